@@ -1,0 +1,117 @@
+"""API shell: the caller's profile and the token exchange."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cepa_collab.enums import Language
+from cepa_collab.models import roles_for
+from cepa_collab.services import profile_for, update_preferences
+
+
+class RoleSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    roles = RoleSerializer(many=True, read_only=True)
+    branch = serializers.DictField(read_only=True, allow_null=True)
+    country = serializers.DictField(read_only=True, allow_null=True)
+    time_zone = serializers.CharField(required=False)
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+
+
+def me_payload(user) -> dict:
+    profile = profile_for(user)
+    branch = profile.branch
+    country = profile.country
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "name": user.get_full_name() or user.get_username(),
+        "email": user.email,
+        "roles": [{"code": role.value, "label": str(role.label)} for role in roles_for(user)],
+        "branch": {"code": branch.code, "name": branch.name} if branch else None,
+        "country": {"iso3": country.iso3, "name": country.name} if country else None,
+        "time_zone": profile.time_zone,
+        "language": profile.language,
+    }
+
+
+class MeView(APIView):
+    """The caller's profile and roles; PATCH changes time zone and language."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = MeSerializer
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(me_payload(request.user))
+
+    @extend_schema(request=MeSerializer, responses=MeSerializer)
+    def patch(self, request):
+        serializer = MeSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        try:
+            update_preferences(request.user, **serializer.validated_data)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return Response(me_payload(request.user))
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (locked out like the sign-in page)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes: list = []
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            400: inline_serializer("TokenError", {"detail": serializers.CharField()}),
+            429: inline_serializer("TokenLockedOut", {"detail": serializers.CharField()}),
+        },
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            user = authenticate(
+                request=request._request,
+                username=serializer.validated_data["username"],
+                password=serializer.validated_data["password"],
+            )
+        except PermissionDenied:
+            # A locked-out caller: AxesMiddleware answers 429 with the lockout message.
+            user = None
+        if user is None:
+            return Response(
+                {"detail": _("Unable to sign in with the username and password provided.")},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if not user.is_active:
+            return Response(
+                {"detail": _("This account is disabled.")}, status=status.HTTP_400_BAD_REQUEST
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

@@ -1,0 +1,173 @@
+"""The organisation core: regions, Member States, branches and people."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cepa_collab.enums import Language, Role
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+@cache
+def _iana_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in _iana_zones():
+        raise ValidationError(
+            _("“%(value)s” is not an IANA time zone (for example Europe/Paris)."),
+            code="invalid_time_zone",
+            params={"value": value},
+        )
+
+
+class Region(models.Model):
+    """One of the five regional repositories of the UN e/m-Government Knowledge Repository."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberState(models.Model):
+    """A United Nations Member State (ISO 3166-1 codes, names from pycountry)."""
+
+    iso3 = models.CharField(_("ISO 3166 alpha-3 code"), max_length=3, unique=True)
+    iso2 = models.CharField(_("ISO 3166 alpha-2 code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    official_name = models.CharField(_("official name"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="member_states", verbose_name=_("region")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Member State")
+        verbose_name_plural = _("Member States")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(iso3__regex=r"^[A-Z]{3}$"), name="memberstate_iso3_upper"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(iso2__regex=r"^[A-Z]{2}$"), name="memberstate_iso2_upper"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Branch(TimeStampedModel):
+    """A branch of DPADM (e-Government Branch, PACB, DMB)."""
+
+    code = models.SlugField(_("short code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Profile(TimeStampedModel):
+    """What CEPA Collab knows of a person beyond Django's user.
+
+    Roles are the user's groups (one group per `Role`), so that model permissions
+    come with the role; see `roles_for`.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
+    )
+    title = models.CharField(_("title or position"), max_length=200, blank=True)
+    branch = models.ForeignKey(
+        Branch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("branch"),
+    )
+    country = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("country"),
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    language = models.CharField(
+        _("preferred language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
+    )
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(language__in=Language.values), name="profile_language_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+def roles_for(user) -> list[Role]:
+    """The roles a user holds, in the order of `Role`; uses prefetched groups if present."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_cepa_roles", None)
+    if cached is None:
+        names = {group.name for group in user.groups.all()}
+        cached = [role for role in Role if role.value in names]
+        user._cepa_roles = cached
+    return list(cached)
+
+
+class Heartbeat(models.Model):
+    """The last time a background process (Celery worker, beat) was seen alive."""
+
+    name = models.CharField(_("name"), max_length=50, primary_key=True)
+    last_seen = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,82 @@
+"""Roles are Django groups carrying model permissions.
+
+`ROLE_PERMISSIONS` is the single declaration of what each role may do at model
+level; object permissions (django-guardian) are granted to people by the
+services of later issues. Migrations call `sync_roles` so the groups exist and
+carry exactly these permissions after `migrate`; a migration that adds models
+appends to the table and calls it again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.apps import apps as global_apps
+
+from cepa_collab.enums import Role
+
+logger = logging.getLogger(__name__)
+
+_ORG_VIEW = [
+    "cepa_collab.view_branch",
+    "cepa_collab.view_region",
+    "cepa_collab.view_memberstate",
+]
+
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.SECRETARIAT_ADMIN: [
+        *(
+            f"cepa_collab.{action}_{model}"
+            for model in ("branch", "region", "memberstate", "profile")
+            for action in ("add", "change", "delete", "view")
+        ),
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_user",
+        "auth.view_group",
+        "cepa_collab.view_heartbeat",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+    ],
+    Role.BRANCH_CHIEF: [*_ORG_VIEW, "cepa_collab.view_profile"],
+    Role.BRANCH_STAFF: [*_ORG_VIEW, "cepa_collab.view_profile"],
+    Role.INTER_REGIONAL_ADVISOR: [*_ORG_VIEW, "cepa_collab.view_profile"],
+    Role.CEPA_MEMBER: list(_ORG_VIEW),
+    Role.FOCAL_POINT: ["cepa_collab.view_region", "cepa_collab.view_memberstate"],
+}
+
+
+def ensure_permissions(apps=global_apps) -> None:
+    """Create the model permissions now (Django creates them only after `migrate`)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+
+def sync_roles(apps=global_apps) -> None:
+    """Create one group per role carrying exactly its declared permissions.
+
+    Permissions of apps not migrated yet are skipped; the migration that adds
+    them calls this again.
+    """
+    if apps is not global_apps:
+        ensure_permissions(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".", 1)
+            found = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found is None:
+                logger.debug("permission %s does not exist yet; skipped", perm)
+                continue
+            wanted.append(found)
+        group.permissions.set(wanted)

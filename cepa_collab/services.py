@@ -1,0 +1,93 @@
+"""Operations on people: create a person with roles, read and change their preferences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from cepa_collab.enums import Language, Role
+from cepa_collab.models import Branch, MemberState, Profile, roles_for
+
+
+def profile_for(user) -> Profile:
+    """The user's profile, created with defaults for users made outside these services."""
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        profile, _created = Profile.objects.get_or_create(user=user)
+        user.profile = profile
+        return profile
+
+
+@transaction.atomic
+def create_person(
+    *,
+    username: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    password: str | None = None,
+    roles: Iterable[Role] = (),
+    branch: Branch | None = None,
+    country: MemberState | None = None,
+    time_zone: str = "UTC",
+    language: str = Language.ENGLISH,
+    title: str = "",
+):
+    """Create a user, their profile and their role groups in one transaction."""
+    User = get_user_model()
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    profile = Profile(
+        user=user,
+        branch=branch,
+        country=country,
+        time_zone=time_zone,
+        language=language,
+        title=title,
+    )
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    set_roles(user, roles)
+    return user
+
+
+def set_roles(user, roles: Iterable[Role]) -> None:
+    """Make the user's role groups exactly `roles` (other groups are left alone)."""
+    wanted = {Role(role).value for role in roles}
+    role_groups = Group.objects.filter(name__in=Role.values)
+    user.groups.remove(*[g for g in role_groups if g.name not in wanted])
+    user.groups.add(*[g for g in role_groups if g.name in wanted])
+    user.__dict__.pop("_cepa_roles", None)
+
+
+def update_preferences(
+    user, *, time_zone: str | None = None, language: str | None = None
+) -> Profile:
+    """Change a person's time zone and/or language; raises ValidationError on bad values."""
+    profile = profile_for(user)
+    fields = []
+    if time_zone is not None:
+        profile.time_zone = time_zone
+        fields.append("time_zone")
+    if language is not None:
+        profile.language = language
+        fields.append("language")
+    if fields:
+        profile.full_clean(exclude=["user", "branch", "country"])
+        profile.save(update_fields=[*fields, "updated_at"])
+    return profile
+
+
+def greeting_role(user) -> Role | None:
+    """The role a person is greeted by: the first of their roles in `Role` order."""
+    roles = roles_for(user)
+    return roles[0] if roles else None

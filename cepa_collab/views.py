@@ -1,0 +1,71 @@
+"""Pages of the web shell: home, health, language switch, sign-in."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from cepa_collab.health import check_health
+from cepa_collab.models import roles_for
+from cepa_collab.services import greeting_role, profile_for, update_preferences
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    profile = profile_for(request.user)
+    return render(
+        request,
+        "cepa_collab/home.html",
+        {
+            "profile": profile,
+            "roles": roles_for(request.user),
+            "greeting_role": greeting_role(request.user),
+        },
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    health = check_health()
+    return JsonResponse(
+        {"status": "ok" if health.ok else "unavailable", "checks": health.checks},
+        status=200 if health.ok else 503,
+    )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, remembering the choice on the person's profile too."""
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        language = request.POST.get("language")
+        if language in dict(settings.LANGUAGES):
+            update_preferences(request.user, language=language)
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    """Sign-in that switches the interface to the person's preferred language."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        language = profile_for(form.get_user()).language
+        if language != get_language():
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+            )
+        return response

@@ -1,0 +1,1 @@
+"""Records of the meetings app (filled in by later issues)."""

@@ -1,0 +1,1 @@
+"""Records of the notifications app (filled in by later issues)."""

@@ -1,0 +1,1 @@
+"""Records of the workflows app (filled in by later issues)."""
