@@ -14,12 +14,14 @@ from cepa_collab.models import Branch, MemberState, Profile, roles_for
 
 def profile_for(user) -> Profile:
     """The user's profile, created with defaults for users made outside these services."""
-    try:
-        return user.profile
-    except Profile.DoesNotExist:
+    cached = user._state.fields_cache.get("profile")
+    if cached is not None:
+        return cached
+    profile = Profile.objects.select_related("branch", "country").filter(user=user).first()
+    if profile is None:
         profile, _created = Profile.objects.get_or_create(user=user)
-        user.profile = profile
-        return profile
+    user.profile = profile
+    return profile
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -10,6 +10,7 @@ from rest_framework.reverse import reverse
 from cepa_collab import api, views
 
 
+@extend_schema(exclude=True)
 @api_view(["GET"])
 def api_root(request, format=None):
     """The API's entry point: links to its endpoints."""
@@ -37,7 +38,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(extra_email_context={"site_url": settings.SITE_URL}),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -69,3 +69,11 @@ class LoginView(auth_views.LoginView):
                 secure=settings.LANGUAGE_COOKIE_SECURE,
             )
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Password reset whose mailed link points at SITE_URL, not at the request's host."""
+
+    def form_valid(self, form):
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)

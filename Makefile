@@ -1,0 +1,67 @@
+# CEPA Collab: `make demo` runs the app with demo data, `make test` runs the tests.
+# Needs only Python 3.11+ and make; everything else is installed into .venv/.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.txt | cksum | cut -d' ' -f1)
+
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: install demo run test lint format bench messages check-deploy lock clean
+
+$(STAMP): requirements/base.txt requirements/dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CEPA Collab needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+# Web (gunicorn), Celery worker and Celery beat on SQLite and the filesystem broker.
+demo: export DEBUG ?= 1
+demo: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "CEPA Collab is starting on http://127.0.0.1:8000/ (web, worker, beat). Ctrl-C stops all."
+	@echo
+	$(BIN)/honcho start -f Procfile
+
+test: export DEBUG ?= 1
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: export DEBUG ?= 1
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Regenerate and compile the French catalogue after changing UI strings.
+messages: export DEBUG ?= 1
+messages: install
+	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=var
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+# Re-resolve the pinned sets from pyproject.toml's ranges.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet .
+	.lock-venv/bin/pip freeze --exclude cepa-collab > requirements/base.txt.new
+	.lock-venv/bin/pip install --quiet ".[dev]"
+	@echo "Review requirements/base.txt.new, then update requirements/dev.txt from: .lock-venv/bin/pip freeze"
+
+clean:
+	rm -rf $(VENV) .lock-venv var .pytest_cache .ruff_cache

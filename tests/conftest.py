@@ -1,0 +1,51 @@
+import pytest
+
+from cepa_collab.enums import Role
+from tests.factories import person
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    """Fast password hashing, in-memory mail and cache, eager-free Celery for every test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def cepa_member(db):
+    return person(Role.CEPA_MEMBER, username="amina", country="GHA", time_zone="Africa/Accra")
+
+
+@pytest.fixture
+def chief(db):
+    return person(Role.BRANCH_CHIEF, username="chief", branch_code="e-govb")
+
+
+@pytest.fixture
+def staff(db):
+    return person(Role.BRANCH_STAFF, username="staff", branch_code="e-govb")
+
+
+@pytest.fixture
+def other_branch_staff(db):
+    return person(Role.BRANCH_STAFF, username="pacb_staff", branch_code="pacb")
+
+
+@pytest.fixture
+def focal_point(db):
+    return person(Role.FOCAL_POINT, username="focal", country="OMN")
+
+
+@pytest.fixture
+def secretariat_admin(db):
+    return person(Role.SECRETARIAT_ADMIN, username="admin", is_staff=True)

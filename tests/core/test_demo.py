@@ -1,0 +1,60 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from cepa_collab.demo import DEMO_PASSWORD
+from cepa_collab.enums import Role
+from cepa_collab.models import Profile
+
+
+def _snapshot():
+    User = get_user_model()
+    users = list(User.objects.order_by("username").values_list("username", "password"))
+    profiles = list(
+        Profile.objects.order_by("user__username").values_list(
+            "user__username", "branch__code", "country__iso3", "time_zone", "updated_at"
+        )
+    )
+    groups = list(User.groups.through.objects.order_by("user_id", "group_id").values_list())
+    return users, profiles, groups
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_the_world_of_the_source_document(capsys):
+    call_command("seed_demo")
+
+    User = get_user_model()
+    members = User.objects.filter(groups__name=Role.CEPA_MEMBER)
+    regions = set(members.values_list("profile__country__region__code", flat=True))
+    zones = set(members.values_list("profile__time_zone", flat=True))
+    chief = User.objects.get(username="chief")
+    assert members.count() == 24
+    assert regions == {"africa", "americas", "arab", "asia", "europe"}
+    assert len(zones) >= 20
+    assert chief.get_full_name() == "Vincenzo Aquaro"
+    assert chief.profile.branch.code == "e-govb"
+    assert User.objects.filter(groups__name=Role.INTER_REGIONAL_ADVISOR).count() == 3
+    assert User.objects.get(groups__name=Role.FOCAL_POINT).profile.country.iso3 == "OMN"
+    out = capsys.readouterr().out
+    assert DEMO_PASSWORD in out
+    assert "chief" in out and "amina" in out
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_changes_nothing():
+    call_command("seed_demo")
+    before = _snapshot()
+
+    call_command("seed_demo")
+
+    assert _snapshot() == before
+
+
+@pytest.mark.django_db
+def test_demo_logins_work(client):
+    call_command("seed_demo")
+
+    response = client.post("/accounts/login/", {"username": "amina", "password": DEMO_PASSWORD})
+
+    assert response.status_code == 302
+    assert "You are signed in as CEPA member." in client.get("/").content.decode()
