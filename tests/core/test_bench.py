@@ -1,0 +1,104 @@
+"""The benchmark harness: its registry, its figures, and one tiny run in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench import registry
+from bench.harness import BenchFailure, Context, Result, markdown_table, run_case
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def test_registry_lists_starting_cases_first():
+    # given the case modules, when they are loaded
+    modules = registry.load_cases()
+
+    # then the two starting figures come first, the first one needing no data set
+    assert modules[0] == "cases"
+    names = [case.name for case in registry.benchmarks()]
+    assert names[:2] == ["request_floor", "home_page"]
+    assert registry.select(["home"])[0].needs == ("people",)
+    assert registry.default_scale()["users"] == 10_000
+    assert [ds.name for ds in registry.build_order(registry.select(["request_floor"]))] == []
+
+
+def test_run_case_statistics_from_timed_iterations():
+    # given a case that does nothing
+    def noop(_ctx):
+        return None
+
+    case = registry.Benchmark(name="noop", description="nothing, {users} users", func=noop)
+
+    # when it runs three times after one warm-up
+    result = run_case(case, Context(scale={"users": 7}, data={}), repeat=3, warmup=1)
+
+    # then there are three timings, no query, and a row with the filled-in title
+    assert result.error is None
+    assert len(result.times_ms) == 3
+    assert result.queries == [0, 0, 0]
+    assert result.row()[:2] == ["noop", "nothing, 7 users"]
+    assert result.row()[-1] == "0"
+
+
+def test_run_case_failure_reported_not_timed():
+    # given a case whose request does not answer as expected
+    def broken(_ctx):
+        raise BenchFailure("GET / answered 302, expected 200")
+
+    case = registry.Benchmark(name="broken", description="broken", func=broken)
+
+    # when it runs
+    result = run_case(case, Context(scale={}), repeat=2, warmup=0)
+
+    # then it is marked failed with the reason, without timings
+    assert result.times_ms == []
+    assert result.error == "BenchFailure: GET / answered 302, expected 200"
+    assert result.row()[2] == "failed"
+    assert markdown_table([result]).splitlines()[-1] == (
+        "- broken failed: BenchFailure: GET / answered 302, expected 200"
+    )
+
+
+def test_markdown_table_percentiles():
+    # given ten timings of 1..10 ms and constant query counts
+    result = Result(
+        name="x", title="x", times_ms=[float(i) for i in range(1, 11)], queries=[4] * 10
+    )
+
+    # when tabulated
+    table = markdown_table([result])
+
+    # then median, p90 (inclusive), min, max, requests/s and queries are shown
+    assert table.splitlines()[2] == (
+        "| x         | x    |      5.50 |   9.10 |   1.00 |  10.00 |   182 |       4 |"
+    )
+
+
+def test_bench_command_tiny_scale_writes_results_to_var_dir(tmp_path):
+    # given a fresh VAR_DIR and the default (SQLite) database
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(DEBUG="1", VAR_DIR=str(tmp_path))
+
+    # when the bench runs once per case on 50 users
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--repeat", "1", "--users", "50"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    # then both figures are printed and written, in the bench database only
+    assert completed.returncode == 0, completed.stderr
+    for name in ("request_floor", "home_page"):
+        assert f"| {name} " in completed.stdout
+    results = (tmp_path / "bench-results.md").read_text()
+    assert "| home_page " in results
+    assert "50 users" in results
+    assert (tmp_path / "bench.sqlite3").exists()
+    assert not (tmp_path / "db.sqlite3").exists()
