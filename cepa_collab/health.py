@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connections
+from kombu import Connection
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +36,20 @@ def check_database() -> str:
 
 
 def check_broker() -> str:
-    from cepa_collab.celery import app
-
+    """Connect to the broker named by the settings, with a fresh connection every time."""
+    url = settings.CELERY_BROKER_URL
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
     try:
-        with app.connection_for_write() as conn:
+        with Connection(
+            url, transport_options=options, connect_timeout=BROKER_TIMEOUT_SECONDS
+        ) as conn:
             conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
-            # A real round trip: declaring the default queue fails if the broker is gone
-            # (the filesystem transport also needs its folders to be writable).
-            channel = conn.default_channel
-            channel.queue_declare(app.conf.task_default_queue, passive=False, durable=True)
+            if conn.transport_cls == "filesystem" or url.startswith("filesystem:"):
+                folder = options.get("data_folder_out", "")
+                if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+                    raise OSError(f"broker folder {folder!r} is not writable")
+            else:
+                conn.default_channel.client.ping()
     except Exception as exc:
         logger.warning("health: broker check failed: %s", exc)
         return "unavailable"
