@@ -23,6 +23,31 @@ _ORG_VIEW = [
     "cepa_collab.view_memberstate",
 ]
 
+# Model-level permissions of the workflow; which rows a person sees is decided per
+# object (workflows.queries), never by these alone.
+_WORKFLOW_VIEW = [
+    f"workflows.view_{model}"
+    for model in (
+        "product",
+        "deliverable",
+        "version",
+        "reviewround",
+        "reviewassignment",
+        "review",
+        "auditentry",
+        "reviewerprofile",
+        "awayperiod",
+    )
+]
+_WORKFLOW_EDIT = [
+    "workflows.add_product",
+    "workflows.change_product",
+    "workflows.add_deliverable",
+    "workflows.change_deliverable",
+    "workflows.add_version",
+    "workflows.add_reviewassignment",
+]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.SECRETARIAT_ADMIN: [
         *(
@@ -35,13 +60,27 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "auth.view_user",
         "auth.view_group",
         "cepa_collab.view_heartbeat",
+        *_WORKFLOW_VIEW,
+        "workflows.add_reviewerprofile",
+        "workflows.change_reviewerprofile",
+        "workflows.add_awayperiod",
+        "workflows.change_awayperiod",
+        "workflows.delete_awayperiod",
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "axes.view_accesslog",
     ],
-    Role.BRANCH_CHIEF: [*_ORG_VIEW, "cepa_collab.view_profile"],
-    Role.BRANCH_STAFF: [*_ORG_VIEW, "cepa_collab.view_profile"],
-    Role.INTER_REGIONAL_ADVISOR: [*_ORG_VIEW, "cepa_collab.view_profile"],
+    Role.BRANCH_CHIEF: [
+        *_ORG_VIEW,
+        "cepa_collab.view_profile",
+        *_WORKFLOW_VIEW,
+        *_WORKFLOW_EDIT,
+        "workflows.change_reviewerprofile",
+        "workflows.add_awayperiod",
+        "workflows.change_awayperiod",
+    ],
+    Role.BRANCH_STAFF: [*_ORG_VIEW, "cepa_collab.view_profile", *_WORKFLOW_VIEW, *_WORKFLOW_EDIT],
+    Role.INTER_REGIONAL_ADVISOR: [*_ORG_VIEW, "cepa_collab.view_profile", *_WORKFLOW_VIEW],
     Role.CEPA_MEMBER: list(_ORG_VIEW),
     Role.FOCAL_POINT: ["cepa_collab.view_region", "cepa_collab.view_memberstate"],
 }

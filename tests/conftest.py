@@ -49,3 +49,12 @@ def focal_point(db):
 @pytest.fixture
 def secretariat_admin(db):
     return person(Role.SECRETARIAT_ADMIN, username="admin", is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(monkeypatch):
+    """Tasks run in-process in tests; the real-worker test turns this off again."""
+    from cepa_collab.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)

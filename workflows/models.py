@@ -1,1 +1,440 @@
-"""Records of the workflows app (filled in by later issues)."""
+"""Products, deliverables, versions, review rounds, assignments, reviews and the audit trail.
+
+State changes go through `workflows.services`; the transitions declared here say
+which states connect, who may fire each one (`permission=`) and on what
+conditions, so that pages, API and admin share one machine.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from cepa_collab.models import Branch, Region, TimeStampedModel
+from workflows import rules
+from workflows.enums import (
+    ASSIGNMENT_OUTSTANDING_STATES,
+    DELIVERABLE_OPEN_STATES,
+    AssignmentState,
+    AuditKind,
+    DeliverableKind,
+    DeliverableState,
+    ProductKind,
+    Recommendation,
+    ReviewStatus,
+    RoundState,
+)
+from workflows.files import validate_upload
+
+S = DeliverableState
+A = AssignmentState
+
+
+class Product(TimeStampedModel):
+    """A product of a branch, e.g. the UN E-Government Survey 2026 or a Compendium volume."""
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="products", verbose_name=_("branch")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=ProductKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    edition = models.CharField(_("edition or year"), max_length=50, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_products",
+        verbose_name=_("lead"),
+    )
+
+    class Meta:
+        ordering = ["branch__code", "title", "edition"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "title", "edition"], name="product_unique_title_edition"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ProductKind.values), name="product_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.edition}".strip()
+
+
+class Deliverable(ConcurrentTransitionMixin, TimeStampedModel):
+    """A concrete output of a product, moved from plan to publication by review rounds."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="deliverables", verbose_name=_("product")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=DeliverableKind.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_deliverables",
+        verbose_name=_("owner"),
+    )
+    due_date = models.DateField(_("due date"))
+    state = FSMField(
+        _("state"),
+        max_length=20,
+        choices=DeliverableState.choices,
+        default=DeliverableState.PLANNED,
+        protected=True,
+    )
+    description = models.TextField(_("description"), blank=True)
+    state_changed_at = models.DateTimeField(_("state changed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("deliverable")
+        verbose_name_plural = _("deliverables")
+        indexes = [
+            models.Index(fields=["state", "due_date"], name="deliverable_state_due"),
+            models.Index(fields=["owner", "state"], name="deliverable_owner_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=DeliverableState.values), name="deliverable_state_known"
+            ),
+        ]
+        permissions = [("review_deliverable", "Can review the deliverable as an assigned reviewer")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def branch_id(self) -> int:
+        return self.product.branch_id
+
+    # --- conditions -------------------------------------------------------------
+    def has_unreviewed_version(self) -> bool:
+        """A version exists that no earlier round reviewed (needed to open a round)."""
+        latest = self.versions.order_by("-number").first()
+        if latest is None:
+            return False
+        return not self.rounds.filter(version=latest).exists()
+
+    # --- transitions (fired only through workflows.services.fire_transition) ----
+    @transition(field=state, source=S.PLANNED, target=S.DRAFTING, permission=rules.can_manage)
+    def start_drafting(self) -> None:
+        """The owner starts writing."""
+
+    @transition(
+        field=state,
+        source=[S.DRAFTING, S.REVISING],
+        target=S.IN_REVIEW,
+        conditions=[has_unreviewed_version],
+        permission=rules.can_manage,
+    )
+    def submit_for_review(self) -> None:
+        """Open a review round on the newest version (owner or chief)."""
+
+    @transition(field=state, source=S.IN_REVIEW, target=S.REVISING, permission=rules.can_decide)
+    def return_for_revision(self) -> None:
+        """The chief sends the draft back to its owner."""
+
+    @transition(field=state, source=S.IN_REVIEW, target=S.APPROVED, permission=rules.can_decide)
+    def approve(self) -> None:
+        """The chief approves (a waiver is needed while reviews are outstanding)."""
+
+    @transition(field=state, source=S.APPROVED, target=S.PUBLISHED, permission=rules.can_decide)
+    def publish(self) -> None:
+        """The approved deliverable is published."""
+
+    @transition(
+        field=state,
+        source=list(DELIVERABLE_OPEN_STATES),
+        target=S.CANCELLED,
+        permission=rules.can_decide,
+    )
+    def cancel(self) -> None:
+        """The chief cancels a deliverable that is not published."""
+
+
+# Labels of the transitions, in the order pages show them.
+TRANSITION_LABELS = {
+    "start_drafting": _("Start drafting"),
+    "submit_for_review": _("Submit for review"),
+    "return_for_revision": _("Return for revision"),
+    "approve": _("Approve"),
+    "publish": _("Publish"),
+    "cancel": _("Cancel deliverable"),
+}
+
+
+def version_upload_to(instance: Version, filename: str) -> str:
+    return f"deliverables/{instance.deliverable_id}/v{instance.number}/{filename}"
+
+
+def annotated_upload_to(instance: Review, filename: str) -> str:
+    return f"reviews/{instance.assignment_id}/{filename}"
+
+
+class Version(models.Model):
+    """A numbered upload of a deliverable's draft (files live outside the web root)."""
+
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("number"))
+    file = models.FileField(_("file"), upload_to=version_upload_to, max_length=300)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    notes = models.TextField(_("notes"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["deliverable", "number"]
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        constraints = [
+            models.UniqueConstraint(fields=["deliverable", "number"], name="version_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deliverable} v{self.number}"
+
+
+class ReviewRound(models.Model):
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="rounds")
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="rounds")
+    number = models.PositiveIntegerField(_("round"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=RoundState.choices, default=RoundState.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["deliverable", "number"]
+        verbose_name = _("review round")
+        verbose_name_plural = _("review rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["deliverable", "number"], name="round_unique_number"),
+            models.UniqueConstraint(
+                fields=["deliverable"],
+                condition=Q(state=RoundState.OPEN),
+                name="round_one_open_per_deliverable",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deliverable} — round {self.number}"
+
+
+class ReviewAssignment(TimeStampedModel):
+    """A version given to a reviewer (usually a CEPA member) with a due date."""
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="assignments")
+    # Denormalised from the round so that lists filter and join in one step.
+    deliverable = models.ForeignKey(
+        Deliverable, on_delete=models.CASCADE, related_name="assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments"
+    )
+    due_date = models.DateField(_("due date"))
+    state = FSMField(_("state"), max_length=20, choices=AssignmentState.choices, default=A.INVITED)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    conflict_of_interest = models.BooleanField(_("conflict of interest declared"), default=False)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "reviewer"], name="assignment_unique_reviewer")
+        ]
+        indexes = [
+            models.Index(fields=["reviewer", "state"], name="assignment_reviewer_state"),
+            models.Index(fields=["state", "due_date"], name="assignment_state_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} — {self.round}"
+
+    @property
+    def is_outstanding(self) -> bool:
+        return self.state in ASSIGNMENT_OUTSTANDING_STATES
+
+    @transition(field=state, source=A.INVITED, target=A.ACCEPTED, permission=rules.is_reviewer)
+    def accept(self) -> None:
+        """The reviewer agrees to review."""
+
+    @transition(
+        field=state, source=[A.INVITED, A.ACCEPTED], target=A.DECLINED, permission=rules.is_reviewer
+    )
+    def decline(self) -> None:
+        """The reviewer declines, with a reason (or a conflict of interest)."""
+
+    @transition(
+        field=state,
+        source=[A.INVITED, A.ACCEPTED],
+        target=A.SUBMITTED,
+        permission=rules.is_reviewer,
+    )
+    def submit(self) -> None:
+        """The reviewer submits their review."""
+
+    @transition(
+        field=state,
+        source=[A.INVITED, A.ACCEPTED],
+        target=A.WITHDRAWN,
+        permission=rules.can_manage_assignment,
+    )
+    def withdraw(self) -> None:
+        """The owner or chief takes the assignment back."""
+
+
+class Review(TimeStampedModel):
+    """A reviewer's recommendation and comments on one assignment (draft until submitted)."""
+
+    assignment = models.OneToOneField(
+        ReviewAssignment, on_delete=models.CASCADE, related_name="review"
+    )
+    recommendation = models.CharField(
+        _("recommendation"), max_length=20, choices=Recommendation.choices, blank=True
+    )
+    comments = models.TextField(_("comments"), blank=True)
+    annotated_file = models.FileField(
+        _("annotated file"),
+        upload_to=annotated_upload_to,
+        blank=True,
+        max_length=300,
+        validators=[validate_upload],
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["assignment"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=ReviewStatus.DRAFT)
+                | (~Q(recommendation="") & Q(submitted_at__isnull=False)),
+                name="review_submitted_has_recommendation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Review by {self.assignment.reviewer} ({self.get_status_display()})"
+
+
+class AuditEntry(models.Model):
+    """One line of a deliverable's timeline: a state change, a due date change, an assignment."""
+
+    deliverable = models.ForeignKey(
+        Deliverable, on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    assignment = models.ForeignKey(
+        ReviewAssignment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=20, choices=AuditKind.choices)
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    old_due_date = models.DateField(_("old due date"), null=True, blank=True)
+    new_due_date = models.DateField(_("new due date"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        indexes = [models.Index(fields=["deliverable", "at"], name="audit_deliverable_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.from_state}→{self.to_state}"
+
+
+class ReviewerProfile(TimeStampedModel):
+    """A CEPA member's side as a reviewer: expertise, capacity."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile"
+    )
+    themes = models.CharField(
+        _("themes of expertise"),
+        max_length=500,
+        blank=True,
+        help_text=_("Comma-separated, e.g. e-participation, open data, cybersecurity."),
+    )
+    regions = models.ManyToManyField(Region, blank=True, verbose_name=_("regions of expertise"))
+    max_assignments = models.PositiveSmallIntegerField(_("most assignments at once"), default=3)
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("reviewer profile")
+        verbose_name_plural = _("reviewer profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def theme_list(self) -> list[str]:
+        return [theme.strip().lower() for theme in self.themes.split(",") if theme.strip()]
+
+
+class AwayPeriod(models.Model):
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="away_periods"
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name = _("away period")
+        verbose_name_plural = _("away periods")
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="away_end_after")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer}: {self.start} – {self.end}"
+
+
+# django-guardian direct foreign-key permission tables for the objects listed per user.
+class DeliverableUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Deliverable, on_delete=models.CASCADE)
+
+
+class DeliverableGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Deliverable, on_delete=models.CASCADE)
+
+
+class VersionUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Version, on_delete=models.CASCADE)
+
+
+class VersionGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Version, on_delete=models.CASCADE)

@@ -20,6 +20,7 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 def result_backend(monkeypatch):
     """The worker runs in this process, so its results can live in memory."""
     monkeypatch.setitem(app.conf, "result_backend", "cache+memory://")
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
 
 
 @pytest.mark.django_db(transaction=True)

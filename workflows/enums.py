@@ -1,0 +1,101 @@
+"""States and kinds of the workflows app, with their named groups."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProductKind(models.TextChoices):
+    SURVEY = "survey", _("Survey")
+    COMPENDIUM = "compendium", _("Compendium")
+    TOOLKIT = "toolkit", _("Toolkit")
+    KNOWLEDGE_REPOSITORY = "knowledge_repository", _("Knowledge repository")
+    GUIDELINE = "guideline", _("Guideline")
+    TRAINING_COURSE = "training_course", _("Training course")
+    REPORT = "report", _("Report")
+    OTHER = "other", _("Other")
+
+
+class DeliverableKind(models.TextChoices):
+    CHAPTER = "chapter", _("Chapter")
+    VOLUME = "volume", _("Volume")
+    GUIDELINE = "guideline", _("Guideline")
+    TOOLKIT = "toolkit", _("Toolkit")
+    TRAINING_COURSE = "training_course", _("Online training course")
+    REPORT = "report", _("Report")
+    DATASET = "dataset", _("Data set")
+    OTHER = "other", _("Other")
+
+
+class DeliverableState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DRAFTING = "drafting", _("Drafting")
+    IN_REVIEW = "in_review", _("In review")
+    REVISING = "revising", _("Revising")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Open states can still be cancelled; final states never change again.
+DELIVERABLE_OPEN_STATES = (
+    DeliverableState.PLANNED,
+    DeliverableState.DRAFTING,
+    DeliverableState.IN_REVIEW,
+    DeliverableState.REVISING,
+    DeliverableState.APPROVED,
+)
+DELIVERABLE_FINAL_STATES = (DeliverableState.PUBLISHED, DeliverableState.CANCELLED)
+# States in which the deliverable is still being produced (it can be late).
+DELIVERABLE_ACTIVE_STATES = (
+    DeliverableState.PLANNED,
+    DeliverableState.DRAFTING,
+    DeliverableState.IN_REVIEW,
+    DeliverableState.REVISING,
+)
+
+
+class RoundState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class AssignmentState(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    SUBMITTED = "submitted", _("Submitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# An outstanding assignment still owes a review.
+ASSIGNMENT_OUTSTANDING_STATES = (AssignmentState.INVITED, AssignmentState.ACCEPTED)
+# The reviewer keeps access to the draft in these states.
+ASSIGNMENT_ACCESS_STATES = (
+    AssignmentState.INVITED,
+    AssignmentState.ACCEPTED,
+    AssignmentState.SUBMITTED,
+)
+ASSIGNMENT_FINAL_STATES = (
+    AssignmentState.DECLINED,
+    AssignmentState.SUBMITTED,
+    AssignmentState.WITHDRAWN,
+)
+
+
+class Recommendation(models.TextChoices):
+    READY = "ready", _("Ready")
+    MINOR_REVISION = "minor_revision", _("Minor revision")
+    MAJOR_REVISION = "major_revision", _("Major revision")
+    NOT_READY = "not_ready", _("Not ready")
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class AuditKind(models.TextChoices):
+    TRANSITION = "transition", _("State change")
+    DUE_DATE = "due_date", _("Due date change")
+    ASSIGNMENT = "assignment", _("Reviewer assignment")
+    VERSION = "version", _("New version")

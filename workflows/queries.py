@@ -1,0 +1,125 @@
+"""Queries shared by pages, API and tasks: what a person may see, loaded in fixed queries."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from cepa_collab.models import roles_for
+from workflows import rules
+from workflows.enums import ASSIGNMENT_ACCESS_STATES, ReviewStatus
+from workflows.models import (
+    AuditEntry,
+    Deliverable,
+    DeliverableUserObjectPermission,
+    Review,
+    ReviewAssignment,
+    Version,
+    VersionUserObjectPermission,
+)
+
+
+def _granted(model_perm_table, user, codename: str):
+    return model_perm_table.objects.filter(user_id=user.pk, permission__codename=codename).values(
+        "content_object_id"
+    )
+
+
+def visible_deliverables(user) -> QuerySet[Deliverable]:
+    """Deliverables `user` may see: their branch's (staff), all (admin), or those assigned
+    to them for review (guardian object permission, direct foreign-key table)."""
+    qs = Deliverable.objects.select_related("product__branch", "owner")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if rules.is_admin(user):
+        return qs
+    condition = Q(pk__in=_granted(DeliverableUserObjectPermission, user, "view_deliverable"))
+    branch_id = rules.user_branch_id(user)
+    if branch_id is not None and rules.BRANCH_ROLES & set(roles_for(user)):
+        condition |= Q(product__branch_id=branch_id)
+    return qs.filter(condition)
+
+
+def get_deliverable_for_user(user, pk) -> Deliverable:
+    """The deliverable, or Http404 if it does not exist or `user` may not see it."""
+    try:
+        return visible_deliverables(user).get(pk=pk)
+    except (Deliverable.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such deliverable.") from None
+
+
+def sees_all_of(user, deliverable: Deliverable) -> bool:
+    """Branch staff, the chief and the admin see every version, review and timeline entry."""
+    return rules.sees_branch(user, deliverable.product.branch_id)
+
+
+def visible_versions(user, deliverable: Deliverable) -> QuerySet[Version]:
+    qs = deliverable.versions.select_related("uploaded_by")
+    if sees_all_of(user, deliverable):
+        return qs
+    return qs.filter(pk__in=_granted(VersionUserObjectPermission, user, "view_version"))
+
+
+def get_version_for_user(user, deliverable_pk, number) -> Version:
+    deliverable = get_deliverable_for_user(user, deliverable_pk)
+    try:
+        return visible_versions(user, deliverable).get(number=number)
+    except (Version.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such version.") from None
+
+
+def visible_reviews(user, deliverable: Deliverable) -> QuerySet[Review]:
+    """Reviews are blind between reviewers: a reviewer sees their own, and the others' of a
+    round only once their own review of that round is submitted. Drafts are the author's."""
+    qs = Review.objects.filter(assignment__deliverable=deliverable).select_related(
+        "assignment__reviewer", "assignment__round"
+    )
+    if sees_all_of(user, deliverable):
+        return qs.filter(status=ReviewStatus.SUBMITTED)
+    own_submitted_round = ReviewAssignment.objects.filter(
+        round_id=OuterRef("assignment__round_id"),
+        reviewer_id=user.pk,
+        review__status=ReviewStatus.SUBMITTED,
+    )
+    return qs.filter(
+        Q(assignment__reviewer_id=user.pk)
+        | (Q(status=ReviewStatus.SUBMITTED) & Exists(own_submitted_round))
+    )
+
+
+def visible_assignments(user, deliverable: Deliverable) -> QuerySet[ReviewAssignment]:
+    """Who reviews what: all for staff; for a reviewer, only their own assignments."""
+    qs = deliverable.assignments.select_related("reviewer", "round__version")
+    if sees_all_of(user, deliverable):
+        return qs
+    return qs.filter(reviewer_id=user.pk)
+
+
+def visible_timeline(user, deliverable: Deliverable) -> QuerySet[AuditEntry]:
+    """The audit trail as `user` may see it: a reviewer sees no other reviewer's entries."""
+    qs = deliverable.audit_entries.select_related("actor", "assignment__reviewer")
+    if sees_all_of(user, deliverable):
+        return qs
+    return qs.filter(Q(assignment__isnull=True) | Q(assignment__reviewer_id=user.pk))
+
+
+def my_assignments(user) -> QuerySet[ReviewAssignment]:
+    """The caller's review assignments (joins through the assignment table: one query)."""
+    return ReviewAssignment.objects.filter(reviewer_id=user.pk).select_related(
+        "deliverable__product", "round__version", "review"
+    )
+
+
+def get_assignment_for_user(user, pk) -> ReviewAssignment:
+    """An assignment its reviewer may act on, or one the deliverable's managers may see."""
+    try:
+        assignment = ReviewAssignment.objects.select_related(
+            "deliverable__product", "round__version", "reviewer"
+        ).get(pk=pk)
+    except (ReviewAssignment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such assignment.") from None
+    if assignment.reviewer_id == user.pk and assignment.state in ASSIGNMENT_ACCESS_STATES:
+        return assignment
+    if assignment.reviewer_id == user.pk or sees_all_of(user, assignment.deliverable):
+        return assignment
+    raise Http404("No such assignment.")

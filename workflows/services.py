@@ -1,0 +1,535 @@
+"""Operations of the review workflow: one function per operation.
+
+Each locks what it changes, checks the actor may do it, fires the django-fsm
+transition, saves, writes the audit row in the same transaction and schedules
+notifications after commit. Pages, API, admin and tests all call these.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+from guardian.shortcuts import assign_perm, remove_perm
+
+from cepa_collab.enums import Role
+from cepa_collab.models import roles_for
+from notifications.services import notify
+from workflows import rules
+from workflows.enums import (
+    ASSIGNMENT_ACCESS_STATES,
+    ASSIGNMENT_OUTSTANDING_STATES,
+    AssignmentState,
+    AuditKind,
+    DeliverableState,
+    Recommendation,
+    ReviewStatus,
+    RoundState,
+)
+from workflows.exceptions import WorkflowConflict
+from workflows.files import stored_name, validate_upload
+from workflows.models import (
+    TRANSITION_LABELS,
+    AuditEntry,
+    Deliverable,
+    Product,
+    Review,
+    ReviewAssignment,
+    ReviewRound,
+    Version,
+)
+
+VIEW_DELIVERABLE = "workflows.view_deliverable"
+VIEW_VERSION = "workflows.view_version"
+
+
+# --- products and deliverables -------------------------------------------------------
+
+
+@transaction.atomic
+def create_product(actor, **fields) -> Product:
+    product = Product(**fields)
+    if not rules.can_create_in_branch(actor, product.branch_id):
+        raise PermissionDenied(_("Only the branch's staff create its products."))
+    product.full_clean()
+    product.save()
+    return product
+
+
+@transaction.atomic
+def create_deliverable(actor, *, product: Product, owner, **fields) -> Deliverable:
+    if not rules.can_create_in_branch(actor, product.branch_id):
+        raise PermissionDenied(_("Only the branch's staff create its deliverables."))
+    if not rules.is_branch_member(owner, product.branch_id):
+        raise ValidationError({"owner": _("The owner must be a member of the product's branch.")})
+    deliverable = Deliverable(product=product, owner=owner, **fields)
+    deliverable.full_clean(exclude=["state"])
+    deliverable.save()
+    return deliverable
+
+
+def _lock(deliverable: Deliverable | int) -> Deliverable:
+    pk = deliverable.pk if isinstance(deliverable, Deliverable) else deliverable
+    return Deliverable.objects.select_for_update().select_related("product", "owner").get(pk=pk)
+
+
+def _audit(deliverable: Deliverable, actor, kind: str, **fields) -> AuditEntry:
+    return AuditEntry.objects.create(
+        deliverable=deliverable, actor=actor, kind=kind, at=timezone.now(), **fields
+    )
+
+
+def available_transitions(deliverable: Deliverable, user) -> list[str]:
+    """Names of the transitions `user` may fire now (conditions met), in page order."""
+    names = {t.name for t in deliverable.get_available_user_state_transitions(user)}
+    return [name for name in TRANSITION_LABELS if name in names]
+
+
+@transaction.atomic
+def fire_transition(
+    actor,
+    deliverable: Deliverable | int,
+    name: str,
+    *,
+    comment: str = "",
+    waiver_reason: str = "",
+) -> Deliverable:
+    """Move a deliverable along its state machine, or raise.
+
+    Raises ValidationError (unknown transition, missing reason, unmet condition),
+    PermissionDenied (the actor may not fire it), WorkflowConflict (the state
+    changed first: not possible from the current state).
+    """
+    if name not in TRANSITION_LABELS:
+        raise ValidationError({"transition": _("Unknown transition “%(name)s”.") % {"name": name}})
+    locked = _lock(deliverable)
+    method = getattr(locked, name)
+    label = TRANSITION_LABELS[name]
+    if not can_proceed(method, check_conditions=False):
+        raise WorkflowConflict(
+            _("“%(action)s” is not possible: the deliverable is now %(state)s.")
+            % {"action": label, "state": locked.get_state_display().lower()}
+        )
+    if not has_transition_perm_ignoring_conditions(method, actor):
+        raise PermissionDenied(_("You may not “%(action)s” this deliverable.") % {"action": label})
+    if not can_proceed(method):
+        raise ValidationError(
+            {"transition": _("Upload a new version before submitting it for review.")}
+        )
+    comment = comment.strip()
+    waiver_reason = waiver_reason.strip()
+    open_round = locked.rounds.filter(state=RoundState.OPEN).first()
+    outstanding = (
+        list(open_round.assignments.filter(state__in=ASSIGNMENT_OUTSTANDING_STATES))
+        if open_round
+        else []
+    )
+    if name in {"cancel", "return_for_revision"} and not comment:
+        raise ValidationError({"comment": _("Give a reason.")})
+    if name == "approve" and outstanding and not waiver_reason:
+        raise ValidationError(
+            {
+                "waiver_reason": _(
+                    "%(count)d review(s) are outstanding: give a reason to approve without them."
+                )
+                % {"count": len(outstanding)}
+            }
+        )
+
+    from_state = locked.state
+    method()
+    locked.state_changed_at = timezone.now()
+    locked.save(update_fields=["state", "state_changed_at", "updated_at"])
+
+    if name == "submit_for_review":
+        _open_round(locked, actor)
+    elif open_round is not None:
+        for assignment in outstanding:
+            _withdraw(assignment, actor, reason=_("The review round was closed."))
+        open_round.state = RoundState.CLOSED
+        open_round.closed_at = timezone.now()
+        open_round.save(update_fields=["state", "closed_at"])
+
+    text = comment
+    if waiver_reason:
+        text = f"{comment}\n{_('Waiver')}: {waiver_reason}".strip()
+    _audit(
+        locked,
+        actor,
+        AuditKind.TRANSITION,
+        from_state=from_state,
+        to_state=locked.state,
+        comment=text,
+    )
+    _notify_decision(locked, actor, name, text)
+    return locked
+
+
+def has_transition_perm_ignoring_conditions(method, user) -> bool:
+    meta = method._django_fsm
+    state = meta.field.get_state(method.__self__)
+    return meta.has_transition_perm(method.__self__, state, user)
+
+
+def _open_round(deliverable: Deliverable, actor) -> ReviewRound:
+    version = deliverable.versions.order_by("-number").first()
+    number = (deliverable.rounds.aggregate(n=Max("number"))["n"] or 0) + 1
+    return ReviewRound.objects.create(
+        deliverable=deliverable, version=version, number=number, opened_by=actor
+    )
+
+
+def _notify_decision(deliverable: Deliverable, actor, name: str, comment: str) -> None:
+    if name not in {"approve", "return_for_revision", "cancel", "publish"}:
+        return
+    link = reverse("workflows:deliverable", args=[deliverable.pk])
+    subject = _("%(title)s: %(state)s") % {
+        "title": deliverable.title,
+        "state": deliverable.get_state_display(),
+    }
+    body = _("“%(title)s” is now %(state)s.") % {
+        "title": deliverable.title,
+        "state": deliverable.get_state_display().lower(),
+    }
+    if comment:
+        body += "\n\n" + comment
+    recipients = {deliverable.owner}
+    last_round = deliverable.rounds.order_by("-number").first()
+    if last_round is not None:
+        recipients |= {
+            a.reviewer
+            for a in last_round.assignments.select_related("reviewer").filter(
+                state__in=ASSIGNMENT_ACCESS_STATES
+            )
+        }
+    for user in recipients:
+        if user.pk != actor.pk:
+            notify(user, subject=subject, body=body, link=link)
+
+
+@transaction.atomic
+def change_due_date(actor, deliverable: Deliverable | int, new_due: datetime.date, reason: str):
+    locked = _lock(deliverable)
+    if not rules.can_manage(locked, actor):
+        raise PermissionDenied(_("Only the owner or the chief moves the due date."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the due date moves.")})
+    if new_due == locked.due_date:
+        raise ValidationError({"due_date": _("That is already the due date.")})
+    old = locked.due_date
+    locked.due_date = new_due
+    locked.save(update_fields=["due_date", "updated_at"])
+    _audit(
+        locked,
+        actor,
+        AuditKind.DUE_DATE,
+        old_due_date=old,
+        new_due_date=new_due,
+        comment=reason.strip(),
+    )
+    return locked
+
+
+# --- versions ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def upload_version(actor, deliverable: Deliverable | int, upload: UploadedFile, notes: str = ""):
+    locked = _lock(deliverable)
+    if not rules.can_manage(locked, actor):
+        raise PermissionDenied(_("Only the owner or the chief uploads versions."))
+    if locked.state not in (
+        DeliverableState.PLANNED,
+        DeliverableState.DRAFTING,
+        DeliverableState.REVISING,
+    ):
+        raise WorkflowConflict(
+            _("A new version can be uploaded while planned, drafting or revising, not %(state)s.")
+            % {"state": locked.get_state_display().lower()}
+        )
+    try:
+        kind = validate_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = Version(
+        deliverable=locked,
+        number=number,
+        original_name=(upload.name or "")[:255],
+        content_type=kind.content_type,
+        size=upload.size,
+        notes=notes.strip(),
+        uploaded_by=actor,
+    )
+    version.file.save(stored_name(upload.name or "", kind), upload, save=False)
+    version.save()
+    _audit(locked, actor, AuditKind.VERSION, comment=_("Version %(n)d uploaded.") % {"n": number})
+    return version
+
+
+# --- reviewers -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_reviewers(
+    actor, deliverable: Deliverable | int, reviewers: Iterable, due_date: datetime.date
+) -> list[ReviewAssignment]:
+    """Give the open round's version to several reviewers in one step."""
+    locked = _lock(deliverable)
+    if not rules.can_manage(locked, actor):
+        raise PermissionDenied(_("Only the owner or the chief chooses reviewers."))
+    round_ = locked.rounds.filter(state=RoundState.OPEN).select_related("version").first()
+    if locked.state != DeliverableState.IN_REVIEW or round_ is None:
+        raise WorkflowConflict(_("Reviewers are assigned while the deliverable is in review."))
+    reviewers = list(dict.fromkeys(reviewers))
+    if not reviewers:
+        raise ValidationError({"reviewers": _("Choose at least one reviewer.")})
+    if due_date < timezone.localdate():
+        raise ValidationError({"due_date": _("The due date is in the past.")})
+    already = set(round_.assignments.values_list("reviewer_id", flat=True))
+    errors = []
+    for reviewer in reviewers:
+        if reviewer.pk in already:
+            errors.append(_("%(name)s is already assigned in this round.") % {"name": reviewer})
+        elif reviewer.pk == locked.owner_id:
+            errors.append(_("The owner cannot review their own deliverable."))
+        elif not (
+            {Role.CEPA_MEMBER, Role.BRANCH_STAFF, Role.BRANCH_CHIEF, Role.INTER_REGIONAL_ADVISOR}
+            & set(roles_for(reviewer))
+        ):
+            errors.append(_("%(name)s cannot review deliverables.") % {"name": reviewer})
+    if errors:
+        raise ValidationError({"reviewers": errors})
+    created = []
+    for reviewer in reviewers:
+        assignment = ReviewAssignment.objects.create(
+            round=round_,
+            deliverable=locked,
+            reviewer=reviewer,
+            due_date=due_date,
+            assigned_by=actor,
+        )
+        assign_perm(VIEW_DELIVERABLE, reviewer, locked)
+        assign_perm(VIEW_VERSION, reviewer, round_.version)
+        _audit(
+            locked, actor, AuditKind.ASSIGNMENT, assignment=assignment, to_state=assignment.state
+        )
+        created.append(assignment)
+        link = reverse("workflows:my_reviews")
+        notify(
+            reviewer,
+            subject=_("Review requested: %(title)s, due %(due)s")
+            % {"title": locked.title, "due": due_date.isoformat()},
+            body=_(
+                "You are asked to review “%(title)s” (%(product)s), version %(version)d, "
+                "by %(due)s. Accept or decline the assignment on your reviews page."
+            )
+            % {
+                "title": locked.title,
+                "product": locked.product,
+                "version": round_.version.number,
+                "due": due_date.isoformat(),
+            },
+            link=link,
+        )
+    return created
+
+
+def _lock_assignment(assignment: ReviewAssignment | int) -> ReviewAssignment:
+    pk = assignment.pk if isinstance(assignment, ReviewAssignment) else assignment
+    return (
+        ReviewAssignment.objects.select_for_update()
+        .select_related("deliverable__product", "round__version", "reviewer")
+        .get(pk=pk)
+    )
+
+
+def _fire_assignment(assignment: ReviewAssignment, actor, name: str) -> str:
+    method = getattr(assignment, name)
+    if not can_proceed(method):
+        raise WorkflowConflict(
+            _("The assignment is now %(state)s.")
+            % {"state": assignment.get_state_display().lower()}
+        )
+    if not has_transition_perm(method, actor):
+        raise PermissionDenied(_("You may not change this assignment."))
+    from_state = assignment.state
+    method()
+    assignment.responded_at = timezone.now()
+    return from_state
+
+
+@transaction.atomic
+def accept_assignment(actor, assignment: ReviewAssignment | int) -> ReviewAssignment:
+    locked = _lock_assignment(assignment)
+    from_state = _fire_assignment(locked, actor, "accept")
+    locked.save(update_fields=["state", "responded_at", "updated_at"])
+    _audit(
+        locked.deliverable,
+        actor,
+        AuditKind.ASSIGNMENT,
+        assignment=locked,
+        from_state=from_state,
+        to_state=locked.state,
+    )
+    return locked
+
+
+@transaction.atomic
+def decline_assignment(
+    actor, assignment: ReviewAssignment | int, reason: str, *, conflict_of_interest: bool = False
+) -> ReviewAssignment:
+    locked = _lock_assignment(assignment)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why you decline.")})
+    from_state = _fire_assignment(locked, actor, "decline")
+    locked.decline_reason = reason.strip()
+    locked.conflict_of_interest = conflict_of_interest
+    locked.save(
+        update_fields=[
+            "state",
+            "responded_at",
+            "decline_reason",
+            "conflict_of_interest",
+            "updated_at",
+        ]
+    )
+    _revoke_if_no_access(locked)
+    _audit(
+        locked.deliverable,
+        actor,
+        AuditKind.ASSIGNMENT,
+        assignment=locked,
+        from_state=from_state,
+        to_state=locked.state,
+    )
+    notify(
+        locked.deliverable.owner,
+        subject=_("Review declined: %(title)s") % {"title": locked.deliverable.title},
+        body=_("%(name)s declined to review “%(title)s”.")
+        % {"name": locked.reviewer, "title": locked.deliverable.title},
+        link=reverse("workflows:deliverable", args=[locked.deliverable_id]),
+    )
+    return locked
+
+
+@transaction.atomic
+def withdraw_assignment(actor, assignment: ReviewAssignment | int, reason: str = ""):
+    locked = _lock_assignment(assignment)
+    _withdraw(locked, actor, reason=reason, check=True)
+    return locked
+
+
+def _withdraw(assignment: ReviewAssignment, actor, *, reason: str, check: bool = False) -> None:
+    if check:
+        from_state = _fire_assignment(assignment, actor, "withdraw")
+    else:
+        from_state = assignment.state
+        assignment.state = AssignmentState.WITHDRAWN
+    assignment.save(update_fields=["state", "updated_at"])
+    _revoke_if_no_access(assignment)
+    _audit(
+        assignment.deliverable,
+        actor,
+        AuditKind.ASSIGNMENT,
+        assignment=assignment,
+        from_state=from_state,
+        to_state=assignment.state,
+        comment=reason,
+    )
+    notify(
+        assignment.reviewer,
+        subject=_("Review withdrawn: %(title)s") % {"title": assignment.deliverable.title},
+        body=_("Your review of “%(title)s” is no longer needed.")
+        % {"title": assignment.deliverable.title},
+    )
+
+
+def _revoke_if_no_access(assignment: ReviewAssignment) -> None:
+    """Take the reviewer's permissions back unless another assignment still grants them."""
+    keeps = ReviewAssignment.objects.filter(
+        reviewer_id=assignment.reviewer_id,
+        deliverable_id=assignment.deliverable_id,
+        state__in=ASSIGNMENT_ACCESS_STATES,
+    )
+    if not keeps.exists():
+        remove_perm(VIEW_DELIVERABLE, assignment.reviewer, assignment.deliverable)
+    version = assignment.round.version
+    if not keeps.filter(round__version=version).exists():
+        remove_perm(VIEW_VERSION, assignment.reviewer, version)
+
+
+# --- reviews ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_review(
+    actor,
+    assignment: ReviewAssignment | int,
+    *,
+    recommendation: str = "",
+    comments: str = "",
+    annotated_file: UploadedFile | None = None,
+    submit: bool = False,
+) -> Review:
+    """Save the reviewer's draft; with `submit`, validate it and submit the assignment."""
+    locked = _lock_assignment(assignment)
+    if locked.reviewer_id != actor.pk:
+        raise PermissionDenied(_("Only the assigned reviewer writes this review."))
+    if locked.state not in ASSIGNMENT_OUTSTANDING_STATES:
+        raise WorkflowConflict(
+            _("The assignment is %(state)s: the review can no longer change.")
+            % {"state": locked.get_state_display().lower()}
+        )
+    errors = {}
+    if recommendation and recommendation not in Recommendation.values:
+        errors["recommendation"] = _("Choose one of the recommendations.")
+    if submit and not recommendation:
+        errors["recommendation"] = _("Choose a recommendation before submitting.")
+    if submit and not comments.strip():
+        errors["comments"] = _("Write your comments before submitting.")
+    kind = None
+    if annotated_file is not None:
+        try:
+            kind = validate_upload(annotated_file)
+        except ValidationError as exc:
+            errors["annotated_file"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    review, _created = Review.objects.get_or_create(assignment=locked)
+    review.recommendation = recommendation
+    review.comments = comments
+    if annotated_file is not None and kind is not None:
+        review.annotated_file.save(
+            stored_name(annotated_file.name or "", kind), annotated_file, save=False
+        )
+    if submit:
+        from_state = _fire_assignment(locked, actor, "submit")
+        locked.save(update_fields=["state", "responded_at", "updated_at"])
+        review.status = ReviewStatus.SUBMITTED
+        review.submitted_at = timezone.now()
+        _audit(
+            locked.deliverable,
+            actor,
+            AuditKind.ASSIGNMENT,
+            assignment=locked,
+            from_state=from_state,
+            to_state=locked.state,
+        )
+        notify(
+            locked.deliverable.owner,
+            subject=_("Review submitted: %(title)s") % {"title": locked.deliverable.title},
+            body=_("A reviewer submitted their review of “%(title)s”.")
+            % {"title": locked.deliverable.title},
+            link=reverse("workflows:deliverable", args=[locked.deliverable_id]),
+        )
+    review.save()
+    return review
