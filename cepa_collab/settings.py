@@ -230,6 +230,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Deliverables, reviews, meetings and calendars of DPADM and CEPA.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -12,6 +12,31 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flushes(request):
+    """Transactional tests end with a flush that empties every table, the data the
+    migrations load included: put branches, regions, Member States and role groups back."""
+    if not _is_transactional(request):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from cepa_collab.models import MemberState
+    from cepa_collab.reference_data import load_reference_data
+    from cepa_collab.roles import sync_roles
+
+    if not MemberState.objects.exists():
+        load_reference_data(apps)
+        sync_roles()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from cepa_collab.models import roles_for
 from workflows import rules
-from workflows.enums import ASSIGNMENT_ACCESS_STATES, ReviewStatus
+from workflows.enums import ReviewStatus
 from workflows.models import (
     AuditEntry,
     Deliverable,
@@ -75,7 +75,7 @@ def visible_reviews(user, deliverable: Deliverable) -> QuerySet[Review]:
         "assignment__reviewer", "assignment__round"
     )
     if sees_all_of(user, deliverable):
-        return qs.filter(status=ReviewStatus.SUBMITTED)
+        return qs.filter(Q(status=ReviewStatus.SUBMITTED) | Q(assignment__reviewer_id=user.pk))
     own_submitted_round = ReviewAssignment.objects.filter(
         round_id=OuterRef("assignment__round_id"),
         reviewer_id=user.pk,
@@ -118,8 +118,6 @@ def get_assignment_for_user(user, pk) -> ReviewAssignment:
         ).get(pk=pk)
     except (ReviewAssignment.DoesNotExist, ValueError, TypeError):
         raise Http404("No such assignment.") from None
-    if assignment.reviewer_id == user.pk and assignment.state in ASSIGNMENT_ACCESS_STATES:
-        return assignment
     if assignment.reviewer_id == user.pk or sees_all_of(user, assignment.deliverable):
         return assignment
     raise Http404("No such assignment.")

@@ -388,9 +388,9 @@ def decline_assignment(
     actor, assignment: ReviewAssignment | int, reason: str, *, conflict_of_interest: bool = False
 ) -> ReviewAssignment:
     locked = _lock_assignment(assignment)
+    from_state = _fire_assignment(locked, actor, "decline")
     if not reason.strip():
         raise ValidationError({"reason": _("Say why you decline.")})
-    from_state = _fire_assignment(locked, actor, "decline")
     locked.decline_reason = reason.strip()
     locked.conflict_of_interest = conflict_of_interest
     locked.save(

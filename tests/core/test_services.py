@@ -2,6 +2,7 @@
 the filesystem transport by default) and the database CI asks for (PostgreSQL)."""
 
 import os
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,8 +26,10 @@ def result_backend(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_consumes_a_task_from_the_broker(result_backend):
-    with start_worker(app, pool="threads", concurrency=1, perform_ping_check=False):
-        result = ping.apply_async()
+    # A queue of its own, so no other process's worker can take the task.
+    queue = f"test-{uuid.uuid4().hex}"
+    with start_worker(app, pool="threads", concurrency=1, perform_ping_check=False, queues=[queue]):
+        result = ping.apply_async(queue=queue)
 
         assert result.get(timeout=30) == "pong"
 
