@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from cepa_collab.enums import STAFF_ROLES, Role
 from cepa_collab.models import roles_for
 
+# Roles that work on a branch's deliverables (and may be asked to review one).
+_BRANCH_ROLES = frozenset({Role.BRANCH_CHIEF, Role.BRANCH_STAFF, Role.INTER_REGIONAL_ADVISOR})
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -18,11 +21,25 @@ class NavItem:
     name: str
 
 
+def _has_review_assignments(user) -> bool:
+    return user.review_assignments.exists()
+
+
 def navigation_for(user) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False):
         return []
     roles = set(roles_for(user))
     items = [NavItem(_("Home"), reverse("home"), "home")]
+    if Role.CEPA_MEMBER in roles or (roles & _BRANCH_ROLES and _has_review_assignments(user)):
+        # CEPA members always review; branch people only once someone asked them to (one
+        # EXISTS query, only for them).
+        items.append(NavItem(_("My reviews"), reverse("workflows:my_reviews"), "my_reviews"))
+    if roles & _BRANCH_ROLES or Role.SECRETARIAT_ADMIN in roles or user.is_superuser:
+        items.append(
+            NavItem(_("Deliverables"), reverse("workflows:deliverable_list"), "deliverable_list")
+        )
+    if roles & _BRANCH_ROLES or Role.SECRETARIAT_ADMIN in roles or user.is_superuser:
+        items.append(NavItem(_("Dashboard"), reverse("workflows:dashboard"), "dashboard"))
     if roles & STAFF_ROLES or user.is_superuser:
         items.append(NavItem(_("API"), reverse("swagger-ui"), "api"))
     if Role.SECRETARIAT_ADMIN in roles or user.is_staff:

@@ -17,6 +17,12 @@ def api_root(request, format=None):
     return Response(
         {
             "me": reverse("api-me", request=request, format=format),
+            "products": reverse("api-product-list", request=request, format=format),
+            "deliverables": reverse("api-deliverable-list", request=request, format=format),
+            "review-assignments": reverse(
+                "api-review-assignment-list", request=request, format=format
+            ),
+            "reviews": reverse("api-review-list", request=request, format=format),
             "token": reverse("api-token", request=request, format=format),
             "schema": reverse("schema", request=request, format=format),
             "docs": reverse("swagger-ui", request=request, format=format),
@@ -28,6 +34,7 @@ api_v1 = [
     path("", api_root, name="api-root"),
     path("auth/token/", api.TokenView.as_view(), name="api-token"),
     path("me/", api.MeView.as_view(), name="api-me"),
+    path("", include("workflows.api_urls")),
 ]
 
 urlpatterns = [
@@ -42,6 +49,7 @@ urlpatterns = [
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("workflows.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

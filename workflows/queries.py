@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
 from cepa_collab.models import roles_for
 from workflows import rules
-from workflows.enums import ReviewStatus
+from workflows.enums import ASSIGNMENT_OUTSTANDING_STATES, AuditKind, ReviewStatus
 from workflows.models import (
     AuditEntry,
     Deliverable,
@@ -100,13 +100,32 @@ def visible_timeline(user, deliverable: Deliverable) -> QuerySet[AuditEntry]:
     qs = deliverable.audit_entries.select_related("actor", "assignment__reviewer")
     if sees_all_of(user, deliverable):
         return qs
-    return qs.filter(Q(assignment__isnull=True) | Q(assignment__reviewer_id=user.pk))
+    return qs.exclude(kind=AuditKind.VERSION).filter(
+        Q(assignment__isnull=True) | Q(assignment__reviewer_id=user.pk)
+    )
 
 
 def my_assignments(user) -> QuerySet[ReviewAssignment]:
     """The caller's review assignments (joins through the assignment table: one query)."""
     return ReviewAssignment.objects.filter(reviewer_id=user.pk).select_related(
         "deliverable__product", "round__version", "review"
+    )
+
+
+def my_reviews_in_order(user, today) -> QuerySet[ReviewAssignment]:
+    """My reviews as the page lists them: overdue first, then open ones, then the rest,
+    each by due date."""
+    return (
+        my_assignments(user)
+        .annotate(
+            rank=Case(
+                When(state__in=ASSIGNMENT_OUTSTANDING_STATES, due_date__lt=today, then=Value(0)),
+                When(state__in=ASSIGNMENT_OUTSTANDING_STATES, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "due_date", "pk")
     )
 
 

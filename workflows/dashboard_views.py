@@ -1,0 +1,138 @@
+"""The branch dashboard page and its CSV export (thin: figures come from workflows.dashboard)."""
+
+from __future__ import annotations
+
+import csv
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from cepa_collab.models import Branch
+from workflows import dashboard as board
+from workflows import rules
+from workflows.dashboard import ACTIVE, DashboardFilters
+from workflows.enums import DeliverableState
+from workflows.models import Product
+
+PAGE_SIZE = 50
+
+
+class DashboardFilterForm(forms.Form):
+    """The GET filters of the dashboard's list; an invalid value is ignored (and shown)."""
+
+    product = forms.TypedChoiceField(label=_("Product"), required=False, coerce=int)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    at_risk = forms.BooleanField(label=_("At risk only"), required=False)
+    awaiting_decision = forms.BooleanField(label=_("Waiting for a decision only"), required=False)
+
+    def __init__(self, data, *, products, owners):
+        super().__init__(data, auto_id="filter-%s")
+        any_choice = [("", _("Any"))]
+        self.fields["product"].choices = any_choice + [(p.pk, str(p)) for p in products]
+        self.fields["state"].choices = [
+            *any_choice,
+            (ACTIVE, _("Still being produced")),
+            *DeliverableState.choices,
+        ]
+        self.fields["owner"].choices = any_choice + owners
+
+    def controls(self) -> list[dict]:
+        """The fields as plain data for the template, which renders them itself (Django's
+        widget templates, one per option, were a large share of the page's rendering)."""
+        controls = []
+        for bound in self:
+            control = {
+                "name": bound.html_name,
+                "id": bound.auto_id,
+                "label": bound.label,
+                "errors": bound.errors,
+                "checkbox": isinstance(bound.field, forms.BooleanField),
+            }
+            if control["checkbox"]:
+                control["checked"] = bool(bound.value())
+            else:
+                current = str(bound.value() or "")
+                control["options"] = [
+                    (str(value), label, str(value) == current)
+                    for value, label in bound.field.choices
+                ]
+            controls.append(control)
+        return controls
+
+    def filters(self) -> DashboardFilters:
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields}
+        return DashboardFilters(
+            product=data["product"] or None,
+            state=data["state"] or "",
+            owner=data["owner"] or None,
+            overdue=bool(data["overdue"]),
+            at_risk=bool(data["at_risk"]),
+            awaiting_decision=bool(data["awaiting_decision"]),
+        )
+
+
+def _filtered(request: HttpRequest, branch: Branch, products):
+    """The filter form and the filtered list: one code path for the page and the export."""
+    form = DashboardFilterForm(request.GET, products=products, owners=board.owner_choices(branch))
+    return form, board.deliverable_rows(branch, form.filters(), timezone.localdate())
+
+
+@login_required
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    branch = board.dashboard_branch(request.user, request.GET.get("branch"))
+    today = timezone.localdate()
+    decider = board.is_decider(request.user, branch)
+    overview = board.branch_overview(branch, decider=decider, today=today)
+    form, rows = _filtered(request, branch, [s.product for s in overview.summaries])
+    page = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = board.page_of_rows(list(page.object_list), today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "workflows/dashboard.html",
+        {
+            "branch": branch,
+            "branches": Branch.objects.order_by("name") if rules.is_admin(request.user) else None,
+            "today": today,
+            "decider": decider,
+            "summaries": overview.summaries,
+            "totals": overview.totals,
+            "states": DeliverableState,
+            "decisions": overview.decisions,
+            "form": form,
+            "controls": form.controls(),
+            "page": page,
+            "export_query": query.urlencode(),
+            "workload": overview.workload,
+            "at_risk_days": board.AT_RISK_DAYS,
+        },
+    )
+
+
+@login_required
+@require_safe
+def dashboard_export(request: HttpRequest) -> HttpResponse:
+    """Exactly the dashboard's filtered list, as CSV (formula-like cells neutralised)."""
+    branch = board.dashboard_branch(request.user, request.GET.get("branch"))
+    products = Product.objects.filter(branch=branch).order_by("title", "edition", "pk")
+    _form, rows = _filtered(request, branch, products)
+    filename = f"dashboard-{slugify(branch.code)}-{timezone.localdate().isoformat()}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response.write("\ufeff")  # a byte order mark, so spreadsheets read the file as UTF-8
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(board.export_header())
+    writer.writerows(board.export_rows(board.annotate_rows(rows).iterator(chunk_size=2000)))
+    return response

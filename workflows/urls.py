@@ -1,0 +1,31 @@
+from django.urls import path
+
+from workflows import dashboard_views, views
+
+app_name = "workflows"
+
+urlpatterns = [
+    path("deliverables/", views.deliverable_list, name="deliverable_list"),
+    path("deliverables/<int:pk>/", views.deliverable_detail, name="deliverable"),
+    path(
+        "deliverables/<int:pk>/transition/",
+        views.deliverable_transition,
+        name="deliverable_transition",
+    ),
+    path("deliverables/<int:pk>/due-date/", views.change_due_date, name="change_due_date"),
+    path("deliverables/<int:pk>/versions/new/", views.version_upload, name="version_upload"),
+    path(
+        "deliverables/<int:pk>/versions/<int:number>/download/",
+        views.version_download,
+        name="version_download",
+    ),
+    path("deliverables/<int:pk>/reviewers/", views.assign_reviewers, name="assign_reviewers"),
+    path("assignments/<int:pk>/withdraw/", views.assignment_withdraw, name="assignment_withdraw"),
+    path("reviews/", views.my_reviews, name="my_reviews"),
+    path("reviews/<int:pk>/", views.review_form, name="review"),
+    path("reviews/<int:pk>/accept/", views.assignment_accept, name="assignment_accept"),
+    path("reviews/<int:pk>/decline/", views.assignment_decline, name="assignment_decline"),
+    path("reviews/<int:pk>/annotated/", views.annotated_download, name="annotated_download"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/export.csv", dashboard_views.dashboard_export, name="dashboard_export"),
+]

@@ -1,0 +1,662 @@
+"""Pages of the review workflow (the branch dashboard lives in `dashboard_views`).
+
+Thin on purpose: objects are loaded through `workflows.queries` (404 for what the
+person may not see), operations go through `workflows.services`, and the services'
+errors are translated: ValidationError → errors on the re-rendered bound form (status
+400), PermissionDenied → 403 (raised on), WorkflowConflict → a message and a redirect.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST
+
+from workflows import files, queries, rules, services
+from workflows.enums import (
+    ASSIGNMENT_ACCESS_STATES,
+    ASSIGNMENT_OUTSTANDING_STATES,
+    DELIVERABLE_ACTIVE_STATES,
+    AssignmentState,
+    AuditKind,
+    DeliverableState,
+    ReviewStatus,
+    RoundState,
+)
+from workflows.exceptions import WorkflowConflict
+from workflows.forms import (
+    AssignReviewersForm,
+    DeclineForm,
+    DeliverableFilterForm,
+    DueDateForm,
+    ReviewForm,
+    TransitionForm,
+    VersionUploadForm,
+    add_service_errors,
+)
+from workflows.models import TRANSITION_LABELS, Deliverable, Product, Review, ReviewAssignment
+from workflows.reviewers import suggest_reviewers
+
+PAGE_SIZE = 50
+# The states in which `services.upload_version` accepts a new version (the page only
+# offers the form then; the service is what enforces it).
+UPLOAD_STATES = (DeliverableState.PLANNED, DeliverableState.DRAFTING, DeliverableState.REVISING)
+DEFAULT_REVIEW_DAYS = 21
+BAD_REQUEST = 400
+
+download = cache_control(private=True, no_store=True)
+
+
+def _name(user) -> str:
+    if user is None:
+        return _("System")
+    return user.get_full_name() or user.get_username()
+
+
+def _label(choices, value: str) -> str:
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
+def _conflict(request: HttpRequest, exc: WorkflowConflict, to: str) -> HttpResponse:
+    messages.error(request, exc.message)
+    return redirect(to)
+
+
+def _max_upload_mb() -> float:
+    return files.max_upload_bytes() / 1_000_000
+
+
+# --- deliverables list -----------------------------------------------------------------
+
+
+@login_required
+def deliverable_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    visible = queries.visible_deliverables(user)
+    products = Product.objects.filter(pk__in=visible.values("product_id")).order_by(
+        "title", "edition"
+    )
+    form = DeliverableFilterForm(request.GET or None, products=products)
+    rows = form.apply(visible, user=user, today=today)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workflows/deliverable_list.html",
+        {
+            "form": form,
+            "page": page,
+            "today": today,
+            "active_states": DELIVERABLE_ACTIVE_STATES,
+        },
+    )
+
+
+# --- the deliverable page ------------------------------------------------------------------
+
+
+@dataclass
+class ReviewRow:
+    review: Review
+    author: str
+    is_own: bool
+
+
+@dataclass
+class RoundRow:
+    round: object
+    assignments: list
+    reviews: list[ReviewRow]
+
+
+@dataclass
+class TimelineRow:
+    entry: object
+    actor: str
+    from_label: str = ""
+    to_label: str = ""
+    reviewer: str = ""
+
+
+def _rounds(user, deliverable, *, sees_all, assignments, reviews) -> list[RoundRow]:
+    if sees_all:
+        rounds = list(deliverable.rounds.select_related("version").order_by("-number"))
+    else:
+        # A reviewer sees only the rounds they were assigned in.
+        by_pk = {a.round_id: a.round for a in assignments}
+        rounds = sorted(by_pk.values(), key=lambda r: -r.number)
+    rows = []
+    for round_ in rounds:
+        round_reviews = [
+            ReviewRow(
+                review=review,
+                is_own=review.assignment.reviewer_id == user.pk,
+                author=(
+                    _name(review.assignment.reviewer)
+                    if sees_all or review.assignment.reviewer_id == user.pk
+                    else _("another reviewer")
+                ),
+            )
+            for review in reviews
+            if review.assignment.round_id == round_.pk
+        ]
+        rows.append(
+            RoundRow(
+                round=round_,
+                assignments=[a for a in assignments if a.round_id == round_.pk],
+                reviews=round_reviews,
+            )
+        )
+    return rows
+
+
+def _timeline(user, deliverable) -> list[TimelineRow]:
+    rows = []
+    for entry in queries.visible_timeline(user, deliverable):
+        row = TimelineRow(entry=entry, actor=_name(entry.actor))
+        if entry.kind == AuditKind.TRANSITION:
+            row.from_label = _label(DeliverableState, entry.from_state)
+            row.to_label = _label(DeliverableState, entry.to_state)
+        elif entry.kind == AuditKind.ASSIGNMENT:
+            row.from_label = _label(AssignmentState, entry.from_state) if entry.from_state else ""
+            row.to_label = _label(AssignmentState, entry.to_state)
+            row.reviewer = _name(entry.assignment.reviewer) if entry.assignment else ""
+        rows.append(row)
+    return rows
+
+
+def _render_deliverable(
+    request: HttpRequest,
+    deliverable: Deliverable,
+    *,
+    bound_transition: TransitionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    sees_all = queries.sees_all_of(user, deliverable)
+    versions = list(queries.visible_versions(user, deliverable))
+    assignments = list(queries.visible_assignments(user, deliverable))
+    reviews = list(queries.visible_reviews(user, deliverable))
+    outstanding = [a for a in assignments if a.round.state == RoundState.OPEN and a.is_outstanding]
+    transition_forms = []
+    for name in services.available_transitions(deliverable, user):
+        if bound_transition is not None and bound_transition.name == name:
+            transition_forms.append(bound_transition)
+        else:
+            transition_forms.append(
+                TransitionForm(name=name, with_waiver=name == "approve" and bool(outstanding))
+            )
+    if bound_transition is not None and bound_transition not in transition_forms:
+        # e.g. "submit for review" whose condition is not met: keep what was typed.
+        transition_forms.append(bound_transition)
+    can_manage = rules.can_manage(deliverable, user)
+    context = {
+        "deliverable": deliverable,
+        "sees_all": sees_all,
+        "versions": versions,
+        "rounds": _rounds(
+            user, deliverable, sees_all=sees_all, assignments=assignments, reviews=reviews
+        ),
+        "timeline": _timeline(user, deliverable),
+        "transition_forms": transition_forms,
+        "bound_transition": bound_transition,
+        "can_manage": can_manage,
+        "can_assign": can_manage
+        and deliverable.state == DeliverableState.IN_REVIEW
+        and _has_open_round(deliverable),
+        "upload_form": (
+            VersionUploadForm(max_mb=_max_upload_mb())
+            if can_manage and deliverable.state in UPLOAD_STATES
+            else None
+        ),
+        "due_form": (
+            DueDateForm(initial={"due_date": deliverable.due_date}) if can_manage else None
+        ),
+        "overdue": deliverable.state in DELIVERABLE_ACTIVE_STATES
+        and deliverable.due_date < timezone.localdate(),
+        "outstanding_states": ASSIGNMENT_OUTSTANDING_STATES,
+        "submitted": ReviewStatus.SUBMITTED,
+        "open_round": RoundState.OPEN,
+    }
+    return render(request, "workflows/deliverable_detail.html", context, status=status)
+
+
+def _has_open_round(deliverable: Deliverable) -> bool:
+    return deliverable.rounds.filter(state=RoundState.OPEN).exists()
+
+
+@login_required
+def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deliverable = queries.get_deliverable_for_user(request.user, pk)
+    return _render_deliverable(request, deliverable)
+
+
+@login_required
+@require_POST
+def deliverable_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    deliverable = queries.get_deliverable_for_user(request.user, pk)
+    name = request.POST.get("transition", "")
+    if name not in TRANSITION_LABELS:
+        messages.error(request, _("Unknown action."))
+        return redirect("workflows:deliverable", pk=pk)
+    form = TransitionForm(request.POST, name=name, with_waiver=name == "approve")
+    if form.is_valid():
+        try:
+            services.fire_transition(
+                request.user,
+                deliverable,
+                name,
+                comment=form.cleaned_data["comment"],
+                waiver_reason=form.cleaned_data.get("waiver_reason", ""),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except WorkflowConflict as exc:
+            return _conflict(request, exc, reverse("workflows:deliverable", args=[pk]))
+        else:
+            messages.success(
+                request,
+                _("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]},
+            )
+            return redirect("workflows:deliverable", pk=pk)
+    # Re-read the deliverable: the page shows its current state next to the errors.
+    deliverable = queries.get_deliverable_for_user(request.user, pk)
+    return _render_deliverable(request, deliverable, bound_transition=form, status=BAD_REQUEST)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_due_date(request: HttpRequest, pk: int) -> HttpResponse:
+    deliverable = queries.get_deliverable_for_user(request.user, pk)
+    if not rules.can_manage(deliverable, request.user):
+        raise PermissionDenied(_("Only the owner or the chief moves the due date."))
+    status = 200
+    if request.method == "POST":
+        form = DueDateForm(request.POST)
+        if form.is_valid():
+            try:
+                services.change_due_date(
+                    request.user,
+                    deliverable,
+                    form.cleaned_data["due_date"],
+                    form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The due date was changed."))
+                return redirect("workflows:deliverable", pk=pk)
+        status = BAD_REQUEST
+    else:
+        form = DueDateForm(initial={"due_date": deliverable.due_date})
+    return render(
+        request,
+        "workflows/change_due_date.html",
+        {"deliverable": deliverable, "form": form},
+        status=status,
+    )
+
+
+# --- versions ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def version_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    deliverable = queries.get_deliverable_for_user(request.user, pk)
+    if not rules.can_manage(deliverable, request.user):
+        raise PermissionDenied(_("Only the owner or the chief uploads versions."))
+    back = reverse("workflows:deliverable", args=[pk])
+    status = 200
+    if request.method == "POST":
+        form = VersionUploadForm(request.POST, request.FILES, max_mb=_max_upload_mb())
+        if form.is_valid():
+            try:
+                version = services.upload_version(
+                    request.user,
+                    deliverable,
+                    form.cleaned_data["file"],
+                    notes=form.cleaned_data["notes"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except WorkflowConflict as exc:
+                return _conflict(request, exc, back)
+            else:
+                messages.success(
+                    request, _("Version %(number)d was uploaded.") % {"number": version.number}
+                )
+                return redirect(back)
+        status = BAD_REQUEST
+    else:
+        if deliverable.state not in UPLOAD_STATES:
+            messages.error(
+                request,
+                _("A new version can be uploaded while planned, drafting or revising."),
+            )
+            return redirect(back)
+        form = VersionUploadForm(max_mb=_max_upload_mb())
+    return render(
+        request,
+        "workflows/version_upload.html",
+        {"deliverable": deliverable, "form": form},
+        status=status,
+    )
+
+
+def _extension(content_type: str, stored_name: str) -> str:
+    for kind in files.ACCEPTED:
+        if kind.content_type == content_type:
+            return kind.extension
+    return stored_name.rsplit(".", 1)[-1].lower() if "." in stored_name else "bin"
+
+
+def _file_response(field_file, *, filename: str, content_type: str) -> FileResponse:
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("The file is missing.") from None
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+
+
+@login_required
+@download
+def version_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
+    """The draft, for those who may see it (404 otherwise); never served from MEDIA_URL."""
+    version = queries.get_version_for_user(request.user, pk, number)
+    deliverable = version.deliverable
+    return _file_response(
+        version.file,
+        filename=files.download_name(
+            deliverable.title,
+            version.number,
+            _extension(version.content_type, version.file.name),
+        ),
+        content_type=version.content_type,
+    )
+
+
+# --- choosing reviewers ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
+    deliverable = queries.get_deliverable_for_user(request.user, pk)
+    if not rules.can_manage(deliverable, request.user):
+        raise PermissionDenied(_("Only the owner or the chief chooses reviewers."))
+    back = reverse("workflows:deliverable", args=[pk])
+    if deliverable.state != DeliverableState.IN_REVIEW or not _has_open_round(deliverable):
+        messages.error(request, _("Reviewers are assigned while the deliverable is in review."))
+        return redirect(back)
+    today = timezone.localdate()
+    suggestions = suggest_reviewers(deliverable, today=today)
+    status = 200
+    if request.method == "POST":
+        form = AssignReviewersForm(request.POST, suggestions=suggestions)
+        if form.is_valid():
+            try:
+                created = services.assign_reviewers(
+                    request.user,
+                    deliverable,
+                    list(form.cleaned_data["reviewers"]),
+                    form.cleaned_data["due_date"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except WorkflowConflict as exc:
+                return _conflict(request, exc, back)
+            else:
+                messages.success(
+                    request,
+                    _("%(count)d reviewer(s) assigned and notified.") % {"count": len(created)},
+                )
+                return redirect(back)
+        status = BAD_REQUEST
+    else:
+        form = AssignReviewersForm(
+            initial={"due_date": today + datetime.timedelta(days=DEFAULT_REVIEW_DAYS)},
+            suggestions=suggestions,
+        )
+    return render(
+        request,
+        "workflows/assign_reviewers.html",
+        {
+            "deliverable": deliverable,
+            "form": form,
+            "suggestions": suggestions,
+            "chosen": form.chosen_pks(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def assignment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = queries.get_assignment_for_user(request.user, pk)
+    back = reverse("workflows:deliverable", args=[assignment.deliverable_id])
+    try:
+        services.withdraw_assignment(
+            request.user, assignment, reason=request.POST.get("reason", "").strip()
+        )
+    except WorkflowConflict as exc:
+        return _conflict(request, exc, back)
+    messages.success(
+        request,
+        _("The assignment of %(name)s was withdrawn.") % {"name": _name(assignment.reviewer)},
+    )
+    return redirect(back)
+
+
+# --- the reviewer's side ---------------------------------------------------------------
+
+
+@login_required
+def my_reviews(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = queries.my_reviews_in_order(request.user, today)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workflows/my_reviews.html",
+        {
+            "assignments": page.object_list,
+            "page": page,
+            "access_states": ASSIGNMENT_ACCESS_STATES,
+            "outstanding_states": ASSIGNMENT_OUTSTANDING_STATES,
+            "invited": AssignmentState.INVITED,
+            "submitted": AssignmentState.SUBMITTED,
+        },
+    )
+
+
+def _own_assignment(user, pk) -> ReviewAssignment:
+    """The reviewer's own assignment; anyone else gets 404."""
+    assignment = queries.get_assignment_for_user(user, pk)
+    if assignment.reviewer_id != user.pk:
+        raise Http404("No such assignment.")
+    return assignment
+
+
+def _review_of(assignment: ReviewAssignment) -> Review | None:
+    try:
+        return assignment.review
+    except Review.DoesNotExist:
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_form(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _own_assignment(request.user, pk)
+    review = _review_of(assignment)
+    editable = assignment.state in ASSIGNMENT_OUTSTANDING_STATES
+    status = 200
+    if request.method == "POST" and editable:
+        form = ReviewForm(request.POST, request.FILES)
+        submit = request.POST.get("action") == ReviewForm.SUBMIT
+        if form.is_valid():
+            try:
+                services.save_review(
+                    request.user,
+                    assignment,
+                    recommendation=form.cleaned_data["recommendation"],
+                    comments=form.cleaned_data["comments"],
+                    annotated_file=form.cleaned_data["annotated_file"] or None,
+                    submit=submit,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except WorkflowConflict as exc:
+                return _conflict(request, exc, reverse("workflows:review", args=[pk]))
+            else:
+                messages.success(
+                    request,
+                    _("Your review was submitted. Thank you.")
+                    if submit
+                    else _("Your draft was saved."),
+                )
+                return redirect("workflows:review", pk=pk)
+        status = BAD_REQUEST
+    elif request.method == "POST":
+        messages.error(
+            request,
+            _("The assignment is %(state)s: the review can no longer change.")
+            % {"state": assignment.get_state_display().lower()},
+        )
+        return redirect("workflows:review", pk=pk)
+    else:
+        form = ReviewForm(
+            initial={
+                "recommendation": review.recommendation if review else "",
+                "comments": review.comments if review else "",
+            }
+        )
+    return render(
+        request,
+        "workflows/review_form.html",
+        {
+            "assignment": assignment,
+            "review": review,
+            "form": form if editable else None,
+            "version": assignment.round.version,
+            "has_access": assignment.state in ASSIGNMENT_ACCESS_STATES,
+            "invited": assignment.state == AssignmentState.INVITED,
+            "submitted": ReviewStatus.SUBMITTED,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = queries.get_assignment_for_user(request.user, pk)
+    back = reverse("workflows:my_reviews")
+    try:
+        services.accept_assignment(request.user, assignment)
+    except WorkflowConflict as exc:
+        return _conflict(request, exc, back)
+    messages.success(
+        request,
+        _("You accepted to review “%(title)s”.") % {"title": assignment.deliverable.title},
+    )
+    return redirect(back)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = queries.get_assignment_for_user(request.user, pk)
+    if not rules.is_reviewer(assignment, request.user):
+        raise PermissionDenied(_("Only the assigned reviewer declines."))
+    back = reverse("workflows:my_reviews")
+    status = 200
+    if request.method == "POST":
+        form = DeclineForm(request.POST)
+        if form.is_valid():
+            try:
+                services.decline_assignment(
+                    request.user,
+                    assignment,
+                    form.cleaned_data["reason"],
+                    conflict_of_interest=form.cleaned_data["conflict_of_interest"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except WorkflowConflict as exc:
+                return _conflict(request, exc, back)
+            else:
+                messages.success(
+                    request,
+                    _("You declined to review “%(title)s”.")
+                    % {"title": assignment.deliverable.title},
+                )
+                return redirect(back)
+        status = BAD_REQUEST
+    else:
+        if assignment.state not in ASSIGNMENT_OUTSTANDING_STATES:
+            messages.error(
+                request,
+                _("The assignment is now %(state)s.")
+                % {"state": assignment.get_state_display().lower()},
+            )
+            return redirect(back)
+        form = DeclineForm()
+    return render(
+        request,
+        "workflows/assignment_decline.html",
+        {"assignment": assignment, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@download
+def annotated_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The annotated file of the review of assignment `pk`, for those who may see that
+    review (blind between reviewers), else 404."""
+    try:
+        deliverable_id = (
+            ReviewAssignment.objects.filter(pk=pk).values_list("deliverable_id", flat=True).get()
+        )
+    except (ReviewAssignment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such review.") from None
+    deliverable = queries.get_deliverable_for_user(request.user, deliverable_id)
+    review = (
+        queries.visible_reviews(request.user, deliverable)
+        .select_related("assignment__round__version")
+        .filter(assignment_id=pk)
+        .first()
+    )
+    if review is None or not review.annotated_file:
+        raise Http404("No such file.")
+    name = review.annotated_file.name
+    content_type = next(
+        (k.content_type for k in files.ACCEPTED if name.lower().endswith("." + k.extension)),
+        "application/octet-stream",
+    )
+    return _file_response(
+        review.annotated_file,
+        filename=files.download_name(
+            f"{deliverable.title} annotated review",
+            review.assignment.round.version.number,
+            _extension(content_type, name),
+        ),
+        content_type=content_type,
+    )
