@@ -1,0 +1,809 @@
+"""The workflow API: serializers and viewsets that translate requests and call the services.
+
+Serializers only translate (types, choices, ids to objects); every rule lives in
+`workflows.services`, `workflows.rules` and `workflows.queries`. Service errors
+map to HTTP here, once (`ServiceErrorsMixin`): a django `ValidationError` is a
+400 naming the fields, `PermissionDenied` a 403 (the caller sees the object but
+may not act), `Http404` a 404 (the caller may not see it), `WorkflowConflict` a
+409 with `{"detail": message}`.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
+
+from cepa_collab.models import Branch, roles_for
+from workflows import rules, services
+from workflows.enums import (
+    DELIVERABLE_ACTIVE_STATES,
+    DeliverableState,
+    Recommendation,
+    ReviewStatus,
+)
+from workflows.exceptions import WorkflowConflict
+from workflows.files import download_name
+from workflows.models import (
+    TRANSITION_LABELS,
+    Deliverable,
+    Product,
+    Review,
+    ReviewAssignment,
+    Version,
+)
+from workflows.queries import (
+    get_assignment_for_user,
+    get_deliverable_for_user,
+    get_version_for_user,
+    my_assignments,
+    visible_assignments,
+    visible_deliverables,
+    visible_versions,
+)
+
+User = get_user_model()
+
+
+# --- errors ----------------------------------------------------------------------------
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The operation is no longer possible.")
+    default_code = "conflict"
+
+
+def as_api_error(exc: Exception) -> Exception:
+    """The DRF exception that answers a service error; other exceptions are returned as is."""
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail = {
+                (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): msgs
+                for field, msgs in exc.message_dict.items()
+            }
+        else:
+            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+        return serializers.ValidationError(detail)
+    if isinstance(exc, WorkflowConflict):
+        return Conflict(exc.message)
+    if isinstance(exc, DjangoPermissionDenied):
+        # DRF would answer its generic message; keep the service's explanation.
+        return exceptions.PermissionDenied(exc.args[0] if exc.args else None)
+    return exc
+
+
+class ServiceErrorsMixin:
+    """Answer service errors with 400 / 403 / 404 / 409 instead of a 500."""
+
+    def handle_exception(self, exc):
+        return super().handle_exception(as_api_error(exc))
+
+
+class WorkflowErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+ERRORS = {
+    400: OpenApiResponse(description=_("The fields in error, each with its messages.")),
+    403: OpenApiResponse(WorkflowErrorSerializer, description=_("You may see it but not do this.")),
+    404: OpenApiResponse(WorkflowErrorSerializer, description=_("No such object visible to you.")),
+    409: OpenApiResponse(
+        WorkflowErrorSerializer, description=_("No longer possible in this state.")
+    ),
+}
+
+
+def errors(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
+def _display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+# --- visibility of the lists that have no shared query (same rules as workflows.queries) --
+
+
+def _is_branch_person(user) -> int | None:
+    """The branch id of a branch chief, staff member or advisor; None for anyone else."""
+    branch_id = rules.user_branch_id(user)
+    if branch_id is not None and rules.BRANCH_ROLES & set(roles_for(user)):
+        return branch_id
+    return None
+
+
+def visible_products(user) -> QuerySet[Product]:
+    """Products of the branches the caller sees, and those of deliverables assigned to them."""
+    qs = Product.objects.select_related("branch", "lead")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if rules.is_admin(user):
+        return qs
+    condition = Q(pk__in=visible_deliverables(user).values("product_id"))
+    branch_id = _is_branch_person(user)
+    if branch_id is not None:
+        condition |= Q(branch_id=branch_id)
+    return qs.filter(condition)
+
+
+def visible_reviews_of_all(user) -> QuerySet[Review]:
+    """Every review the caller may see, in one query: `queries.visible_reviews` over all
+    deliverables. Their own (drafts too); submitted ones of the branches they see; the
+    others' submitted reviews of a round once their own review of that round is submitted."""
+    qs = Review.objects.select_related(
+        "assignment__reviewer", "assignment__round", "assignment__deliverable"
+    )
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    own = Q(assignment__reviewer_id=user.pk)
+    if rules.is_admin(user):
+        return qs.filter(own | Q(status=ReviewStatus.SUBMITTED))
+    own_submitted_round = ReviewAssignment.objects.filter(
+        round_id=OuterRef("assignment__round_id"),
+        reviewer_id=user.pk,
+        review__status=ReviewStatus.SUBMITTED,
+    )
+    condition = own | (Q(status=ReviewStatus.SUBMITTED) & Exists(own_submitted_round))
+    branch_id = _is_branch_person(user)
+    if branch_id is not None:
+        condition |= Q(
+            status=ReviewStatus.SUBMITTED, assignment__deliverable__product__branch_id=branch_id
+        )
+    return qs.filter(condition)
+
+
+# --- serializers: output ------------------------------------------------------------------
+
+
+class VisibleProductField(serializers.PrimaryKeyRelatedField):
+    """A product id the caller may see: any other is 'does not exist', so nothing leaks."""
+
+    def get_queryset(self):
+        return visible_products(self.context["request"].user)
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    """A product; POST takes branch (code), kind, title, edition, description, lead."""
+
+    branch = serializers.SlugRelatedField(slug_field="code", queryset=Branch.objects.all())
+    branch_name = serializers.CharField(source="branch.name", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    lead = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    lead_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "branch",
+            "branch_name",
+            "kind",
+            "kind_label",
+            "title",
+            "edition",
+            "description",
+            "lead",
+            "lead_name",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        # Uniqueness and every other rule are checked by the service (full_clean).
+        validators: list = []
+
+    def get_lead_name(self, product: Product) -> str | None:
+        return _display_name(product.lead) if product.lead else None
+
+
+class DeliverableSerializer(serializers.ModelSerializer):
+    """A deliverable; POST takes product, owner, title, kind, due_date, description."""
+
+    product = VisibleProductField()
+    product_title = serializers.CharField(source="product.__str__", read_only=True)
+    branch = serializers.CharField(source="product.branch.code", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    owner_name = serializers.SerializerMethodField()
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Deliverable
+        fields = [
+            "id",
+            "product",
+            "product_title",
+            "branch",
+            "title",
+            "kind",
+            "kind_label",
+            "owner",
+            "owner_name",
+            "due_date",
+            "overdue",
+            "state",
+            "state_label",
+            "state_changed_at",
+            "description",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["state", "state_changed_at", "created_at", "updated_at"]
+        validators: list = []
+
+    def get_owner_name(self, deliverable: Deliverable) -> str:
+        return _display_name(deliverable.owner)
+
+    def get_overdue(self, deliverable: Deliverable) -> bool:
+        return (
+            deliverable.state in DELIVERABLE_ACTIVE_STATES
+            and deliverable.due_date < timezone.localdate()
+        )
+
+
+class TransitionOptionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    uploaded_by_name = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Version
+        fields = [
+            "number",
+            "original_name",
+            "content_type",
+            "size",
+            "notes",
+            "uploaded_by",
+            "uploaded_by_name",
+            "created_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_uploaded_by_name(self, version: Version) -> str:
+        return _display_name(version.uploaded_by)
+
+    def get_download_url(self, version: Version) -> str:
+        return reverse(
+            "api-deliverable-version-download",
+            kwargs={"pk": version.deliverable_id, "number": version.number},
+            request=self.context.get("request"),
+        )
+
+
+class ReviewAssignmentSerializer(serializers.ModelSerializer):
+    deliverable_title = serializers.CharField(source="deliverable.title", read_only=True)
+    product_title = serializers.CharField(source="deliverable.product.__str__", read_only=True)
+    round = serializers.IntegerField(source="round.number", read_only=True)
+    version = serializers.IntegerField(source="round.version.number", read_only=True)
+    reviewer_name = serializers.SerializerMethodField()
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = ReviewAssignment
+        fields = [
+            "id",
+            "deliverable",
+            "deliverable_title",
+            "product_title",
+            "round",
+            "version",
+            "reviewer",
+            "reviewer_name",
+            "due_date",
+            "state",
+            "state_label",
+            "decline_reason",
+            "conflict_of_interest",
+            "responded_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_reviewer_name(self, assignment: ReviewAssignment) -> str:
+        return _display_name(assignment.reviewer)
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    deliverable = serializers.IntegerField(source="assignment.deliverable_id", read_only=True)
+    deliverable_title = serializers.CharField(source="assignment.deliverable.title", read_only=True)
+    round = serializers.IntegerField(source="assignment.round.number", read_only=True)
+    reviewer = serializers.IntegerField(source="assignment.reviewer_id", read_only=True)
+    reviewer_name = serializers.SerializerMethodField()
+    recommendation_label = serializers.CharField(
+        source="get_recommendation_display", read_only=True
+    )
+    has_annotated_file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "assignment",
+            "deliverable",
+            "deliverable_title",
+            "round",
+            "reviewer",
+            "reviewer_name",
+            "recommendation",
+            "recommendation_label",
+            "comments",
+            "has_annotated_file",
+            "status",
+            "submitted_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_reviewer_name(self, review: Review) -> str:
+        return _display_name(review.assignment.reviewer)
+
+    def get_has_annotated_file(self, review: Review) -> bool:
+        return bool(review.annotated_file)
+
+
+# --- serializers: input (translation only; the services decide) ---------------------------
+
+
+class TransitionSerializer(serializers.Serializer):
+    transition = serializers.ChoiceField(choices=list(TRANSITION_LABELS.items()))
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    waiver_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DueDateSerializer(serializers.Serializer):
+    due_date = serializers.DateField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class VersionUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignReviewersSerializer(serializers.Serializer):
+    reviewers = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=User.objects.filter(is_active=True)
+    )
+    due_date = serializers.DateField()
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    conflict_of_interest = serializers.BooleanField(required=False, default=False)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReviewWriteSerializer(serializers.Serializer):
+    recommendation = serializers.ChoiceField(
+        choices=Recommendation.choices, required=False, allow_blank=True
+    )
+    comments = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    annotated_file = serializers.FileField(required=False)
+    submit = serializers.BooleanField(
+        required=False, help_text=_("Submit the review (it can no longer change afterwards).")
+    )
+
+
+def _validated(serializer_class, request, **kwargs) -> dict:
+    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (or 1/0); anything else is an error rather than silently no filter."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if str(value).lower() in ("true", "1"):
+            return True
+        if str(value).lower() in ("false", "0"):
+            return False
+        raise DjangoValidationError(_("Use true or false."), code="invalid")
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extra["widget"] = forms.TextInput
+
+
+class DeliverableFilter(filters.FilterSet):
+    product = filters.NumberFilter(field_name="product", help_text=_("Product id."))
+    state = filters.ChoiceFilter(choices=DeliverableState.choices)
+    owner = filters.NumberFilter(field_name="owner", help_text=_("Owner's user id."))
+    overdue = StrictBooleanFilter(
+        method="filter_overdue",
+        help_text=_("Past its due date and still being produced (planned to revising)."),
+    )
+    due_before = filters.DateFilter(
+        field_name="due_date", lookup_expr="lte", help_text=_("Due on or before this date.")
+    )
+    due_after = filters.DateFilter(
+        field_name="due_date", lookup_expr="gte", help_text=_("Due on or after this date.")
+    )
+
+    class Meta:
+        model = Deliverable
+        fields = ["product", "state", "owner", "overdue", "due_before", "due_after"]
+
+    def filter_overdue(self, queryset, name: str, value: bool):
+        late = Q(due_date__lt=timezone.localdate(), state__in=DELIVERABLE_ACTIVE_STATES)
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+
+class ReviewFilter(filters.FilterSet):
+    deliverable = filters.NumberFilter(
+        field_name="assignment__deliverable", help_text=_("Deliverable id.")
+    )
+
+    class Meta:
+        model = Review
+        fields = ["deliverable"]
+
+
+# --- viewsets --------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Products of the branches you see")),
+    retrieve=extend_schema(responses={200: ProductSerializer, **errors(404)}),
+)
+@extend_schema(tags=["products"])
+class ProductViewSet(
+    ServiceErrorsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Products of the branches (created by the branch's staff)."""
+
+    queryset = Product.objects.none()
+    serializer_class = ProductSerializer
+
+    def get_queryset(self):
+        return visible_products(self.request.user)
+
+    @extend_schema(responses={201: ProductSerializer, **errors(400, 403)})
+    def create(self, request):
+        data = _validated(ProductSerializer, request)
+        product = services.create_product(request.user, **data)
+        return Response(self.get_serializer(product).data, status=status.HTTP_201_CREATED)
+
+
+NUMBER = OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Deliverables you may see")),
+    retrieve=extend_schema(responses={200: DeliverableSerializer, **errors(404)}),
+)
+@extend_schema(tags=["deliverables"])
+class DeliverableViewSet(
+    ServiceErrorsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Deliverables, their transitions, versions and reviewers."""
+
+    queryset = Deliverable.objects.none()
+    serializer_class = DeliverableSerializer
+    filterset_class = DeliverableFilter
+
+    def get_queryset(self):
+        return visible_deliverables(self.request.user)
+
+    def get_object(self) -> Deliverable:
+        return get_deliverable_for_user(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(responses={201: DeliverableSerializer, **errors(400, 403)})
+    def create(self, request):
+        data = _validated(DeliverableSerializer, request)
+        deliverable = services.create_deliverable(request.user, **data)
+        return Response(self.get_serializer(deliverable).data, status=status.HTTP_201_CREATED)
+
+    # transitions
+    @extend_schema(
+        summary=_("Transitions you may fire now"),
+        responses={200: TransitionOptionSerializer(many=True), **errors(404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def transitions(self, request, pk=None):
+        deliverable = self.get_object()
+        names = services.available_transitions(deliverable, request.user)
+        return Response([{"name": name, "label": TRANSITION_LABELS[name]} for name in names])
+
+    @extend_schema(
+        summary=_("Fire a transition"),
+        request=TransitionSerializer,
+        responses={200: DeliverableSerializer, **errors(400, 403, 404, 409)},
+    )
+    @transitions.mapping.post
+    def fire_transition(self, request, pk=None):
+        deliverable = self.get_object()
+        data = _validated(TransitionSerializer, request)
+        deliverable = services.fire_transition(
+            request.user,
+            deliverable,
+            data["transition"],
+            comment=data["comment"],
+            waiver_reason=data["waiver_reason"],
+        )
+        return Response(self.get_serializer(deliverable).data)
+
+    @extend_schema(
+        summary=_("Move the due date"),
+        request=DueDateSerializer,
+        responses={200: DeliverableSerializer, **errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path="due-date", url_name="due-date")
+    def due_date(self, request, pk=None):
+        deliverable = self.get_object()
+        data = _validated(DueDateSerializer, request)
+        deliverable = services.change_due_date(
+            request.user, deliverable, data["due_date"], data["reason"]
+        )
+        return Response(self.get_serializer(deliverable).data)
+
+    # versions
+    @extend_schema(
+        summary=_("Versions you may see"),
+        responses={200: VersionSerializer(many=True), **errors(404)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=None,
+        filter_backends=[],
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def versions(self, request, pk=None):
+        deliverable = self.get_object()
+        versions = visible_versions(request.user, deliverable)
+        return Response(VersionSerializer(versions, many=True, context={"request": request}).data)
+
+    @extend_schema(
+        summary=_("Upload a new version (multipart)"),
+        request={"multipart/form-data": VersionUploadSerializer},
+        responses={201: VersionSerializer, **errors(400, 403, 404, 409)},
+    )
+    @versions.mapping.post
+    def upload_version(self, request, pk=None):
+        deliverable = self.get_object()
+        data = _validated(VersionUploadSerializer, request)
+        version = services.upload_version(
+            request.user, deliverable, data["file"], notes=data["notes"]
+        )
+        return Response(
+            VersionSerializer(version, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary=_("Download a version's file"),
+        parameters=[NUMBER],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **errors(404)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"versions/(?P<number>[0-9]+)/download",
+        url_name="version-download",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def version_download(self, request, pk=None, number=None):
+        version = get_version_for_user(request.user, pk, number)
+        extension = version.file.name.rsplit(".", 1)[-1].lower()
+        response = FileResponse(
+            version.file.open("rb"),
+            as_attachment=True,
+            filename=download_name(version.deliverable.title, version.number, extension),
+            content_type=version.content_type,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    # reviewers
+    @extend_schema(
+        summary=_("Assign reviewers to the open round"),
+        request=AssignReviewersSerializer,
+        responses={201: ReviewAssignmentSerializer(many=True), **errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def reviewers(self, request, pk=None):
+        deliverable = self.get_object()
+        data = _validated(AssignReviewersSerializer, request)
+        assignments = services.assign_reviewers(
+            request.user, deliverable, data["reviewers"], data["due_date"]
+        )
+        return Response(
+            ReviewAssignmentSerializer(assignments, many=True).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AssignmentListQuery(serializers.Serializer):
+    deliverable = serializers.IntegerField(required=False, min_value=1)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Your review assignments"),
+        parameters=[
+            OpenApiParameter(
+                "deliverable",
+                OpenApiTypes.INT,
+                description=_(
+                    "Instead: the assignments of this deliverable that you may see "
+                    "(all of them for its branch's staff, yours for a reviewer)."
+                ),
+            )
+        ],
+    ),
+    retrieve=extend_schema(responses={200: ReviewAssignmentSerializer, **errors(404)}),
+)
+@extend_schema(tags=["review-assignments"])
+class ReviewAssignmentViewSet(
+    ServiceErrorsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Review assignments: the caller's own, with accept / decline and the review itself."""
+
+    queryset = ReviewAssignment.objects.none()
+    serializer_class = ReviewAssignmentSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
+            return ReviewAssignment.objects.none()
+        query = AssignmentListQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        deliverable_id = query.validated_data.get("deliverable")
+        if deliverable_id is not None:
+            deliverable = get_deliverable_for_user(user, deliverable_id)
+            return visible_assignments(user, deliverable).select_related("deliverable__product")
+        return my_assignments(user).select_related("reviewer")
+
+    def get_object(self) -> ReviewAssignment:
+        return get_assignment_for_user(self.request.user, self.kwargs["pk"])
+
+    def _answer(self, assignment: ReviewAssignment) -> Response:
+        return Response(self.get_serializer(assignment).data)
+
+    @extend_schema(
+        summary=_("Accept the assignment"),
+        request=None,
+        responses={200: ReviewAssignmentSerializer, **errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._answer(services.accept_assignment(request.user, self.get_object()))
+
+    @extend_schema(
+        summary=_("Decline the assignment, with a reason"),
+        request=DeclineSerializer,
+        responses={200: ReviewAssignmentSerializer, **errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        assignment = self.get_object()
+        data = _validated(DeclineSerializer, request)
+        return self._answer(
+            services.decline_assignment(
+                request.user,
+                assignment,
+                data["reason"],
+                conflict_of_interest=data["conflict_of_interest"],
+            )
+        )
+
+    @extend_schema(
+        summary=_("Withdraw the assignment (owner or chief)"),
+        request=WithdrawSerializer,
+        responses={200: ReviewAssignmentSerializer, **errors(403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        assignment = self.get_object()
+        data = _validated(WithdrawSerializer, request)
+        return self._answer(
+            services.withdraw_assignment(request.user, assignment, reason=data["reason"])
+        )
+
+    @extend_schema(
+        summary=_("Save the review as a draft, or submit it"),
+        description=_(
+            "PUT replaces the draft (fields left out become empty); PATCH changes only the "
+            "fields given. `submit: true` submits it."
+        ),
+        request={
+            "application/json": ReviewWriteSerializer,
+            "multipart/form-data": ReviewWriteSerializer,
+        },
+        responses={200: ReviewSerializer, **errors(400, 403, 404, 409)},
+    )
+    @action(
+        detail=True,
+        methods=["put", "patch"],
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )
+    def review(self, request, pk=None):
+        assignment = self.get_object()
+        data = _validated(ReviewWriteSerializer, request)
+        fields = {"recommendation": "", "comments": ""}
+        if request.method == "PATCH":
+            current = Review.objects.filter(assignment=assignment).first()
+            if current is not None:
+                fields = {"recommendation": current.recommendation, "comments": current.comments}
+        fields.update(
+            {key: data[key] for key in ("recommendation", "comments") if key in data},
+        )
+        review = services.save_review(
+            request.user,
+            assignment,
+            **fields,
+            annotated_file=data.get("annotated_file"),
+            submit=data.get("submit", False),
+        )
+        return Response(ReviewSerializer(review).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Reviews you may see (blind between reviewers)")),
+    retrieve=extend_schema(responses={200: ReviewSerializer, **errors(404)}),
+)
+@extend_schema(tags=["reviews"])
+class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Reviews: your own, and the others' of a round once yours is submitted; staff see the
+    submitted reviews of their branch."""
+
+    queryset = Review.objects.none()
+    serializer_class = ReviewSerializer
+    filterset_class = ReviewFilter
+
+    def get_queryset(self):
+        return visible_reviews_of_all(self.request.user)

@@ -1,0 +1,13 @@
+"""Routes of the workflow API, included under /api/v1/ by cepa_collab/urls.py."""
+
+from rest_framework.routers import SimpleRouter
+
+from workflows import api
+
+router = SimpleRouter()
+router.register("products", api.ProductViewSet, basename="api-product")
+router.register("deliverables", api.DeliverableViewSet, basename="api-deliverable")
+router.register("review-assignments", api.ReviewAssignmentViewSet, basename="api-review-assignment")
+router.register("reviews", api.ReviewViewSet, basename="api-review")
+
+urlpatterns = router.urls
