@@ -38,6 +38,15 @@ def _reference_data_after_flushes(request):
 
 
 @pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """LocaleMiddleware leaves the last request's language active: reset it after each test."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

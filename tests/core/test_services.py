@@ -21,6 +21,9 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 def result_backend(monkeypatch):
     """The worker runs in this process, so its results can live in memory."""
     monkeypatch.setitem(app.conf, "result_backend", "cache+memory://")
+    # Earlier eager tasks made Celery cache a "disabled" backend: drop it.
+    monkeypatch.setattr(app, "_backend_cache", None)
+    monkeypatch.delattr(app._local, "backend", raising=False)
     monkeypatch.setitem(app.conf, "task_always_eager", False)
 
 

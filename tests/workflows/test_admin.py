@@ -1,0 +1,395 @@
+"""The admin shows every workflows record, never edits a deliverable's state, and moves
+deliverables only through the same service as the pages and the API."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.admin import helpers
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from cepa_collab.enums import Role
+from tests.factories import branch, person
+from workflows import services
+from workflows.enums import (
+    AssignmentState,
+    AuditKind,
+    DeliverableKind,
+    DeliverableState,
+    ProductKind,
+    Recommendation,
+)
+from workflows.models import (
+    AuditEntry,
+    AwayPeriod,
+    Deliverable,
+    Product,
+    ReviewAssignment,
+    ReviewerProfile,
+)
+
+S = DeliverableState
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+MODELS = [
+    "product",
+    "deliverable",
+    "version",
+    "reviewround",
+    "reviewassignment",
+    "review",
+    "auditentry",
+    "reviewerprofile",
+    "awayperiod",
+]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def superuser(db):
+    return person(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def world(staff, chief, cepa_member):
+    """A deliverable in review with a version, a round, a submitted review and a reviewer
+    profile with an away period: one object of every workflows model."""
+    product = services.create_product(
+        chief,
+        branch=branch("e-govb"),
+        kind=ProductKind.SURVEY,
+        title="UN E-Government Survey",
+        edition="2026",
+    )
+    deliverable = services.create_deliverable(
+        staff,
+        product=product,
+        owner=staff,
+        title="Chapter 3",
+        kind=DeliverableKind.CHAPTER,
+        due_date=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    services.fire_transition(staff, deliverable, "start_drafting")
+    upload = SimpleUploadedFile("draft.pdf", PDF_BYTES, content_type="application/pdf")
+    version = services.upload_version(staff, deliverable, upload)
+    services.fire_transition(staff, deliverable, "submit_for_review")
+    due = timezone.localdate() + datetime.timedelta(days=14)
+    (assignment,) = services.assign_reviewers(staff, deliverable, [cepa_member], due)
+    review = services.save_review(
+        cepa_member,
+        assignment,
+        recommendation=Recommendation.READY,
+        comments="Fine.",
+        submit=True,
+    )
+    profile = ReviewerProfile.objects.create(user=cepa_member, themes="open data")
+    away = AwayPeriod.objects.create(reviewer=cepa_member, start=due, end=due)
+    return {
+        "product": product,
+        "deliverable": Deliverable.objects.get(pk=deliverable.pk),
+        "version": version,
+        "reviewround": assignment.round,
+        "reviewassignment": assignment,
+        "review": review,
+        "auditentry": AuditEntry.objects.filter(deliverable=deliverable).first(),
+        "reviewerprofile": profile,
+        "awayperiod": away,
+    }
+
+
+def logged_in(client, user):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def state_of(deliverable) -> str:
+    return Deliverable.objects.values_list("state", flat=True).get(pk=deliverable.pk)
+
+
+def texts(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def run_action(client, action: str, objects, **extra):
+    model = objects[0]._meta.model_name
+    return client.post(
+        reverse(f"admin:workflows_{model}_changelist"),
+        {
+            "action": action,
+            helpers.ACTION_CHECKBOX_NAME: [str(o.pk) for o in objects],
+            "index": "0",
+            **extra,
+        },
+        follow=True,
+    )
+
+
+# --- who opens what ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["superuser", "secretariat_admin"])
+@pytest.mark.parametrize("model", MODELS)
+def test_admin_pages_open_for_admins(request, client, world, who, model):
+    # given an admin logged in
+    logged_in(client, request.getfixturevalue(who))
+    obj = world[model]
+
+    # when they open the list and the object's page
+    listing = client.get(reverse(f"admin:workflows_{model}_changelist"))
+    page = client.get(reverse(f"admin:workflows_{model}_change", args=[obj.pk]))
+
+    # then both answer 200
+    assert (listing.status_code, page.status_code) == (200, 200)
+
+
+def test_admin_deliverable_page_has_no_state_field_and_links_no_file(client, world, superuser):
+    logged_in(client, superuser)
+
+    response = client.get(
+        reverse("admin:workflows_deliverable_change", args=[world["deliverable"].pk])
+    )
+
+    form = response.context["adminform"].form
+    assert "state" not in form.fields
+    assert "due_date" not in form.fields
+    assert sorted(form.fields) == ["description", "kind", "owner", "product", "title"]
+    assert "draft.pdf" in response.content.decode()
+    assert world["version"].file.url not in response.content.decode()
+
+
+def test_admin_records_written_by_services_cannot_be_added_or_changed(client, world, superuser):
+    logged_in(client, superuser)
+
+    for model in ["version", "reviewround", "review", "auditentry", "reviewassignment"]:
+        assert client.get(reverse(f"admin:workflows_{model}_add")).status_code == 403
+
+
+def test_admin_changelists_are_refused_to_branch_staff(client, world, staff):
+    logged_in(client, staff)
+
+    response = client.get(reverse("admin:workflows_deliverable_changelist"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+# --- state is never edited directly ---------------------------------------------------------
+
+
+def change_form_data(response) -> dict:
+    """What the admin's change form would post as it stands (fields and inline formsets)."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is not None:
+                data[form.add_prefix(name)] = value
+    return data
+
+
+def test_admin_post_setting_state_directly_changes_nothing_but_the_fields(client, world, superuser):
+    # given the deliverable in review, and its change form
+    deliverable = world["deliverable"]
+    logged_in(client, superuser)
+    url = reverse("admin:workflows_deliverable_change", args=[deliverable.pk])
+    data = change_form_data(client.get(url))
+    audit_before = AuditEntry.objects.filter(deliverable=deliverable).count()
+
+    # when a POST tries to set the state (and due date) and edits the title
+    data.update(
+        title="Chapter 3 (renamed)",
+        state=S.PUBLISHED,
+        due_date="2031-01-01",
+        _save="Save",
+    )
+    response = client.post(url, data)
+
+    # then the title changed, the state and due date did not, and nothing was audited
+    assert response.status_code == 302
+    stored = Deliverable.objects.get(pk=deliverable.pk)
+    assert (stored.title, stored.state, stored.due_date) == (
+        "Chapter 3 (renamed)",
+        S.IN_REVIEW,
+        deliverable.due_date,
+    )
+    assert AuditEntry.objects.filter(deliverable=deliverable).count() == audit_before
+
+
+def test_admin_change_form_refuses_an_owner_from_another_branch(
+    client, world, superuser, other_branch_staff
+):
+    deliverable = world["deliverable"]
+    logged_in(client, superuser)
+    url = reverse("admin:workflows_deliverable_change", args=[deliverable.pk])
+    data = change_form_data(client.get(url))
+
+    data.update(owner=other_branch_staff.pk, _save="Save")
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["owner"]
+    assert Deliverable.objects.get(pk=deliverable.pk).owner == world["deliverable"].owner
+
+
+def test_admin_add_deliverable_goes_through_the_service(client, world, superuser, staff):
+    logged_in(client, superuser)
+
+    response = client.post(
+        reverse("admin:workflows_deliverable_add"),
+        {
+            "product": world["product"].pk,
+            "title": "Chapter 4",
+            "kind": DeliverableKind.CHAPTER,
+            "owner": staff.pk,
+            "due_date": "2031-06-30",
+            "description": "",
+            "state": S.PUBLISHED,
+            "versions-TOTAL_FORMS": "0",
+            "versions-INITIAL_FORMS": "0",
+            "rounds-TOTAL_FORMS": "0",
+            "rounds-INITIAL_FORMS": "0",
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 302
+    created = Deliverable.objects.get(title="Chapter 4")
+    assert (created.state, created.owner, created.due_date) == (
+        S.PLANNED,
+        staff,
+        datetime.date(2031, 6, 30),
+    )
+
+
+# --- actions go through the service ---------------------------------------------------------
+
+
+def test_admin_approve_action_fires_the_transition_and_audits_it(client, world, superuser):
+    # given a deliverable in review whose only review is submitted
+    deliverable = world["deliverable"]
+    logged_in(client, superuser)
+
+    # when the superuser (allowed to decide by rules.can_decide) approves it in the admin
+    response = run_action(client, "fire_approve", [deliverable])
+
+    # then it is approved, audited with the superuser as actor, and reported
+    assert response.status_code == 200
+    assert state_of(deliverable) == S.APPROVED
+    entry = AuditEntry.objects.filter(deliverable=deliverable, kind=AuditKind.TRANSITION).last()
+    assert (entry.from_state, entry.to_state, entry.actor) == (S.IN_REVIEW, S.APPROVED, superuser)
+    assert texts(response) == ["Approve: 1 deliverable done."]
+
+
+def test_admin_cancel_action_needs_a_comment_like_everywhere(client, world, superuser):
+    deliverable = world["deliverable"]
+    logged_in(client, superuser)
+
+    refused = run_action(client, "fire_cancel", [deliverable])
+    assert texts(refused) == ["Chapter 3: Give a reason."]
+    assert state_of(deliverable) == S.IN_REVIEW
+
+    done = run_action(client, "fire_cancel", [deliverable], comment="Out of scope.")
+    assert texts(done) == ["Cancel deliverable: 1 deliverable done."]
+    assert state_of(deliverable) == S.CANCELLED
+    entry = AuditEntry.objects.filter(deliverable=deliverable, kind=AuditKind.TRANSITION).last()
+    assert (entry.to_state, entry.comment) == (S.CANCELLED, "Out of scope.")
+
+
+def test_admin_action_reports_each_object_that_cannot_move(client, world, superuser, staff):
+    # given one deliverable in review and one still planned
+    deliverable = world["deliverable"]
+    planned = services.create_deliverable(
+        staff,
+        product=world["product"],
+        owner=staff,
+        title="Chapter 9",
+        kind=DeliverableKind.CHAPTER,
+        due_date=timezone.localdate() + datetime.timedelta(days=90),
+    )
+    logged_in(client, superuser)
+
+    # when both are published
+    response = run_action(client, "fire_publish", [deliverable, planned])
+
+    # then neither moves and each gets its own error
+    assert texts(response) == [
+        "Chapter 3: “Publish” is not possible: the deliverable is now in review.",
+        "Chapter 9: “Publish” is not possible: the deliverable is now planned.",
+    ]
+    assert (state_of(deliverable), state_of(planned)) == (S.IN_REVIEW, S.PLANNED)
+
+
+def test_admin_action_refused_by_the_rules_changes_nothing(client, world):
+    # given staff admin users who are chiefs of another branch
+    deliverable = world["deliverable"]
+    other_chief = person(
+        Role.BRANCH_CHIEF, username="pacb_chief", branch_code="pacb", is_staff=True
+    )
+    logged_in(client, other_chief)
+    audit_before = AuditEntry.objects.filter(deliverable=deliverable).count()
+
+    # when they approve a deliverable of the e-Government Branch in the admin
+    response = run_action(client, "fire_approve", [deliverable])
+
+    # then the service refuses, as it would on the pages
+    assert texts(response) == ["Chapter 3: You may not “Approve” this deliverable."]
+    assert state_of(deliverable) == S.IN_REVIEW
+    assert AuditEntry.objects.filter(deliverable=deliverable).count() == audit_before
+
+
+def test_admin_actions_are_not_offered_to_view_only_admins(client, world, secretariat_admin):
+    logged_in(client, secretariat_admin)
+
+    response = client.get(reverse("admin:workflows_deliverable_changelist"))
+
+    assert response.context["action_form"] is None
+    run_action(client, "fire_approve", [world["deliverable"]])
+    assert state_of(world["deliverable"]) == S.IN_REVIEW
+
+
+def test_admin_withdraw_action_goes_through_the_service(client, world, superuser, staff):
+    # given an invited assignment in a fresh round
+    deliverable = world["deliverable"]
+    reviewer = person(Role.CEPA_MEMBER, username="bruno", country="BRA")
+    due = timezone.localdate() + datetime.timedelta(days=7)
+    (assignment,) = services.assign_reviewers(staff, deliverable, [reviewer], due)
+    logged_in(client, superuser)
+
+    # when the superuser withdraws it in the admin
+    response = run_action(client, "withdraw_selected", [assignment], comment="Not needed.")
+
+    # then it is withdrawn and the permission revoked, as in the pages
+    assert texts(response) == ["1 assignment withdrawn."]
+    assert ReviewAssignment.objects.get(pk=assignment.pk).state == AssignmentState.WITHDRAWN
+    assert not reviewer.has_perm("workflows.view_deliverable", deliverable)
+    entry = AuditEntry.objects.filter(assignment=assignment).last()
+    assert (entry.to_state, entry.comment, entry.actor) == (
+        AssignmentState.WITHDRAWN,
+        "Not needed.",
+        superuser,
+    )
+
+
+def test_admin_product_can_be_edited(client, world, superuser):
+    product = world["product"]
+    logged_in(client, superuser)
+    url = reverse("admin:workflows_product_change", args=[product.pk])
+    data = change_form_data(client.get(url))
+
+    data.update(edition="2028", _save="Save")
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    assert Product.objects.get(pk=product.pk).edition == "2028"

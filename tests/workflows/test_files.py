@@ -1,0 +1,187 @@
+"""Uploads are accepted by content, not by name, within the configured size limit."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+
+from workflows import files
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+CONTENT_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
+
+
+def zipped(entries: list[tuple[str, bytes]], *, stored_first: bool = False) -> bytes:
+    """A zip archive of `entries` (the first one uncompressed when `stored_first`)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, (name, data) in enumerate(entries):
+            method = zipfile.ZIP_STORED if stored_first and index == 0 else zipfile.ZIP_DEFLATED
+            archive.writestr(name, data, compress_type=method)
+    return buffer.getvalue()
+
+
+def docx() -> bytes:
+    return zipped(
+        [
+            ("[Content_Types].xml", CONTENT_TYPES),
+            ("_rels/.rels", b"<Relationships/>"),
+            ("word/document.xml", b"<w:document/>"),
+        ]
+    )
+
+
+def xlsx() -> bytes:
+    return zipped([("[Content_Types].xml", CONTENT_TYPES), ("xl/workbook.xml", b"<workbook/>")])
+
+
+def pptx() -> bytes:
+    return zipped(
+        [("[Content_Types].xml", CONTENT_TYPES), ("ppt/presentation.xml", b"<presentation/>")]
+    )
+
+
+def odt() -> bytes:
+    # OpenDocument: an uncompressed `mimetype` entry first, then the content.
+    return zipped(
+        [
+            ("mimetype", b"application/vnd.oasis.opendocument.text"),
+            ("content.xml", b"<office:document-content/>"),
+            ("META-INF/manifest.xml", b"<manifest:manifest/>"),
+        ],
+        stored_first=True,
+    )
+
+
+def upload(name: str, data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("report.pdf", PDF_BYTES, files.PDF),
+        ("chapter.docx", docx(), files.DOCX),
+        ("figures.xlsx", xlsx(), files.XLSX),
+        ("slides.pptx", pptx(), files.PPTX),
+        ("chapter.odt", odt(), files.ODT),
+    ],
+    ids=["pdf", "docx", "xlsx", "pptx", "odt"],
+)
+def test_validate_upload_accepts_real_documents(name, data, expected):
+    assert files.validate_upload(upload(name, data)) == expected
+
+
+def test_validate_upload_goes_by_content_not_by_name():
+    # a real DOCX called .pdf is a DOCX (stored and served as one)
+    assert files.validate_upload(upload("chapter.pdf", docx())) == files.DOCX
+
+
+def test_validate_upload_leaves_the_file_at_its_start():
+    document = upload("chapter.docx", docx())
+
+    files.validate_upload(document)
+
+    assert document.read(4) == b"PK\x03\x04"
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("report.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64),
+        ("chapter.docx", zipped([("notes.txt", b"just a zip")])),
+        ("chapter.docx", zipped([("[Content_Types].xml", CONTENT_TYPES)])),
+        ("chapter.odt", zipped([("mimetype", b"application/epub+zip")], stored_first=True)),
+        ("chapter.docx", b"PK\x03\x04 truncated, not really a zip"),
+        ("notes.pdf", b"plain text pretending to be a PDF"),
+    ],
+    ids=["exe-named-pdf", "plain-zip", "ooxml-without-parts", "epub", "broken-zip", "text"],
+)
+def test_validate_upload_rejects_other_content(name, data):
+    with pytest.raises(ValidationError) as excinfo:
+        files.validate_upload(upload(name, data))
+
+    assert excinfo.value.code == "bad_type"
+    assert excinfo.value.messages == [
+        "This file is not a PDF, DOCX, ODT, XLSX or PPTX document (checked by content)."
+    ]
+
+
+def test_validate_upload_rejects_an_empty_file():
+    with pytest.raises(ValidationError) as excinfo:
+        files.validate_upload(upload("empty.pdf", b""))
+
+    assert excinfo.value.code == "empty"
+    assert excinfo.value.messages == ["The file is empty."]
+
+
+def test_validate_upload_rejects_a_file_above_the_limit_with_a_clear_message(settings):
+    # given a 2 MB limit
+    settings.UPLOAD_MAX_BYTES = 2_000_000
+    big = PDF_BYTES + b"0" * 2_500_000
+
+    # when a 2.5 MB PDF is uploaded
+    with pytest.raises(ValidationError) as excinfo:
+        files.validate_upload(upload("big.pdf", big))
+
+    # then the message gives its size and the limit
+    assert excinfo.value.code == "too_large"
+    assert excinfo.value.messages == ["The file is 2.5 MB; the limit is 2 MB."]
+
+
+def test_validate_upload_accepts_a_file_exactly_at_the_limit(settings):
+    settings.UPLOAD_MAX_BYTES = len(PDF_BYTES)
+
+    assert files.validate_upload(upload("exact.pdf", PDF_BYTES)) == files.PDF
+
+
+def test_default_upload_limit_is_25_mb(settings):
+    assert settings.UPLOAD_MAX_BYTES == 25_000_000
+
+
+@pytest.mark.parametrize(
+    ("title", "number", "extension", "expected"),
+    [
+        ("Chapter 3: Digital government", 2, "pdf", "chapter-3-digital-government-v2.pdf"),
+        ("../../etc/passwd", 1, "docx", "etcpasswd-v1.docx"),
+        ('Report "final" \\ draft; name=x.exe', 3, "pdf", "report-final-draft-namexexe-v3.pdf"),
+        (
+            "Gouvernement numérique — Côte d’Ivoire",
+            1,
+            "odt",
+            "gouvernement-numerique-cote-divoire-v1.odt",
+        ),
+        ("数字政府", 4, "xlsx", "document-v4.xlsx"),
+        ("", 1, "pptx", "document-v1.pptx"),
+    ],
+    ids=["plain", "path", "quotes", "accents", "non-latin", "empty"],
+)
+def test_download_name_is_safe(title, number, extension, expected):
+    name = files.download_name(title, number, extension)
+
+    assert name == expected
+    assert name.isascii()
+    assert not set(name) & set("/\\\"';\r\n ")
+
+
+def test_download_name_is_bounded():
+    assert len(files.download_name("x" * 500, 12, "pdf")) == len("x" * 80 + "-v12.pdf")
+
+
+def test_stored_name_uses_the_extension_the_content_says():
+    assert files.stored_name("../Draft final.exe", files.PDF) == "draft-final.pdf"

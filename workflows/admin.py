@@ -1,0 +1,359 @@
+"""Admin of the workflows records.
+
+The admin never edits a deliverable's state: the field is read-only in every form, and the
+actions that move deliverables ("Approve selected", "Cancel selected", …) call
+`services.fire_transition` for each object with the admin user, so the same rules, reasons and
+audit rows hold here as in the pages and the API. Versions, rounds, reviews and the audit
+trail are records of what happened and are shown read-only; uploaded files are never linked
+(they are served only by the permission-checking views).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from workflows import rules, services
+from workflows.exceptions import WorkflowConflict
+from workflows.models import (
+    TRANSITION_LABELS,
+    AuditEntry,
+    AwayPeriod,
+    Deliverable,
+    Product,
+    Review,
+    ReviewAssignment,
+    ReviewerProfile,
+    ReviewRound,
+    Version,
+)
+
+SERVICE_ERRORS = (ValidationError, PermissionDenied, WorkflowConflict)
+
+
+def error_text(exc: Exception) -> str:
+    """One line for a service error, whatever its kind."""
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    if isinstance(exc, WorkflowConflict):
+        return exc.message
+    return str(exc) or _("You may not do this.")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the services: viewable, never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class TransitionActionForm(helpers.ActionForm):
+    """The admin's action bar, with the reasons some transitions need."""
+
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        help_text=_("Needed to cancel or return for revision."),
+    )
+    waiver_reason = forms.CharField(
+        label=_("Waiver reason"),
+        required=False,
+        help_text=_("Needed to approve while reviews are outstanding."),
+    )
+
+
+# --- products and deliverables ---------------------------------------------------------
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["title", "edition", "kind", "branch", "lead"]
+    list_filter = ["branch", "kind"]
+    search_fields = ["title", "edition"]
+    list_select_related = ["branch", "lead"]
+    raw_id_fields = ["lead"]
+
+
+class VersionInline(ReadOnlyInline):
+    model = Version
+    fields = ["number", "original_name", "content_type", "size", "uploaded_by", "created_at"]
+    readonly_fields = fields
+    ordering = ["number"]
+
+
+class ReviewRoundInline(ReadOnlyInline):
+    model = ReviewRound
+    fields = ["number", "version", "state", "opened_by", "opened_at", "closed_at"]
+    readonly_fields = fields
+    ordering = ["number"]
+
+
+class DeliverableAdminForm(forms.ModelForm):
+    class Meta:
+        model = Deliverable
+        # Never `state`: it moves only through the transitions (services.fire_transition).
+        fields = ["product", "title", "kind", "owner", "due_date", "description"]
+
+    def clean(self):
+        cleaned = super().clean()
+        owner, product = cleaned.get("owner"), cleaned.get("product")
+        if (
+            owner is not None
+            and product is not None
+            and not rules.is_branch_member(owner, product.branch_id)
+        ):
+            self.add_error("owner", _("The owner must be a member of the product's branch."))
+        return cleaned
+
+
+def _transition_action(name: str):
+    def action(modeladmin, request, queryset):
+        modeladmin.fire(request, queryset, name)
+
+    action.__name__ = f"fire_{name}"
+    label = TRANSITION_LABELS[name]
+    return admin.action(
+        description=_("%(action)s: selected deliverables") % {"action": label},
+        permissions=["change"],
+    )(action)
+
+
+@admin.register(Deliverable)
+class DeliverableAdmin(admin.ModelAdmin):
+    form = DeliverableAdminForm
+    action_form = TransitionActionForm
+    list_display = ["title", "product", "owner", "state", "due_date"]
+    list_filter = ["state", "kind", "product__branch"]
+    search_fields = ["title", "product__title"]
+    list_select_related = ["product__branch", "owner"]
+    autocomplete_fields = ["product"]
+    raw_id_fields = ["owner"]
+    date_hierarchy = "due_date"
+    inlines = [VersionInline, ReviewRoundInline]
+    actions = [_transition_action(name) for name in TRANSITION_LABELS]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The state moves only through transitions; the due date of an existing deliverable
+        # moves only through services.change_due_date, which records old, new, who and why.
+        fields = ["state", "state_changed_at", "created_at", "updated_at"]
+        if obj is not None:
+            fields.append("due_date")
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # `state` is not a form field: this saves the other fields only.
+            obj.save()
+            return
+        created = services.create_deliverable(
+            request.user,
+            product=obj.product,
+            owner=obj.owner,
+            title=obj.title,
+            kind=obj.kind,
+            due_date=obj.due_date,
+            description=obj.description,
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+        obj._state.db = created._state.db
+
+    def fire(self, request, queryset, name: str) -> None:
+        """Fire one transition on each selected deliverable through the service."""
+        comment = request.POST.get("comment", "")
+        waiver_reason = request.POST.get("waiver_reason", "")
+        done = 0
+        for deliverable in queryset.order_by("pk"):
+            try:
+                services.fire_transition(
+                    request.user,
+                    deliverable,
+                    name,
+                    comment=comment,
+                    waiver_reason=waiver_reason,
+                )
+            except SERVICE_ERRORS as exc:
+                self.message_user(request, f"{deliverable}: {error_text(exc)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(action)s: %(count)d deliverable done.",
+                    "%(action)s: %(count)d deliverables done.",
+                    done,
+                )
+                % {"action": TRANSITION_LABELS[name], "count": done},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(Version)
+class VersionAdmin(ReadOnlyAdmin):
+    list_display = ["deliverable", "number", "original_name", "content_type", "size", "created_at"]
+    list_select_related = ["deliverable"]
+    search_fields = ["deliverable__title", "original_name"]
+    fields = [
+        "deliverable",
+        "number",
+        "original_name",
+        "stored_as",
+        "content_type",
+        "size",
+        "notes",
+        "uploaded_by",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("stored as"))
+    def stored_as(self, obj) -> str:
+        return obj.file.name
+
+
+# --- review rounds and reviews -----------------------------------------------------------
+
+
+class ReviewAssignmentInline(ReadOnlyInline):
+    model = ReviewAssignment
+    fk_name = "round"
+    fields = ["reviewer", "state", "due_date", "conflict_of_interest", "responded_at"]
+    readonly_fields = fields
+
+
+@admin.register(ReviewRound)
+class ReviewRoundAdmin(ReadOnlyAdmin):
+    list_display = ["deliverable", "number", "version", "state", "opened_at", "closed_at"]
+    list_filter = ["state"]
+    list_select_related = ["deliverable", "version__deliverable"]
+    search_fields = ["deliverable__title"]
+    inlines = [ReviewAssignmentInline]
+
+
+@admin.register(ReviewAssignment)
+class ReviewAssignmentAdmin(admin.ModelAdmin):
+    """Assignments are made by `services.assign_reviewers` (which grants the object
+    permissions) and withdrawn by `services.withdraw_assignment` (which revokes them)."""
+
+    action_form = TransitionActionForm
+    list_display = ["reviewer", "deliverable", "round", "state", "due_date", "responded_at"]
+    list_filter = ["state", "conflict_of_interest"]
+    list_select_related = ["reviewer", "deliverable", "round__deliverable"]
+    search_fields = ["deliverable__title", "reviewer__username", "reviewer__last_name"]
+    fields = [
+        "round",
+        "deliverable",
+        "reviewer",
+        "due_date",
+        "state",
+        "decline_reason",
+        "conflict_of_interest",
+        "assigned_by",
+        "responded_at",
+        "created_at",
+    ]
+    readonly_fields = fields
+    actions = ["withdraw_selected"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Withdraw selected assignments"), permissions=["change"])
+    def withdraw_selected(self, request, queryset):
+        reason = request.POST.get("comment", "")
+        done = 0
+        for assignment in queryset.order_by("pk"):
+            try:
+                services.withdraw_assignment(request.user, assignment, reason=reason)
+            except SERVICE_ERRORS as exc:
+                self.message_user(request, f"{assignment}: {error_text(exc)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%d assignment withdrawn.", "%d assignments withdrawn.", done) % done,
+                messages.SUCCESS,
+            )
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ["assignment", "recommendation", "status", "submitted_at"]
+    list_filter = ["status", "recommendation"]
+    list_select_related = ["assignment__reviewer", "assignment__round__deliverable"]
+    search_fields = ["assignment__deliverable__title", "assignment__reviewer__username"]
+    fields = [
+        "assignment",
+        "recommendation",
+        "comments",
+        "annotated_as",
+        "status",
+        "submitted_at",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("annotated file"))
+    def annotated_as(self, obj) -> str:
+        return obj.annotated_file.name if obj.annotated_file else ""
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "deliverable", "kind", "from_state", "to_state", "actor"]
+    list_filter = ["kind"]
+    list_select_related = ["deliverable", "actor"]
+    search_fields = ["deliverable__title", "comment"]
+    date_hierarchy = "at"
+
+
+# --- reviewers -------------------------------------------------------------------------
+
+
+@admin.register(ReviewerProfile)
+class ReviewerProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "themes", "max_assignments"]
+    search_fields = ["user__username", "user__last_name", "themes"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    filter_horizontal = ["regions"]
+
+
+@admin.register(AwayPeriod)
+class AwayPeriodAdmin(admin.ModelAdmin):
+    list_display = ["reviewer", "start", "end", "note"]
+    list_select_related = ["reviewer"]
+    search_fields = ["reviewer__username", "reviewer__last_name", "note"]
+    raw_id_fields = ["reviewer"]
+    date_hierarchy = "start"
