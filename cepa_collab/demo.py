@@ -7,6 +7,7 @@ second run changes nothing. Later issues extend it with their records.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -14,6 +15,9 @@ from django.db import transaction
 from cepa_collab.enums import Role
 from cepa_collab.models import Branch, MemberState
 from cepa_collab.services import create_person
+
+if TYPE_CHECKING:
+    from workflows.demo import WorkflowDemoResult
 
 DEMO_PASSWORD = "cepa-demo-2026"
 
@@ -183,6 +187,8 @@ class DemoResult:
     created: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
+    # What workflows.demo.seed_workflows created or found (its `.summary()` says it).
+    workflows: WorkflowDemoResult | None = None
 
 
 @transaction.atomic
@@ -216,4 +222,7 @@ def seed_demo() -> DemoResult:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
         result.created.append(spec.username)
+    from workflows.demo import seed_workflows  # the workflow app builds on the core
+
+    result.workflows = seed_workflows()
     return result

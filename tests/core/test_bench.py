@@ -85,7 +85,19 @@ def test_bench_command_tiny_scale_writes_results_to_var_dir(tmp_path):
 
     # when the bench runs once per case on 50 users
     completed = subprocess.run(
-        [sys.executable, "-m", "bench", "--repeat", "1", "--users", "50"],
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--repeat",
+            "1",
+            "--users",
+            "50",
+            "--scale",
+            "deliverables=40",
+            "--scale",
+            "assignments=100",
+        ],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,

@@ -13,6 +13,7 @@ class Command(BaseCommand):
             f"Demo world: {len(result.created)} people created, "
             f"{len(result.existing)} already there."
         )
+        self.stdout.write(result.workflows.summary())
         self.stdout.write("")
         self.stdout.write(f"Open {settings.SITE_URL}/ and sign in with one of these logins")
         self.stdout.write(f"(password for all: {DEMO_PASSWORD}):")
