@@ -10,307 +10,804 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('cepa_collab', '0003_roles'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("cepa_collab", "0003_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('survey', 'Survey'), ('compendium', 'Compendium'), ('toolkit', 'Toolkit'), ('knowledge_repository', 'Knowledge repository'), ('guideline', 'Guideline'), ('training_course', 'Training course'), ('report', 'Report'), ('other', 'Other')], max_length=30, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('edition', models.CharField(blank=True, max_length=50, verbose_name='edition or year')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='cepa_collab.branch', verbose_name='branch')),
-                ('lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='led_products', to=settings.AUTH_USER_MODEL, verbose_name='lead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("survey", "Survey"),
+                            ("compendium", "Compendium"),
+                            ("toolkit", "Toolkit"),
+                            ("knowledge_repository", "Knowledge repository"),
+                            ("guideline", "Guideline"),
+                            ("training_course", "Training course"),
+                            ("report", "Report"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "edition",
+                    models.CharField(blank=True, max_length=50, verbose_name="edition or year"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to="cepa_collab.branch",
+                        verbose_name="branch",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_products",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lead",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product',
-                'verbose_name_plural': 'products',
-                'ordering': ['branch__code', 'title', 'edition'],
+                "verbose_name": "product",
+                "verbose_name_plural": "products",
+                "ordering": ["branch__code", "title", "edition"],
             },
         ),
         migrations.CreateModel(
-            name='Deliverable',
+            name="Deliverable",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('kind', models.CharField(choices=[('chapter', 'Chapter'), ('volume', 'Volume'), ('guideline', 'Guideline'), ('toolkit', 'Toolkit'), ('training_course', 'Online training course'), ('report', 'Report'), ('dataset', 'Data set'), ('other', 'Other')], max_length=30, verbose_name='kind')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('state', django_fsm.FSMField(choices=[('planned', 'Planned'), ('drafting', 'Drafting'), ('in_review', 'In review'), ('revising', 'Revising'), ('approved', 'Approved'), ('published', 'Published'), ('cancelled', 'Cancelled')], default='planned', max_length=20, protected=True, verbose_name='state')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('state_changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='state changed')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_deliverables', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliverables', to='workflows.product', verbose_name='product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("chapter", "Chapter"),
+                            ("volume", "Volume"),
+                            ("guideline", "Guideline"),
+                            ("toolkit", "Toolkit"),
+                            ("training_course", "Online training course"),
+                            ("report", "Report"),
+                            ("dataset", "Data set"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("drafting", "Drafting"),
+                            ("in_review", "In review"),
+                            ("revising", "Revising"),
+                            ("approved", "Approved"),
+                            ("published", "Published"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=20,
+                        protected=True,
+                        verbose_name="state",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "state_changed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="state changed"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_deliverables",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliverables",
+                        to="workflows.product",
+                        verbose_name="product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'deliverable',
-                'verbose_name_plural': 'deliverables',
-                'ordering': ['due_date', 'pk'],
-                'permissions': [('review_deliverable', 'Can review the deliverable as an assigned reviewer')],
+                "verbose_name": "deliverable",
+                "verbose_name_plural": "deliverables",
+                "ordering": ["due_date", "pk"],
+                "permissions": [
+                    ("review_deliverable", "Can review the deliverable as an assigned reviewer")
+                ],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='ReviewAssignment',
+            name="ReviewAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('state', django_fsm.FSMField(choices=[('invited', 'Invited'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('submitted', 'Submitted'), ('withdrawn', 'Withdrawn')], default='invited', max_length=20, verbose_name='state')),
-                ('decline_reason', models.TextField(blank=True, verbose_name='reason for declining')),
-                ('conflict_of_interest', models.BooleanField(default=False, verbose_name='conflict of interest declared')),
-                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='responded')),
-                ('assigned_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('deliverable', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='workflows.deliverable')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_assignments', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("invited", "Invited"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("submitted", "Submitted"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="invited",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "decline_reason",
+                    models.TextField(blank=True, verbose_name="reason for declining"),
+                ),
+                (
+                    "conflict_of_interest",
+                    models.BooleanField(
+                        default=False, verbose_name="conflict of interest declared"
+                    ),
+                ),
+                (
+                    "responded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="responded"),
+                ),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "deliverable",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="workflows.deliverable",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review assignment',
-                'verbose_name_plural': 'review assignments',
-                'ordering': ['due_date', 'pk'],
+                "verbose_name": "review assignment",
+                "verbose_name_plural": "review assignments",
+                "ordering": ["due_date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('recommendation', models.CharField(blank=True, choices=[('ready', 'Ready'), ('minor_revision', 'Minor revision'), ('major_revision', 'Major revision'), ('not_ready', 'Not ready')], max_length=20, verbose_name='recommendation')),
-                ('comments', models.TextField(blank=True, verbose_name='comments')),
-                ('annotated_file', models.FileField(blank=True, max_length=300, upload_to=workflows.models.annotated_upload_to, validators=[workflows.files.validate_upload], verbose_name='annotated file')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted')], default='draft', max_length=10, verbose_name='status')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted')),
-                ('assignment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='review', to='workflows.reviewassignment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "recommendation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("ready", "Ready"),
+                            ("minor_revision", "Minor revision"),
+                            ("major_revision", "Major revision"),
+                            ("not_ready", "Not ready"),
+                        ],
+                        max_length=20,
+                        verbose_name="recommendation",
+                    ),
+                ),
+                ("comments", models.TextField(blank=True, verbose_name="comments")),
+                (
+                    "annotated_file",
+                    models.FileField(
+                        blank=True,
+                        max_length=300,
+                        upload_to=workflows.models.annotated_upload_to,
+                        validators=[workflows.files.validate_upload],
+                        verbose_name="annotated file",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("submitted", "Submitted")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="submitted"),
+                ),
+                (
+                    "assignment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review",
+                        to="workflows.reviewassignment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review',
-                'verbose_name_plural': 'reviews',
-                'ordering': ['assignment'],
+                "verbose_name": "review",
+                "verbose_name_plural": "reviews",
+                "ordering": ["assignment"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
-                ('kind', models.CharField(choices=[('transition', 'State change'), ('due_date', 'Due date change'), ('assignment', 'Reviewer assignment'), ('version', 'New version')], max_length=20, verbose_name='kind')),
-                ('from_state', models.CharField(blank=True, max_length=20, verbose_name='from')),
-                ('to_state', models.CharField(blank=True, max_length=20, verbose_name='to')),
-                ('old_due_date', models.DateField(blank=True, null=True, verbose_name='old due date')),
-                ('new_due_date', models.DateField(blank=True, null=True, verbose_name='new due date')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('deliverable', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='audit_entries', to='workflows.deliverable')),
-                ('assignment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workflows.reviewassignment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("transition", "State change"),
+                            ("due_date", "Due date change"),
+                            ("assignment", "Reviewer assignment"),
+                            ("version", "New version"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("from_state", models.CharField(blank=True, max_length=20, verbose_name="from")),
+                ("to_state", models.CharField(blank=True, max_length=20, verbose_name="to")),
+                (
+                    "old_due_date",
+                    models.DateField(blank=True, null=True, verbose_name="old due date"),
+                ),
+                (
+                    "new_due_date",
+                    models.DateField(blank=True, null=True, verbose_name="new due date"),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "deliverable",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_entries",
+                        to="workflows.deliverable",
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="workflows.reviewassignment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit trail',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit trail",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewerProfile',
+            name="ReviewerProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('themes', models.CharField(blank=True, help_text='Comma-separated, e.g. e-participation, open data, cybersecurity.', max_length=500, verbose_name='themes of expertise')),
-                ('max_assignments', models.PositiveSmallIntegerField(default=3, verbose_name='most assignments at once')),
-                ('regions', models.ManyToManyField(blank=True, to='cepa_collab.region', verbose_name='regions of expertise')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='reviewer_profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "themes",
+                    models.CharField(
+                        blank=True,
+                        help_text="Comma-separated, e.g. e-participation, open data, cybersecurity.",
+                        max_length=500,
+                        verbose_name="themes of expertise",
+                    ),
+                ),
+                (
+                    "max_assignments",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="most assignments at once"
+                    ),
+                ),
+                (
+                    "regions",
+                    models.ManyToManyField(
+                        blank=True, to="cepa_collab.region", verbose_name="regions of expertise"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviewer_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reviewer profile',
-                'verbose_name_plural': 'reviewer profiles',
-                'ordering': ['user__username'],
+                "verbose_name": "reviewer profile",
+                "verbose_name_plural": "reviewer profiles",
+                "ordering": ["user__username"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewRound',
+            name="ReviewRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='round')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=10, verbose_name='state')),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='opened')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('deliverable', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rounds', to='workflows.deliverable')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="round")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "opened_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="opened"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed")),
+                (
+                    "deliverable",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rounds",
+                        to="workflows.deliverable",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review round',
-                'verbose_name_plural': 'review rounds',
-                'ordering': ['deliverable', 'number'],
+                "verbose_name": "review round",
+                "verbose_name_plural": "review rounds",
+                "ordering": ["deliverable", "number"],
             },
         ),
         migrations.AddField(
-            model_name='reviewassignment',
-            name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='workflows.reviewround'),
+            model_name="reviewassignment",
+            name="round",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="assignments",
+                to="workflows.reviewround",
+            ),
         ),
         migrations.CreateModel(
-            name='Version',
+            name="Version",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='number')),
-                ('file', models.FileField(max_length=300, upload_to=workflows.models.version_upload_to, verbose_name='file')),
-                ('original_name', models.CharField(max_length=255, verbose_name='original file name')),
-                ('content_type', models.CharField(max_length=120, verbose_name='content type')),
-                ('size', models.PositiveBigIntegerField(verbose_name='size in bytes')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='uploaded')),
-                ('deliverable', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='workflows.deliverable')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="number")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=300,
+                        upload_to=workflows.models.version_upload_to,
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "original_name",
+                    models.CharField(max_length=255, verbose_name="original file name"),
+                ),
+                ("content_type", models.CharField(max_length=120, verbose_name="content type")),
+                ("size", models.PositiveBigIntegerField(verbose_name="size in bytes")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="uploaded"
+                    ),
+                ),
+                (
+                    "deliverable",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="workflows.deliverable",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'version',
-                'verbose_name_plural': 'versions',
-                'ordering': ['deliverable', 'number'],
+                "verbose_name": "version",
+                "verbose_name_plural": "versions",
+                "ordering": ["deliverable", "number"],
             },
         ),
         migrations.AddField(
-            model_name='reviewround',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rounds', to='workflows.version'),
+            model_name="reviewround",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="rounds",
+                to="workflows.version",
+            ),
         ),
         migrations.CreateModel(
-            name='VersionGroupObjectPermission',
+            name="VersionGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='workflows.version')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="workflows.version"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group"),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='VersionUserObjectPermission',
+            name="VersionUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='workflows.version')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="workflows.version"
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='AwayPeriod',
+            name="AwayPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateField(verbose_name='from')),
-                ('end', models.DateField(verbose_name='until')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='away_periods', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="from")),
+                ("end", models.DateField(verbose_name="until")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="away_periods",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'away period',
-                'verbose_name_plural': 'away periods',
-                'ordering': ['start'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end__gte', models.F('start'))), name='away_end_after')],
+                "verbose_name": "away period",
+                "verbose_name_plural": "away periods",
+                "ordering": ["start"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end__gte", models.F("start"))), name="away_end_after"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DeliverableGroupObjectPermission',
+            name="DeliverableGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='workflows.deliverable')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="workflows.deliverable"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group"),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'unique_together': {('group', 'permission', 'content_object')},
+                "abstract": False,
+                "unique_together": {("group", "permission", "content_object")},
             },
         ),
         migrations.CreateModel(
-            name='DeliverableUserObjectPermission',
+            name="DeliverableUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='workflows.deliverable')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="workflows.deliverable"
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'unique_together': {('user', 'permission', 'content_object')},
+                "abstract": False,
+                "unique_together": {("user", "permission", "content_object")},
             },
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.UniqueConstraint(fields=('branch', 'title', 'edition'), name='product_unique_title_edition'),
+            model_name="product",
+            constraint=models.UniqueConstraint(
+                fields=("branch", "title", "edition"), name="product_unique_title_edition"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['survey', 'compendium', 'toolkit', 'knowledge_repository', 'guideline', 'training_course', 'report', 'other'])), name='product_kind_known'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "survey",
+                            "compendium",
+                            "toolkit",
+                            "knowledge_repository",
+                            "guideline",
+                            "training_course",
+                            "report",
+                            "other",
+                        ],
+                    )
+                ),
+                name="product_kind_known",
+            ),
         ),
         migrations.AddIndex(
-            model_name='deliverable',
-            index=models.Index(fields=['state', 'due_date'], name='deliverable_state_due'),
+            model_name="deliverable",
+            index=models.Index(fields=["state", "due_date"], name="deliverable_state_due"),
         ),
         migrations.AddIndex(
-            model_name='deliverable',
-            index=models.Index(fields=['owner', 'state'], name='deliverable_owner_state'),
+            model_name="deliverable",
+            index=models.Index(fields=["owner", "state"], name="deliverable_owner_state"),
         ),
         migrations.AddConstraint(
-            model_name='deliverable',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['planned', 'drafting', 'in_review', 'revising', 'approved', 'published', 'cancelled'])), name='deliverable_state_known'),
+            model_name="deliverable",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        [
+                            "planned",
+                            "drafting",
+                            "in_review",
+                            "revising",
+                            "approved",
+                            "published",
+                            "cancelled",
+                        ],
+                    )
+                ),
+                name="deliverable_state_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), models.Q(models.Q(('recommendation', ''), _negated=True), ('submitted_at__isnull', False)), _connector='OR'), name='review_submitted_has_recommendation'),
+            model_name="review",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "draft"),
+                    models.Q(
+                        models.Q(("recommendation", ""), _negated=True),
+                        ("submitted_at__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="review_submitted_has_recommendation",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['deliverable', 'at'], name='audit_deliverable_at'),
+            model_name="auditentry",
+            index=models.Index(fields=["deliverable", "at"], name="audit_deliverable_at"),
         ),
         migrations.AddIndex(
-            model_name='reviewassignment',
-            index=models.Index(fields=['reviewer', 'state'], name='assignment_reviewer_state'),
+            model_name="reviewassignment",
+            index=models.Index(fields=["reviewer", "state"], name="assignment_reviewer_state"),
         ),
         migrations.AddIndex(
-            model_name='reviewassignment',
-            index=models.Index(fields=['state', 'due_date'], name='assignment_state_due'),
+            model_name="reviewassignment",
+            index=models.Index(fields=["state", "due_date"], name="assignment_state_due"),
         ),
         migrations.AddConstraint(
-            model_name='reviewassignment',
-            constraint=models.UniqueConstraint(fields=('round', 'reviewer'), name='assignment_unique_reviewer'),
+            model_name="reviewassignment",
+            constraint=models.UniqueConstraint(
+                fields=("round", "reviewer"), name="assignment_unique_reviewer"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='version',
-            constraint=models.UniqueConstraint(fields=('deliverable', 'number'), name='version_unique_number'),
+            model_name="version",
+            constraint=models.UniqueConstraint(
+                fields=("deliverable", "number"), name="version_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewround',
-            constraint=models.UniqueConstraint(fields=('deliverable', 'number'), name='round_unique_number'),
+            model_name="reviewround",
+            constraint=models.UniqueConstraint(
+                fields=("deliverable", "number"), name="round_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewround',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'open')), fields=('deliverable',), name='round_one_open_per_deliverable'),
+            model_name="reviewround",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "open")),
+                fields=("deliverable",),
+                name="round_one_open_per_deliverable",
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='versiongroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="versiongroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AlterUniqueTogether(
-            name='versionuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="versionuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
     ]
