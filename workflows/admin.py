@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -138,7 +139,7 @@ def _transition_action(name: str):
     action.__name__ = f"fire_{name}"
     label = TRANSITION_LABELS[name]
     return admin.action(
-        description=_("%(action)s: selected deliverables") % {"action": label},
+        description=format_lazy(_("{action}: selected deliverables"), action=label),
         permissions=["change"],
     )(action)
 
