@@ -25,6 +25,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -38,7 +39,10 @@ from cepa_collab.models import Branch, roles_for
 from workflows import rules, services
 from workflows.enums import (
     DELIVERABLE_ACTIVE_STATES,
+    AssignmentState,
+    DeliverableKind,
     DeliverableState,
+    ProductKind,
     Recommendation,
     ReviewStatus,
 )
@@ -183,12 +187,29 @@ class VisibleProductField(serializers.PrimaryKeyRelatedField):
         return visible_products(self.context["request"].user)
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class LabelField(serializers.Field):
+    """The translated label of a TextChoices value (Django's get_FOO_display rebuilds and
+    translates every choice on each call, which dominates a list's serialisation)."""
+
+    def __init__(self, choices, **kwargs):
+        self.choices_enum = choices
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value) -> str:
+        # Fields live as long as one request (one language): translate each label once.
+        labels = self.__dict__.get("_labels")
+        if labels is None:
+            labels = self._labels = {c.value: str(c.label) for c in self.choices_enum}
+        return labels.get(value, value or "")
+
+
 class ProductSerializer(serializers.ModelSerializer):
     """A product; POST takes branch (code), kind, title, edition, description, lead."""
 
     branch = serializers.SlugRelatedField(slug_field="code", queryset=Branch.objects.all())
     branch_name = serializers.CharField(source="branch.name", read_only=True)
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = LabelField(ProductKind, source="kind")
     lead = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
@@ -222,12 +243,12 @@ class DeliverableSerializer(serializers.ModelSerializer):
     """A deliverable; POST takes product, owner, title, kind, due_date, description."""
 
     product = VisibleProductField()
-    product_title = serializers.CharField(source="product.__str__", read_only=True)
+    product_title = serializers.SerializerMethodField()
     branch = serializers.CharField(source="product.branch.code", read_only=True)
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = LabelField(DeliverableKind, source="kind")
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     owner_name = serializers.SerializerMethodField()
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = LabelField(DeliverableState, source="state")
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -253,6 +274,9 @@ class DeliverableSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["state", "state_changed_at", "created_at", "updated_at"]
         validators: list = []
+
+    def get_product_title(self, deliverable: Deliverable) -> str:
+        return str(deliverable.product)
 
     def get_owner_name(self, deliverable: Deliverable) -> str:
         return _display_name(deliverable.owner)
@@ -301,11 +325,11 @@ class VersionSerializer(serializers.ModelSerializer):
 
 class ReviewAssignmentSerializer(serializers.ModelSerializer):
     deliverable_title = serializers.CharField(source="deliverable.title", read_only=True)
-    product_title = serializers.CharField(source="deliverable.product.__str__", read_only=True)
+    product_title = serializers.SerializerMethodField()
     round = serializers.IntegerField(source="round.number", read_only=True)
     version = serializers.IntegerField(source="round.version.number", read_only=True)
     reviewer_name = serializers.SerializerMethodField()
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = LabelField(AssignmentState, source="state")
 
     class Meta:
         model = ReviewAssignment
@@ -328,6 +352,9 @@ class ReviewAssignmentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_product_title(self, assignment: ReviewAssignment) -> str:
+        return str(assignment.deliverable.product)
+
     def get_reviewer_name(self, assignment: ReviewAssignment) -> str:
         return _display_name(assignment.reviewer)
 
@@ -338,9 +365,7 @@ class ReviewSerializer(serializers.ModelSerializer):
     round = serializers.IntegerField(source="assignment.round.number", read_only=True)
     reviewer = serializers.IntegerField(source="assignment.reviewer_id", read_only=True)
     reviewer_name = serializers.SerializerMethodField()
-    recommendation_label = serializers.CharField(
-        source="get_recommendation_display", read_only=True
-    )
+    recommendation_label = LabelField(Recommendation, source="recommendation")
     has_annotated_file = serializers.SerializerMethodField()
 
     class Meta:

@@ -101,6 +101,8 @@ class Deliverable(ConcurrentTransitionMixin, TimeStampedModel):
         verbose_name = _("deliverable")
         verbose_name_plural = _("deliverables")
         indexes = [
+            # Lists are ordered by due date: walking this index stops after one page.
+            models.Index(fields=["due_date", "id"], name="deliverable_due_id"),
             models.Index(fields=["state", "due_date"], name="deliverable_state_due"),
             models.Index(fields=["owner", "state"], name="deliverable_owner_state"),
         ]
