@@ -187,6 +187,20 @@ def _open_round(deliverable: Deliverable, actor) -> ReviewRound:
     )
 
 
+def _audit_assignment(
+    assignment: ReviewAssignment, actor, from_state: str, comment: str = ""
+) -> AuditEntry:
+    return _audit(
+        assignment.deliverable,
+        actor,
+        AuditKind.ASSIGNMENT,
+        assignment=assignment,
+        from_state=from_state,
+        to_state=assignment.state,
+        comment=comment,
+    )
+
+
 def _notify_decision(deliverable: Deliverable, actor, name: str, comment: str) -> None:
     if name not in {"approve", "return_for_revision", "cancel", "publish"}:
         return
@@ -372,14 +386,7 @@ def accept_assignment(actor, assignment: ReviewAssignment | int) -> ReviewAssign
     locked = _lock_assignment(assignment)
     from_state = _fire_assignment(locked, actor, "accept")
     locked.save(update_fields=["state", "responded_at", "updated_at"])
-    _audit(
-        locked.deliverable,
-        actor,
-        AuditKind.ASSIGNMENT,
-        assignment=locked,
-        from_state=from_state,
-        to_state=locked.state,
-    )
+    _audit_assignment(locked, actor, from_state)
     return locked
 
 
@@ -403,14 +410,7 @@ def decline_assignment(
         ]
     )
     _revoke_if_no_access(locked)
-    _audit(
-        locked.deliverable,
-        actor,
-        AuditKind.ASSIGNMENT,
-        assignment=locked,
-        from_state=from_state,
-        to_state=locked.state,
-    )
+    _audit_assignment(locked, actor, from_state)
     notify(
         locked.deliverable.owner,
         subject=_("Review declined: %(title)s") % {"title": locked.deliverable.title},
@@ -436,15 +436,7 @@ def _withdraw(assignment: ReviewAssignment, actor, *, reason: str, check: bool =
         assignment.state = AssignmentState.WITHDRAWN
     assignment.save(update_fields=["state", "updated_at"])
     _revoke_if_no_access(assignment)
-    _audit(
-        assignment.deliverable,
-        actor,
-        AuditKind.ASSIGNMENT,
-        assignment=assignment,
-        from_state=from_state,
-        to_state=assignment.state,
-        comment=reason,
-    )
+    _audit_assignment(assignment, actor, from_state, comment=reason)
     notify(
         assignment.reviewer,
         subject=_("Review withdrawn: %(title)s") % {"title": assignment.deliverable.title},
@@ -516,14 +508,7 @@ def save_review(
         locked.save(update_fields=["state", "responded_at", "updated_at"])
         review.status = ReviewStatus.SUBMITTED
         review.submitted_at = timezone.now()
-        _audit(
-            locked.deliverable,
-            actor,
-            AuditKind.ASSIGNMENT,
-            assignment=locked,
-            from_state=from_state,
-            to_state=locked.state,
-        )
+        _audit_assignment(locked, actor, from_state)
         notify(
             locked.deliverable.owner,
             subject=_("Review submitted: %(title)s") % {"title": locked.deliverable.title},
