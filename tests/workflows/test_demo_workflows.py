@@ -164,3 +164,15 @@ def test_seed_workflows_gives_cepa_members_reviewer_profiles(demo):
     assert amina.theme_list == ["e-government strategy", "online services"]
     assert sorted(amina.regions.values_list("code", flat=True)) == ["africa", "arab"]
     assert AwayPeriod.objects.filter(reviewer__username="kenji").count() == 1
+
+
+@pytest.mark.django_db
+def test_seed_demo_mails_nobody(django_capture_on_commit_callbacks):
+    from django.core import mail
+    from django.core.management import call_command
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        call_command("seed_demo")
+
+    assert callbacks == []
+    assert mail.outbox == []
