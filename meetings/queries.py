@@ -1,0 +1,70 @@
+"""What a person may see of meetings, and what goes into each calendar feed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from meetings.enums import MeetingStatus, Reply, Visibility
+from meetings.models import Meeting
+from workflows import rules
+
+# A feed covers this window around now (calendar clients need no more).
+FEED_PAST = timedelta(days=90)
+FEED_FUTURE = timedelta(days=548)
+# Cancelled meetings stay in feeds, marked, this long after cancellation.
+CANCELLED_KEPT = timedelta(days=30)
+
+
+def visible_meetings(user) -> QuerySet[Meeting]:
+    """Public meetings; participants-only ones for their participants, the branch's staff
+    and the secretariat admin."""
+    qs = Meeting.objects.select_related("branch", "country")
+    if not getattr(user, "is_authenticated", False):
+        return qs.filter(visibility=Visibility.PUBLIC)
+    if rules.is_admin(user):
+        return qs
+    condition = Q(visibility=Visibility.PUBLIC) | Q(participants__user_id=user.pk)
+    branch_id = rules.user_branch_id(user)
+    if branch_id is not None and rules.is_branch_member(user, branch_id):
+        condition |= Q(branch_id=branch_id)
+    return qs.filter(pk__in=Meeting.objects.filter(condition).values("pk"))
+
+
+def get_meeting_for_user(user, pk) -> Meeting:
+    try:
+        return visible_meetings(user).get(pk=pk)
+    except (Meeting.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such meeting.") from None
+
+
+def in_feed_window(qs: QuerySet[Meeting], *, include_cancelled: bool = True) -> QuerySet[Meeting]:
+    now = timezone.now()
+    qs = qs.filter(end__gte=now - FEED_PAST, start__lte=now + FEED_FUTURE)
+    kept = Q(~Q(status=MeetingStatus.CANCELLED))
+    if include_cancelled:
+        kept |= Q(status=MeetingStatus.CANCELLED, cancelled_at__gte=now - CANCELLED_KEPT)
+    return qs.filter(kept)
+
+
+def public_feed_meetings(*, include_cancelled: bool = True) -> QuerySet[Meeting]:
+    return in_feed_window(
+        Meeting.objects.filter(visibility=Visibility.PUBLIC), include_cancelled=include_cancelled
+    )
+
+
+def personal_feed_meetings(user, *, include_cancelled: bool = True) -> QuerySet[Meeting]:
+    """The meetings the user takes part in (not those they declined)."""
+    taking_part = Meeting.objects.filter(participants__user_id=user.pk).exclude(
+        participants__user_id=user.pk, participants__reply=Reply.DECLINED
+    )
+    return in_feed_window(taking_part, include_cancelled=include_cancelled)
+
+
+def branch_feed_meetings(branch_id: int, *, include_cancelled: bool = True) -> QuerySet[Meeting]:
+    return in_feed_window(
+        Meeting.objects.filter(branch_id=branch_id), include_cancelled=include_cancelled
+    )
