@@ -171,3 +171,19 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class ChangeCounter(models.Model):
+    """A number that grows whenever something in its domain changes (e.g. "calendar": any
+    meeting, participant, assignment or deliverable). Readers cache work under its value."""
+
+    name = models.CharField(_("name"), max_length=50, primary_key=True)
+    value = models.BigIntegerField(_("value"), default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("change counter")
+        verbose_name_plural = _("change counters")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

@@ -48,6 +48,13 @@ _WORKFLOW_EDIT = [
     "workflows.add_reviewassignment",
 ]
 
+_MEETINGS_VIEW = [f"meetings.view_{model}" for model in ("meeting", "participant", "agendaitem")]
+_MEETINGS_EDIT = [
+    f"meetings.{action}_{model}"
+    for model in ("meeting", "participant", "agendaitem")
+    for action in ("add", "change")
+]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.SECRETARIAT_ADMIN: [
         *(
@@ -61,6 +68,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "auth.view_group",
         "cepa_collab.view_heartbeat",
         *_WORKFLOW_VIEW,
+        *_MEETINGS_VIEW,
+        "meetings.view_calendartoken",
+        "meetings.change_calendartoken",
         "workflows.add_reviewerprofile",
         "workflows.change_reviewerprofile",
         "workflows.add_awayperiod",
@@ -75,12 +85,26 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "cepa_collab.view_profile",
         *_WORKFLOW_VIEW,
         *_WORKFLOW_EDIT,
+        *_MEETINGS_VIEW,
+        *_MEETINGS_EDIT,
         "workflows.change_reviewerprofile",
         "workflows.add_awayperiod",
         "workflows.change_awayperiod",
     ],
-    Role.BRANCH_STAFF: [*_ORG_VIEW, "cepa_collab.view_profile", *_WORKFLOW_VIEW, *_WORKFLOW_EDIT],
-    Role.INTER_REGIONAL_ADVISOR: [*_ORG_VIEW, "cepa_collab.view_profile", *_WORKFLOW_VIEW],
+    Role.BRANCH_STAFF: [
+        *_ORG_VIEW,
+        "cepa_collab.view_profile",
+        *_WORKFLOW_VIEW,
+        *_WORKFLOW_EDIT,
+        *_MEETINGS_VIEW,
+        *_MEETINGS_EDIT,
+    ],
+    Role.INTER_REGIONAL_ADVISOR: [
+        *_ORG_VIEW,
+        "cepa_collab.view_profile",
+        *_WORKFLOW_VIEW,
+        *_MEETINGS_VIEW,
+    ],
     Role.CEPA_MEMBER: list(_ORG_VIEW),
     Role.FOCAL_POINT: ["cepa_collab.view_region", "cepa_collab.view_memberstate"],
 }

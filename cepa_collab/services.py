@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import F
 
 from cepa_collab.enums import Language, Role
-from cepa_collab.models import Branch, MemberState, Profile, roles_for
+from cepa_collab.models import Branch, ChangeCounter, MemberState, Profile, roles_for
 
 
 def profile_for(user) -> Profile:
@@ -93,3 +94,16 @@ def greeting_role(user) -> Role | None:
     """The role a person is greeted by: the first of their roles in `Role` order."""
     roles = roles_for(user)
     return roles[0] if roles else None
+
+
+CALENDAR = "calendar"
+
+
+def bump_counter(name: str) -> None:
+    """Note a change in `name`'s domain (in the caller's transaction)."""
+    if not ChangeCounter.objects.filter(name=name).update(value=F("value") + 1):
+        ChangeCounter.objects.get_or_create(name=name, defaults={"value": 1})
+
+
+def counter_value(name: str) -> int:
+    return ChangeCounter.objects.filter(name=name).values_list("value", flat=True).first() or 0

@@ -232,6 +232,24 @@ def render_calendar(name: str, events: list[FeedEvent], language: str) -> bytes:
     return b"".join(parts)
 
 
+# Changes made around the services (an administrator's edit) show in feeds within this.
+STAMP_TTL = 300
+
+
+def cached_stamp(key: str, *querysets: QuerySet) -> tuple:
+    """`stamp_of(*querysets)`, recomputed only when the calendar change counter moved (every
+    service that changes a meeting, participant, assignment or deliverable bumps it), the
+    day changed, or STAMP_TTL passed. A poll of an unchanged feed costs one small query."""
+    from cepa_collab.services import CALENDAR, counter_value
+
+    cache_key = f"ics:stamp:v1:{key}:{counter_value(CALENDAR)}:{timezone.localdate()}"
+    stamp = cache.get(cache_key)
+    if stamp is None:
+        stamp = stamp_of(*querysets)
+        cache.set(cache_key, stamp, STAMP_TTL)
+    return stamp
+
+
 def stamp_of(*querysets: QuerySet) -> tuple:
     """One row that changes whenever what the querysets select changes: per queryset, the
     count, the sum of ids and of revisions, and the newest change (one query in all)."""

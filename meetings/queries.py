@@ -58,8 +58,11 @@ def public_feed_meetings(*, include_cancelled: bool = True) -> QuerySet[Meeting]
 
 def personal_feed_meetings(user, *, include_cancelled: bool = True) -> QuerySet[Meeting]:
     """The meetings the user takes part in (not those they declined)."""
-    taking_part = Meeting.objects.filter(participants__user_id=user.pk).exclude(
-        participants__user_id=user.pk, participants__reply=Reply.DECLINED
+    # One filter() call: both conditions hold for the same participant row (an exclude()
+    # over the relation would also drop meetings that anyone else declined).
+    taking_part = Meeting.objects.filter(
+        participants__user_id=user.pk,
+        participants__reply__in=[reply for reply in Reply.values if reply != Reply.DECLINED],
     )
     return in_feed_window(taking_part, include_cancelled=include_cancelled)
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cepa_collab.models import Branch
+from cepa_collab.services import CALENDAR, bump_counter
 from meetings.enums import CALENDAR_FIELDS, MeetingStatus, Reply, TokenKind
-from meetings.models import CalendarToken, Meeting, Participant
+from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
 from workflows import rules
 
 EDITABLE_FIELDS = (
@@ -51,6 +52,7 @@ def create_meeting(actor, **fields) -> Meeting:
     _check_times(meeting)
     meeting.full_clean()
     meeting.save()
+    bump_counter(CALENDAR)
     return meeting
 
 
@@ -66,6 +68,8 @@ def update_meeting(actor, meeting: Meeting | int, **changes) -> Meeting:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
     if changes.get("status") == MeetingStatus.CANCELLED:
         raise ValidationError({"status": _("Cancel the meeting with a reason instead.")})
+    if locked.is_cancelled:
+        raise ValidationError({"status": _("A cancelled meeting cannot be changed.")})
     changed = [name for name, value in changes.items() if getattr(locked, name) != value]
     for name in changed:
         setattr(locked, name, changes[name])
@@ -78,7 +82,38 @@ def update_meeting(actor, meeting: Meeting | int, **changes) -> Meeting:
         changed.append("revision")
     locked.save(update_fields=[*changed, "updated_at"])
     locked.refresh_from_db()
+    bump_counter(CALENDAR)
     return locked
+
+
+@transaction.atomic
+def set_agenda(actor, meeting: Meeting, titles: list[str]) -> None:
+    """Make the agenda the list of titles, in order; an item whose title stays keeps its
+    notes and linked deliverable."""
+    if not can_manage_meeting(actor, meeting):
+        raise PermissionDenied(_("Only the branch's staff edit the agenda."))
+    existing = list(meeting.agenda.order_by("position", "pk"))
+    if [item.title for item in existing] == titles:
+        return
+    kept: dict[str, list[AgendaItem]] = {}
+    for item in existing:
+        kept.setdefault(item.title, []).append(item)
+    rows = []
+    for position, title in enumerate(titles, start=1):
+        previous = kept[title].pop(0) if kept.get(title) else None
+        rows.append(
+            AgendaItem(
+                meeting=meeting,
+                position=position,
+                title=title,
+                notes=previous.notes if previous else "",
+                deliverable_id=previous.deliverable_id if previous else None,
+            )
+        )
+    AgendaItem.objects.filter(meeting=meeting).delete()
+    AgendaItem.objects.bulk_create(rows)
+    Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
+    bump_counter(CALENDAR)
 
 
 @transaction.atomic
@@ -97,6 +132,7 @@ def cancel_meeting(actor, meeting: Meeting | int, reason: str) -> Meeting:
     locked.revision = F("revision") + 1
     locked.save(update_fields=["status", "cancel_reason", "cancelled_at", "revision", "updated_at"])
     locked.refresh_from_db()
+    bump_counter(CALENDAR)
     return locked
 
 
@@ -112,6 +148,7 @@ def add_participant(actor, meeting: Meeting, *, user=None, name="", email="", ro
     participant.full_clean()
     participant.save()
     Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
+    bump_counter(CALENDAR)
     return participant
 
 
@@ -120,6 +157,8 @@ def set_reply(actor, meeting: Meeting, reply: str) -> Participant:
     """The caller's own reply to an invitation."""
     if reply not in Reply.values or reply == Reply.INVITED:
         raise ValidationError({"reply": _("Reply accepted, declined or tentative.")})
+    if meeting.is_cancelled:
+        raise ValidationError({"reply": _("The meeting is cancelled.")})
     participant = (
         Participant.objects.select_for_update().filter(meeting=meeting, user=actor).first()
     )
@@ -128,6 +167,7 @@ def set_reply(actor, meeting: Meeting, reply: str) -> Participant:
     participant.reply = reply
     participant.save(update_fields=["reply", "updated_at"])
     Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
+    bump_counter(CALENDAR)
     return participant
 
 

@@ -48,7 +48,9 @@ def can_create_in_branch(user, branch_id: int) -> bool:
     """Create products and deliverables: branch staff and the chief of that branch."""
     roles = set(roles_for(user))
     return bool(user.is_superuser) or (
-        bool({Role.BRANCH_CHIEF, Role.BRANCH_STAFF} & roles) and user_branch_id(user) == branch_id
+        branch_id is not None
+        and bool({Role.BRANCH_CHIEF, Role.BRANCH_STAFF} & roles)
+        and user_branch_id(user) == branch_id
     )
 
 

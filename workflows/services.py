@@ -22,6 +22,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from cepa_collab.enums import Role
 from cepa_collab.models import roles_for
+from cepa_collab.services import CALENDAR, bump_counter
 from notifications.services import notify
 from workflows import rules
 from workflows.enums import (
@@ -73,6 +74,7 @@ def create_deliverable(actor, *, product: Product, owner, **fields) -> Deliverab
     deliverable = Deliverable(product=product, owner=owner, **fields)
     deliverable.full_clean(exclude=["state"])
     deliverable.save()
+    bump_counter(CALENDAR)
     return deliverable
 
 
@@ -82,6 +84,8 @@ def _lock(deliverable: Deliverable | int) -> Deliverable:
 
 
 def _audit(deliverable: Deliverable, actor, kind: str, **fields) -> AuditEntry:
+    # Every audited change may show in calendar feeds (deadlines): note it for them.
+    bump_counter(CALENDAR)
     return AuditEntry.objects.create(
         deliverable=deliverable, actor=actor, kind=kind, at=timezone.now(), **fields
     )

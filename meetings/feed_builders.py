@@ -1,0 +1,220 @@
+"""What each calendar feed contains, as a `calendar.Feed` evaluated as its reader.
+
+A builder selects the feed's records through the shared queries (so a feed shows
+nothing its reader could not see in the pages), stamps them with one aggregate query
+(`calendar.stamp_of` over every source at once, reused until the calendar change
+counter moves: `calendar.cached_stamp`) and hands `Feed` a lazy list of events:
+a poll answered 304, or from the cached body, never loads or renders an event.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cepa_collab.enums import Role
+from cepa_collab.services import profile_for
+from meetings import calendar, queries, services
+from meetings.calendar import Deadline, Feed, FeedEvent
+from meetings.enums import TokenKind
+from meetings.models import CalendarToken, Meeting
+from workflows import rules
+from workflows.enums import ASSIGNMENT_OUTSTANDING_STATES, DELIVERABLE_ACTIVE_STATES
+from workflows.models import Deliverable, ReviewAssignment
+from workflows.queries import my_assignments, visible_deliverables
+
+_ROLE_FLAG = "_has_role_{}"
+
+
+# --- tokens -----------------------------------------------------------------------------
+
+
+def load_token(raw: str, kind: str) -> CalendarToken | None:
+    """The active token of an active user, like `services.token_for`, in ONE query that also
+    brings the user's profile and roles, so that evaluating the feed as that user (roles,
+    branch, language) costs no further query. None for an unknown or revoked token or an
+    inactive user."""
+    if not raw or len(raw) > 100:
+        return None
+    flags = {
+        _ROLE_FLAG.format(role.value): Exists(
+            Group.objects.filter(user=OuterRef("user_id"), name=role.value)
+        )
+        for role in Role
+    }
+    token = (
+        CalendarToken.objects.select_related("user__profile__branch", "branch")
+        .annotate(**flags)
+        .filter(token_hash=services.hash_token(raw), kind=kind, revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    # Seed the caches `roles_for` and `profile_for` read.
+    token.user._cepa_roles = [role for role in Role if getattr(token, _ROLE_FLAG.format(role))]
+    return token
+
+
+# --- deadlines --------------------------------------------------------------------------
+
+
+def _deadline_window(qs: QuerySet, field: str = "due_date") -> QuerySet:
+    """Deadlines in the same window as meetings (`queries.FEED_PAST`, `FEED_FUTURE`)."""
+    today = timezone.localdate()
+    return qs.filter(
+        **{
+            f"{field}__gte": today - queries.FEED_PAST,
+            f"{field}__lte": today + queries.FEED_FUTURE,
+        }
+    )
+
+
+def outstanding_assignments(user) -> QuerySet[ReviewAssignment]:
+    """The user's review assignments that still owe a review (a withdrawn, declined or
+    submitted one is gone)."""
+    return _deadline_window(
+        my_assignments(user).filter(state__in=ASSIGNMENT_OUTSTANDING_STATES)
+    ).order_by("due_date", "pk")
+
+
+def owned_deliverables(user) -> QuerySet[Deliverable]:
+    """Deliverables the user owns, still being produced, that the user may see."""
+    return _deadline_window(
+        visible_deliverables(user).filter(owner_id=user.pk, state__in=DELIVERABLE_ACTIVE_STATES)
+    ).order_by("due_date", "pk")
+
+
+def branch_deliverables(user, branch_id: int) -> QuerySet[Deliverable]:
+    """The branch's deliverables still being produced, as `user` may see them."""
+    return _deadline_window(
+        visible_deliverables(user).filter(
+            product__branch_id=branch_id, state__in=DELIVERABLE_ACTIVE_STATES
+        )
+    ).order_by("due_date", "pk")
+
+
+def assignment_deadline(assignment: ReviewAssignment) -> Deadline:
+    deliverable = assignment.deliverable
+    return Deadline(
+        uid=calendar.uid("review", assignment.pk),
+        due=assignment.due_date,
+        summary=_("Review due: %(title)s") % {"title": deliverable.title},
+        path=reverse("workflows:review", args=[assignment.pk]),
+        changed=max(assignment.updated_at, deliverable.updated_at),
+    )
+
+
+def deliverable_deadline(deliverable: Deliverable) -> Deadline:
+    return Deadline(
+        uid=calendar.uid("deliverable", deliverable.pk),
+        due=deliverable.due_date,
+        summary=_("Due: %(title)s") % {"title": deliverable.title},
+        path=reverse("workflows:deliverable", args=[deliverable.pk]),
+        changed=deliverable.updated_at,
+    )
+
+
+def _events(
+    language: str,
+    meetings: QuerySet[Meeting],
+    assignments: QuerySet[ReviewAssignment] | None = None,
+    deliverables: QuerySet[Deliverable] | None = None,
+) -> list[FeedEvent]:
+    """The events of a feed: its meetings, then its deadlines (one query per source)."""
+    events = [calendar.meeting_event(meeting) for meeting in meetings.order_by("start", "pk")]
+    with translation.override(language):
+        if assignments is not None:
+            events += [calendar.deadline_event(assignment_deadline(item)) for item in assignments]
+        if deliverables is not None:
+            events += [calendar.deadline_event(deliverable_deadline(item)) for item in deliverables]
+    return events
+
+
+def _options(include_cancelled: bool) -> dict:
+    return {"cancelled": include_cancelled}
+
+
+def _key(kind: str, ident, include_cancelled: bool) -> str:
+    # The options are part of the key: `Feed.last_modified` remembers one answer per key.
+    return f"{kind}:{ident}:c{int(include_cancelled)}"
+
+
+# --- feeds ------------------------------------------------------------------------------
+
+
+def public_feed(*, include_cancelled: bool = True) -> Feed:
+    """Public meetings, for anyone, in the site's language."""
+    language = settings.LANGUAGE_CODE
+    meetings = queries.public_feed_meetings(include_cancelled=include_cancelled)
+    with translation.override(language):
+        name = _("CEPA Collab: public meetings")
+    return Feed(
+        key=(key := _key("public", "all", include_cancelled)),
+        name=name,
+        language=language,
+        stamp=calendar.cached_stamp(key, meetings),
+        events=lambda: _events(language, meetings),
+        options=_options(include_cancelled),
+    )
+
+
+def meeting_feed(meeting: Meeting, language: str) -> Feed:
+    """One meeting (the "Add to calendar" file); the caller has loaded it for its reader."""
+    return Feed(
+        key=f"meeting:{meeting.pk}",
+        name=meeting.title,
+        language=language,
+        stamp=(meeting.revision, meeting.updated_at, meeting.status, meeting.cancelled_at),
+        events=lambda: [calendar.meeting_event(meeting)],
+    )
+
+
+def personal_feed(user, *, include_cancelled: bool = True) -> Feed:
+    """The meetings the user takes part in and the user's deadlines: outstanding review
+    assignments and the active deliverables they own, in the user's language."""
+    language = profile_for(user).language
+    meetings = queries.personal_feed_meetings(user, include_cancelled=include_cancelled)
+    assignments = outstanding_assignments(user)
+    deliverables = owned_deliverables(user)
+    # A deadline shows its deliverable's title: a renamed deliverable changes the feed.
+    reviewed = Deliverable.objects.filter(pk__in=assignments.values("deliverable_id"))
+    with translation.override(language):
+        name = _("CEPA Collab: my meetings and deadlines")
+    return Feed(
+        key=(key := _key("personal", user.pk, include_cancelled)),
+        name=name,
+        language=language,
+        stamp=calendar.cached_stamp(key, meetings, assignments, deliverables, reviewed),
+        events=lambda: _events(language, meetings, assignments, deliverables),
+        options=_options(include_cancelled),
+    )
+
+
+def branch_feed(user, branch, *, include_cancelled: bool = True) -> Feed:
+    """The branch's meetings and its active deliverables' due dates, for its staff."""
+    language = profile_for(user).language
+    meetings = queries.branch_feed_meetings(branch.pk, include_cancelled=include_cancelled)
+    deliverables = branch_deliverables(user, branch.pk)
+    with translation.override(language):
+        name = _("CEPA Collab: %(branch)s meetings and deadlines") % {"branch": branch.name}
+    return Feed(
+        key=(key := _key(f"branch:{branch.pk}", user.pk, include_cancelled)),
+        name=name,
+        language=language,
+        stamp=calendar.cached_stamp(key, meetings, deliverables),
+        events=lambda: _events(language, meetings, deliverables=deliverables),
+        options=_options(include_cancelled),
+    )
+
+
+def may_use_branch_feed(token: CalendarToken) -> bool:
+    """A branch token works while its user is still staff of that branch."""
+    return (
+        token.kind == TokenKind.BRANCH
+        and token.branch_id is not None
+        and rules.is_branch_member(token.user, token.branch_id)
+    )

@@ -1,0 +1,365 @@
+"""Forms of the meetings pages: they check shapes, the services check the rules.
+
+Start and end are typed as wall-clock times of the meeting's own time zone (the one chosen in
+the same form); `MeetingForm.clean` turns them into aware datetimes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections import defaultdict
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cepa_collab.enums import STAFF_ROLES, Role
+from cepa_collab.models import Branch, MemberState, Region
+from meetings.enums import MeetingKind, MeetingStatus, ParticipantRole, Visibility
+from meetings.models import Meeting
+from workflows.forms import Form
+
+# Areas of the IANA database people pick a meeting's zone from (no legacy aliases).
+ZONE_AREAS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+AGENDA_TITLE_MAX = 300
+PARTICIPANT_PREFIX = "role_"
+NOT_INVITED = ""
+
+
+@cache
+def _zone_groups() -> tuple:
+    by_area: dict[str, list[str]] = defaultdict(list)
+    for name in zoneinfo.available_timezones():
+        area = name.split("/", 1)[0]
+        if area in ZONE_AREAS and "/" in name:
+            by_area[area].append(name)
+    groups = [("UTC", [("UTC", "UTC")])]
+    for area in ZONE_AREAS:
+        names = sorted(by_area[area])
+        groups.append((area, [(name, name.replace("_", " ")) for name in names]))
+    return tuple(groups)
+
+
+def zone_choices(current: str | None = None) -> list:
+    """The IANA zones grouped by area (select optgroups), with `current` kept if it is a
+    legacy name (e.g. "US/Eastern") that the groups leave out."""
+    groups = list(_zone_groups())
+    known = {value for _area, options in groups for value, _label in options}
+    if current and current not in known:
+        groups.insert(0, (_("Current"), [(current, current)]))
+    return groups
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+# --- the list and the month ----------------------------------------------------------------
+
+
+class MeetingFilterForm(Form):
+    """The filters of the list and the month (GET); invalid values are ignored."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All")), *MeetingKind.choices], required=False
+    )
+    branch = forms.ModelChoiceField(
+        label=_("Branch"), queryset=Branch.objects.all(), required=False, empty_label=_("All")
+    )
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.all(), required=False, empty_label=_("All")
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "filter_%s")
+        super().__init__(*args, **kwargs)
+
+    def apply(self, meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+        """Narrow an already permission-filtered queryset by the valid filters."""
+        if not self.is_bound:
+            return meetings
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("kind"):
+            meetings = meetings.filter(kind=data["kind"])
+        if data.get("branch"):
+            meetings = meetings.filter(branch=data["branch"])
+        if data.get("region"):
+            meetings = meetings.filter(country__region=data["region"])
+        return meetings
+
+
+# --- create and edit -----------------------------------------------------------------------
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A wall-clock date and time, left naive: the form places it in the chosen zone."""
+
+    widget = DateTimeLocalInput
+
+    def to_python(self, value):
+        # DateTimeField attaches the *current* zone (UTC here); take it off again.
+        with timezone.override(datetime.UTC):
+            result = super().to_python(value)
+        return result.replace(tzinfo=None) if result is not None else None
+
+
+def candidates() -> QuerySet:
+    """People who may be invited from the form: active CEPA members and staff, CEPA
+    members first (`is_member` says which)."""
+    user_model = get_user_model()
+    member = user_model.groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__name=Role.CEPA_MEMBER
+    )
+    names = [Role.CEPA_MEMBER.value, *(role.value for role in STAFF_ROLES)]
+    return (
+        user_model.objects.filter(is_active=True, groups__name__in=names)
+        .annotate(is_member=Exists(member))
+        .distinct()
+        .order_by("-is_member", "last_name", "first_name", "username")
+    )
+
+
+class MeetingForm(Form):
+    """A meeting, the people to invite (one role per person) and its agenda."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )
+    branch = forms.ModelChoiceField(
+        label=_("Branch"), queryset=Branch.objects.none(), empty_label=None
+    )
+    country = forms.ModelChoiceField(
+        label=_("Host country (optional)"),
+        queryset=MemberState.objects.all(),
+        required=False,
+        empty_label=_("None"),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone of the meeting"),
+        help_text=_("Start and end are read as times in this zone, e.g. Africa/Addis Ababa."),
+    )
+    start = LocalDateTimeField(label=_("Starts (local time)"))
+    end = LocalDateTimeField(label=_("Ends (local time)"))
+    location = forms.CharField(label=_("Location"), max_length=300, required=False)
+    online_link = forms.URLField(
+        label=_("Online link"), required=False, assume_scheme="https", max_length=200
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who sees the meeting"),
+        choices=Visibility.choices,
+        widget=forms.RadioSelect,
+        initial=Visibility.PUBLIC,
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (MeetingStatus.CONFIRMED, MeetingStatus.CONFIRMED.label),
+            (MeetingStatus.TENTATIVE, MeetingStatus.TENTATIVE.label),
+        ],
+        widget=forms.RadioSelect,
+        initial=MeetingStatus.CONFIRMED,
+    )
+    agenda = forms.CharField(
+        label=_("Agenda items"),
+        required=False,
+        help_text=_("One item per line, in order."),
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
+    )
+    external_name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    external_email = forms.EmailField(label=_("E-mail"), required=False)
+    external_role = forms.ChoiceField(
+        label=_("Role"), choices=ParticipantRole.choices, initial=ParticipantRole.EXPERT
+    )
+
+    GROUPS = (
+        (_("The meeting"), ("title", "kind", "description", "branch", "country")),
+        (_("When"), ("time_zone", "start", "end")),
+        (_("Where"), ("location", "online_link")),
+        (_("Visibility and status"), ("visibility", "status")),
+        (_("Agenda"), ("agenda",)),
+    )
+
+    def __init__(
+        self,
+        *args,
+        branches: QuerySet[Branch],
+        people: QuerySet,
+        meeting: Meeting | None = None,
+        **kwargs,
+    ):
+        self.meeting = meeting
+        if meeting is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(meeting)
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+        current_zone = self.initial.get("time_zone") or (meeting and meeting.time_zone)
+        self.fields["time_zone"].choices = zone_choices(current_zone)
+        if meeting is not None:
+            # A meeting stays in its branch (the services do not move it).
+            self.fields["branch"].disabled = True
+            self.fields["branch"].initial = meeting.branch_id
+        self.people = list(people)
+        for person in self.people:
+            self.fields[f"{PARTICIPANT_PREFIX}{person.pk}"] = forms.ChoiceField(
+                label=person_name(person),
+                choices=[(NOT_INVITED, _("Not invited")), *ParticipantRole.choices],
+                required=False,
+            )
+
+    @staticmethod
+    def initial_from(meeting: Meeting) -> dict:
+        zone = ZoneInfo(meeting.time_zone)
+        return {
+            "title": meeting.title,
+            "kind": meeting.kind,
+            "description": meeting.description,
+            "branch": meeting.branch_id,
+            "country": meeting.country_id,
+            "time_zone": meeting.time_zone,
+            "start": _wall_clock(meeting.start, zone),
+            "end": _wall_clock(meeting.end, zone),
+            "location": meeting.location,
+            "online_link": meeting.online_link,
+            "visibility": meeting.visibility,
+            "status": meeting.status,
+            "agenda": "\n".join(item.title for item in meeting.agenda.all()),
+        }
+
+    # -- rendering helpers
+
+    def fieldsets(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
+
+    def people_rows(self):
+        return [(person, self[f"{PARTICIPANT_PREFIX}{person.pk}"]) for person in self.people]
+
+    def external_fields(self):
+        return [self["external_name"], self["external_email"], self["external_role"]]
+
+    # -- cleaning
+
+    def clean_agenda(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["agenda"].splitlines()]
+        items = [line for line in lines if line]
+        if any(len(item) > AGENDA_TITLE_MAX for item in items):
+            raise forms.ValidationError(
+                _("Keep each agenda item under %(limit)d characters.") % {"limit": AGENDA_TITLE_MAX}
+            )
+        return items
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("time_zone")
+        zone = ZoneInfo(name) if name else None
+        for field in ("start", "end"):
+            value = cleaned.get(field)
+            if zone is None or value is None:
+                continue
+            kept = self._keep_unchanged(field, value, name)
+            if kept is not None:
+                cleaned[field] = kept
+                continue
+            aware = value.replace(tzinfo=zone)
+            if aware.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != value:
+                self.add_error(
+                    field,
+                    _("This time does not exist in %(zone)s (the clocks change then).")
+                    % {"zone": name},
+                )
+                continue
+            cleaned[field] = aware
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if _aware(start) and _aware(end) and end <= start:
+            self.add_error("end", _("The meeting must end after it starts."))
+        if cleaned.get("external_email") and not cleaned.get("external_name"):
+            self.add_error("external_name", _("Name the person you invite by e-mail."))
+        return cleaned
+
+    def _keep_unchanged(self, field: str, value: datetime.datetime, zone_name: str):
+        """The stored value when the form shows it unchanged (the input has no seconds):
+        saving an untouched form must not look like a change of time."""
+        if self.meeting is None or zone_name != self.meeting.time_zone:
+            return None
+        stored = getattr(self.meeting, field)
+        shown = _wall_clock(stored, ZoneInfo(zone_name)).replace(second=0, microsecond=0)
+        return stored if shown == value else None
+
+    # -- what the services receive
+
+    def meeting_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "title": data["title"],
+            "description": data["description"],
+            "country": data["country"],
+            "start": data["start"],
+            "end": data["end"],
+            "time_zone": data["time_zone"],
+            "location": data["location"],
+            "online_link": data["online_link"],
+            "visibility": data["visibility"],
+            "status": data["status"],
+        }
+
+    def invitations(self) -> list[tuple[object, str]]:
+        """(user, role) for each person given a role, in the table's order."""
+        chosen = []
+        for person in self.people:
+            role = self.cleaned_data.get(f"{PARTICIPANT_PREFIX}{person.pk}")
+            if role:
+                chosen.append((person, role))
+        return chosen
+
+    def external(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("external_name"):
+            return None
+        return {
+            "name": data["external_name"],
+            "email": data["external_email"],
+            "role": data["external_role"],
+        }
+
+
+def _aware(value) -> bool:
+    return isinstance(value, datetime.datetime) and value.tzinfo is not None
+
+
+def _wall_clock(value: datetime.datetime, zone: ZoneInfo) -> datetime.datetime:
+    return timezone.localtime(value, zone).replace(tzinfo=None)
+
+
+class CancelForm(Form):
+    reason = forms.CharField(
+        label=_("Why is the meeting cancelled?"),
+        help_text=_("Participants see this reason on the meeting page and in their calendars."),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )

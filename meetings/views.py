@@ -1,0 +1,488 @@
+"""Pages of meetings and of calendar subscriptions (the feeds themselves are in `feeds`).
+
+Thin on purpose: meetings are loaded through `meetings.queries` (404 for what the person may
+not see), operations go through `meetings.services`, and the services' errors are
+translated: ValidationError → errors on the re-rendered bound form (status 400),
+PermissionDenied → 403 (raised on).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cepa_collab.models import Branch
+from cepa_collab.services import profile_for
+from meetings import queries, services
+from meetings.enums import ParticipantRole, Reply, TokenKind
+from meetings.forms import CancelForm, MeetingFilterForm, MeetingForm, candidates
+from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
+from workflows import rules
+from workflows.forms import add_service_errors
+from workflows.queries import visible_deliverables
+
+PAGE_SIZE = 50
+BAD_REQUEST = 400
+WHEN_PAST = "past"
+REPLIES = (Reply.ACCEPTED, Reply.TENTATIVE, Reply.DECLINED)
+ROLE_ORDER = {role: index for index, role in enumerate(ParticipantRole.values)}
+# The raw feed tokens just issued, kept in the session for one display only.
+NEW_TOKENS = "meetings:new_feed_tokens"
+# Years the month view accepts (beyond them, previous/next links would overflow).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+# Errors of services.add_participant named after the form's fields.
+PARTICIPANT_ERROR_FIELDS = {"name": "external_name", "email": "external_email"}
+
+private_page = cache_control(private=True, no_store=True)
+
+
+def _viewer_zone(user) -> str:
+    return profile_for(user).time_zone
+
+
+def _may_schedule(user) -> bool:
+    """Whether the person may schedule meetings in some branch (their own, or any for a
+    superuser)."""
+    if user.is_superuser:
+        return True
+    branch_id = rules.user_branch_id(user)
+    return branch_id is not None and rules.can_create_in_branch(user, branch_id)
+
+
+def _branches_for(user) -> QuerySet[Branch]:
+    if user.is_superuser:
+        return Branch.objects.all()
+    if _may_schedule(user):
+        return Branch.objects.filter(pk=rules.user_branch_id(user))
+    return Branch.objects.none()
+
+
+# --- the list and the month --------------------------------------------------------------
+
+
+def _filter_context(action: str, keep: list[tuple[str, object]]) -> dict:
+    """Where the filters form goes, what it carries along (tab, month), and how to clear it."""
+    clear = action + ("?" + urlencode(keep) if keep else "")
+    return {"filter_action": action, "filter_keep": keep, "filter_clear": clear}
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    past = request.GET.get("when") == WHEN_PAST
+    form = MeetingFilterForm(request.GET or None)
+    meetings = form.apply(queries.visible_meetings(user))
+    now = timezone.now()
+    if past:
+        meetings = meetings.filter(end__lt=now).order_by("-start", "-pk")
+    else:
+        meetings = meetings.filter(end__gte=now).order_by("start", "pk")
+    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "form": form,
+            "page": page,
+            "past": past,
+            "viewer_zone": _viewer_zone(user),
+            "can_create": _may_schedule(user),
+            **_filter_context(reverse("meetings:list"), [("when", WHEN_PAST)] if past else []),
+        },
+    )
+
+
+@dataclass
+class DayEntry:
+    meeting: Meeting
+    starts_here: bool
+
+
+@dataclass
+class Day:
+    date: datetime.date
+    in_month: bool
+    is_today: bool
+    entries: list[DayEntry] = field(default_factory=list)
+
+
+def _month_asked(request: HttpRequest, today: datetime.date) -> tuple[int, int]:
+    """The year and month of the query string, or this month when they are not valid."""
+    try:
+        year = int(request.GET.get("year", today.year))
+        month = int(request.GET.get("month", today.month))
+    except (TypeError, ValueError):
+        return today.year, today.month
+    if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
+        return today.year, today.month
+    return year, month
+
+
+def _shift(year: int, month: int, by: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + by
+    return index // 12, index % 12 + 1
+
+
+@login_required
+def meeting_month(request: HttpRequest) -> HttpResponse:
+    """A month as a table of weeks; days and times in the viewer's time zone."""
+    user = request.user
+    zone_name = _viewer_zone(user)
+    zone = ZoneInfo(zone_name)
+    today = timezone.localdate(timezone=zone)
+    year, month = _month_asked(request, today)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    first_day, last_day = weeks[0][0], weeks[-1][-1]
+    span_start = datetime.datetime.combine(first_day, datetime.time(), tzinfo=zone)
+    span_end = datetime.datetime.combine(
+        last_day + datetime.timedelta(days=1), datetime.time(), tzinfo=zone
+    )
+    form = MeetingFilterForm(request.GET or None)
+    meetings = form.apply(queries.visible_meetings(user)).filter(
+        start__lt=span_end, end__gt=span_start
+    )
+    days = {
+        day: Day(date=day, in_month=day.month == month, is_today=day == today)
+        for week in weeks
+        for day in week
+    }
+    for meeting in meetings.order_by("start", "pk"):
+        first = timezone.localtime(meeting.start, zone).date()
+        # A meeting ending at midnight does not take the next day.
+        last = timezone.localtime(meeting.end - datetime.timedelta(microseconds=1), zone).date()
+        day = max(first, first_day)
+        while day <= min(last, last_day):
+            days[day].entries.append(DayEntry(meeting=meeting, starts_here=day == first))
+            day += datetime.timedelta(days=1)
+    previous, following = _shift(year, month, -1), _shift(year, month, 1)
+    return render(
+        request,
+        "meetings/meeting_month.html",
+        {
+            "form": form,
+            "weeks": [[days[day] for day in week] for week in weeks],
+            "weekdays": [(WEEKDAYS[n], WEEKDAYS_ABBR[n]) for n in range(7)],
+            "month_name": MONTHS[month],
+            "year": year,
+            "month": month,
+            "previous": {"year": previous[0], "month": previous[1], "name": MONTHS[previous[1]]},
+            "next": {"year": following[0], "month": following[1], "name": MONTHS[following[1]]},
+            "has_previous": previous[0] >= FIRST_YEAR,
+            "has_next": following[0] <= LAST_YEAR,
+            "viewer_zone": zone_name,
+            "can_create": _may_schedule(user),
+            **_filter_context(reverse("meetings:month"), [("year", year), ("month", month)]),
+        },
+    )
+
+
+# --- the meeting page ----------------------------------------------------------------------
+
+
+@dataclass
+class AgendaRow:
+    item: AgendaItem
+    show_link: bool
+
+
+def _agenda(user, meeting: Meeting) -> list[AgendaRow]:
+    """The agenda in order; a linked deliverable is linked only for those who may see it."""
+    items = list(meeting.agenda.order_by("position", "pk"))
+    linked = {item.deliverable_id for item in items if item.deliverable_id}
+    visible = (
+        set(visible_deliverables(user).filter(pk__in=linked).values_list("pk", flat=True))
+        if linked
+        else set()
+    )
+    return [AgendaRow(item=item, show_link=item.deliverable_id in visible) for item in items]
+
+
+def _participants(meeting: Meeting) -> list[Participant]:
+    people = list(meeting.participants.select_related("user"))
+    return sorted(people, key=lambda p: (ROLE_ORDER.get(p.role, 99), str(p).casefold(), p.pk))
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    meeting = queries.get_meeting_for_user(user, pk)
+    participants = _participants(meeting)
+    mine = next((p for p in participants if p.user_id == user.pk), None)
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "participants": participants,
+            "mine": mine,
+            "replies": REPLIES,
+            "agenda": _agenda(user, meeting),
+            "viewer_zone": _viewer_zone(user),
+            "can_manage": services.can_manage_meeting(user, meeting),
+        },
+    )
+
+
+# --- create and edit -------------------------------------------------------------------
+
+
+def _invite(actor, meeting: Meeting, form: MeetingForm) -> None:
+    for person, role in form.invitations():
+        services.add_participant(actor, meeting, user=person, role=role)
+    external = form.external()
+    if external:
+        try:
+            services.add_participant(actor, meeting, **external)
+        except ValidationError as exc:
+            raise _renamed(exc, PARTICIPANT_ERROR_FIELDS) from None
+
+
+def _renamed(error: ValidationError, names: dict[str, str]) -> ValidationError:
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {names.get(key, key): texts for key, texts in error.message_dict.items()}
+    )
+
+
+def _save_meeting(request: HttpRequest, form: MeetingForm, meeting: Meeting | None) -> Meeting:
+    """Create or update the meeting, its invitations and agenda: all or nothing."""
+    with transaction.atomic():
+        if meeting is None:
+            meeting = services.create_meeting(
+                request.user, branch=form.cleaned_data["branch"], **form.meeting_fields()
+            )
+        else:
+            meeting = services.update_meeting(request.user, meeting, **form.meeting_fields())
+        _invite(request.user, meeting, form)
+        services.set_agenda(request.user, meeting, form.cleaned_data["agenda"])
+    return meeting
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not _may_schedule(user):
+        raise PermissionDenied(_("Only branch staff schedule meetings."))
+    branches = _branches_for(user)
+    status = 200
+    if request.method == "POST":
+        form = MeetingForm(request.POST, branches=branches, people=candidates())
+        if form.is_valid():
+            try:
+                meeting = _save_meeting(request, form, None)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("The meeting “%(title)s” was scheduled.") % {"title": meeting.title}
+                )
+                return redirect("meetings:detail", pk=meeting.pk)
+        status = BAD_REQUEST
+    else:
+        form = MeetingForm(
+            initial={
+                "branch": rules.user_branch_id(user),
+                "time_zone": _viewer_zone(user),
+            },
+            branches=branches,
+            people=candidates(),
+        )
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "meeting": None, "participants": []},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    meeting = queries.get_meeting_for_user(user, pk)
+    if not services.can_manage_meeting(user, meeting):
+        raise PermissionDenied(_("Only the branch's staff edit its meetings."))
+    if meeting.is_cancelled:
+        messages.error(request, _("A cancelled meeting can no longer be changed."))
+        return redirect("meetings:detail", pk=pk)
+    participants = _participants(meeting)
+    people = candidates().exclude(pk__in=[p.user_id for p in participants if p.user_id])
+    branches = Branch.objects.filter(pk=meeting.branch_id)
+    status = 200
+    if request.method == "POST":
+        form = MeetingForm(request.POST, branches=branches, people=people, meeting=meeting)
+        if form.is_valid():
+            try:
+                meeting = _save_meeting(request, form, meeting)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The meeting was updated."))
+                return redirect("meetings:detail", pk=pk)
+        status = BAD_REQUEST
+    else:
+        form = MeetingForm(branches=branches, people=people, meeting=meeting)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "meeting": meeting, "participants": participants},
+        status=status,
+    )
+
+
+# --- cancel and reply ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    meeting = queries.get_meeting_for_user(user, pk)
+    if not services.can_manage_meeting(user, meeting):
+        raise PermissionDenied(_("Only the branch's staff cancel its meetings."))
+    if meeting.is_cancelled:
+        messages.error(request, _("The meeting is already cancelled."))
+        return redirect("meetings:detail", pk=pk)
+    status = 200
+    if request.method == "POST":
+        form = CancelForm(request.POST)
+        if form.is_valid():
+            try:
+                services.cancel_meeting(user, meeting, form.cleaned_data["reason"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The meeting was cancelled."))
+                return redirect("meetings:detail", pk=pk)
+        status = BAD_REQUEST
+    else:
+        form = CancelForm()
+    return render(
+        request,
+        "meetings/meeting_cancel.html",
+        {"meeting": meeting, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def meeting_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = queries.get_meeting_for_user(request.user, pk)
+    try:
+        participant = services.set_reply(request.user, meeting, request.POST.get("reply", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Your reply was recorded: %(reply)s.")
+            % {"reply": participant.get_reply_display().lower()},
+        )
+    return redirect("meetings:detail", pk=pk)
+
+
+# --- calendar subscriptions ------------------------------------------------------------
+
+
+@dataclass
+class FeedRow:
+    """One private feed on the subscriptions page; the URLs only right after a reset."""
+
+    kind: str
+    token: CalendarToken | None
+    url: str = ""
+    webcal: str = ""
+
+
+def _webcal(url: str) -> str:
+    return "webcal://" + url.split("://", 1)[1]
+
+
+def _feed_url(kind: str, raw: str) -> str:
+    name = "meetings:personal_feed" if kind == TokenKind.PERSONAL else "meetings:branch_feed"
+    return settings.SITE_URL + reverse(name, args=[raw])
+
+
+def _has_branch_feed(user) -> bool:
+    branch_id = rules.user_branch_id(user)
+    return branch_id is not None and rules.is_branch_member(user, branch_id)
+
+
+@login_required
+@private_page
+def subscriptions(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    kinds = [TokenKind.PERSONAL]
+    if _has_branch_feed(user):
+        kinds.append(TokenKind.BRANCH)
+    active = {
+        token.kind: token
+        for token in CalendarToken.objects.filter(user=user, revoked_at__isnull=True)
+    }
+    fresh = request.session.pop(NEW_TOKENS, {})
+    rows = []
+    for kind in kinds:
+        row = FeedRow(kind=kind, token=active.get(kind))
+        raw = fresh.get(kind)
+        if raw and row.token is not None and services.hash_token(raw) == row.token.token_hash:
+            row.url = _feed_url(kind, raw)
+            row.webcal = _webcal(row.url)
+        rows.append(row)
+    public_url = settings.SITE_URL + reverse("meetings:public_feed")
+    return render(
+        request,
+        "meetings/subscriptions.html",
+        {
+            "rows": rows,
+            "personal": TokenKind.PERSONAL,
+            "branch": profile_for(user).branch,
+            "public_url": public_url,
+            "public_webcal": _webcal(public_url),
+            "viewer_zone": _viewer_zone(user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def subscription_reset(request: HttpRequest) -> HttpResponse:
+    kind = request.POST.get("kind", TokenKind.PERSONAL)
+    if kind not in TokenKind.values:
+        return HttpResponseBadRequest(_("Unknown feed."))
+    had_one = CalendarToken.objects.filter(
+        user=request.user, kind=kind, revoked_at__isnull=True
+    ).exists()
+    raw = services.reset_token(request.user, kind)
+    fresh = request.session.get(NEW_TOKENS, {})
+    fresh[kind] = raw
+    request.session[NEW_TOKENS] = fresh
+    if had_one:
+        messages.success(
+            request,
+            _("Your feed has a new URL. The old URL stopped working: update your calendar."),
+        )
+    else:
+        messages.success(request, _("Your feed URL was created. Copy it into your calendar."))
+    return redirect(reverse("meetings:subscriptions") + f"#feed-{kind}")
