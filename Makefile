@@ -47,6 +47,7 @@ format: install
 
 bench: export DEBUG ?= 1
 bench: install
+	$(BIN)/python -m pip install --quiet -r requirements/bench.txt
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Regenerate and compile the French catalogue after changing UI strings.

@@ -18,6 +18,7 @@ from cepa_collab.services import create_person
 from notifications.services import muted
 
 if TYPE_CHECKING:
+    from meetings.demo import MeetingDemoResult
     from workflows.demo import WorkflowDemoResult
 
 DEMO_PASSWORD = "cepa-demo-2026"
@@ -190,6 +191,8 @@ class DemoResult:
     logins: list[tuple[str, str]] = field(default_factory=list)
     # What workflows.demo.seed_workflows created or found (its `.summary()` says it).
     workflows: WorkflowDemoResult | None = None
+    # What meetings.demo.seed_meetings created or found (its `.summary()` says it).
+    meetings: MeetingDemoResult | None = None
 
 
 @transaction.atomic
@@ -223,9 +226,11 @@ def seed_demo() -> DemoResult:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
         result.created.append(spec.username)
+    from meetings.demo import seed_meetings  # the meetings app links the workflow's records
     from workflows.demo import seed_workflows  # the workflow app builds on the core
 
     # The demo's history is made up: nobody is mailed about it.
     with muted():
         result.workflows = seed_workflows()
+        result.meetings = seed_meetings()
     return result

@@ -40,6 +40,11 @@ def navigation_for(user) -> list[NavItem]:
         )
     if roles & _BRANCH_ROLES or Role.SECRETARIAT_ADMIN in roles or user.is_superuser:
         items.append(NavItem(_("Dashboard"), reverse("workflows:dashboard"), "dashboard"))
+    # Meetings and calendar feeds are for everyone signed in (what each sees is filtered).
+    items.append(NavItem(_("Meetings"), reverse("meetings:list"), "list"))
+    items.append(
+        NavItem(_("Calendar subscriptions"), reverse("meetings:subscriptions"), "subscriptions")
+    )
     if roles & STAFF_ROLES or user.is_superuser:
         items.append(NavItem(_("API"), reverse("swagger-ui"), "api"))
     if Role.SECRETARIAT_ADMIN in roles or user.is_staff:

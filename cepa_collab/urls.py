@@ -23,6 +23,8 @@ def api_root(request, format=None):
                 "api-review-assignment-list", request=request, format=format
             ),
             "reviews": reverse("api-review-list", request=request, format=format),
+            "meetings": reverse("api-meeting-list", request=request, format=format),
+            "calendar": reverse("api-calendar", request=request, format=format),
             "token": reverse("api-token", request=request, format=format),
             "schema": reverse("schema", request=request, format=format),
             "docs": reverse("swagger-ui", request=request, format=format),
@@ -35,6 +37,7 @@ api_v1 = [
     path("auth/token/", api.TokenView.as_view(), name="api-token"),
     path("me/", api.MeView.as_view(), name="api-me"),
     path("", include("workflows.api_urls")),
+    path("", include("meetings.api_urls")),
 ]
 
 urlpatterns = [
@@ -50,6 +53,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("workflows.urls")),
+    path("", include("meetings.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

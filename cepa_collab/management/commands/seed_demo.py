@@ -14,6 +14,7 @@ class Command(BaseCommand):
             f"{len(result.existing)} already there."
         )
         self.stdout.write(result.workflows.summary())
+        self.stdout.write(result.meetings.summary())
         self.stdout.write("")
         self.stdout.write(f"Open {settings.SITE_URL}/ and sign in with one of these logins")
         self.stdout.write(f"(password for all: {DEMO_PASSWORD}):")
