@@ -236,8 +236,8 @@ def render_calendar(name: str, events: list[FeedEvent], language: str) -> bytes:
 STAMP_TTL = 300
 
 
-def cached_stamp(key: str, *querysets: QuerySet) -> tuple:
-    """`stamp_of(*querysets)`, recomputed only when the calendar change counter moved (every
+def cached_stamp(key: str, sources: Callable[[], Iterable[QuerySet]]) -> tuple:
+    """`stamp_of(*sources())`, recomputed only when the calendar change counter moved (every
     service that changes a meeting, participant, assignment or deliverable bumps it), the
     day changed, or STAMP_TTL passed. A poll of an unchanged feed costs one small query."""
     from cepa_collab.services import CALENDAR, counter_value
@@ -245,7 +245,7 @@ def cached_stamp(key: str, *querysets: QuerySet) -> tuple:
     cache_key = f"ics:stamp:v1:{key}:{counter_value(CALENDAR)}:{timezone.localdate()}"
     stamp = cache.get(cache_key)
     if stamp is None:
-        stamp = stamp_of(*querysets)
+        stamp = stamp_of(*sources())
         cache.set(cache_key, stamp, STAMP_TTL)
     return stamp
 

@@ -9,14 +9,14 @@ a poll answered 304, or from the cached body, never loads or renders an event.
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.conf import settings
-from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cepa_collab.enums import Role
 from cepa_collab.services import profile_for
 from meetings import calendar, queries, services
 from meetings.calendar import Deadline, Feed, FeedEvent
@@ -27,35 +27,23 @@ from workflows.enums import ASSIGNMENT_OUTSTANDING_STATES, DELIVERABLE_ACTIVE_ST
 from workflows.models import Deliverable, ReviewAssignment
 from workflows.queries import my_assignments, visible_deliverables
 
-_ROLE_FLAG = "_has_role_{}"
-
-
 # --- tokens -----------------------------------------------------------------------------
 
 
 def load_token(raw: str, kind: str) -> CalendarToken | None:
     """The active token of an active user, like `services.token_for`, in ONE query that also
-    brings the user's profile and roles, so that evaluating the feed as that user (roles,
-    branch, language) costs no further query. None for an unknown or revoked token or an
-    inactive user."""
+    brings the user's profile (language, branch). Roles are read only when needed (building
+    a feed's events, or checking a branch feed), so a poll answered 304 never asks for them.
+    None for an unknown or revoked token or an inactive user."""
     if not raw or len(raw) > 100:
         return None
-    flags = {
-        _ROLE_FLAG.format(role.value): Exists(
-            Group.objects.filter(user=OuterRef("user_id"), name=role.value)
-        )
-        for role in Role
-    }
     token = (
         CalendarToken.objects.select_related("user__profile__branch", "branch")
-        .annotate(**flags)
         .filter(token_hash=services.hash_token(raw), kind=kind, revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.user.is_active:
         return None
-    # Seed the caches `roles_for` and `profile_for` read.
-    token.user._cepa_roles = [role for role in Role if getattr(token, _ROLE_FLAG.format(role))]
     return token
 
 
@@ -149,15 +137,19 @@ def _key(kind: str, ident, include_cancelled: bool) -> str:
 def public_feed(*, include_cancelled: bool = True) -> Feed:
     """Public meetings, for anyone, in the site's language."""
     language = settings.LANGUAGE_CODE
-    meetings = queries.public_feed_meetings(include_cancelled=include_cancelled)
+
+    @cache
+    def sources():
+        return (queries.public_feed_meetings(include_cancelled=include_cancelled),)
+
     with translation.override(language):
         name = _("CEPA Collab: public meetings")
     return Feed(
         key=(key := _key("public", "all", include_cancelled)),
         name=name,
         language=language,
-        stamp=calendar.cached_stamp(key, meetings),
-        events=lambda: _events(language, meetings),
+        stamp=calendar.cached_stamp(key, sources),
+        events=lambda: _events(language, *sources()),
         options=_options(include_cancelled),
     )
 
@@ -175,21 +167,27 @@ def meeting_feed(meeting: Meeting, language: str) -> Feed:
 
 def personal_feed(user, *, include_cancelled: bool = True) -> Feed:
     """The meetings the user takes part in and the user's deadlines: outstanding review
-    assignments and the active deliverables they own, in the user's language."""
+    assignments and the active deliverables they own, in the user's language. The
+    querysets are built only when the stamp or the events are needed."""
     language = profile_for(user).language
-    meetings = queries.personal_feed_meetings(user, include_cancelled=include_cancelled)
-    assignments = outstanding_assignments(user)
-    deliverables = owned_deliverables(user)
-    # A deadline shows its deliverable's title: a renamed deliverable changes the feed.
-    reviewed = Deliverable.objects.filter(pk__in=assignments.values("deliverable_id"))
+
+    @cache
+    def sources():
+        meetings = queries.personal_feed_meetings(user, include_cancelled=include_cancelled)
+        assignments = outstanding_assignments(user)
+        deliverables = owned_deliverables(user)
+        # A deadline shows its deliverable's title: a renamed deliverable changes the feed.
+        reviewed = Deliverable.objects.filter(pk__in=assignments.values("deliverable_id"))
+        return meetings, assignments, deliverables, reviewed
+
     with translation.override(language):
         name = _("CEPA Collab: my meetings and deadlines")
     return Feed(
         key=(key := _key("personal", user.pk, include_cancelled)),
         name=name,
         language=language,
-        stamp=calendar.cached_stamp(key, meetings, assignments, deliverables, reviewed),
-        events=lambda: _events(language, meetings, assignments, deliverables),
+        stamp=calendar.cached_stamp(key, sources),
+        events=lambda: _events(language, *sources()[:3]),
         options=_options(include_cancelled),
     )
 
@@ -197,16 +195,20 @@ def personal_feed(user, *, include_cancelled: bool = True) -> Feed:
 def branch_feed(user, branch, *, include_cancelled: bool = True) -> Feed:
     """The branch's meetings and its active deliverables' due dates, for its staff."""
     language = profile_for(user).language
-    meetings = queries.branch_feed_meetings(branch.pk, include_cancelled=include_cancelled)
-    deliverables = branch_deliverables(user, branch.pk)
+
+    @cache
+    def sources():
+        meetings = queries.branch_feed_meetings(branch.pk, include_cancelled=include_cancelled)
+        return meetings, branch_deliverables(user, branch.pk)
+
     with translation.override(language):
         name = _("CEPA Collab: %(branch)s meetings and deadlines") % {"branch": branch.name}
     return Feed(
         key=(key := _key(f"branch:{branch.pk}", user.pk, include_cancelled)),
         name=name,
         language=language,
-        stamp=calendar.cached_stamp(key, meetings, deliverables),
-        events=lambda: _events(language, meetings, deliverables=deliverables),
+        stamp=calendar.cached_stamp(key, sources),
+        events=lambda: _events(language, sources()[0], deliverables=sources()[1]),
         options=_options(include_cancelled),
     )
 

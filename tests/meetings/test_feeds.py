@@ -878,8 +878,9 @@ def test_personal_feed_query_count(
     many_meetings(staff, size, participant=cepa_member)
     raw = services.reset_token(cepa_member)
 
-    # cold: token, last use, change counter, stamp, meetings, assignments, owned deliverables
-    with django_assert_num_queries(7):
+    # cold: token, last use, change counter, stamp, meetings, assignments, roles,
+    # owned deliverables
+    with django_assert_num_queries(8):
         response = client.get(personal_url(raw))
     assert len(vevents(response.content)) == size + 1
     # warm: token and change counter, the stamp and the body are reused
@@ -906,12 +907,12 @@ def test_branch_feed_query_count(client, staff, deliverable, django_assert_num_q
     many_meetings(staff, size)
     raw = services.reset_token(staff, TokenKind.BRANCH)
 
-    # cold: token, last use, change counter, stamp, meetings, deliverables
-    with django_assert_num_queries(6):
+    # cold: token, roles, last use, change counter, stamp, meetings, deliverables
+    with django_assert_num_queries(7):
         response = client.get(branch_url(raw))
     assert len(vevents(response.content)) == size + 1
-    # warm: token and change counter
-    with django_assert_num_queries(2):
+    # warm: token, roles (still on the branch?) and change counter
+    with django_assert_num_queries(3):
         client.get(branch_url(raw))
 
 
