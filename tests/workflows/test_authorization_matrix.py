@@ -1,0 +1,160 @@
+"""The authorization matrix, from the outside: each person of the fixed cast × each page
+and endpoint of a deliverable (list, detail, file download, transition), for a
+deliverable of their own branch and one of another branch. What a person may not see
+answers 404 (pages, API, downloads); what they see but may not do answers 403."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from cepa_collab.enums import Role
+from tests.factories import branch, person
+from workflows import services
+from workflows.enums import DeliverableState
+from workflows.models import AuditEntry, Deliverable
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+DUE = datetime.date(2027, 6, 30)
+
+# who → (sees the e-govb deliverable, may approve it)
+CAST = {
+    "owner": (True, False),
+    "chief": (True, True),
+    "other_branch_staff": (False, False),
+    "assigned_reviewer": (True, False),
+    "unassigned_reviewer": (False, False),
+    "focal_point_elsewhere": (False, False),
+    "secretariat_admin": (True, False),
+    "anonymous": (False, False),
+}
+
+
+@pytest.fixture
+def world(db):
+    owner = person(Role.BRANCH_STAFF, username="owner", branch_code="e-govb")
+    people = {
+        "owner": owner,
+        "chief": person(Role.BRANCH_CHIEF, username="chief", branch_code="e-govb"),
+        "other_branch_staff": person(Role.BRANCH_STAFF, username="dmb", branch_code="dmb"),
+        "assigned_reviewer": person(Role.CEPA_MEMBER, username="amina", country="GHA"),
+        "unassigned_reviewer": person(Role.CEPA_MEMBER, username="lars", country="SWE"),
+        "focal_point_elsewhere": person(Role.FOCAL_POINT, username="focal", country="BLZ"),
+        "secretariat_admin": person(Role.SECRETARIAT_ADMIN, username="sofia"),
+        "anonymous": AnonymousUser(),
+    }
+    product = services.create_product(
+        owner,
+        branch=branch("e-govb"),
+        kind="survey",
+        title="UN E-Government Survey",
+        edition="2026",
+    )
+    deliverable = services.create_deliverable(
+        owner, product=product, owner=owner, title="Chapter 2", kind="chapter", due_date=DUE
+    )
+    services.fire_transition(owner, deliverable, "start_drafting")
+    services.upload_version(owner, deliverable, SimpleUploadedFile("d.pdf", PDF))
+    services.fire_transition(owner, deliverable, "submit_for_review")
+    services.assign_reviewers(owner, deliverable, [people["assigned_reviewer"]], DUE)
+    dmb_owner = people["other_branch_staff"]
+    dmb_product = services.create_product(
+        dmb_owner, branch=branch("dmb"), kind="report", title="DMB report", edition="2026"
+    )
+    elsewhere = services.create_deliverable(
+        dmb_owner,
+        product=dmb_product,
+        owner=dmb_owner,
+        title="DMB chapter",
+        kind="chapter",
+        due_date=DUE,
+    )
+    return people, deliverable, elsewhere
+
+
+def _client(user) -> APIClient:
+    client = APIClient()
+    if user.is_authenticated:
+        client.force_login(user)
+    return client
+
+
+def _hidden(status: int, user) -> bool:
+    """Hidden from this person: 404, or the sign-in wall for anonymous visitors."""
+    if not user.is_authenticated:
+        return status in (302, 401, 403, 404)
+    return status == 404
+
+
+@pytest.mark.parametrize("who", list(CAST))
+def test_deliverable_pages_and_api_show_exactly_what_each_person_may_see(world, who):
+    people, deliverable, _elsewhere = world
+    user = people[who]
+    sees, _approves = CAST[who]
+    client = _client(user)
+    urls = [
+        f"/deliverables/{deliverable.pk}/",
+        f"/deliverables/{deliverable.pk}/versions/1/download/",
+        f"/api/v1/deliverables/{deliverable.pk}/",
+        f"/api/v1/deliverables/{deliverable.pk}/versions/1/download/",
+    ]
+
+    statuses = [client.get(url).status_code for url in urls]
+
+    if sees:
+        assert statuses == [200, 200, 200, 200]
+    else:
+        assert [_hidden(status, user) for status in statuses] == [True] * 4, statuses
+
+
+@pytest.mark.parametrize("who", list(CAST))
+def test_lists_hold_only_what_each_person_may_see(world, who):
+    people, deliverable, elsewhere = world
+    user = people[who]
+    client = _client(user)
+
+    api = client.get("/api/v1/deliverables/")
+    page = client.get("/deliverables/")
+
+    if not user.is_authenticated:
+        assert (api.status_code, page.status_code) == (401, 302)
+        return
+    listed = {row["id"] for row in api.json()["results"]}
+    expected = set()
+    if CAST[who][0]:
+        expected.add(deliverable.pk)
+    if who in ("other_branch_staff", "secretariat_admin"):
+        expected.add(elsewhere.pk)
+    assert listed == expected
+    assert (deliverable.title in page.content.decode()) == (deliverable.pk in expected)
+
+
+@pytest.mark.parametrize("who", list(CAST))
+def test_only_the_chief_approves_and_a_refusal_changes_nothing(world, who):
+    people, deliverable, _elsewhere = world
+    user = people[who]
+    client = _client(user)
+    audit_before = AuditEntry.objects.count()
+    body = {"transition": "approve", "waiver_reason": "Enough reviews."}
+
+    api = client.post(f"/api/v1/deliverables/{deliverable.pk}/transitions/", body, format="json")
+
+    sees, approves = CAST[who]
+    state = Deliverable.objects.get(pk=deliverable.pk).state
+    if approves:
+        assert api.status_code == 200
+        assert state == DeliverableState.APPROVED
+        return
+    assert state == DeliverableState.IN_REVIEW
+    assert AuditEntry.objects.count() == audit_before
+    if sees:
+        assert api.status_code == 403
+    else:
+        assert _hidden(api.status_code, user), api.status_code
+    page = client.post(f"/deliverables/{deliverable.pk}/transition/", body)
+    assert Deliverable.objects.get(pk=deliverable.pk).state == DeliverableState.IN_REVIEW
+    assert page.status_code in ((403,) if sees else (302, 404))
