@@ -92,3 +92,20 @@ def _celery_eager(monkeypatch):
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+
+
+@pytest.fixture
+def locmem_cache(settings):
+    """Django's local-memory cache for this test, whatever CACHE_URL says: its expiry follows
+    time-machine (Redis keeps its own clock) and its keys can be inspected."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tests-locmem",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    yield cache
+    cache.clear()

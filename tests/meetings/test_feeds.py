@@ -489,13 +489,14 @@ def test_personal_feed_withdrawn_assignment_disappears(client, staff, cepa_membe
 
 
 def test_personal_feed_renamed_deliverable_changes_review_deadline(
-    client, staff, cepa_member, assignment, _fixed_time
+    locmem_cache, client, staff, cepa_member, assignment, _fixed_time
 ):
     # given a reviewer who read their feed
     raw = services.reset_token(cepa_member)
     first = client.get(personal_url(raw))
 
-    # when the deliverable is renamed later (the assignment itself does not change)
+    # when the deliverable is renamed later, around the services (as the admin does), and
+    # the stamp's time to live passes (the assignment itself does not change)
     from workflows.models import Deliverable
 
     _fixed_time.shift(datetime.timedelta(minutes=5))

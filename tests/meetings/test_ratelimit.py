@@ -63,12 +63,12 @@ def test_hit_keys_and_scopes_independent():
     assert hits("other", "one", 1, 1) == [True]
 
 
-def test_hit_key_never_stored_in_clear():
+def test_hit_key_never_stored_in_clear(locmem_cache):
     secret = "s3cr3t-feed-token-value"
 
     ratelimit.hit("feed-token", secret, 5)
 
-    keys = list(cache._cache)  # local memory: the stored keys
+    keys = list(locmem_cache._cache)  # local memory: the stored keys
     assert len(keys) == 1
     assert secret not in keys[0]
 
