@@ -106,4 +106,8 @@ def bump_counter(name: str) -> None:
 
 
 def counter_value(name: str) -> int:
-    return ChangeCounter.objects.filter(name=name).values_list("value", flat=True).first() or 0
+    # No ordering, no LIMIT games: the cheapest query Django can compile (it runs per poll).
+    values = list(
+        ChangeCounter.objects.filter(name=name).order_by().values_list("value", flat=True)
+    )
+    return values[0] if values else 0

@@ -37,11 +37,13 @@ def load_token(raw: str, kind: str) -> CalendarToken | None:
     None for an unknown or revoked token or an inactive user."""
     if not raw or len(raw) > 100:
         return None
-    token = (
+    # token_hash is unique: no ordering needed (the model's default one would join users).
+    found = list(
         CalendarToken.objects.select_related("user__profile__branch", "branch")
         .filter(token_hash=services.hash_token(raw), kind=kind, revoked_at__isnull=True)
-        .first()
+        .order_by()
     )
+    token = found[0] if found else None
     if token is None or not token.user.is_active:
         return None
     return token
