@@ -76,6 +76,15 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "workflows.add_awayperiod",
         "workflows.change_awayperiod",
         "workflows.delete_awayperiod",
+        *(
+            f"notifications.view_{model}"
+            for model in ("deadline", "reminder", "notification", "digest", "reminderpolicy")
+        ),
+        "notifications.change_reminderpolicy",
+        "notifications.add_reminderpolicy",
+        "notifications.change_reminder",
+        "notifications.change_notification",
+        "notifications.change_digest",
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "axes.view_accesslog",

@@ -256,8 +256,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    # The visibility timeout must exceed any task's time limit and retry backoff.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A message not acknowledged within the visibility timeout is given to another
+    # worker: it must exceed any task's time limit and any retry countdown (below).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+    }
 else:
     raise ImproperlyConfigured(
         f"CELERY_BROKER_URL={CELERY_BROKER_URL!r}: use filesystem:// or a redis:// URL."
@@ -268,8 +271,43 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Reminders and notification mail (notifications app). Exactly one beat runs them.
+REMINDER_HOUR = env_int("REMINDER_HOUR", 9)  # a due date falls due at this local hour
+if not 0 <= REMINDER_HOUR <= 23:
+    raise ImproperlyConfigured(f"REMINDER_HOUR={REMINDER_HOUR}: use an hour from 0 to 23.")
+REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300)
+MAIL_RETRY_BACKOFF = env_int("MAIL_RETRY_BACKOFF", 60)  # seconds, doubled per failure
+MAIL_RETRY_BACKOFF_MAX = env_int("MAIL_RETRY_BACKOFF_MAX", 900)
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6)
+MAIL_LEASE = timedelta(seconds=env_int("MAIL_LEASE_SECONDS", 900))
+# A claimed mail whose task message was lost is enqueued again after this long.
+MAIL_REQUEUE_AFTER = timedelta(seconds=env_int("MAIL_REQUEUE_SECONDS", 900))
+for _name, _value in (
+    ("REMINDER_SWEEP_SECONDS", REMINDER_SWEEP_SECONDS),
+    ("MAIL_RETRY_BACKOFF", MAIL_RETRY_BACKOFF),
+    ("MAIL_MAX_ATTEMPTS", MAIL_MAX_ATTEMPTS),
+):
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name}={_value}: use a positive number.")
+_visibility = CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
+if _visibility is not None and _visibility <= CELERY_TASK_TIME_LIMIT + MAIL_RETRY_BACKOFF_MAX:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT={_visibility} must exceed the task time limit "
+        f"({CELERY_TASK_TIME_LIMIT} s) plus MAIL_RETRY_BACKOFF_MAX ({MAIL_RETRY_BACKOFF_MAX} s), "
+        "or Redis hands running and retried tasks to a second worker."
+    )
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "cepa_collab.heartbeat", "schedule": 60.0},
+    "sweep-reminders": {
+        "task": "notifications.sweep_reminders",
+        "schedule": float(REMINDER_SWEEP_SECONDS),
+        "options": {"expires": REMINDER_SWEEP_SECONDS},
+    },
+    "sweep-digests": {
+        "task": "notifications.sweep_digests",
+        "schedule": 300.0,
+        "options": {"expires": 300},
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -301,6 +339,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        "notifications": {"level": "INFO"},
         "django.request": {"filters": ["redact_feed_tokens"]},
         "django.server": {
             "handlers": ["django.server"],

@@ -1,26 +1,41 @@
 """Telling people what concerns them.
 
-For now a notification is a mail sent by a Celery task after the transaction that
-caused it commits; the notification centre and preferences come with their own
-issue and build on `notify`.
+`notify` writes a notification into the person's notification centre, in their
+language, inside the caller's transaction, and — as they prefer for its kind —
+mails it at once (the task is enqueued after commit), keeps it for the daily
+digest, or does not mail it. The reminder sweep lives in `notifications.reminders`,
+mail delivery in `notifications.delivery`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime
+import zoneinfo
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from notifications.enums import DEFAULT_DELIVERY, Delivery, MailState, NotificationKind
+from notifications.models import Digest, Notification, NotificationPreference
 
 _muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
+
+N_ = gettext_noop  # marks a message for translation; `notify` translates it per recipient
+
+DIGEST_HOUR = datetime.time(8)
 
 
 @contextmanager
 def muted() -> Iterator[None]:
-    """Send nothing from inside this block (used when building the demo world)."""
+    """Notify nobody from inside this block (used when building the demo world)."""
     token = _muted.set(True)
     try:
         yield
@@ -28,16 +43,232 @@ def muted() -> Iterator[None]:
         _muted.reset(token)
 
 
-def notify(user, *, subject: str, body: str, link: str = "") -> None:
-    """Send `user` one message once the current transaction commits."""
-    from notifications.tasks import send_message
-
-    if not user.email or _muted.get():
-        return
-    kwargs = {"user_id": user.pk, "subject": subject, "body": body, "link": link}
-    transaction.on_commit(lambda: send_message.delay(**kwargs))
+def is_muted() -> bool:
+    return _muted.get()
 
 
-def deliver(user, *, subject: str, body: str, link: str = "") -> None:
-    text = body if not link else f"{body}\n\n{settings.SITE_URL}{link}\n"
-    send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+# --- preferences --------------------------------------------------------------------------
+
+
+def delivery_for(user, kind: str) -> str:
+    found = (
+        NotificationPreference.objects.filter(user=user, kind=kind)
+        .values_list("delivery", flat=True)
+        .first()
+    )
+    return found or DEFAULT_DELIVERY
+
+
+def preferences_of(user) -> dict[str, str]:
+    """Every kind of notification with how it reaches `user`."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
+    return {kind: chosen.get(kind, DEFAULT_DELIVERY) for kind in NotificationKind.values}
+
+
+@transaction.atomic
+def set_preferences(user, choices: Mapping[str, str]) -> dict[str, str]:
+    """Record how each named kind reaches `user`; raises ValidationError naming the kind."""
+    errors = {}
+    for kind, delivery in choices.items():
+        if kind not in NotificationKind.values:
+            errors[kind] = _("Unknown kind of notification.")
+        elif delivery not in Delivery.values:
+            errors[kind] = _("Choose one of: %(choices)s.") % {
+                "choices": ", ".join(Delivery.values)
+            }
+    if errors:
+        raise ValidationError(errors)
+    for kind, delivery in choices.items():
+        NotificationPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"delivery": delivery}
+        )
+    return preferences_of(user)
+
+
+# --- writing notifications -------------------------------------------------------------
+
+
+def _language(user) -> str:
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "language", None) or settings.LANGUAGE_CODE
+
+
+def _render(template: str, params: Mapping) -> str:
+    if not template:
+        return ""
+    values = {}
+    for key, value in params.items():
+        if isinstance(value, datetime.datetime):
+            value = formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        elif isinstance(value, datetime.date):
+            value = formats.date_format(value, "DATE_FORMAT")
+        values[key] = str(value)  # lazy labels translate in the active language
+    return _(template) % values if values else _(template)
+
+
+def write(
+    user, kind: str, subject: str, body: str = "", *, link: str = "", reminder=None, **fields
+) -> Notification:
+    """Store an already written notification (state decided by the caller)."""
+    return Notification.objects.create(
+        user=user,
+        kind=kind,
+        subject=" ".join(subject.split())[:300],
+        body=body,
+        link=link,
+        reminder=reminder,
+        state=fields.pop("state", MailState.SKIPPED),
+        **fields,
+    )
+
+
+def notify(
+    user,
+    kind: str,
+    *,
+    subject: str,
+    body: str = "",
+    params: Mapping | None = None,
+    link: str = "",
+    attachment: tuple[str, str] | None = None,
+) -> Notification | None:
+    """Tell `user` something: `subject` and `body` are messages marked with `N_` and
+    `params` their values (lazy labels, dates), translated into the user's language.
+
+    Call it inside the transaction of the change it reports: the notification is
+    part of that change, and its mail is enqueued only once the change commits."""
+    if _muted.get() or user is None or not user.is_active:
+        return None
+    params = params or {}
+    with translation.override(_language(user)):
+        subject_text = _render(subject, params)
+        body_text = _render(body, params)
+    delivery = delivery_for(user, kind)
+    state = {
+        Delivery.IMMEDIATE: MailState.PENDING,
+        Delivery.DIGEST: MailState.DIGEST,
+    }.get(delivery, MailState.SKIPPED)
+    if state == MailState.PENDING and not user.email:
+        state = MailState.SKIPPED
+    name, content = attachment or ("", "")
+    notification = write(
+        user,
+        kind,
+        subject_text,
+        body_text,
+        link=link,
+        state=state,
+        attachment_name=name,
+        attachment=content,
+        next_attempt_at=timezone.now() + settings.MAIL_REQUEUE_AFTER,
+    )
+    if state == MailState.PENDING:
+        from notifications.tasks import deliver_notification
+
+        pk = notification.pk
+        transaction.on_commit(lambda: deliver_notification.delay(notification_id=pk))
+    return notification
+
+
+# --- the notification centre ---------------------------------------------------------------
+
+
+def notifications_of(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def mark_read(user, notification_ids) -> int:
+    """Mark the user's own notifications read; others' ids are ignored. Returns how many."""
+    return Notification.objects.filter(
+        user=user, pk__in=list(notification_ids), read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+def mark_all_read(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# --- the daily digest --------------------------------------------------------------------
+
+
+def _local_now(now: datetime.datetime, zone: str | None) -> datetime.datetime:
+    try:
+        return now.astimezone(zoneinfo.ZoneInfo(zone or "UTC"))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return now.astimezone(datetime.UTC)
+
+
+def sweep_digests(now: datetime.datetime | None = None) -> list[int]:
+    """Collect, for each person whose local time is past 08:00 and who has no digest
+    for their local today yet, what waits for the digest into one; returns digest ids.
+
+    A digest is claimed by its unique (user, local date) row, so two sweeps at once
+    make one digest; the mails are enqueued after commit."""
+    from notifications import delivery
+
+    now = now or timezone.now()
+    waiting = (
+        Notification.objects.filter(
+            state=MailState.DIGEST, digest__isnull=True, created_at__lte=now
+        )
+        .order_by()
+        .values_list("user_id", "user__profile__time_zone")
+        .distinct()
+    )
+    created = []
+    for user_id, zone in waiting:
+        local = _local_now(now, zone)
+        if local.time() < DIGEST_HOUR:
+            continue
+        try:
+            with transaction.atomic():
+                digest = Digest.objects.create(
+                    user_id=user_id,
+                    local_date=local.date(),
+                    next_attempt_at=now + settings.MAIL_REQUEUE_AFTER,
+                )
+                Notification.objects.filter(
+                    user_id=user_id,
+                    state=MailState.DIGEST,
+                    digest__isnull=True,
+                    created_at__lte=now,
+                ).update(digest=digest)
+        except IntegrityError:
+            continue  # today's digest exists: what came after it waits for tomorrow's
+        created.append(digest.pk)
+    with transaction.atomic():
+        requeued = delivery.requeue_due(Digest, now)
+        delivery.report_stuck(Digest, now)
+        ids = created + requeued
+        if ids:
+            transaction.on_commit(lambda: _enqueue_digests(ids))
+    return created
+
+
+def _enqueue_digests(ids: list[int]) -> None:
+    from notifications.tasks import deliver_digest
+
+    for pk in ids:
+        deliver_digest.delay(digest_id=pk)
+
+
+def sweep_notifications(now: datetime.datetime | None = None) -> list[int]:
+    """Re-enqueue immediate mails whose task was lost or whose retry came; report stuck ones."""
+    from notifications import delivery
+    from notifications.tasks import deliver_notification
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = delivery.requeue_due(Notification, now)
+        delivery.report_stuck(Notification, now)
+        for pk in ids:
+            transaction.on_commit(lambda pk=pk: deliver_notification.delay(notification_id=pk))
+    return ids

@@ -1,21 +1,62 @@
-"""Thin Celery tasks of the notifications app."""
+"""Thin Celery tasks of the notifications app.
+
+Every task is idempotent (the record it carries is claimed before the mail goes),
+acknowledged late (a worker killed mid-task leaves the message to another), and
+retried with a short countdown on a mail failure; nothing waits on a long ETA.
+"""
 
 from celery import shared_task
-from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from notifications import services
+from notifications import delivery, reminders, services
+
+_TASK = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
 
-@shared_task(
-    name="notifications.send_message",
-    autoretry_for=(OSError,),
-    retry_backoff=30,
-    retry_backoff_max=600,
-    max_retries=5,
-)
-def send_message(*, user_id: int, subject: str, body: str, link: str = "") -> None:
-    """Mail one message to one person; returns quietly if the person is gone."""
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        return
-    services.deliver(user, subject=subject, body=body, link=link)
+@shared_task(name="notifications.sweep_reminders", **_TASK)
+def sweep_reminders() -> int:
+    """Beat, every `REMINDER_SWEEP_SECONDS`: claim what fell due and enqueue its mails."""
+    now = timezone.now()
+    result = reminders.sweep_reminders(now)
+    services.sweep_notifications(now)
+    return len(result.claimed)
+
+
+@shared_task(name="notifications.sweep_digests", **_TASK)
+def sweep_digests() -> int:
+    """Beat, every few minutes: send the digests of people whose 08:00 has come."""
+    return len(services.sweep_digests())
+
+
+@shared_task(name="notifications.deliver_reminders", **_TASK)
+def deliver_reminders(*, reminder_ids: list[int]) -> None:
+    """Deliver a batch of claimed reminders; one that fails is retried on its own."""
+    for pk in reminder_ids:
+        try:
+            delivery.deliver_reminder(pk)
+        except delivery.RetryLater as exc:
+            deliver_reminder.apply_async(kwargs={"reminder_id": pk}, countdown=exc.countdown)
+
+
+@shared_task(name="notifications.deliver_reminder", bind=True, max_retries=None, **_TASK)
+def deliver_reminder(self, *, reminder_id: int) -> None:
+    try:
+        delivery.deliver_reminder(reminder_id)
+    except delivery.RetryLater as exc:
+        raise self.retry(countdown=exc.countdown) from exc
+
+
+@shared_task(name="notifications.deliver_notification", bind=True, max_retries=None, **_TASK)
+def deliver_notification(self, *, notification_id: int) -> None:
+    try:
+        delivery.deliver_notification(notification_id)
+    except delivery.RetryLater as exc:
+        raise self.retry(countdown=exc.countdown) from exc
+
+
+@shared_task(name="notifications.deliver_digest", bind=True, max_retries=None, **_TASK)
+def deliver_digest(self, *, digest_id: int) -> None:
+    try:
+        delivery.deliver_digest(digest_id)
+    except delivery.RetryLater as exc:
+        raise self.retry(countdown=exc.countdown) from exc

@@ -23,8 +23,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 from cepa_collab.enums import Role
 from cepa_collab.models import roles_for
 from cepa_collab.services import CALENDAR, bump_counter
-from notifications.services import notify
-from workflows import rules
+from notifications.enums import NotificationKind
+from notifications.services import N_, notify
+from workflows import deadlines, rules
 from workflows.enums import (
     ASSIGNMENT_ACCESS_STATES,
     ASSIGNMENT_OUTSTANDING_STATES,
@@ -75,6 +76,7 @@ def create_deliverable(actor, *, product: Product, owner, **fields) -> Deliverab
     deliverable.full_clean(exclude=["state"])
     deliverable.save()
     bump_counter(CALENDAR)
+    deadlines.sync_deliverable(deliverable.pk)
     return deliverable
 
 
@@ -85,10 +87,13 @@ def _lock(deliverable: Deliverable | int) -> Deliverable:
 
 def _audit(deliverable: Deliverable, actor, kind: str, **fields) -> AuditEntry:
     # Every audited change may show in calendar feeds (deadlines): note it for them.
+    # ... and for the reminder sweep: who owes what by when may have changed.
     bump_counter(CALENDAR)
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         deliverable=deliverable, actor=actor, kind=kind, at=timezone.now(), **fields
     )
+    deadlines.sync_deliverable(deliverable.pk)
+    return entry
 
 
 def available_transitions(deliverable: Deliverable, user) -> list[str]:
@@ -209,16 +214,16 @@ def _notify_decision(deliverable: Deliverable, actor, name: str, comment: str) -
     if name not in {"approve", "return_for_revision", "cancel", "publish"}:
         return
     link = reverse("workflows:deliverable", args=[deliverable.pk])
-    subject = _("%(title)s: %(state)s") % {
+    params = {
         "title": deliverable.title,
-        "state": deliverable.get_state_display(),
+        "state": DeliverableState(deliverable.state).label,
+        "comment": comment,
     }
-    body = _("“%(title)s” is now %(state)s.") % {
-        "title": deliverable.title,
-        "state": deliverable.get_state_display().lower(),
-    }
-    if comment:
-        body += "\n\n" + comment
+    body = (
+        N_("“%(title)s” is now: %(state)s.\n\n%(comment)s")
+        if comment
+        else N_("“%(title)s” is now: %(state)s.")
+    )
     recipients = {deliverable.owner}
     last_round = deliverable.rounds.order_by("-number").first()
     if last_round is not None:
@@ -230,7 +235,14 @@ def _notify_decision(deliverable: Deliverable, actor, name: str, comment: str) -
         }
     for user in recipients:
         if user.pk != actor.pk:
-            notify(user, subject=subject, body=body, link=link)
+            notify(
+                user,
+                NotificationKind.DECISION,
+                subject=N_("%(title)s: %(state)s"),
+                body=body,
+                params=params,
+                link=link,
+            )
 
 
 @transaction.atomic
@@ -344,17 +356,17 @@ def assign_reviewers(
         link = reverse("workflows:my_reviews")
         notify(
             reviewer,
-            subject=_("Review requested: %(title)s, due %(due)s")
-            % {"title": locked.title, "due": due_date.isoformat()},
-            body=_(
-                "You are asked to review “%(title)s” (%(product)s), version %(version)d, "
+            NotificationKind.REVIEW_ASSIGNED,
+            subject=N_("Review requested: %(title)s, due %(due)s"),
+            body=N_(
+                "You are asked to review “%(title)s” (%(product)s), version %(version)s, "
                 "by %(due)s. Accept or decline the assignment on your reviews page."
-            )
-            % {
+            ),
+            params={
                 "title": locked.title,
                 "product": locked.product,
                 "version": round_.version.number,
-                "due": due_date.isoformat(),
+                "due": due_date,
             },
             link=link,
         )
@@ -417,9 +429,10 @@ def decline_assignment(
     _audit_assignment(locked, actor, from_state)
     notify(
         locked.deliverable.owner,
-        subject=_("Review declined: %(title)s") % {"title": locked.deliverable.title},
-        body=_("%(name)s declined to review “%(title)s”.")
-        % {"name": locked.reviewer, "title": locked.deliverable.title},
+        NotificationKind.REVIEW_WITHDRAWN,
+        subject=N_("Review declined: %(title)s"),
+        body=N_("%(name)s declined to review “%(title)s”."),
+        params={"name": locked.reviewer, "title": locked.deliverable.title},
         link=reverse("workflows:deliverable", args=[locked.deliverable_id]),
     )
     return locked
@@ -443,9 +456,11 @@ def _withdraw(assignment: ReviewAssignment, actor, *, reason: str, check: bool =
     _audit_assignment(assignment, actor, from_state, comment=reason)
     notify(
         assignment.reviewer,
-        subject=_("Review withdrawn: %(title)s") % {"title": assignment.deliverable.title},
-        body=_("Your review of “%(title)s” is no longer needed.")
-        % {"title": assignment.deliverable.title},
+        NotificationKind.REVIEW_WITHDRAWN,
+        subject=N_("Review withdrawn: %(title)s"),
+        body=N_("Your review of “%(title)s” is no longer needed."),
+        params={"title": assignment.deliverable.title},
+        link=reverse("workflows:my_reviews"),
     )
 
 
@@ -515,9 +530,10 @@ def save_review(
         _audit_assignment(locked, actor, from_state)
         notify(
             locked.deliverable.owner,
-            subject=_("Review submitted: %(title)s") % {"title": locked.deliverable.title},
-            body=_("A reviewer submitted their review of “%(title)s”.")
-            % {"title": locked.deliverable.title},
+            NotificationKind.REVIEW_SUBMITTED,
+            subject=N_("Review submitted: %(title)s"),
+            body=N_("A reviewer submitted their review of “%(title)s”."),
+            params={"title": locked.deliverable.title},
             link=reverse("workflows:deliverable", args=[locked.deliverable_id]),
         )
     review.save()

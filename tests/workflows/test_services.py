@@ -14,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from cepa_collab.enums import Role
 from tests.factories import branch, person
@@ -242,14 +242,18 @@ def test_assign_reviewers_sends_one_mail_each_listing_what_was_assigned(
     assert [m.to for m in mail.outbox] == [["amina@example.org"], ["bruno@example.org"]]
     for message in mail.outbox:
         assert message.subject == (
-            f"Review requested: Chapter 3: Digital government, due {deadline.isoformat()}"
+            f"Review requested: Chapter 3: Digital government, due {long_date(deadline)}"
         )
         assert "“Chapter 3: Digital government” (UN E-Government Survey 2026), version 1" in (
             message.body
         )
-        assert f"by {deadline.isoformat()}" in message.body
+        assert f"by {long_date(deadline)}" in message.body
         assert "/reviews/" in message.body
     assert AuditEntry.objects.filter(deliverable=in_review, kind=AuditKind.ASSIGNMENT).count() == 2
+
+
+def long_date(value) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 # --- who may fire what --------------------------------------------------------------------

@@ -1,0 +1,136 @@
+"""Keeping `Deadline` in step with the records that owe something.
+
+The app that owns a kind of deadline describes, for one of its records, who owes
+what by when (`Entry` rows) and calls `sync` from the service that changed it; it
+also registers a `Source` so that `rebuild` can recompute every deadline of that
+kind (after a data migration, an import, or edits made around the services).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Callable, Iterable
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from notifications.enums import DeadlineKind
+from notifications.models import Deadline, due_moment
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One person owing one record by a date."""
+
+    object_id: int
+    user_id: int
+    due_date: datetime.date
+    title: str
+    link: str
+    branch_id: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """Where open deadlines of one kind come from: every entry still owed."""
+
+    kind: DeadlineKind
+    entries: Callable[[], Iterable[Entry]]
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def register(source: Source) -> None:
+    SOURCES[source.kind] = source
+
+
+def _time_zones(user_ids: Iterable[int]) -> dict[int, str]:
+    return dict(
+        get_user_model()
+        .objects.filter(pk__in=set(user_ids))
+        .values_list("pk", "profile__time_zone")
+        .order_by()
+    )
+
+
+@transaction.atomic
+def sync(kind: DeadlineKind, object_ids: Iterable[int], entries: Iterable[Entry]) -> None:
+    """Make the open deadlines of `kind` for `object_ids` exactly `entries`.
+
+    A person no longer owing is marked done; a moved due date updates the row (its
+    reminders were claimed for the old date, so the new one's are armed); a record
+    owed again reopens its row."""
+    object_ids = set(object_ids)
+    entries = [entry for entry in entries if entry.object_id in object_ids]
+    now = timezone.now()
+    existing = {
+        (row.object_id, row.user_id): row
+        for row in Deadline.objects.filter(kind=kind, object_id__in=object_ids).order_by()
+    }
+    zones = _time_zones(entry.user_id for entry in entries)
+    wanted = set()
+    create, update = [], []
+    for entry in entries:
+        key = (entry.object_id, entry.user_id)
+        wanted.add(key)
+        due_at = due_moment(entry.due_date, zones.get(entry.user_id) or "UTC")
+        fields = {
+            "due_date": entry.due_date,
+            "due_at": due_at,
+            "title": entry.title[:300],
+            "link": entry.link,
+            "branch_id": entry.branch_id,
+            "done_at": None,
+        }
+        row = existing.get(key)
+        if row is None:
+            create.append(
+                Deadline(kind=kind, object_id=entry.object_id, user_id=entry.user_id, **fields)
+            )
+        elif any(getattr(row, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(row, name, value)
+            row.updated_at = now
+            update.append(row)
+    Deadline.objects.bulk_create(create)
+    if update:
+        Deadline.objects.bulk_update(update, [*fields, "updated_at"])
+    gone = [row.pk for key, row in existing.items() if key not in wanted and row.done_at is None]
+    if gone:
+        Deadline.objects.filter(pk__in=gone).update(done_at=now, updated_at=now)
+
+
+def close(kind: DeadlineKind, object_ids: Iterable[int]) -> None:
+    """Nothing of these records is owed any more."""
+    now = timezone.now()
+    Deadline.objects.filter(kind=kind, object_id__in=set(object_ids), done_at__isnull=True).update(
+        done_at=now, updated_at=now
+    )
+
+
+def rebuild(kinds: Iterable[str] | None = None) -> int:
+    """Recompute the open deadlines of every registered source; returns rows open after."""
+    for kind in kinds or list(SOURCES):
+        entries = list(SOURCES[kind].entries())
+        ids = set(Deadline.objects.filter(kind=kind).values_list("object_id", flat=True))
+        sync(kind, ids | {entry.object_id for entry in entries}, entries)
+    return Deadline.objects.filter(done_at__isnull=True).count()
+
+
+def retime_user(user) -> None:
+    """The person's time zone changed: their open deadlines fall due at their new 09:00.
+
+    Reminders are keyed by due date, so nothing already sent goes again."""
+    zone = user.profile.time_zone
+    rows = list(Deadline.objects.filter(user=user, done_at__isnull=True))
+    for row in rows:
+        row.due_at = due_moment(row.due_date, zone)
+    Deadline.objects.bulk_update(rows, ["due_at"])
+
+
+def open_deadlines_for(user) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(user=user, done_at__isnull=True).order_by("due_at", "pk")

@@ -1,0 +1,154 @@
+"""The mails: multipart (plain text and HTML), in the recipient's language, with a
+direct link and a List-Unsubscribe link to the preferences."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from notifications.enums import DeadlineKind
+from notifications.models import Digest, Notification, Reminder
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+
+def language_of(user) -> str:
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "language", None) or settings.LANGUAGE_CODE
+
+
+def absolute(path: str) -> str:
+    if not path or path.startswith(("http://", "https://")):
+        return path
+    return f"{settings.SITE_URL}{path}"
+
+
+def unsubscribe_token(user, kind: str = "") -> str:
+    """A signed token naming the person (and the kind of notification) to stop mailing."""
+    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token: str, max_age: datetime.timedelta | None = None) -> dict:
+    """The token's content; raises `signing.BadSignature` when it was not ours."""
+    return signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=max_age)
+
+
+def unsubscribe_url(user, kind: str = "") -> str:
+    return absolute(reverse("notifications:unsubscribe", args=[unsubscribe_token(user, kind)]))
+
+
+def preferences_url() -> str:
+    return absolute(reverse("notifications:preferences"))
+
+
+def _date(value: datetime.date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def what_is_due(deadline) -> str:
+    """The deadline's item as a reminder names it, in the active language."""
+    if deadline.kind == DeadlineKind.REVIEW:
+        return _("Review of “%(title)s”") % {"title": deadline.title}
+    return deadline.title
+
+
+def reminder_text(reminder: Reminder) -> tuple[str, str]:
+    """Subject and text of a reminder, in the recipient's language: what is due and when."""
+    deadline = reminder.deadline
+    days = abs(reminder.offset_days)
+    with translation.override(language_of(reminder.recipient)):
+        params = {"title": what_is_due(deadline), "date": _date(deadline.due_date), "days": days}
+        if reminder.offset_days < 0:
+            subject = (
+                ngettext(
+                    "Due in %(days)d day (%(date)s): %(title)s",
+                    "Due in %(days)d days (%(date)s): %(title)s",
+                    days,
+                )
+                % params
+            )
+        elif reminder.offset_days == 0:
+            subject = _("Due today (%(date)s): %(title)s") % params
+        else:
+            subject = (
+                ngettext(
+                    "Overdue by %(days)d day (due %(date)s): %(title)s",
+                    "Overdue by %(days)d days (due %(date)s): %(title)s",
+                    days,
+                )
+                % params
+            )
+        if reminder.escalation:
+            person = deadline.user.get_full_name() or deadline.user.username
+            subject = f"{subject} — {person}"
+            body = _(
+                "“%(title)s”, due on %(date)s from %(person)s, is not done yet. You are told "
+                "as chief of the branch; this is sent once for each overdue reminder."
+            ) % {**params, "person": person}
+        else:
+            body = _("“%(title)s” is due on %(date)s.") % params
+    return subject, body
+
+
+def _message(user, subject: str, context: dict, template: str, kind: str) -> EmailMultiAlternatives:
+    with translation.override(language_of(user)):
+        context = {
+            **context,
+            "user": user,
+            "site_url": settings.SITE_URL,
+            "preferences_url": preferences_url(),
+            "unsubscribe_url": unsubscribe_url(user, kind),
+        }
+        text = render_to_string(f"notifications/mail/{template}.txt", context)
+        html = render_to_string(f"notifications/mail/{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split())[:250],
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def notification_message(notification: Notification) -> EmailMultiAlternatives:
+    user = notification.user
+    message = _message(
+        user,
+        notification.subject,
+        {"notification": notification, "link": absolute(notification.link)},
+        "notification",
+        notification.kind,
+    )
+    if notification.attachment:
+        message.attach(
+            notification.attachment_name or "invite.ics",
+            notification.attachment,
+            "text/calendar; charset=utf-8; method=PUBLISH",
+        )
+    return message
+
+
+def digest_message(digest: Digest, items: list[Notification]) -> EmailMultiAlternatives:
+    user = digest.user
+    with translation.override(language_of(user)):
+        subject = ngettext(
+            "CEPA Collab digest for %(date)s: %(count)d notification",
+            "CEPA Collab digest for %(date)s: %(count)d notifications",
+            len(items),
+        ) % {"date": _date(digest.local_date), "count": len(items)}
+    entries = [{"notification": item, "link": absolute(item.link)} for item in items]
+    return _message(user, subject, {"digest": digest, "entries": entries}, "digest", "")

@@ -1,0 +1,77 @@
+"""The workflow's deadlines: a deliverable is owed by its owner while it is being
+produced, a review by its reviewer while it is outstanding.
+
+`sync_deliverable` is called by every workflow service that changes a deliverable
+or one of its assignments (through `services._audit`); `register` lets
+`notifications.deadlines.rebuild` recompute them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from notifications import deadlines
+from notifications.enums import DeadlineKind
+from workflows.enums import ASSIGNMENT_OUTSTANDING_STATES, DELIVERABLE_ACTIVE_STATES
+from workflows.models import Deliverable, ReviewAssignment
+
+
+def _deliverable_entries(qs: QuerySet[Deliverable]) -> Iterator[deadlines.Entry]:
+    for pk, owner_id, due, title, branch_id in qs.filter(
+        state__in=DELIVERABLE_ACTIVE_STATES, owner__is_active=True
+    ).values_list("pk", "owner_id", "due_date", "title", "product__branch_id"):
+        yield deadlines.Entry(
+            object_id=pk,
+            user_id=owner_id,
+            due_date=due,
+            title=title,
+            link=reverse("workflows:deliverable", args=[pk]),
+            branch_id=branch_id,
+        )
+
+
+def _assignment_entries(qs: QuerySet[ReviewAssignment]) -> Iterator[deadlines.Entry]:
+    for pk, reviewer_id, due, title, branch_id in qs.filter(
+        state__in=ASSIGNMENT_OUTSTANDING_STATES, reviewer__is_active=True
+    ).values_list(
+        "pk", "reviewer_id", "due_date", "deliverable__title", "deliverable__product__branch_id"
+    ):
+        yield deadlines.Entry(
+            object_id=pk,
+            user_id=reviewer_id,
+            due_date=due,
+            title=title,
+            link=reverse("workflows:review", args=[pk]),
+            branch_id=branch_id,
+        )
+
+
+def sync_deliverable(deliverable_id: int) -> None:
+    """Bring the deadlines of a deliverable and of its review assignments up to date."""
+    deadlines.sync(
+        DeadlineKind.DELIVERABLE,
+        [deliverable_id],
+        _deliverable_entries(Deliverable.objects.filter(pk=deliverable_id)),
+    )
+    assignments = ReviewAssignment.objects.filter(deliverable_id=deliverable_id)
+    deadlines.sync(
+        DeadlineKind.REVIEW,
+        assignments.values_list("pk", flat=True),
+        _assignment_entries(assignments),
+    )
+
+
+def register() -> None:
+    deadlines.register(
+        deadlines.Source(
+            DeadlineKind.DELIVERABLE, lambda: _deliverable_entries(Deliverable.objects.all())
+        )
+    )
+    deadlines.register(
+        deadlines.Source(
+            DeadlineKind.REVIEW, lambda: _assignment_entries(ReviewAssignment.objects.all())
+        )
+    )
