@@ -72,6 +72,7 @@ def set_roles(user, roles: Iterable[Role]) -> None:
     user.__dict__.pop("_cepa_roles", None)
 
 
+@transaction.atomic
 def update_preferences(
     user, *, time_zone: str | None = None, language: str | None = None
 ) -> Profile:
@@ -87,6 +88,11 @@ def update_preferences(
     if fields:
         profile.full_clean(exclude=["user", "branch", "country"])
         profile.save(update_fields=[*fields, "updated_at"])
+    if time_zone is not None:
+        from notifications.deadlines import retime_user
+
+        # Deadlines fall due at REMINDER_HOUR in the person's zone: move them with it.
+        retime_user(user)
     return profile
 
 
