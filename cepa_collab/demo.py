@@ -19,6 +19,7 @@ from notifications.services import muted
 
 if TYPE_CHECKING:
     from meetings.demo import MeetingDemoResult
+    from notifications.demo import NotificationDemoResult
     from workflows.demo import WorkflowDemoResult
 
 DEMO_PASSWORD = "cepa-demo-2026"
@@ -193,6 +194,8 @@ class DemoResult:
     workflows: WorkflowDemoResult | None = None
     # What meetings.demo.seed_meetings created or found (its `.summary()` says it).
     meetings: MeetingDemoResult | None = None
+    # What notifications.demo.seed_notifications created (its `.summary()` says it).
+    notifications: NotificationDemoResult | None = None
 
 
 @transaction.atomic
@@ -227,10 +230,13 @@ def seed_demo() -> DemoResult:
             user.save(update_fields=["is_staff"])
         result.created.append(spec.username)
     from meetings.demo import seed_meetings  # the meetings app links the workflow's records
+    from notifications.demo import seed_notifications  # reminders due soon, on the above
     from workflows.demo import seed_workflows  # the workflow app builds on the core
 
-    # The demo's history is made up: nobody is mailed about it.
+    # The demo's history is made up: nobody is mailed about it. The reminders that fall
+    # due are mailed by the worker at the first sweep after seeding.
     with muted():
         result.workflows = seed_workflows()
         result.meetings = seed_meetings()
+        result.notifications = seed_notifications()
     return result

@@ -18,7 +18,7 @@ _BRANCH_ROLES = frozenset({Role.BRANCH_CHIEF, Role.BRANCH_STAFF, Role.INTER_REGI
 class NavItem:
     label: str
     url: str
-    name: str
+    name: str  # the view name (namespace included) of the page it leads to
 
 
 def _has_review_assignments(user) -> bool:
@@ -33,20 +33,28 @@ def navigation_for(user) -> list[NavItem]:
     if Role.CEPA_MEMBER in roles or (roles & _BRANCH_ROLES and _has_review_assignments(user)):
         # CEPA members always review; branch people only once someone asked them to (one
         # EXISTS query, only for them).
-        items.append(NavItem(_("My reviews"), reverse("workflows:my_reviews"), "my_reviews"))
-    if roles & _BRANCH_ROLES or Role.SECRETARIAT_ADMIN in roles or user.is_superuser:
         items.append(
-            NavItem(_("Deliverables"), reverse("workflows:deliverable_list"), "deliverable_list")
+            NavItem(_("My reviews"), reverse("workflows:my_reviews"), "workflows:my_reviews")
         )
     if roles & _BRANCH_ROLES or Role.SECRETARIAT_ADMIN in roles or user.is_superuser:
-        items.append(NavItem(_("Dashboard"), reverse("workflows:dashboard"), "dashboard"))
+        items.append(
+            NavItem(
+                _("Deliverables"),
+                reverse("workflows:deliverable_list"),
+                "workflows:deliverable_list",
+            )
+        )
+    if roles & _BRANCH_ROLES or Role.SECRETARIAT_ADMIN in roles or user.is_superuser:
+        items.append(NavItem(_("Dashboard"), reverse("workflows:dashboard"), "workflows:dashboard"))
     # Meetings and calendar feeds are for everyone signed in (what each sees is filtered).
-    items.append(NavItem(_("Meetings"), reverse("meetings:list"), "list"))
+    items.append(NavItem(_("Meetings"), reverse("meetings:list"), "meetings:list"))
     items.append(
-        NavItem(_("Calendar subscriptions"), reverse("meetings:subscriptions"), "subscriptions")
+        NavItem(
+            _("Calendar subscriptions"), reverse("meetings:subscriptions"), "meetings:subscriptions"
+        )
     )
     if roles & STAFF_ROLES or user.is_superuser:
-        items.append(NavItem(_("API"), reverse("swagger-ui"), "api"))
+        items.append(NavItem(_("API"), reverse("swagger-ui"), "swagger-ui"))
     if Role.SECRETARIAT_ADMIN in roles or user.is_staff:
-        items.append(NavItem(_("Administration"), reverse("admin:index"), "admin"))
+        items.append(NavItem(_("Administration"), reverse("admin:index"), "admin:index"))
     return items

@@ -85,6 +85,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "notifications.change_reminder",
         "notifications.change_notification",
         "notifications.change_digest",
+        "notifications.view_notificationpreference",
+        "notifications.change_notificationpreference",
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "axes.view_accesslog",

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cepa_collab.context_processors.shell",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },

@@ -25,6 +25,10 @@ def api_root(request, format=None):
             "reviews": reverse("api-review-list", request=request, format=format),
             "meetings": reverse("api-meeting-list", request=request, format=format),
             "calendar": reverse("api-calendar", request=request, format=format),
+            "notifications": reverse("api-notification-list", request=request, format=format),
+            "notification-preferences": reverse(
+                "api-notification-preferences", request=request, format=format
+            ),
             "token": reverse("api-token", request=request, format=format),
             "schema": reverse("schema", request=request, format=format),
             "docs": reverse("swagger-ui", request=request, format=format),
@@ -38,6 +42,7 @@ api_v1 = [
     path("me/", api.MeView.as_view(), name="api-me"),
     path("", include("workflows.api_urls")),
     path("", include("meetings.api_urls")),
+    path("", include("notifications.api_urls")),
 ]
 
 urlpatterns = [

@@ -131,6 +131,29 @@ class MeetingAdmin(admin.ModelAdmin):
         for name in ("revision", "created_by_id", "created_at", "updated_at"):
             setattr(obj, name, getattr(saved, name))
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Participant:
+            return super().save_formset(request, form, formset, change)
+        # Invitations and removals go through the services, which tell the people concerned
+        # and send them the calendar file; a changed role or reply is saved as it is.
+        meeting = form.instance
+        participants = formset.save(commit=False)
+        for participant in formset.deleted_objects:
+            services.remove_participant(request.user, meeting, participant)
+        for participant in participants:
+            if participant.pk is None:
+                services.add_participant(
+                    request.user,
+                    meeting,
+                    user=participant.user,
+                    name=participant.name,
+                    email=participant.email,
+                    role=participant.role,
+                )
+            else:
+                participant.save()
+        return None
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if any(formset.has_changed() for formset in formsets):

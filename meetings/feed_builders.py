@@ -5,6 +5,10 @@ nothing its reader could not see in the pages), stamps them with one aggregate q
 (`calendar.stamp_of` over every source at once, reused until the calendar change
 counter moves: `calendar.cached_stamp`) and hands `Feed` a lazy list of events:
 a poll answered 304, or from the cached body, never loads or renders an event.
+
+The personal feed's deadlines are the person's open rows of `notifications.Deadline`,
+the one place that says what is due, from whom, by when (the reminder sweep reads it
+too); the branch feed still lists the branch's active deliverables directly.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField, Case, F, OuterRef, QuerySet, Subquery, When
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -22,10 +26,12 @@ from meetings import calendar, queries, services
 from meetings.calendar import Deadline, Feed, FeedEvent
 from meetings.enums import TokenKind
 from meetings.models import CalendarToken, Meeting
+from notifications.enums import DeadlineKind
+from notifications.models import Deadline as DeadlineRow
 from workflows import rules
-from workflows.enums import ASSIGNMENT_OUTSTANDING_STATES, DELIVERABLE_ACTIVE_STATES
+from workflows.enums import DELIVERABLE_ACTIVE_STATES
 from workflows.models import Deliverable, ReviewAssignment
-from workflows.queries import my_assignments, visible_deliverables
+from workflows.queries import visible_deliverables
 
 # --- tokens -----------------------------------------------------------------------------
 
@@ -63,19 +69,31 @@ def _deadline_window(qs: QuerySet, field: str = "due_date") -> QuerySet:
     )
 
 
-def outstanding_assignments(user) -> QuerySet[ReviewAssignment]:
-    """The user's review assignments that still owe a review (a withdrawn, declined or
-    submitted one is gone)."""
-    return _deadline_window(
-        my_assignments(user).filter(state__in=ASSIGNMENT_OUTSTANDING_STATES)
-    ).order_by("due_date", "pk")
+def open_deadlines(user) -> QuerySet[DeadlineRow]:
+    """The user's open deadlines due within the feed window, each with the deliverable it
+    concerns (a review's deliverable, or the deliverable itself): its title as it is now
+    (a rename made around the services shows too) and its last change, in one query."""
+    reviewed = ReviewAssignment.objects.filter(pk=OuterRef("object_id")).values("deliverable_id")
+    concerned = Case(
+        When(kind=DeadlineKind.DELIVERABLE, then=F("object_id")),
+        When(kind=DeadlineKind.REVIEW, then=Subquery(reviewed[:1])),
+        output_field=BigIntegerField(),
+    )
+    deliverable = Deliverable.objects.filter(pk=OuterRef("concerned_id"))
+    return (
+        _deadline_window(DeadlineRow.objects.filter(user=user, done_at__isnull=True))
+        .annotate(
+            concerned_id=concerned,
+            concerned_title=Subquery(deliverable.values("title")[:1]),
+            concerned_changed=Subquery(deliverable.values("updated_at")[:1]),
+        )
+        .order_by("due_date", "kind", "object_id")
+    )
 
 
-def owned_deliverables(user) -> QuerySet[Deliverable]:
-    """Deliverables the user owns, still being produced, that the user may see."""
-    return _deadline_window(
-        visible_deliverables(user).filter(owner_id=user.pk, state__in=DELIVERABLE_ACTIVE_STATES)
-    ).order_by("due_date", "pk")
+def concerned_deliverables(rows: QuerySet[DeadlineRow]) -> QuerySet[Deliverable]:
+    """The deliverables the deadlines concern: their renames change the feed."""
+    return Deliverable.objects.filter(pk__in=rows.values("concerned_id"))
 
 
 def branch_deliverables(user, branch_id: int) -> QuerySet[Deliverable]:
@@ -87,14 +105,21 @@ def branch_deliverables(user, branch_id: int) -> QuerySet[Deliverable]:
     ).order_by("due_date", "pk")
 
 
-def assignment_deadline(assignment: ReviewAssignment) -> Deadline:
-    deliverable = assignment.deliverable
+def deadline_event(row: DeadlineRow) -> Deadline:
+    """One of the person's deadlines as an all-day event, with the UID it always had
+    (`review-<assignment>`, `deliverable-<deliverable>`: kind and object of the row)."""
+    title = getattr(row, "concerned_title", None) or row.title
+    if row.kind == DeadlineKind.REVIEW:
+        summary = _("Review due: %(title)s") % {"title": title}
+    else:
+        summary = _("Due: %(title)s") % {"title": title}
+    changed = max(filter(None, (row.updated_at, getattr(row, "concerned_changed", None))))
     return Deadline(
-        uid=calendar.uid("review", assignment.pk),
-        due=assignment.due_date,
-        summary=_("Review due: %(title)s") % {"title": deliverable.title},
-        path=reverse("workflows:review", args=[assignment.pk]),
-        changed=max(assignment.updated_at, deliverable.updated_at),
+        uid=calendar.uid(row.kind, row.object_id),
+        due=row.due_date,
+        summary=summary,
+        path=row.link,
+        changed=changed,
     )
 
 
@@ -111,14 +136,14 @@ def deliverable_deadline(deliverable: Deliverable) -> Deadline:
 def _events(
     language: str,
     meetings: QuerySet[Meeting],
-    assignments: QuerySet[ReviewAssignment] | None = None,
+    due: QuerySet[DeadlineRow] | None = None,
     deliverables: QuerySet[Deliverable] | None = None,
 ) -> list[FeedEvent]:
     """The events of a feed: its meetings, then its deadlines (one query per source)."""
     events = [calendar.meeting_event(meeting) for meeting in meetings.order_by("start", "pk")]
     with translation.override(language):
-        if assignments is not None:
-            events += [calendar.deadline_event(assignment_deadline(item)) for item in assignments]
+        if due is not None:
+            events += [calendar.deadline_event(deadline_event(row)) for row in due]
         if deliverables is not None:
             events += [calendar.deadline_event(deliverable_deadline(item)) for item in deliverables]
     return events
@@ -168,19 +193,18 @@ def meeting_feed(meeting: Meeting, language: str) -> Feed:
 
 
 def personal_feed(user, *, include_cancelled: bool = True) -> Feed:
-    """The meetings the user takes part in and the user's deadlines: outstanding review
-    assignments and the active deliverables they own, in the user's language. The
-    querysets are built only when the stamp or the events are needed."""
+    """The meetings the user takes part in and the user's open deadlines (outstanding
+    reviews, active deliverables they own: `notifications.Deadline`), in the user's
+    language. The querysets are built only when the stamp or the events are needed; the
+    stamp follows the deadlines' `updated_at` (a new, moved or closed deadline changes it)
+    and the concerned deliverables' (a rename changes it)."""
     language = profile_for(user).language
 
     @cache
     def sources():
         meetings = queries.personal_feed_meetings(user, include_cancelled=include_cancelled)
-        assignments = outstanding_assignments(user)
-        deliverables = owned_deliverables(user)
-        # A deadline shows its deliverable's title: a renamed deliverable changes the feed.
-        reviewed = Deliverable.objects.filter(pk__in=assignments.values("deliverable_id"))
-        return meetings, assignments, deliverables, reviewed
+        due = open_deadlines(user)
+        return meetings, due, concerned_deliverables(due)
 
     with translation.override(language):
         name = _("CEPA Collab: my meetings and deadlines")
@@ -189,7 +213,7 @@ def personal_feed(user, *, include_cancelled: bool = True) -> Feed:
         name=name,
         language=language,
         stamp=calendar.cached_stamp(key, sources),
-        events=lambda: _events(language, *sources()[:3]),
+        events=lambda: _events(language, *sources()[:2]),
         options=_options(include_cancelled),
     )
 

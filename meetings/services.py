@@ -1,21 +1,40 @@
-"""Operations on meetings, participants and calendar tokens: one function per operation."""
+"""Operations on meetings, participants and calendar tokens: one function per operation.
+
+Each operation that changes what participants expect tells them, in the same transaction
+(their mails go after commit): an invitation when they are added, a note when the
+meeting's time, place, title, status, description or agenda change, when it is cancelled,
+or when they are removed, each with the meeting's calendar file attached (the one its
+"Add to calendar" download serves: same UID, same SEQUENCE). See `_tell`.
+"""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import hashlib
 import secrets
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cepa_collab.models import Branch
-from cepa_collab.services import CALENDAR, bump_counter
+from cepa_collab.services import CALENDAR, bump_counter, profile_for
+from meetings import calendar, queries
 from meetings.enums import CALENDAR_FIELDS, MeetingStatus, Reply, TokenKind
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
+from notifications import services as notifications
+from notifications.enums import NotificationKind
+from notifications.models import Notification
+from notifications.services import N_
 from workflows import rules
 
 EDITABLE_FIELDS = (
@@ -83,6 +102,9 @@ def update_meeting(actor, meeting: Meeting | int, **changes) -> Meeting:
     locked.save(update_fields=[*changed, "updated_at"])
     locked.refresh_from_db()
     bump_counter(CALENDAR)
+    told = [name for name in changed if name in CHANGES_TOLD]
+    if told:
+        _tell(actor, locked, _participating_users(locked), Notice.CHANGED, changes=told)
     return locked
 
 
@@ -114,6 +136,8 @@ def set_agenda(actor, meeting: Meeting, titles: list[str]) -> None:
     AgendaItem.objects.bulk_create(rows)
     Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
     bump_counter(CALENDAR)
+    fresh = Meeting.objects.get(pk=meeting.pk)
+    _tell(actor, fresh, _participating_users(fresh), Notice.CHANGED, changes=["agenda"])
 
 
 @transaction.atomic
@@ -133,6 +157,7 @@ def cancel_meeting(actor, meeting: Meeting | int, reason: str) -> Meeting:
     locked.save(update_fields=["status", "cancel_reason", "cancelled_at", "revision", "updated_at"])
     locked.refresh_from_db()
     bump_counter(CALENDAR)
+    _tell(actor, locked, _participating_users(locked), Notice.CANCELLED)
     return locked
 
 
@@ -149,7 +174,38 @@ def add_participant(actor, meeting: Meeting, *, user=None, name="", email="", ro
     participant.save()
     Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
     bump_counter(CALENDAR)
+    if user is not None:
+        fresh = Meeting.objects.get(pk=meeting.pk)
+        if not fresh.is_cancelled:
+            _tell(actor, fresh, [user], Notice.INVITED)
     return participant
+
+
+@transaction.atomic
+def remove_participant(actor, meeting: Meeting | int, participant: Participant | int) -> None:
+    """Take someone off the meeting. A user is told, with a calendar file that cancels the
+    meeting in their calendar; the meeting's revision grows so that the file's SEQUENCE is
+    above every one they received (and a later invitation's is not below it)."""
+    pk = meeting.pk if isinstance(meeting, Meeting) else meeting
+    locked = Meeting.objects.select_for_update().get(pk=pk)
+    if not can_manage_meeting(actor, locked):
+        raise PermissionDenied(_("Only the branch's staff remove participants."))
+    participant_pk = participant.pk if isinstance(participant, Participant) else participant
+    found = (
+        Participant.objects.select_related("user__profile")
+        .filter(pk=participant_pk, meeting=locked)
+        .first()
+    )
+    if found is None:
+        raise ValidationError({"participant": _("This person does not take part.")})
+    found.delete()
+    Meeting.objects.filter(pk=locked.pk).update(
+        revision=F("revision") + 1, updated_at=timezone.now()
+    )
+    bump_counter(CALENDAR)
+    if found.user is not None and not locked.is_cancelled:
+        locked.refresh_from_db()
+        _tell(actor, locked, [found.user], Notice.REMOVED)
 
 
 @transaction.atomic
@@ -169,6 +225,209 @@ def set_reply(actor, meeting: Meeting, reply: str) -> Participant:
     Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
     bump_counter(CALENDAR)
     return participant
+
+
+# --- telling participants -------------------------------------------------------------
+
+
+class Notice(StrEnum):
+    INVITED = "invited"
+    CHANGED = "changed"
+    CANCELLED = "cancelled"
+    REMOVED = "removed"
+
+
+# Changes participants are told about (a new time zone alone moves nothing: the same
+# instants show in everyone's own zone), and how the note names them.
+CHANGE_LABELS = {
+    "title": gettext_lazy("title"),
+    "start": gettext_lazy("time"),
+    "end": gettext_lazy("time"),
+    "location": gettext_lazy("place"),
+    "online_link": gettext_lazy("online link"),
+    "status": gettext_lazy("status"),
+    "description": gettext_lazy("description"),
+    "agenda": gettext_lazy("agenda"),
+}
+CHANGES_TOLD = frozenset(CHANGE_LABELS) - {"agenda"}
+
+SUBJECTS = {
+    Notice.INVITED: N_("Meeting invitation: %(title)s, %(start)s"),
+    Notice.CHANGED: N_("Meeting changed: %(title)s, %(start)s"),
+    Notice.CANCELLED: N_("Meeting cancelled: %(title)s, %(start)s"),
+    Notice.REMOVED: N_("No longer taking part: %(title)s, %(start)s"),
+}
+BODIES = {
+    Notice.INVITED: N_(
+        "You are invited to “%(title)s”.\n\n"
+        "When: %(start)s to %(end)s (%(zone)s)\n"
+        "Where: %(place)s\n"
+        "Status: %(status)s\n\n"
+        "Reply on the meeting's page. The calendar file attached adds the meeting to "
+        "your calendar."
+    ),
+    Notice.CHANGED: N_(
+        "“%(title)s” has changed: %(changes)s.\n\n"
+        "When: %(start)s to %(end)s (%(zone)s)\n"
+        "Where: %(place)s\n"
+        "Status: %(status)s\n\n"
+        "The calendar file attached updates the meeting in your calendar."
+    ),
+    Notice.CANCELLED: N_(
+        "“%(title)s”, planned for %(start)s (%(zone)s), is cancelled.\n\n"
+        "Reason: %(reason)s\n\n"
+        "The calendar file attached removes the meeting from your calendar."
+    ),
+    Notice.REMOVED: N_(
+        "You no longer take part in “%(title)s”, planned for %(start)s (%(zone)s).\n\n"
+        "The calendar file attached removes the meeting from your calendar."
+    ),
+}
+NOT_GIVEN = gettext_lazy("not given yet")
+ATTACHMENT_NAME = "meeting.ics"
+
+
+def _participating_users(meeting: Meeting) -> list:
+    """The users taking part (external participants have no account to tell), with what
+    deciding whether they may see the meeting needs (profile, roles)."""
+    return [
+        participant.user
+        for participant in Participant.objects.filter(meeting=meeting, user__isnull=False)
+        .select_related("user__profile")
+        .prefetch_related("user__groups")
+        .order_by("pk")
+    ]
+
+
+def _may_see(user, meeting: Meeting) -> bool:
+    return queries.visible_meetings(user).filter(pk=meeting.pk).exists()
+
+
+def _calendar_file(meeting: Meeting, language: str, *, removed: bool = False) -> str:
+    """The meeting's .ics in `language`, as its "Add to calendar" download serves it (the
+    same rendering, shared through the cache: same UID, SEQUENCE and content); for a removed
+    participant, the same event marked cancelled, rendered under its own cache key so that
+    it never stands in for the meeting's event."""
+    from meetings import feed_builders  # it imports this module
+
+    if not removed:
+        return feed_builders.meeting_feed(meeting, language).body().decode()
+    gone = copy.copy(meeting)
+    gone.status = MeetingStatus.CANCELLED
+    with translation.override(language):
+        gone.cancel_reason = _("You no longer take part in this meeting.")
+    event = calendar.FeedEvent(
+        key=f"meeting-removed:{meeting.pk}",
+        version=f"{meeting.revision}:{meeting.updated_at.timestamp()}",
+        render=lambda: calendar.render_meeting(gone),
+        tzid=meeting.time_zone,
+    )
+    return calendar.render_calendar(meeting.title, [event], language).decode()
+
+
+@dataclasses.dataclass
+class _Told:
+    notification_id: int
+    notice: Notice
+    changes: list[str]
+
+
+@dataclasses.dataclass
+class _Transaction:
+    marker: Callable[[], None]
+    told: dict[tuple[int, int], _Told]
+
+
+def _told_in_this_transaction() -> dict[tuple[int, int], _Told]:
+    """What participants were told in the current transaction, by (meeting, user).
+
+    Saving a meeting's page runs several operations in one transaction (the change, the
+    invitations, the agenda): each person gets one note that says it all, not one per
+    operation. The record lives as long as a marker callback waits in the transaction's
+    on-commit list: commit or rollback (of the savepoint that registered it) drops it."""
+    connection = transaction.get_connection()
+    state = getattr(connection, "_cepa_meeting_notices", None)
+    waiting = getattr(connection, "run_on_commit", [])
+    if state is None or not any(state.marker in entry for entry in waiting):
+        state = _Transaction(marker=lambda: None, told={})
+        transaction.on_commit(state.marker)
+        connection._cepa_meeting_notices = state
+    return state.told
+
+
+def _take_back(told: _Told, user) -> bool:
+    """Delete a note not mailed yet (its mail task, enqueued on commit, finds nothing)."""
+    deleted, _rows = Notification.objects.filter(
+        pk=told.notification_id,
+        user=user,
+        kind=NotificationKind.MEETING,
+        attempts=0,
+        sent_at__isnull=True,
+        digest__isnull=True,
+    ).delete()
+    return bool(deleted)
+
+
+def _merge(previous: _Told | None, notice: Notice, changes: list[str]) -> tuple[Notice, list]:
+    if previous is None:
+        return notice, changes
+    if notice == Notice.CHANGED and previous.notice != Notice.CHANGED:
+        notice = previous.notice  # invited, then the agenda set: still an invitation
+    return notice, list(dict.fromkeys([*previous.changes, *changes]))
+
+
+def _tell(
+    actor, meeting: Meeting, users: Iterable, notice: Notice, *, changes: Iterable[str] = ()
+) -> None:
+    """Notify each user (not the actor, nobody inactive, nobody who may not see the meeting)
+    with the meeting's calendar file, in their language and time zone. Nothing is said about
+    meetings already over. A second note to the same person in the same transaction
+    replaces the first."""
+    if notifications.is_muted() or meeting.end <= timezone.now():
+        return
+    told = _told_in_this_transaction()
+    link = reverse("meetings:detail", args=[meeting.pk])
+    place = ", ".join(part for part in (meeting.location, meeting.online_link) if part)
+    files: dict[tuple[str, bool], str] = {}
+    for user in users:
+        if user.pk == getattr(actor, "pk", None) or not user.is_active:
+            continue
+        key = (meeting.pk, user.pk)
+        previous = told.pop(key, None)
+        if previous is not None and not _take_back(previous, user):
+            previous = None  # mailed already, or rolled back with its savepoint
+        if notice == Notice.REMOVED and previous and previous.notice == Notice.INVITED:
+            continue  # invited and removed at once: they never knew
+        final, final_changes = _merge(previous, notice, list(changes))
+        visible = _may_see(user, meeting)
+        if not visible and final != Notice.REMOVED:
+            continue  # never tell anyone about a meeting they may not see
+        language = notifications.language_of(user)
+        removed = final == Notice.REMOVED
+        if (language, removed) not in files:
+            files[language, removed] = _calendar_file(meeting, language, removed=removed)
+        labels = list(dict.fromkeys(CHANGE_LABELS[name] for name in final_changes))
+        notification = notifications.notify(
+            user,
+            NotificationKind.MEETING,
+            subject=SUBJECTS[final],
+            body=BODIES[final],
+            params={
+                "title": meeting.title,
+                "start": meeting.start,
+                "end": meeting.end,
+                "zone": profile_for(user).time_zone,
+                "place": place or NOT_GIVEN,
+                "status": MeetingStatus(meeting.status).label,
+                "reason": meeting.cancel_reason,
+                "changes": format_lazy(", ".join(["{}"] * len(labels)), *labels),
+            },
+            # A removed person may no longer see a participants-only meeting: no link then.
+            link=link if visible else "",
+            attachment=(ATTACHMENT_NAME, files[language, removed]),
+        )
+        if notification is not None:
+            told[key] = _Told(notification.pk, final, final_changes)
 
 
 # --- calendar tokens --------------------------------------------------------------------

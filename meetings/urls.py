@@ -12,6 +12,11 @@ urlpatterns = [
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="cancel"),
     path("meetings/<int:pk>/reply/", views.meeting_reply, name="reply"),
+    path(
+        "meetings/<int:pk>/participants/<int:participant_pk>/remove/",
+        views.participant_remove,
+        name="remove_participant",
+    ),
     path("calendar/subscriptions/", views.subscriptions, name="subscriptions"),
     path("calendar/subscriptions/reset/", views.subscription_reset, name="subscription_reset"),
     path("calendar/public.ics", feeds.public_feed, name="public_feed"),

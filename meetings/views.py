@@ -388,6 +388,20 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def participant_remove(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+    """Take someone off the meeting (they are told, with a calendar file that cancels it)."""
+    meeting = queries.get_meeting_for_user(request.user, pk)
+    try:
+        services.remove_participant(request.user, meeting, participant_pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The participant was removed and told so."))
+    return redirect("meetings:edit", pk=pk)
+
+
+@login_required
+@require_POST
 def meeting_reply(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = queries.get_meeting_for_user(request.user, pk)
     try:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from cepa_collab.services import CALENDAR, bump_counter
 from notifications.enums import DeadlineKind
 from notifications.models import Deadline, due_moment
 
@@ -43,6 +44,9 @@ class Source:
 
 SOURCES: dict[str, Source] = {}
 
+BATCH = 1000
+UPDATED_FIELDS = ["due_date", "due_at", "title", "link", "branch_id", "done_at"]
+
 
 def register(source: Source) -> None:
     SOURCES[source.kind] = source
@@ -65,24 +69,27 @@ def sync(kind: DeadlineKind, object_ids: Iterable[int], entries: Iterable[Entry]
     reminders were claimed for the old date, so the new one's are armed); a record
     owed again reopens its row."""
     object_ids = set(object_ids)
-    entries = [entry for entry in entries if entry.object_id in object_ids]
+    _apply(
+        kind,
+        Deadline.objects.filter(kind=kind, object_id__in=object_ids),
+        [entry for entry in entries if entry.object_id in object_ids],
+    )
+
+
+def _apply(kind: DeadlineKind, rows: QuerySet[Deadline], entries: list[Entry]) -> None:
+    """Make the deadlines in `rows` (and new ones) exactly the open `entries`."""
     now = timezone.now()
-    existing = {
-        (row.object_id, row.user_id): row
-        for row in Deadline.objects.filter(kind=kind, object_id__in=object_ids).order_by()
-    }
-    zones = _time_zones(entry.user_id for entry in entries)
-    wanted = set()
+    existing = {(row.object_id, row.user_id): row for row in rows.order_by()}
+    # One entry per person and record (the last one given wins).
+    wanted = {(entry.object_id, entry.user_id): entry for entry in entries}
+    zones = _time_zones(user_id for _object_id, user_id in wanted)
     create, update = [], []
-    for entry in entries:
-        key = (entry.object_id, entry.user_id)
-        wanted.add(key)
-        due_at = due_moment(entry.due_date, zones.get(entry.user_id) or "UTC")
+    for key, entry in wanted.items():
         fields = {
             "due_date": entry.due_date,
-            "due_at": due_at,
+            "due_at": due_moment(entry.due_date, zones.get(entry.user_id) or "UTC"),
             "title": entry.title[:300],
-            "link": entry.link,
+            "link": entry.link[:300],
             "branch_id": entry.branch_id,
             "done_at": None,
         }
@@ -96,28 +103,36 @@ def sync(kind: DeadlineKind, object_ids: Iterable[int], entries: Iterable[Entry]
                 setattr(row, name, value)
             row.updated_at = now
             update.append(row)
-    Deadline.objects.bulk_create(create)
-    if update:
-        Deadline.objects.bulk_update(update, [*fields, "updated_at"])
+    Deadline.objects.bulk_create(create, batch_size=BATCH)
+    Deadline.objects.bulk_update(update, [*UPDATED_FIELDS, "updated_at"], batch_size=BATCH)
     gone = [row.pk for key, row in existing.items() if key not in wanted and row.done_at is None]
-    if gone:
-        Deadline.objects.filter(pk__in=gone).update(done_at=now, updated_at=now)
+    for start in range(0, len(gone), BATCH):
+        Deadline.objects.filter(pk__in=gone[start : start + BATCH]).update(
+            done_at=now, updated_at=now
+        )
+    if create or update or gone:
+        bump_counter(CALENDAR)  # personal calendar feeds list the open deadlines
 
 
 def close(kind: DeadlineKind, object_ids: Iterable[int]) -> None:
     """Nothing of these records is owed any more."""
     now = timezone.now()
-    Deadline.objects.filter(kind=kind, object_id__in=set(object_ids), done_at__isnull=True).update(
-        done_at=now, updated_at=now
-    )
+    closed = Deadline.objects.filter(
+        kind=kind, object_id__in=set(object_ids), done_at__isnull=True
+    ).update(done_at=now, updated_at=now)
+    if closed:
+        bump_counter(CALENDAR)
 
 
 def rebuild(kinds: Iterable[str] | None = None) -> int:
-    """Recompute the open deadlines of every registered source; returns rows open after."""
+    """Recompute the open deadlines of every registered source (or of `kinds`), each kind
+    in one transaction; returns how many deadlines are open after, of every kind.
+
+    Reminders already claimed are kept: a deadline that comes back with the same due
+    date is not reminded twice."""
     for kind in kinds or list(SOURCES):
-        entries = list(SOURCES[kind].entries())
-        ids = set(Deadline.objects.filter(kind=kind).values_list("object_id", flat=True))
-        sync(kind, ids | {entry.object_id for entry in entries}, entries)
+        with transaction.atomic():
+            _apply(kind, Deadline.objects.filter(kind=kind), list(SOURCES[kind].entries()))
     return Deadline.objects.filter(done_at__isnull=True).count()
 
 
@@ -126,10 +141,12 @@ def retime_user(user) -> None:
 
     Reminders are keyed by due date, so nothing already sent goes again."""
     zone = user.profile.time_zone
+    now = timezone.now()
     rows = list(Deadline.objects.filter(user=user, done_at__isnull=True))
     for row in rows:
         row.due_at = due_moment(row.due_date, zone)
-    Deadline.objects.bulk_update(rows, ["due_at"])
+        row.updated_at = now
+    Deadline.objects.bulk_update(rows, ["due_at", "updated_at"], batch_size=BATCH)
 
 
 def open_deadlines_for(user) -> QuerySet[Deadline]:

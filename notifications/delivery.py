@@ -11,14 +11,16 @@ not sent again blindly, because the mail may have gone.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import logging
+import zoneinfo
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications.enums import Delivery, MailState, NotificationKind
@@ -66,24 +68,35 @@ def requeue_due(model: type[MailRecord], now: datetime.datetime) -> list[int]:
     return ids
 
 
+def stuck(model: type[MailRecord], now: datetime.datetime) -> models.QuerySet:
+    """Records left in "sending" past their lease: the mail may or may not have gone."""
+    return _unsettled(model).filter(state=MailState.SENDING, lease_until__lt=now)
+
+
 def report_stuck(model: type[MailRecord], now: datetime.datetime) -> int:
-    """Records left in "sending" past their lease: log them once, leave them for a person."""
-    stuck = list(
-        _unsettled(model)
-        .filter(state=MailState.SENDING, lease_until__lt=now, stuck_reported_at__isnull=True)
+    """Records left in "sending" past their lease: log them once, leave them for a person
+    (the admin's "retry now" or "mark as sent"). Returns how many were reported now."""
+    found = list(
+        stuck(model, now)
+        .filter(stuck_reported_at__isnull=True)
         .order_by()
         .values_list("pk", flat=True)
     )
-    if stuck:
-        model.objects.filter(pk__in=stuck).update(stuck_reported_at=now)
+    if not found:
+        return 0
+    # Conditional: of two sweeps at once, only one reports a record.
+    reported = model.objects.filter(
+        pk__in=found, state=MailState.SENDING, stuck_reported_at__isnull=True
+    ).update(stuck_reported_at=now)
+    if reported:
         logger.error(
             "%d %s left in 'sending' past their lease (ids %s): the mail may or may not "
             "have gone; check the SMTP log, then mark them sent or retry them in the admin.",
-            len(stuck),
+            reported,
             model._meta.verbose_name_plural,
-            ", ".join(map(str, stuck[:20])),
+            ", ".join(map(str, found[:20])),
         )
-    return len(stuck)
+    return reported
 
 
 def _claim(model: type[MailRecord], pk: int, now: datetime.datetime) -> bool:
@@ -101,11 +114,26 @@ def _claim(model: type[MailRecord], pk: int, now: datetime.datetime) -> bool:
 def _settle(model: type[MailRecord], pk: int, **fields) -> int:
     with transaction.atomic():
         done = model.objects.filter(pk=pk, state=MailState.SENDING).update(**fields)
-        if model is Reminder and done:
-            Notification.objects.filter(reminder_id=pk).update(
-                **{k: v for k, v in fields.items() if k in {"state", "sent_at", "last_error"}}
-            )
+        if done:
+            _mirror(model, [pk], fields)
         return done
+
+
+def _mirror(model: type[MailRecord], pks: list[int], fields: dict) -> None:
+    """What a reminder's or a digest's mail became is also what became of the notifications
+    it carries (and, for a digest, of the reminders waiting for it)."""
+    if model is Reminder:
+        Notification.objects.filter(reminder_id__in=pks).update(
+            **{k: v for k, v in fields.items() if k in {"state", "sent_at", "last_error"}}
+        )
+    elif model is Digest and fields.get("state") == MailState.SENT:
+        sent_at = fields.get("sent_at") or timezone.now()
+        Reminder.objects.filter(notification__digest_id__in=pks, state=MailState.DIGEST).update(
+            state=MailState.SENT, sent_at=sent_at
+        )
+        Notification.objects.filter(digest_id__in=pks, state=MailState.DIGEST).update(
+            state=MailState.SENT, sent_at=sent_at
+        )
 
 
 def send_claimed(
@@ -118,9 +146,14 @@ def send_claimed(
         return False
     try:
         message.send()
-    except OSError as exc:  # smtplib.SMTPException and socket errors are OSErrors
+    except Exception as exc:
+        # smtplib.SMTPException and socket errors are OSErrors; anything else (a bad
+        # address, an encoding error) is retried the same way and ends up failed and
+        # visible, rather than left in "sending" as if it might have gone.
         attempts = record.attempts + 1
         error = f"{type(exc).__name__}: {exc}"[:1000]
+        if not isinstance(exc, OSError):
+            logger.exception("Mailing %s %s raised", model.__name__, record.pk)
         if attempts >= settings.MAIL_MAX_ATTEMPTS:
             _settle(model, record.pk, state=MailState.FAILED, lease_until=None, last_error=error)
             logger.error("Gave up mailing %s %s: %s", model.__name__, record.pk, error)
@@ -151,22 +184,48 @@ def send_claimed(
 
 
 def skip(model: type[MailRecord], pk: int, reason: str) -> None:
-    model.objects.filter(pk=pk, state=MailState.PENDING).update(
-        state=MailState.SKIPPED, last_error=reason
-    )
-    if model is Reminder:
-        Notification.objects.filter(reminder_id=pk).update(state=MailState.SKIPPED)
+    with transaction.atomic():
+        done = model.objects.filter(pk=pk, state=MailState.PENDING).update(
+            state=MailState.SKIPPED, last_error=reason
+        )
+        if done and model is Reminder:
+            Notification.objects.filter(reminder_id=pk).update(state=MailState.SKIPPED)
 
 
 # --- reminders -------------------------------------------------------------------------
 
 
+def _local_today(now: datetime.datetime, zone: str | None) -> datetime.date:
+    try:
+        return now.astimezone(zoneinfo.ZoneInfo(zone or "UTC")).date()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return now.astimezone(datetime.UTC).date()
+
+
+def _as_worded(reminder: Reminder, now: datetime.datetime) -> Reminder:
+    """The reminder as its mail words it: "due in N days" counts from today where the
+    person responsible is, so a reminder caught up late, or for a deadline created inside
+    a window (a review due tomorrow gets the "2 days before" reminder), says the truth."""
+    deadline = reminder.deadline
+    profile = getattr(deadline.user, "profile", None)
+    today = _local_today(now, getattr(profile, "time_zone", None))
+    worded = copy.copy(reminder)
+    worded.offset_days = (today - deadline.due_date).days
+    return worded
+
+
 def deliver_reminder(pk: int) -> bool:
-    """Write the reminder into the recipient's notifications and mail it (once)."""
+    """Write the reminder into the recipient's notifications and mail it (once).
+
+    Skipped when the deadline was met or moved since it was claimed, or the recipient is
+    inactive; written but not mailed as the recipient prefers (digest: it waits for the
+    next digest, and the reminder is settled when that digest goes; none: skipped)."""
     from notifications import mail, services
 
     reminder = (
-        Reminder.objects.select_related("deadline", "recipient__profile").filter(pk=pk).first()
+        Reminder.objects.select_related("deadline__user__profile", "recipient__profile")
+        .filter(pk=pk)
+        .first()
     )
     if reminder is None or reminder.state != MailState.PENDING:
         return False
@@ -179,6 +238,10 @@ def deliver_reminder(pk: int) -> bool:
         return False
     kind = NotificationKind.ESCALATION if reminder.escalation else NotificationKind.REMINDER
     delivery = services.delivery_for(recipient, kind)
+    state = {
+        Delivery.IMMEDIATE: MailState.PENDING,
+        Delivery.DIGEST: MailState.DIGEST,
+    }.get(delivery, MailState.SKIPPED)
     with transaction.atomic():
         notification = Notification.objects.filter(reminder=reminder).first()
         if notification is None:
@@ -187,20 +250,20 @@ def deliver_reminder(pk: int) -> bool:
                     notification = services.write(
                         recipient,
                         kind,
-                        *mail.reminder_text(reminder),
+                        *mail.reminder_text(_as_worded(reminder, timezone.now())),
                         link=deadline.link,
                         reminder=reminder,
+                        state=state,
                     )
             except IntegrityError:  # another worker wrote it a moment ago
                 notification = Notification.objects.get(reminder=reminder)
-        if delivery != Delivery.IMMEDIATE:
-            state = MailState.DIGEST if delivery == Delivery.DIGEST else MailState.SKIPPED
-            Notification.objects.filter(pk=notification.pk).update(state=state)
-            Reminder.objects.filter(pk=pk, state=MailState.PENDING).update(
-                state=MailState.SENT if state == MailState.DIGEST else MailState.SKIPPED,
+        if state != MailState.PENDING:
+            done = Reminder.objects.filter(pk=pk, state=MailState.PENDING).update(
+                state=state,
                 last_error="" if state == MailState.DIGEST else "Not mailed, as preferred.",
-                sent_at=timezone.now(),
             )
+            if done:
+                Notification.objects.filter(pk=notification.pk).update(state=state)
             return False
     return send_claimed(Reminder, reminder, lambda: mail.notification_message(notification))
 
@@ -233,6 +296,7 @@ def deliver_notification(pk: int) -> bool:
 
 
 def deliver_digest(pk: int) -> bool:
+    """Mail a digest; its notifications (and the reminders among them) are settled with it."""
     from notifications import mail
 
     digest = Digest.objects.select_related("user__profile").filter(pk=pk).first()
@@ -242,9 +306,66 @@ def deliver_digest(pk: int) -> bool:
     if not items or not digest.user.is_active or not digest.user.email:
         skip(Digest, pk, "Nothing to send, or the recipient is inactive.")
         return False
-    sent = send_claimed(Digest, digest, lambda: mail.digest_message(digest, items))
-    if sent:
-        digest.notifications.filter(state=MailState.DIGEST).update(
-            state=MailState.SENT, sent_at=timezone.now()
+    return send_claimed(Digest, digest, lambda: mail.digest_message(digest, items))
+
+
+# --- what a person does in the admin -------------------------------------------------------
+
+RETRYABLE = (MailState.FAILED, MailState.SENDING)
+
+
+def retry_now(model: type[MailRecord], ids: Iterable[int]) -> list[int]:
+    """Put failed records, and records stuck in "sending" past their lease, back to pending
+    for a fresh series of attempts, and enqueue them at once; returns their ids.
+
+    A stuck record's mail may have gone: retrying it may send it twice (the admin asks for
+    a confirmation). Records still within their lease, or settled otherwise, are left."""
+    now = timezone.now()
+    with transaction.atomic():
+        chosen = (
+            _unsettled(model)
+            .filter(pk__in=list(ids))
+            .filter(Q(state=MailState.FAILED) | Q(state=MailState.SENDING, lease_until__lt=now))
         )
-    return sent
+        pks = list(chosen.order_by("pk").values_list("pk", flat=True))
+        fields = {
+            "state": MailState.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "lease_until": None,
+            "stuck_reported_at": None,
+        }
+        model.objects.filter(pk__in=pks).update(**fields)
+        _mirror(model, pks, fields)
+        if pks:
+            transaction.on_commit(lambda: _enqueue(model, pks))
+    return pks
+
+
+def mark_sent(model: type[MailRecord], ids: Iterable[int]) -> list[int]:
+    """Record as sent what a person found delivered (the SMTP log shows a stuck mail went),
+    or decided not to send after all: pending, sending or failed records; returns their ids."""
+    now = timezone.now()
+    with transaction.atomic():
+        chosen = _unsettled(model).filter(
+            pk__in=list(ids),
+            state__in=[MailState.PENDING, MailState.SENDING, MailState.FAILED],
+        )
+        pks = list(chosen.order_by("pk").values_list("pk", flat=True))
+        fields = {"state": MailState.SENT, "sent_at": now, "lease_until": None}
+        model.objects.filter(pk__in=pks).update(**fields)
+        _mirror(model, pks, fields)
+    return pks
+
+
+def _enqueue(model: type[MailRecord], pks: list[int]) -> None:
+    from notifications import tasks
+
+    if model is Reminder:
+        enqueue_reminders(pks)
+    elif model is Notification:
+        for pk in pks:
+            tasks.deliver_notification.delay(notification_id=pk)
+    elif model is Digest:
+        for pk in pks:
+            tasks.deliver_digest.delay(digest_id=pk)

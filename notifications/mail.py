@@ -4,18 +4,20 @@ direct link and a List-Unsubscribe link to the preferences."""
 from __future__ import annotations
 
 import datetime
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from notifications.enums import DeadlineKind
 from notifications.models import Digest, Notification, Reminder
+from notifications.services import as_recipient
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
@@ -64,7 +66,7 @@ def reminder_text(reminder: Reminder) -> tuple[str, str]:
     """Subject and text of a reminder, in the recipient's language: what is due and when."""
     deadline = reminder.deadline
     days = abs(reminder.offset_days)
-    with translation.override(language_of(reminder.recipient)):
+    with as_recipient(reminder.recipient):
         params = {"title": what_is_due(deadline), "date": _date(deadline.due_date), "days": days}
         if reminder.offset_days < 0:
             subject = (
@@ -99,7 +101,9 @@ def reminder_text(reminder: Reminder) -> tuple[str, str]:
 
 
 def _message(user, subject: str, context: dict, template: str, kind: str) -> EmailMultiAlternatives:
-    with translation.override(language_of(user)):
+    """Plain text and HTML from the same context, in the user's language and time zone. The
+    HTML template escapes what people wrote (titles, comments); the text one leaves it as is."""
+    with as_recipient(user):
         context = {
             **context,
             "user": user,
@@ -118,6 +122,8 @@ def _message(user, subject: str, context: dict, template: str, kind: str) -> Ema
             "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+            "Content-Language": language_of(user),
         },
     )
     message.attach_alternative(html, "text/html")
@@ -134,21 +140,34 @@ def notification_message(notification: Notification) -> EmailMultiAlternatives:
         notification.kind,
     )
     if notification.attachment:
-        message.attach(
-            notification.attachment_name or "invite.ics",
-            notification.attachment,
-            "text/calendar; charset=utf-8; method=PUBLISH",
-        )
+        message.attach(calendar_part(notification.attachment_name, notification.attachment))
     return message
+
+
+def calendar_part(name: str, ics: str) -> MIMEText:
+    """An iCalendar attachment as calendar clients want it: `text/calendar` with the
+    `method` of the calendar inside (PUBLISH, as the feeds)."""
+    part = MIMEText(ics, "calendar", "utf-8")
+    part.set_param("method", "PUBLISH")
+    part.add_header("Content-Disposition", "attachment", filename=name or "meeting.ics")
+    return part
 
 
 def digest_message(digest: Digest, items: list[Notification]) -> EmailMultiAlternatives:
     user = digest.user
-    with translation.override(language_of(user)):
+    with as_recipient(user):
         subject = ngettext(
             "CEPA Collab digest for %(date)s: %(count)d notification",
             "CEPA Collab digest for %(date)s: %(count)d notifications",
             len(items),
         ) % {"date": _date(digest.local_date), "count": len(items)}
     entries = [{"notification": item, "link": absolute(item.link)} for item in items]
-    return _message(user, subject, {"digest": digest, "entries": entries}, "digest", "")
+    message = _message(user, subject, {"digest": digest, "entries": entries}, "digest", "")
+    # Meeting notifications carry their calendar file: the digest carries them all.
+    calendars = [item for item in items if item.attachment]
+    for number, item in enumerate(calendars, start=1):
+        name = item.attachment_name or "meeting.ics"
+        if len(calendars) > 1:
+            name = f"{name.removesuffix('.ics')}-{number}.ics"
+        message.attach(calendar_part(name, item.attachment))
+    return message

@@ -88,9 +88,28 @@ def set_preferences(user, choices: Mapping[str, str]) -> dict[str, str]:
 # --- writing notifications -------------------------------------------------------------
 
 
-def _language(user) -> str:
+def language_of(user) -> str:
     profile = getattr(user, "profile", None)
     return getattr(profile, "language", None) or settings.LANGUAGE_CODE
+
+
+_language = language_of
+
+
+def _zone(user) -> zoneinfo.ZoneInfo | datetime.tzinfo:
+    """The user's time zone (UTC when unknown): dates and times in their notifications."""
+    profile = getattr(user, "profile", None)
+    try:
+        return zoneinfo.ZoneInfo(getattr(profile, "time_zone", None) or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC
+
+
+@contextmanager
+def as_recipient(user) -> Iterator[None]:
+    """Write for `user`: their language and their time zone are active inside the block."""
+    with translation.override(_language(user)), timezone.override(_zone(user)):
+        yield
 
 
 def _render(template: str, params: Mapping) -> str:
@@ -133,14 +152,15 @@ def notify(
     attachment: tuple[str, str] | None = None,
 ) -> Notification | None:
     """Tell `user` something: `subject` and `body` are messages marked with `N_` and
-    `params` their values (lazy labels, dates), translated into the user's language.
+    `params` their values (lazy labels, dates, times), written in the user's language,
+    times in the user's time zone.
 
     Call it inside the transaction of the change it reports: the notification is
     part of that change, and its mail is enqueued only once the change commits."""
     if _muted.get() or user is None or not user.is_active:
         return None
     params = params or {}
-    with translation.override(_language(user)):
+    with as_recipient(user):
         subject_text = _render(subject, params)
         body_text = _render(body, params)
     delivery = delivery_for(user, kind)
@@ -148,7 +168,7 @@ def notify(
         Delivery.IMMEDIATE: MailState.PENDING,
         Delivery.DIGEST: MailState.DIGEST,
     }.get(delivery, MailState.SKIPPED)
-    if state == MailState.PENDING and not user.email:
+    if not user.email:  # kept in the notification centre, mailed neither now nor in a digest
         state = MailState.SKIPPED
     name, content = attachment or ("", "")
     notification = write(
@@ -206,48 +226,67 @@ def _local_now(now: datetime.datetime, zone: str | None) -> datetime.datetime:
         return now.astimezone(datetime.UTC)
 
 
-def sweep_digests(now: datetime.datetime | None = None) -> list[int]:
-    """Collect, for each person whose local time is past 08:00 and who has no digest
-    for their local today yet, what waits for the digest into one; returns digest ids.
+def digest_moment(
+    now: datetime.datetime, zone: str | None
+) -> tuple[datetime.date, datetime.datetime]:
+    """The local date of the latest digest due for someone in `zone` at `now`, and its moment:
+    08:00 today once that has passed, else 08:00 yesterday. What arrived before that moment
+    belongs in that digest; what came after waits for the next one."""
+    local = _local_now(now, zone)
+    day = local.date()
+    if local.time() < DIGEST_HOUR:
+        day -= datetime.timedelta(days=1)
+    moment = datetime.datetime.combine(day, DIGEST_HOUR, tzinfo=local.tzinfo)
+    return day, moment.astimezone(datetime.UTC)
 
-    A digest is claimed by its unique (user, local date) row, so two sweeps at once
-    make one digest; the mails are enqueued after commit."""
+
+def sweep_digests(now: datetime.datetime | None = None) -> list[int]:
+    """Gather, for each person, what waited for the digest until their last 08:00 (local
+    time) into that day's digest, unless it was made already; returns the new digests' ids.
+
+    A digest is claimed by its unique (user, local date) row, so two sweeps at once make
+    one digest; the mails are enqueued after commit. A sweep that comes late (the worker
+    was down) still makes the day's digest, from what arrived before 08:00."""
     from notifications import delivery
 
     now = now or timezone.now()
     waiting = (
-        Notification.objects.filter(
-            state=MailState.DIGEST, digest__isnull=True, created_at__lte=now
-        )
+        Notification.objects.filter(state=MailState.DIGEST, digest__isnull=True, created_at__lt=now)
         .order_by()
         .values_list("user_id", "user__profile__time_zone")
         .distinct()
     )
     created = []
     for user_id, zone in waiting:
-        local = _local_now(now, zone)
-        if local.time() < DIGEST_HOUR:
-            continue
+        day, moment = digest_moment(now, zone)
         try:
             with transaction.atomic():
+                if Digest.objects.filter(user_id=user_id, local_date=day).exists():
+                    continue  # made already: what came after it waits for tomorrow's
+                items = list(
+                    Notification.objects.filter(
+                        user_id=user_id,
+                        state=MailState.DIGEST,
+                        digest__isnull=True,
+                        created_at__lt=moment,
+                    ).values_list("pk", flat=True)
+                )
+                if not items:
+                    continue  # all of it arrived after this day's 08:00
                 digest = Digest.objects.create(
                     user_id=user_id,
-                    local_date=local.date(),
+                    local_date=day,
+                    created_at=now,
                     next_attempt_at=now + settings.MAIL_REQUEUE_AFTER,
                 )
-                Notification.objects.filter(
-                    user_id=user_id,
-                    state=MailState.DIGEST,
-                    digest__isnull=True,
-                    created_at__lte=now,
-                ).update(digest=digest)
+                Notification.objects.filter(pk__in=items, digest__isnull=True).update(digest=digest)
         except IntegrityError:
-            continue  # today's digest exists: what came after it waits for tomorrow's
+            continue  # another sweep made it a moment ago
         created.append(digest.pk)
     with transaction.atomic():
         requeued = delivery.requeue_due(Digest, now)
         delivery.report_stuck(Digest, now)
-        ids = created + requeued
+        ids = created + [pk for pk in requeued if pk not in created]
         if ids:
             transaction.on_commit(lambda: _enqueue_digests(ids))
     return created

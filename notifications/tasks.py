@@ -5,10 +5,14 @@ acknowledged late (a worker killed mid-task leaves the message to another), and
 retried with a short countdown on a mail failure; nothing waits on a long ETA.
 """
 
+import logging
+
 from celery import shared_task
 from django.utils import timezone
 
 from notifications import delivery, reminders, services
+
+logger = logging.getLogger(__name__)
 
 _TASK = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
@@ -36,6 +40,9 @@ def deliver_reminders(*, reminder_ids: list[int]) -> None:
             delivery.deliver_reminder(pk)
         except delivery.RetryLater as exc:
             deliver_reminder.apply_async(kwargs={"reminder_id": pk}, countdown=exc.countdown)
+        except Exception:
+            # It stays pending: the sweep enqueues it again after MAIL_REQUEUE_AFTER.
+            logger.exception("Delivering reminder %s failed", pk)
 
 
 @shared_task(name="notifications.deliver_reminder", bind=True, max_retries=None, **_TASK)

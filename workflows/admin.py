@@ -18,7 +18,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from workflows import rules, services
+from notifications.deadlines import close as close_deadlines
+from notifications.enums import DeadlineKind
+from workflows import deadlines, rules, services
 from workflows.exceptions import WorkflowConflict
 from workflows.models import (
     TRANSITION_LABELS,
@@ -168,8 +170,10 @@ class DeliverableAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            # `state` is not a form field: this saves the other fields only.
+            # `state` is not a form field: this saves the other fields only. A new owner
+            # or title changes who owes the deliverable and what reminders say.
             obj.save()
+            deadlines.sync_deliverable(obj.pk)
             return
         created = services.create_deliverable(
             request.user,
@@ -183,6 +187,19 @@ class DeliverableAdmin(admin.ModelAdmin):
         obj.pk = created.pk
         obj._state.adding = False
         obj._state.db = created._state.db
+
+    def delete_queryset(self, request, queryset):
+        # Nothing of a deleted deliverable is owed any more: no reminder may follow it.
+        doomed = list(queryset.values_list("pk", flat=True))
+        reviews = list(
+            ReviewAssignment.objects.filter(deliverable_id__in=doomed).values_list("pk", flat=True)
+        )
+        super().delete_queryset(request, queryset)
+        close_deadlines(DeadlineKind.DELIVERABLE, doomed)
+        close_deadlines(DeadlineKind.REVIEW, reviews)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Deliverable.objects.filter(pk=obj.pk))
 
     def fire(self, request, queryset, name: str) -> None:
         """Fire one transition on each selected deliverable through the service."""

@@ -23,6 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cepa_collab.services import profile_for
+from notifications import reminders
+from notifications.enums import DeadlineKind
 from workflows import files, queries, rules, services
 from workflows.enums import (
     ASSIGNMENT_ACCESS_STATES,
@@ -204,6 +207,10 @@ def _render_deliverable(
         # e.g. "submit for review" whose condition is not met: keep what was typed.
         transition_forms.append(bound_transition)
     can_manage = rules.can_manage(deliverable, user)
+    # The owner's next reminder, for those who see everything of the deliverable.
+    next_reminders = (
+        reminders.next_reminders_for(DeadlineKind.DELIVERABLE, [deliverable.pk]) if sees_all else {}
+    )
     context = {
         "deliverable": deliverable,
         "sees_all": sees_all,
@@ -231,6 +238,9 @@ def _render_deliverable(
         "outstanding_states": ASSIGNMENT_OUTSTANDING_STATES,
         "submitted": ReviewStatus.SUBMITTED,
         "open_round": RoundState.OPEN,
+        "has_deadline": deliverable.pk in next_reminders,
+        "next_reminder": next_reminders.get(deliverable.pk),
+        "viewer_zone": profile_for(user).time_zone if next_reminders else "",
     }
     return render(request, "workflows/deliverable_detail.html", context, status=status)
 
@@ -471,6 +481,8 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = queries.my_reviews_in_order(request.user, today)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    _with_next_reminders(request.user, page.object_list)
     return render(
         request,
         "workflows/my_reviews.html",
@@ -483,6 +495,18 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
             "submitted": AssignmentState.SUBMITTED,
         },
     )
+
+
+def _with_next_reminders(user, assignments: list[ReviewAssignment]) -> None:
+    """Set `next_reminder` (and `reminder_zone`, the reviewer's time zone) on each
+    outstanding assignment: the same three queries for a page of any length."""
+    outstanding = [a.pk for a in assignments if a.state in ASSIGNMENT_OUTSTANDING_STATES]
+    found = reminders.next_reminders_for(DeadlineKind.REVIEW, outstanding, user=user)
+    for assignment in assignments:
+        assignment.has_deadline = assignment.pk in found
+        assignment.next_reminder = found.get(assignment.pk)
+        if assignment.next_reminder is not None:
+            assignment.reminder_zone = assignment.next_reminder.time_zone
 
 
 def _own_assignment(user, pk) -> ReviewAssignment:
@@ -547,6 +571,7 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
                 "comments": review.comments if review else "",
             }
         )
+    _with_next_reminders(request.user, [assignment])
     return render(
         request,
         "workflows/review_form.html",

@@ -101,6 +101,12 @@ def test_bench_command_tiny_scale_writes_results_to_var_dir(tmp_path):
             "feed_meetings=40",
             "--scale",
             "public_meetings=100",
+            "--scale",
+            "deadlines=2000",
+            "--scale",
+            "due=50",
+            "--scale",
+            "due_small=5",
         ],
         cwd=BASE_DIR,
         env=env,
@@ -109,10 +115,22 @@ def test_bench_command_tiny_scale_writes_results_to_var_dir(tmp_path):
         timeout=120,
     )
 
-    # then both figures are printed and written, in the bench database only
+    # then every figure is printed and written, in the bench database only
     assert completed.returncode == 0, completed.stderr
-    for name in ("request_floor", "home_page"):
+    for name in (
+        "request_floor",
+        "home_page",
+        "reminder_sweep_first",
+        "reminder_sweep_first_small",
+        "reminder_sweep_again",
+    ):
         assert f"| {name} " in completed.stdout
+    # the reminder sweep's queries do not grow with the reminders claimed
+    assert (
+        "bench: reminder sweep queries: 6 with 5 due (5 claimed, 0 escalations), "
+        "6 with 50 due (56 claimed, 6 escalations): constant"
+    ) in completed.stdout.splitlines()
+    assert "2,000 open deadlines, 50 due a reminder" in completed.stdout
     results = (tmp_path / "bench-results.md").read_text()
     assert "| home_page " in results
     assert "50 users" in results

@@ -49,12 +49,47 @@ def test_compose_process_commands_match_the_procfile():
     assert "--without-mingle" in procfile["worker"]
 
 
-def test_compose_has_exactly_one_beat():
+def _default(value: str) -> str:
+    """The default of a `${NAME:-default}` value, or the value itself."""
+    found = re.fullmatch(r"\$\{[A-Z_]+:-(.*)\}", value)
+    return found.group(1) if found else value
+
+
+def _runs_beat(argv: list[str]) -> bool:
+    return "beat" in argv[:4] or "-B" in argv or "--beat" in argv
+
+
+def test_compose_and_procfile_run_exactly_one_beat():
     services = _compose()["services"]
-    beats = [name for name, svc in services.items() if "beat" in _argv(svc.get("command", []))]
+    beats = [name for name, svc in services.items() if _runs_beat(_argv(svc.get("command", [])))]
+    procfile_beats = [name for name, line in _procfile().items() if _runs_beat(shlex.split(line))]
 
     assert beats == ["beat"]
     assert services["beat"]["deploy"]["replicas"] == 1
+    assert procfile_beats == ["beat"]
+    compose_text = (ROOT / "docker-compose.yml").read_text()
+    assert "Exactly ONE beat: never scale the `beat` service" in compose_text
+
+
+def test_compose_mails_through_the_smtp_catcher_unless_told_otherwise():
+    services = _compose()["services"]
+
+    assert services["mailpit"]["image"].startswith("axllent/mailpit:")
+    assert services["mailpit"]["ports"] == ["8025:8025"]  # the web UI; SMTP stays inside
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert (_default(env["EMAIL_HOST"]), _default(env["EMAIL_PORT"])) == ("mailpit", "1025")
+        assert env["EMAIL_HOST"] == "${EMAIL_HOST:-mailpit}"  # a real server can be named
+        assert _default(env["EMAIL_USE_TLS"]) == "0"
+
+
+def test_compose_visibility_timeout_exceeds_task_limit_and_backoff():
+    from django.conf import settings
+
+    env = _compose()["services"]["worker"]["environment"]
+    limit = settings.CELERY_TASK_TIME_LIMIT + settings.MAIL_RETRY_BACKOFF_MAX
+
+    assert int(_default(env["CELERY_VISIBILITY_TIMEOUT"])) > limit
 
 
 def test_compose_configures_the_app_only_through_known_variables():

@@ -94,8 +94,8 @@ def test_home_costs_a_fixed_number_of_queries_whatever_the_number_of_people(clie
 
     large = _home_queries(client, user)
 
-    assert small == 4
-    assert large == 4
+    assert small == 5
+    assert large == 5
 
 
 @pytest.mark.django_db

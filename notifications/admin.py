@@ -1,0 +1,257 @@
+"""Admin of the reminder policy, deadlines, reminders, notifications and digests.
+
+The reminder policy (offsets per kind of deadline) is edited here. Deadlines are kept in
+step by the services of the apps that own them (`rebuild_deadlines` recomputes them) and
+are shown read-only; so are the mail records, except for two actions that go through
+`notifications.delivery`: "Retry now" (a failed record, or one stuck in "sending" past its
+lease, goes back to pending and is enqueued at once — a stuck one's mail may already have
+gone, so retrying it needs a confirmation) and "Mark as sent" (the SMTP log shows it went,
+or it should not go any more).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from notifications import delivery, reminders
+from notifications.enums import MailState
+from notifications.models import (
+    Deadline,
+    Digest,
+    MailRecord,
+    Notification,
+    NotificationPreference,
+    Reminder,
+    ReminderPolicy,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the services: viewable, never added, edited or deleted here
+    (the change permission is kept for the actions)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields] + list(self.readonly_fields)
+
+
+# --- the reminder policy ----------------------------------------------------------------
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "kind",
+        "days_before",
+        "overdue_every_days",
+        "overdue_max",
+        "escalate",
+        "schedule",
+        "updated_at",
+    ]
+    fields = ["kind", "days_before", "overdue_every_days", "overdue_max", "escalate", "schedule"]
+    readonly_fields = ["schedule"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # no row means the defaults: edit the row instead
+
+    @admin.display(description=_("reminders"))
+    def schedule(self, obj: ReminderPolicy) -> str:
+        try:
+            offsets = obj.offsets()
+        except Exception:  # an invalid value typed in the form; the form says why
+            return "—"
+        return ", ".join(reminders.offset_label(offset) for offset in offsets) or "—"
+
+
+# --- deadlines ---------------------------------------------------------------------------
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open")), ("done", _("Done"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(done_at__isnull=True)
+        if self.value() == "done":
+            return queryset.filter(done_at__isnull=False)
+        return queryset
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(ReadOnlyAdmin):
+    list_display = ["title", "kind", "user", "branch", "due_date", "due_at", "done_at"]
+    list_filter = ["kind", OpenFilter, "branch"]
+    search_fields = ["title"]
+    list_select_related = ["user", "branch"]
+    date_hierarchy = "due_date"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# --- mail records ------------------------------------------------------------------------
+
+
+class RetryActionForm(helpers.ActionForm):
+    send_twice_ok = forms.BooleanField(
+        label=_("Retry stuck mails too"),
+        required=False,
+        help_text=_(
+            "A mail stuck in “sending” may have gone already: retrying it may send it twice. "
+            "Check the SMTP log first."
+        ),
+    )
+
+
+class StuckFilter(admin.SimpleListFilter):
+    title = _("stuck")
+    parameter_name = "stuck"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("In “sending” past the lease"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(state=MailState.SENDING, lease_until__lt=timezone.now())
+        return queryset
+
+
+class MailRecordAdmin(ReadOnlyAdmin):
+    """Mail records with the "Retry now" and "Mark as sent" actions."""
+
+    action_form = RetryActionForm
+    actions = ["retry_now", "mark_sent"]
+
+    @admin.display(description=_("stuck"), boolean=True)
+    def is_stuck(self, obj: MailRecord) -> bool:
+        return obj.state == MailState.SENDING and bool(
+            obj.lease_until and obj.lease_until < timezone.now()
+        )
+
+    @admin.action(description=_("Retry now (failed, or stuck in sending)"), permissions=["change"])
+    def retry_now(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        stuck = delivery.stuck(self.model, timezone.now()).filter(pk__in=ids).count()
+        if stuck and not request.POST.get("send_twice_ok"):
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d of the selected mails is stuck in “sending” and may have gone "
+                    "already: tick “Retry stuck mails too” to retry it. Nothing was changed.",
+                    "%(count)d of the selected mails are stuck in “sending” and may have gone "
+                    "already: tick “Retry stuck mails too” to retry them. Nothing was changed.",
+                    stuck,
+                )
+                % {"count": stuck},
+                messages.WARNING,
+            )
+            return
+        done = delivery.retry_now(self.model, ids)
+        self._report(request, len(ids), len(done), _("retried"))
+
+    @admin.action(description=_("Mark as sent"), permissions=["change"])
+    def mark_sent(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        done = delivery.mark_sent(self.model, ids)
+        self._report(request, len(ids), len(done), _("marked as sent"))
+
+    def _report(self, request, chosen: int, done: int, what) -> None:
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d mail %(what)s.", "%(count)d mails %(what)s.", done)
+                % {"count": done, "what": what},
+                messages.SUCCESS,
+            )
+        if chosen > done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected mail was left as it was (already settled, or still "
+                    "being sent).",
+                    "%(count)d selected mails were left as they were (already settled, or still "
+                    "being sent).",
+                    chosen - done,
+                )
+                % {"count": chosen - done},
+                messages.WARNING,
+            )
+
+
+@admin.register(Reminder)
+class ReminderAdmin(MailRecordAdmin):
+    list_display = [
+        "deadline",
+        "recipient",
+        "offset",
+        "escalation",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "is_stuck",
+        "sent_at",
+        "created_at",
+    ]
+    list_filter = ["state", "escalation", StuckFilter, "deadline__kind"]
+    search_fields = ["deadline__title", "recipient__username", "recipient__email"]
+    list_select_related = ["deadline", "recipient"]
+    readonly_fields = ["offset"]
+
+    @admin.display(description=_("reminder"), ordering="offset_days")
+    def offset(self, obj: Reminder) -> str:
+        return reminders.offset_label(obj.offset_days)
+
+
+@admin.register(Notification)
+class NotificationAdmin(MailRecordAdmin):
+    list_display = [
+        "subject",
+        "user",
+        "kind",
+        "state",
+        "attempts",
+        "is_stuck",
+        "created_at",
+        "sent_at",
+        "read_at",
+    ]
+    list_filter = ["kind", "state", StuckFilter]
+    search_fields = ["subject", "user__username", "user__email"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Digest)
+class DigestAdmin(MailRecordAdmin):
+    list_display = ["user", "local_date", "state", "attempts", "is_stuck", "sent_at"]
+    list_filter = ["state", StuckFilter]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]
+    date_hierarchy = "local_date"
+
+
+# --- preferences -------------------------------------------------------------------------
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "delivery", "updated_at"]
+    list_filter = ["kind", "delivery"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]

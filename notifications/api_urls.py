@@ -1,0 +1,18 @@
+"""Routes of the notifications API, included under /api/v1/ by cepa_collab/urls.py."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from notifications import api
+
+router = SimpleRouter()
+router.register("notifications", api.NotificationViewSet, basename="api-notification")
+
+urlpatterns = [
+    path(
+        "me/notification-preferences/",
+        api.NotificationPreferencesView.as_view(),
+        name="api-notification-preferences",
+    ),
+    *router.urls,
+]

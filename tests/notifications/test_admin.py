@@ -1,0 +1,356 @@
+"""The notifications admin: the reminder policy is edited with its validation, deadlines
+and mail records are shown read-only with their filters, and "Retry now" / "Mark as sent"
+go through `notifications.delivery` (retrying a mail stuck in "sending" needs a tick,
+because it may send it twice)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.admin import helpers
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.urls import reverse
+from django.utils import translation
+
+from cepa_collab.enums import Role
+from notifications import delivery, reminders
+from notifications.enums import DeadlineKind, MailState
+from notifications.models import Deadline, Notification, Reminder, ReminderPolicy
+from tests.factories import person
+from tests.notifications.test_delivery import BACKEND, FlakyBackend
+
+UTC = datetime.UTC
+SEVEN_DAYS_BEFORE = datetime.datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+MODELS = ["reminderpolicy", "deadline", "reminder", "notification", "digest"]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def superuser(db):
+    return person(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def staff_chief(db):
+    """A chief with access to the admin site, but no permission on notifications."""
+    return person(Role.BRANCH_CHIEF, username="staffchief", branch_code="e-govb", is_staff=True)
+
+
+def logged_in(client, user):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def texts(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def smtp(settings):
+    settings.EMAIL_BACKEND = BACKEND
+    FlakyBackend.failures, FlakyBackend.crash = 0, False
+    yield FlakyBackend
+    FlakyBackend.failures, FlakyBackend.crash = 0, False
+
+
+@pytest.fixture
+def claimed(clock, assignment) -> int:
+    """The review's "7 days before" reminder, claimed; its task has not run."""
+    clock.move_to(SEVEN_DAYS_BEFORE)
+    (pk,) = reminders.sweep_reminders().claimed
+    mail.outbox.clear()
+    return pk
+
+
+@pytest.fixture
+def failed(claimed, smtp, settings) -> int:
+    """The reminder, given up after its only allowed attempt."""
+    settings.MAIL_MAX_ATTEMPTS = 1
+    smtp.failures = 1
+    delivery.deliver_reminder(claimed)
+    settings.MAIL_MAX_ATTEMPTS = 6
+    assert Reminder.objects.get(pk=claimed).state == MailState.FAILED
+    return claimed
+
+
+@pytest.fixture
+def stuck(claimed, smtp, clock) -> int:
+    """The reminder, left in "sending" by a worker killed mid-send, its lease over."""
+    smtp.crash = True
+    with pytest.raises(SystemExit):
+        delivery.deliver_reminder(claimed)
+    smtp.crash = False
+    clock.move_to(SEVEN_DAYS_BEFORE + datetime.timedelta(minutes=20))
+    return claimed
+
+
+def run_action(client, action: str, pks, model="reminder", **extra):
+    return client.post(
+        reverse(f"admin:notifications_{model}_changelist"),
+        {
+            "action": action,
+            helpers.ACTION_CHECKBOX_NAME: [str(pk) for pk in pks],
+            "index": "0",
+            **extra,
+        },
+        follow=True,
+    )
+
+
+def state_of(pk: int) -> tuple:
+    row = Reminder.objects.get(pk=pk)
+    return row.state, row.attempts
+
+
+# --- who opens what ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["superuser", "secretariat_admin"])
+@pytest.mark.parametrize("model", MODELS)
+def test_admin_lists_open_for_admins(request, client, claimed, who, model):
+    logged_in(client, request.getfixturevalue(who))
+
+    response = client.get(reverse(f"admin:notifications_{model}_changelist"))
+
+    assert response.status_code == 200
+
+
+def test_admin_preferences_are_for_the_secretariat_admin_not_for_branch_people(
+    client, claimed, superuser, secretariat_admin, staff_chief
+):
+    url = reverse("admin:notifications_notificationpreference_changelist")
+
+    assert logged_in(client, superuser).get(url).status_code == 200
+    assert logged_in(client, secretariat_admin).get(url).status_code == 200
+    assert logged_in(client, staff_chief).get(url).status_code == 403
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_admin_lists_are_403_for_staff_without_permission(client, claimed, staff_chief, model):
+    logged_in(client, staff_chief)
+
+    response = client.get(reverse(f"admin:notifications_{model}_changelist"))
+
+    assert response.status_code == 403
+
+
+def test_admin_lists_send_other_people_to_sign_in(client, claimed, owner):
+    for user in [None, owner]:
+        if user is not None:
+            logged_in(client, user)
+        response = client.get(reverse("admin:notifications_reminder_changelist"))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login"))
+
+
+def test_admin_deadlines_and_reminders_cannot_be_added_or_edited(client, claimed, superuser):
+    logged_in(client, superuser)
+
+    for model in ["deadline", "reminder", "notification", "digest"]:
+        assert client.get(reverse(f"admin:notifications_{model}_add")).status_code == 403
+    page = client.get(reverse("admin:notifications_reminder_change", args=[claimed]))
+    assert list(page.context["adminform"].form.fields) == []
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+
+def test_deadline_list_filters_by_kind_status_and_branch_and_searches_titles(
+    client, assignment, in_review, secretariat_admin
+):
+    logged_in(client, secretariat_admin)
+    url = reverse("admin:notifications_deadline_changelist")
+    review = Deadline.objects.get(kind=DeadlineKind.REVIEW)
+    chapter = Deadline.objects.get(kind=DeadlineKind.DELIVERABLE)
+    Deadline.objects.filter(pk=chapter.pk).update(done_at=SEVEN_DAYS_BEFORE)
+
+    def listed(query: dict) -> list[int]:
+        response = client.get(url, query)
+        assert response.status_code == 200
+        return sorted(row.pk for row in response.context["cl"].result_list)
+
+    assert listed({"kind": "review"}) == [review.pk]
+    assert listed({"status": "open"}) == [review.pk]
+    assert listed({"status": "done"}) == [chapter.pk]
+    assert listed({"branch__id__exact": str(review.branch_id)}) == sorted([review.pk, chapter.pk])
+    assert listed({"q": "Digital"}) == sorted([review.pk, chapter.pk])
+    assert listed({"q": "Foreword"}) == []
+
+
+def test_reminder_list_filters_the_stuck_ones(client, stuck, secretariat_admin, clock):
+    # given a stuck reminder and a pending one
+    clock.move_to(datetime.datetime(2026, 12, 14, 9, 0, tzinfo=UTC))
+    reminders.sweep_reminders()
+    logged_in(client, secretariat_admin)
+    url = reverse("admin:notifications_reminder_changelist")
+
+    stuck_only = client.get(url, {"stuck": "yes"}).context["cl"].result_list
+    pending = client.get(url, {"state__exact": "pending"}).context["cl"].result_list
+    escalations = client.get(url, {"escalation__exact": "1"}).context["cl"].result_list
+
+    assert [row.pk for row in stuck_only] == [stuck]
+    assert sorted(row.offset_days for row in pending) == [3, 3]
+    assert [row.recipient.username for row in escalations] == ["chief"]
+
+
+# --- the reminder policy -------------------------------------------------------------------------
+
+
+def test_policy_with_bad_days_shows_a_form_error_and_saves_nothing(client, secretariat_admin):
+    logged_in(client, secretariat_admin)
+
+    response = client.post(
+        reverse("admin:notifications_reminderpolicy_add"),
+        {
+            "kind": DeadlineKind.REVIEW,
+            "days_before": "7, soon",
+            "overdue_every_days": "3",
+            "overdue_max": "5",
+            "escalate": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "days_before": ["Write whole numbers of days separated by commas."]
+    }
+    assert not ReminderPolicy.objects.exists()
+
+
+def test_policy_edited_in_the_admin_changes_the_offsets(client, secretariat_admin):
+    logged_in(client, secretariat_admin)
+
+    response = client.post(
+        reverse("admin:notifications_reminderpolicy_add"),
+        {
+            "kind": DeadlineKind.REVIEW,
+            "days_before": "3",
+            "overdue_every_days": "7",
+            "overdue_max": "2",
+        },
+    )
+
+    assert response.status_code == 302
+    assert reminders.policies()[DeadlineKind.REVIEW].offsets() == [-3, 7, 14]
+    assert reminders.policies()[DeadlineKind.REVIEW].escalate is False
+    listing = client.get(reverse("admin:notifications_reminderpolicy_changelist"))
+    assert "3 days before, 7 days overdue, 14 days overdue" in listing.content.decode()
+
+
+# --- actions -----------------------------------------------------------------------------------
+
+
+def test_retry_now_sends_a_failed_reminder_once(
+    client, failed, secretariat_admin, django_capture_on_commit_callbacks
+):
+    logged_in(client, secretariat_admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(client, "retry_now", [failed])
+
+    assert texts(response) == ["1 mail retried."]
+    assert state_of(failed) == (MailState.SENT, 1)
+    assert Notification.objects.get(reminder_id=failed).state == MailState.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_retry_now_of_a_stuck_reminder_needs_the_tick(
+    client, stuck, secretariat_admin, django_capture_on_commit_callbacks
+):
+    logged_in(client, secretariat_admin)
+
+    # when retried without ticking "Retry stuck mails too"
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = run_action(client, "retry_now", [stuck])
+
+    # then nothing changed and the admin is told why
+    assert texts(refused) == [
+        "1 of the selected mails is stuck in “sending” and may have gone already: tick "
+        "“Retry stuck mails too” to retry it. Nothing was changed."
+    ]
+    assert state_of(stuck) == (MailState.SENDING, 1)
+    assert mail.outbox == []
+
+    # when retried with the tick, then it is sent again, once
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(client, "retry_now", [stuck], send_twice_ok="on")
+    assert texts(response) == ["1 mail retried."]
+    assert state_of(stuck) == (MailState.SENT, 1)
+    assert len(mail.outbox) == 1
+
+
+def test_retry_now_leaves_sent_and_in_flight_reminders(
+    client, claimed, secretariat_admin, django_capture_on_commit_callbacks
+):
+    delivery.deliver_reminder(claimed)
+    mail.outbox.clear()
+    logged_in(client, secretariat_admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(client, "retry_now", [claimed], send_twice_ok="on")
+
+    assert texts(response) == [
+        "1 selected mail was left as it was (already settled, or still being sent)."
+    ]
+    assert state_of(claimed) == (MailState.SENT, 1)
+    assert mail.outbox == []
+
+
+def test_mark_as_sent_settles_a_stuck_reminder_without_mailing(client, stuck, secretariat_admin):
+    logged_in(client, secretariat_admin)
+
+    response = run_action(client, "mark_sent", [stuck])
+
+    row = Reminder.objects.get(pk=stuck)
+    assert texts(response) == ["1 mail marked as sent."]
+    assert (row.state, row.lease_until, row.sent_at) == (
+        MailState.SENT,
+        None,
+        SEVEN_DAYS_BEFORE + datetime.timedelta(minutes=20),
+    )
+    assert Notification.objects.get(reminder=row).state == MailState.SENT
+    assert mail.outbox == []
+
+
+def test_actions_are_refused_to_staff_without_permission(
+    client, stuck, staff_chief, django_capture_on_commit_callbacks
+):
+    logged_in(client, staff_chief)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retry = run_action(client, "retry_now", [stuck], send_twice_ok="on")
+        mark = run_action(client, "mark_sent", [stuck])
+
+    assert (retry.status_code, mark.status_code) == (403, 403)
+    assert state_of(stuck) == (MailState.SENDING, 1)
+    assert mail.outbox == []
+
+
+def test_retry_now_of_a_failed_notification(
+    client, clock, reviewer, smtp, settings, secretariat_admin, django_capture_on_commit_callbacks
+):
+    from notifications import services
+    from notifications.enums import NotificationKind
+    from notifications.services import N_
+
+    settings.MAIL_MAX_ATTEMPTS = 1
+    smtp.failures = 1
+    notification = services.notify(reviewer, NotificationKind.DECISION, subject=N_("Approved"))
+    delivery.deliver_notification(notification.pk)
+    settings.MAIL_MAX_ATTEMPTS = 6
+    logged_in(client, secretariat_admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(client, "retry_now", [notification.pk], model="notification")
+
+    notification.refresh_from_db()
+    assert texts(response) == ["1 mail retried."]
+    assert (notification.state, notification.attempts) == (MailState.SENT, 1)
+    assert [message.subject for message in mail.outbox] == ["Approved"]
