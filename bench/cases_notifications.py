@@ -100,8 +100,8 @@ class ReminderDeadlines:
         index = self.used[size]
         if index >= len(pool):
             raise BenchFailure(
-                f"the data set holds {len(pool)} sweeps of this size (3 warm-ups + 20 timed "
-                "+ spares): run with --repeat 20 or fewer"
+                f"the data set holds {len(pool)} sweeps of this size (warm-ups included, one "
+                "kept for the query check): run with --repeat 20 or fewer (3 warm-ups)"
             )
         self.used[size] = index + 1
         return pool[index]

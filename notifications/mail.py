@@ -92,11 +92,11 @@ def reminder_text(reminder: Reminder) -> tuple[str, str]:
             person = deadline.user.get_full_name() or deadline.user.username
             subject = f"{subject} — {person}"
             body = _(
-                "“%(title)s”, due on %(date)s from %(person)s, is not done yet. You are told "
+                "%(title)s, due on %(date)s from %(person)s, is not done yet. You are told "
                 "as chief of the branch; this is sent once for each overdue reminder."
             ) % {**params, "person": person}
         else:
-            body = _("“%(title)s” is due on %(date)s.") % params
+            body = _("%(title)s is due on %(date)s.") % params
     return subject, body
 
 

@@ -118,7 +118,9 @@ def _candidates(found: list[Window]) -> tuple[str, list]:
         where.append(condition)
         where_params += bounds
     sql = (
-        f"SELECT d.id AS id, d.user_id AS user_id, d.branch_id AS branch_id, "
+        # `+d.branch_id` is not a bare column, so SQLite reads the open-deadline index rather
+        # than driving the chiefs' join through the branch index (no effect on PostgreSQL).
+        f"SELECT d.id AS id, d.user_id AS user_id, +d.branch_id AS branch_id, "
         f"d.due_date AS due_date, CASE {' '.join(case)} END AS offset_days "
         f"FROM {_q(Deadline._meta.db_table)} d "
         f"WHERE d.done_at IS NULL AND ({' OR '.join(where)})"

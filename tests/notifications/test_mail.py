@@ -168,7 +168,7 @@ def test_reminder_subject_says_what_is_due_and_when(clock, reviewer, offset, sub
     written_subject, body = mail.reminder_text(reminder)
 
     assert written_subject == subject
-    assert body == "“Review of “Chapter 3: Digital government”” is due on Dec. 11, 2026."
+    assert body == "Review of “Chapter 3: Digital government” is due on Dec. 11, 2026."
 
 
 def test_escalation_names_the_person_late(clock, reviewer, chief):

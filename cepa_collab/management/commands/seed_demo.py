@@ -15,6 +15,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(result.workflows.summary())
         self.stdout.write(result.meetings.summary())
+        if result.notifications is not None:
+            self.stdout.write(result.notifications.summary())
         self.stdout.write("")
         self.stdout.write(f"Open {settings.SITE_URL}/ and sign in with one of these logins")
         self.stdout.write(f"(password for all: {DEMO_PASSWORD}):")
