@@ -55,6 +55,23 @@ _MEETINGS_EDIT = [
     for action in ("add", "change")
 ]
 
+_COOPERATION_VIEW = [
+    *(f"advisory.view_{m}" for m in ("advisoryrequest", "requestdocument", "milestone", "comment")),
+    "contributions.view_contribution",
+    "contributions.view_attachment",
+    "knowledge.view_knowledgelink",
+]
+_COOPERATION_EDIT = [
+    *(
+        f"advisory.{action}_{m}"
+        for m in ("advisoryrequest", "requestdocument", "milestone", "comment")
+        for action in ("add", "change")
+    ),
+    "contributions.change_contribution",
+    "knowledge.add_knowledgelink",
+    "knowledge.delete_knowledgelink",
+]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.SECRETARIAT_ADMIN: [
         *(
@@ -80,6 +97,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
             f"notifications.view_{model}"
             for model in ("deadline", "reminder", "notification", "digest", "reminderpolicy")
         ),
+        *_COOPERATION_VIEW,
         "notifications.change_reminderpolicy",
         "notifications.add_reminderpolicy",
         "notifications.change_reminder",
@@ -93,6 +111,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     ],
     Role.BRANCH_CHIEF: [
         *_ORG_VIEW,
+        *_COOPERATION_VIEW,
+        *_COOPERATION_EDIT,
         "cepa_collab.view_profile",
         *_WORKFLOW_VIEW,
         *_WORKFLOW_EDIT,
@@ -104,6 +124,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     ],
     Role.BRANCH_STAFF: [
         *_ORG_VIEW,
+        *_COOPERATION_VIEW,
+        *_COOPERATION_EDIT,
         "cepa_collab.view_profile",
         *_WORKFLOW_VIEW,
         *_WORKFLOW_EDIT,
@@ -112,12 +134,30 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     ],
     Role.INTER_REGIONAL_ADVISOR: [
         *_ORG_VIEW,
+        *_COOPERATION_VIEW,
+        *_COOPERATION_EDIT,
         "cepa_collab.view_profile",
         *_WORKFLOW_VIEW,
         *_MEETINGS_VIEW,
     ],
-    Role.CEPA_MEMBER: list(_ORG_VIEW),
-    Role.FOCAL_POINT: ["cepa_collab.view_region", "cepa_collab.view_memberstate"],
+    Role.CEPA_MEMBER: [
+        *_ORG_VIEW,
+        "contributions.add_contribution",
+        "contributions.change_contribution",
+        "contributions.view_contribution",
+        "contributions.add_attachment",
+        "contributions.view_attachment",
+    ],
+    Role.FOCAL_POINT: [
+        "cepa_collab.view_region",
+        "cepa_collab.view_memberstate",
+        "advisory.view_advisoryrequest",
+        "advisory.view_milestone",
+        "advisory.view_requestdocument",
+        "advisory.add_comment",
+        "advisory.view_comment",
+        "contributions.view_contribution",
+    ],
 }
 
 

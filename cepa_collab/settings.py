@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "workflows",
     "meetings",
     "notifications",
+    "advisory",
+    "contributions",
+    "knowledge",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +280,8 @@ REMINDER_HOUR = env_int("REMINDER_HOUR", 9)  # a due date falls due at this loca
 if not 0 <= REMINDER_HOUR <= 23:
     raise ImproperlyConfigured(f"REMINDER_HOUR={REMINDER_HOUR}: use an hour from 0 to 23.")
 REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300)
+# Days branch staff have to review a submitted contribution (a deadline for them).
+CONTRIBUTION_REVIEW_DAYS = env_int("CONTRIBUTION_REVIEW_DAYS", 14)
 MAIL_RETRY_BACKOFF = env_int("MAIL_RETRY_BACKOFF", 60)  # seconds, doubled per failure
 MAIL_RETRY_BACKOFF_MAX = env_int("MAIL_RETRY_BACKOFF_MAX", 900)
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6)

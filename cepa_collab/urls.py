@@ -60,6 +60,8 @@ urlpatterns = [
     path("", include("workflows.urls")),
     path("", include("meetings.urls")),
     path("", include("notifications.urls")),
+    path("", include("advisory.urls")),
+    path("", include("contributions.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

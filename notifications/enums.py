@@ -24,6 +24,7 @@ class NotificationKind(models.TextChoices):
     DECISION = "decision", _("Decisions on deliverables")
     MEETING = "meeting", _("Meetings created, changed or cancelled")
     CONTRIBUTION = "contribution", _("Contributions accepted or returned")
+    ADVISORY = "advisory", _("Technical cooperation requests")
 
 
 class Delivery(models.TextChoices):

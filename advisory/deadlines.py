@@ -1,0 +1,51 @@
+"""Open milestones of advisory requests are deadlines owed by their lead."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from advisory.enums import REQUEST_OPEN_STATES, MilestoneState
+from advisory.models import Milestone
+from notifications import deadlines
+from notifications.enums import DeadlineKind
+
+
+def _entries(qs: QuerySet[Milestone]) -> Iterator[deadlines.Entry]:
+    rows = qs.filter(
+        state=MilestoneState.OPEN,
+        lead__is_active=True,
+        request__state__in=REQUEST_OPEN_STATES,
+    ).values_list(
+        "pk",
+        "lead_id",
+        "due_date",
+        "title",
+        "request__country__name",
+        "request_id",
+        "request__branch_id",
+    )
+    for pk, lead_id, due, title, country, request_id, branch_id in rows:
+        yield deadlines.Entry(
+            object_id=pk,
+            user_id=lead_id,
+            due_date=due,
+            title=f"{title} ({country})",
+            link=reverse("advisory:detail", args=[request_id]),
+            branch_id=branch_id,
+        )
+
+
+def sync_request(request_id: int) -> None:
+    milestones = Milestone.objects.filter(request_id=request_id)
+    deadlines.sync(
+        DeadlineKind.MILESTONE, milestones.values_list("pk", flat=True), _entries(milestones)
+    )
+
+
+def register() -> None:
+    deadlines.register(
+        deadlines.Source(DeadlineKind.MILESTONE, lambda: _entries(Milestone.objects.all()))
+    )

@@ -1,0 +1,63 @@
+"""Kinds, channels and states of advisory requests (technical cooperation)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RequestKind(models.TextChoices):
+    STRATEGY = "strategy", _("National ICT / e-government strategy")
+    ASSESSMENT = "assessment", _("Assessment of an e-government programme")
+    WORKSHOP = "workshop", _("Capacity-building workshop")
+    POLICY_ADVICE = "policy_advice", _("Policy or legal advice")
+    OTHER = "other", _("Other")
+
+
+class Channel(models.TextChoices):
+    LETTER = "letter", _("Official letter")
+    EMAIL = "email", _("E-mail")
+    MISSION = "mission", _("Permanent Mission")
+    RESIDENT_COORDINATOR = "resident_coordinator", _("UN Resident Coordinator")
+    MEETING = "meeting", _("At a meeting")
+    OTHER = "other", _("Other")
+
+
+class RequestState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    MISSION_PLANNED = "mission_planned", _("Assessment mission planned")
+    MISSION_COMPLETED = "mission_completed", _("Mission completed")
+    ANALYSIS = "analysis", _("Analysis")
+    PLAN_DRAFTED = "plan_drafted", _("Plan of action drafted")
+    PLAN_AGREED = "plan_agreed", _("Plan of action agreed")
+    FOLLOW_UP = "follow_up", _("In follow-up")
+    CLOSED = "closed", _("Closed")
+
+
+REQUEST_OPEN_STATES = tuple(
+    state for state in RequestState if state not in (RequestState.DECLINED, RequestState.CLOSED)
+)
+REQUEST_FINAL_STATES = (RequestState.DECLINED, RequestState.CLOSED)
+# From these states on, a plan of action exists that the country's focal point may read.
+PLAN_VISIBLE_STATES = (
+    RequestState.PLAN_DRAFTED,
+    RequestState.PLAN_AGREED,
+    RequestState.FOLLOW_UP,
+    RequestState.CLOSED,
+)
+
+
+class DocumentKind(models.TextChoices):
+    MISSION_REPORT = "mission_report", _("Mission report")
+    ANALYSIS = "analysis", _("Analysis (strengths and weaknesses)")
+    PLAN_OF_ACTION = "plan_of_action", _("Plan of action")
+
+
+# Documents the focal point of the country may read (never the internal ones).
+COUNTRY_DOCUMENT_KINDS = (DocumentKind.PLAN_OF_ACTION,)
+
+
+class MilestoneState(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")

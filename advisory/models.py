@@ -1,0 +1,282 @@
+"""Advisory requests of Member States (technical cooperation): the request and its state
+machine, documents with versions, milestones and comments.
+
+State changes go through `advisory.services`; the transitions say which states connect
+and who may fire each one (`permission=`, predicates in `advisory.rules`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from advisory import rules
+from advisory.enums import (
+    REQUEST_OPEN_STATES,
+    Channel,
+    DocumentKind,
+    MilestoneState,
+    RequestKind,
+    RequestState,
+)
+from cepa_collab.models import Branch, MemberState, TimeStampedModel
+
+S = RequestState
+
+
+class AdvisoryRequest(ConcurrentTransitionMixin, TimeStampedModel):
+    """A Member State's request for technical cooperation, from receipt to closure."""
+
+    country = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        related_name="advisory_requests",
+        verbose_name=_("Member State"),
+    )
+    branch = models.ForeignKey(
+        Branch,
+        on_delete=models.PROTECT,
+        related_name="advisory_requests",
+        verbose_name=_("branch"),
+    )
+    kind = models.CharField(_("kind of support"), max_length=30, choices=RequestKind.choices)
+    channel = models.CharField(_("received through"), max_length=30, choices=Channel.choices)
+    received_on = models.DateField(_("received on"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    state = FSMField(_("state"), default=S.RECEIVED, choices=RequestState.choices)
+    state_changed_at = models.DateTimeField(_("state changed"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_advisory_requests",
+        verbose_name=_("lead Inter-Regional Advisor"),
+    )
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="advisory_teams",
+        verbose_name=_("team"),
+    )
+    mission = models.OneToOneField(
+        "meetings.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="advisory_request",
+        verbose_name=_("assessment mission"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("advisory request")
+        verbose_name_plural = _("advisory requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=RequestState.values), name="advisoryrequest_state_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=RequestKind.values), name="advisoryrequest_kind_known"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["country", "state"], name="advisory_country_state"),
+            models.Index(fields=["branch", "received_on"], name="advisory_branch_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country.name}: {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in REQUEST_OPEN_STATES
+
+    # --- conditions -------------------------------------------------------------------
+    def has_mission(self) -> bool:
+        return self.mission_id is not None
+
+    def has_plan(self) -> bool:
+        return self.documents.filter(kind=DocumentKind.PLAN_OF_ACTION).exists()
+
+    # --- transitions (fired only through advisory.services.fire_transition) ----------
+    @transition(field=state, source=S.RECEIVED, target=S.ACCEPTED, permission=rules.can_decide)
+    def accept(self) -> None:
+        """The branch chief accepts the request (a lead is named)."""
+
+    @transition(field=state, source=S.RECEIVED, target=S.DECLINED, permission=rules.can_decide)
+    def decline(self) -> None:
+        """The branch chief declines, with a reason."""
+
+    @transition(
+        field=state,
+        source=S.ACCEPTED,
+        target=S.MISSION_PLANNED,
+        conditions=[has_mission],
+        permission=rules.can_lead,
+    )
+    def plan_mission(self) -> None:
+        """The assessment mission is scheduled (a meeting of kind assessment mission)."""
+
+    @transition(
+        field=state, source=S.MISSION_PLANNED, target=S.MISSION_COMPLETED, permission=rules.can_lead
+    )
+    def complete_mission(self) -> None:
+        """The mission took place."""
+
+    @transition(
+        field=state,
+        source=[S.MISSION_COMPLETED, S.PLAN_DRAFTED],
+        target=S.ANALYSIS,
+        permission=rules.can_lead,
+    )
+    def start_analysis(self) -> None:
+        """The lead analyses the programme's strengths and weaknesses (or revises the plan)."""
+
+    @transition(
+        field=state,
+        source=S.ANALYSIS,
+        target=S.PLAN_DRAFTED,
+        conditions=[has_plan],
+        permission=rules.can_lead,
+    )
+    def draft_plan(self) -> None:
+        """A plan of action is drafted: the country's focal point may read and comment on it."""
+
+    @transition(field=state, source=S.PLAN_DRAFTED, target=S.PLAN_AGREED, permission=rules.can_lead)
+    def agree_plan(self) -> None:
+        """The plan of action is agreed with the country."""
+
+    @transition(field=state, source=S.PLAN_AGREED, target=S.FOLLOW_UP, permission=rules.can_lead)
+    def start_follow_up(self) -> None:
+        """The plan is carried out; milestones are followed up."""
+
+    @transition(
+        field=state,
+        source=[S.ACCEPTED, S.MISSION_COMPLETED, S.ANALYSIS, S.PLAN_AGREED, S.FOLLOW_UP],
+        target=S.CLOSED,
+        permission=rules.can_decide,
+    )
+    def close(self) -> None:
+        """The branch chief closes the request."""
+
+
+TRANSITION_LABELS = {
+    "accept": _("Accept"),
+    "decline": _("Decline"),
+    "plan_mission": _("Mission planned"),
+    "complete_mission": _("Mission completed"),
+    "start_analysis": _("Start analysis"),
+    "draft_plan": _("Plan of action drafted"),
+    "agree_plan": _("Plan of action agreed"),
+    "start_follow_up": _("Start follow-up"),
+    "close": _("Close"),
+}
+
+
+def document_upload_to(instance: RequestDocument, filename: str) -> str:
+    return f"advisory/{instance.request_id}/{instance.kind}/v{instance.number}/{filename}"
+
+
+class RequestDocument(models.Model):
+    """One version of a mission report, an analysis or a plan of action."""
+
+    request = models.ForeignKey(AdvisoryRequest, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("document"), max_length=30, choices=DocumentKind.choices)
+    number = models.PositiveIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to=document_upload_to, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    notes = models.TextField(_("notes"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["request", "kind", "-number"]
+        verbose_name = _("request document")
+        verbose_name_plural = _("request documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "kind", "number"], name="requestdocument_unique_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=DocumentKind.values), name="requestdocument_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.number}"
+
+
+class Milestone(TimeStampedModel):
+    """A dated step of a request's plan, owed by its lead (a deadline for reminders)."""
+
+    request = models.ForeignKey(
+        AdvisoryRequest, on_delete=models.CASCADE, related_name="milestones"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="advisory_milestones",
+        verbose_name=_("lead"),
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=MilestoneState.choices, default=MilestoneState.OPEN
+    )
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=MilestoneState.values), name="milestone_state_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["request", "due_date"], name="milestone_request_due")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Comment(models.Model):
+    """A comment on a request (or on one of its documents). Internal notes are never
+    shown to the country's focal point."""
+
+    request = models.ForeignKey(AdvisoryRequest, on_delete=models.CASCADE, related_name="comments")
+    document = models.ForeignKey(
+        RequestDocument,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("document"),
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    internal = models.BooleanField(
+        _("internal note"), default=True, help_text=_("Hidden from the Member State.")
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return self.text[:60]

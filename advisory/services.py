@@ -1,0 +1,408 @@
+"""Operations on advisory requests: one function per operation.
+
+Each locks what it changes, checks the actor may do it, fires the django-fsm
+transition, saves, keeps the request's deadlines in step and notifies the people
+concerned after commit. Pages, API, admin and tests all call these.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from advisory import deadlines, rules
+from advisory.enums import DocumentKind, MilestoneState, RequestState
+from advisory.models import (
+    TRANSITION_LABELS,
+    AdvisoryRequest,
+    Comment,
+    Milestone,
+    RequestDocument,
+)
+from cepa_collab.enums import Role
+from cepa_collab.models import Profile, roles_for
+from cepa_collab.services import CALENDAR, bump_counter
+from meetings import services as meeting_services
+from meetings.enums import MeetingKind, ParticipantRole, Visibility
+from notifications.enums import NotificationKind
+from notifications.services import N_, notify
+from workflows.exceptions import WorkflowConflict
+from workflows.files import stored_name, validate_upload
+from workflows.rules import is_branch_member
+from workflows.services import has_transition_perm_ignoring_conditions
+
+LEAD_ROLES = {Role.INTER_REGIONAL_ADVISOR, Role.BRANCH_STAFF, Role.BRANCH_CHIEF}
+
+
+def _lock(request: AdvisoryRequest | int) -> AdvisoryRequest:
+    pk = request.pk if isinstance(request, AdvisoryRequest) else request
+    return (
+        AdvisoryRequest.objects.select_for_update()
+        .select_related("country", "branch", "lead")
+        .get(pk=pk)
+    )
+
+
+def focal_points(country_id: int):
+    """The active focal points of a Member State."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        is_active=True, groups__name=Role.FOCAL_POINT, profile__country_id=country_id
+    )
+
+
+def _link(request: AdvisoryRequest) -> str:
+    return reverse("advisory:detail", args=[request.pk])
+
+
+def _tell(people: Iterable, actor, subject: str, body: str, request: AdvisoryRequest, **params):
+    params = {"title": request.title, "country": request.country.name, **params}
+    seen = set()
+    for person in people:
+        if person is None or person.pk == actor.pk or person.pk in seen:
+            continue
+        seen.add(person.pk)
+        notify(
+            person,
+            NotificationKind.ADVISORY,
+            subject=subject,
+            body=body,
+            params=params,
+            link=_link(request),
+        )
+
+
+def _check_lead(request: AdvisoryRequest, lead) -> None:
+    if lead is None:
+        raise ValidationError({"lead": _("Name the lead Inter-Regional Advisor.")})
+    profile = Profile.objects.filter(user=lead).first()
+    if (
+        not lead.is_active
+        or not (LEAD_ROLES & set(roles_for(lead)))
+        or profile is None
+        or profile.branch_id != request.branch_id
+    ):
+        raise ValidationError({"lead": _("The lead must be an advisor or staff of the branch.")})
+
+
+# --- requests -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_request(actor, **fields) -> AdvisoryRequest:
+    """Record a request received from a Member State."""
+    request = AdvisoryRequest(created_by=actor, state=RequestState.RECEIVED, **fields)
+    if not rules.can_register(actor, request.branch_id):
+        raise PermissionDenied(_("Only the branch's people record its advisory requests."))
+    errors = {}
+    if request.received_on and request.received_on > timezone.localdate():
+        errors["received_on"] = _("The request cannot be received in the future.")
+    try:
+        request.full_clean(exclude=["state", "lead", "mission"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    request.save()
+    return request
+
+
+def available_transitions(request: AdvisoryRequest, user) -> list[str]:
+    names = {t.name for t in request.get_available_user_state_transitions(user)}
+    return [name for name in TRANSITION_LABELS if name in names]
+
+
+@transaction.atomic
+def fire_transition(
+    actor, request: AdvisoryRequest | int, name: str, *, comment: str = "", lead=None
+) -> AdvisoryRequest:
+    """Move a request along its state machine, or raise (ValidationError, PermissionDenied,
+    WorkflowConflict when the state changed first)."""
+    if name not in TRANSITION_LABELS:
+        raise ValidationError({"transition": _("Unknown transition “%(name)s”.") % {"name": name}})
+    locked = _lock(request)
+    method = getattr(locked, name)
+    label = TRANSITION_LABELS[name]
+    if not can_proceed(method, check_conditions=False):
+        raise WorkflowConflict(
+            _("“%(action)s” is not possible: the request is now %(state)s.")
+            % {"action": label, "state": locked.get_state_display().lower()}
+        )
+    if not has_transition_perm_ignoring_conditions(method, actor):
+        raise PermissionDenied(_("You may not “%(action)s” this request.") % {"action": label})
+    if not can_proceed(method):
+        message = {
+            "plan_mission": _("Schedule the assessment mission first."),
+            "draft_plan": _("Upload the plan of action first."),
+        }.get(name, _("Not possible now."))
+        raise ValidationError({"transition": message})
+    comment = comment.strip()
+    if name == "decline":
+        if not comment:
+            raise ValidationError({"comment": _("Give the reason for declining.")})
+        locked.decline_reason = comment
+    if name == "accept":
+        lead = lead or locked.lead
+        _check_lead(locked, lead)
+        locked.lead = lead
+    method()
+    locked.state_changed_at = timezone.now()
+    locked.save(update_fields=["state", "state_changed_at", "decline_reason", "lead", "updated_at"])
+    deadlines.sync_request(locked.pk)
+    _notify_transition(locked, actor, name)
+    return locked
+
+
+def _notify_transition(request: AdvisoryRequest, actor, name: str) -> None:
+    team = [request.lead, *request.team.all()]
+    if name == "accept":
+        _tell(
+            [*team, *focal_points(request.country_id)],
+            actor,
+            N_("Request accepted: %(country)s, %(title)s"),
+            N_("The request “%(title)s” of %(country)s was accepted; %(lead)s leads it."),
+            request,
+            lead=request.lead,
+        )
+    elif name == "decline":
+        _tell(
+            focal_points(request.country_id),
+            actor,
+            N_("Request declined: %(country)s, %(title)s"),
+            N_("The request “%(title)s” was declined: %(reason)s"),
+            request,
+            reason=request.decline_reason,
+        )
+    elif name == "draft_plan":
+        _tell(
+            focal_points(request.country_id),
+            actor,
+            N_("Plan of action ready for your comments: %(title)s"),
+            N_(
+                "The draft plan of action for “%(title)s” is ready. Read it and comment on "
+                "the request's page."
+            ),
+            request,
+        )
+    elif name in {"agree_plan", "close"}:
+        _tell(
+            team,
+            actor,
+            N_("%(country)s, %(title)s: %(state)s"),
+            N_("The request “%(title)s” is now: %(state)s."),
+            request,
+            state=RequestState(request.state).label,
+        )
+
+
+@transaction.atomic
+def set_team(actor, request: AdvisoryRequest | int, *, lead=None, members: Iterable = ()) -> None:
+    locked = _lock(request)
+    if not rules.can_decide(locked, actor) and not rules.can_lead(locked, actor):
+        raise PermissionDenied(_("Only the lead or the chief chooses the team."))
+    if lead is not None and lead.pk != locked.lead_id:
+        if not rules.can_decide(locked, actor):
+            raise PermissionDenied(_("Only the chief changes the lead."))
+        _check_lead(locked, lead)
+        locked.lead = lead
+        locked.save(update_fields=["lead", "updated_at"])
+    members = list(dict.fromkeys(members))
+    for member in members:
+        if not is_branch_member(member, locked.branch_id):
+            raise ValidationError({"team": _("%(name)s is not in the branch.") % {"name": member}})
+    locked.team.set(members)
+    deadlines.sync_request(locked.pk)
+
+
+@transaction.atomic
+def schedule_mission(
+    actor,
+    request: AdvisoryRequest | int,
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    time_zone: str,
+    location: str = "",
+    title: str = "",
+):
+    """Plan the assessment mission: a meeting (kind assessment mission) in the country with
+    the lead and the team as participants, so it shows in their calendars."""
+    locked = _lock(request)
+    if not rules.can_lead(locked, actor):
+        raise PermissionDenied(_("Only the lead or the chief plans the mission."))
+    if locked.state != RequestState.ACCEPTED:
+        raise WorkflowConflict(_("The mission is planned once the request is accepted."))
+    meeting = meeting_services.create_meeting(
+        actor,
+        kind=MeetingKind.ASSESSMENT_MISSION,
+        title=title.strip() or _("Assessment mission: %(country)s") % {"country": locked.country},
+        description=locked.title,
+        branch=locked.branch,
+        country=locked.country,
+        start=start,
+        end=end,
+        time_zone=time_zone,
+        location=location,
+        visibility=Visibility.PARTICIPANTS,
+    )
+    for person in dict.fromkeys([locked.lead, *locked.team.all()]):
+        if person is not None:
+            meeting_services.add_participant(
+                actor, meeting, user=person, role=ParticipantRole.SECRETARIAT
+            )
+    locked.mission = meeting
+    locked.save(update_fields=["mission", "updated_at"])
+    fire_transition(actor, locked, "plan_mission")
+    _tell(
+        focal_points(locked.country_id),
+        actor,
+        N_("Assessment mission scheduled: %(country)s, %(start)s"),
+        N_("An assessment mission for “%(title)s” is planned from %(start)s in %(place)s."),
+        locked,
+        start=meeting.start,
+        place=location or locked.country.name,
+    )
+    return meeting
+
+
+# --- documents, milestones, comments ----------------------------------------------------
+
+
+@transaction.atomic
+def upload_document(
+    actor, request: AdvisoryRequest | int, kind: str, upload: UploadedFile, notes: str = ""
+) -> RequestDocument:
+    locked = _lock(request)
+    if not rules.can_work_on(locked, actor):
+        raise PermissionDenied(_("Only the lead, the team or the chief upload documents."))
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": _("Choose a mission report, an analysis or a plan.")})
+    if not locked.is_open or locked.state == RequestState.RECEIVED:
+        raise WorkflowConflict(_("Documents are added while the request is being worked on."))
+    try:
+        document_type = validate_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    number = (locked.documents.filter(kind=kind).aggregate(n=Max("number"))["n"] or 0) + 1
+    document = RequestDocument(
+        request=locked,
+        kind=kind,
+        number=number,
+        original_name=(upload.name or "")[:255],
+        content_type=document_type.content_type,
+        size=upload.size,
+        notes=notes.strip(),
+        uploaded_by=actor,
+    )
+    document.file.save(stored_name(upload.name or "", document_type), upload, save=False)
+    document.save()
+    AdvisoryRequest.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+    return document
+
+
+@transaction.atomic
+def add_milestone(
+    actor, request: AdvisoryRequest | int, *, title: str, due_date: datetime.date, lead=None
+) -> Milestone:
+    locked = _lock(request)
+    if not rules.can_work_on(locked, actor):
+        raise PermissionDenied(_("Only the lead, the team or the chief add milestones."))
+    if not locked.is_open:
+        raise WorkflowConflict(_("The request is closed."))
+    lead = lead or locked.lead or actor
+    errors = {}
+    if not title.strip():
+        errors["title"] = _("Name the milestone.")
+    if due_date is None:
+        errors["due_date"] = _("Give a due date.")
+    if not is_branch_member(lead, locked.branch_id) and lead.pk != locked.lead_id:
+        errors["lead"] = _("The milestone's lead must work in the branch.")
+    if errors:
+        raise ValidationError(errors)
+    milestone = Milestone.objects.create(
+        request=locked, title=title.strip(), due_date=due_date, lead=lead
+    )
+    deadlines.sync_request(locked.pk)
+    bump_counter(CALENDAR)
+    return milestone
+
+
+def _lock_milestone(milestone: Milestone | int) -> Milestone:
+    pk = milestone.pk if isinstance(milestone, Milestone) else milestone
+    return Milestone.objects.select_for_update().select_related("request").get(pk=pk)
+
+
+@transaction.atomic
+def complete_milestone(actor, milestone: Milestone | int, *, cancelled: bool = False) -> Milestone:
+    locked = _lock_milestone(milestone)
+    if not (locked.lead_id == actor.pk or rules.can_work_on(locked.request, actor)):
+        raise PermissionDenied(_("Only the milestone's lead or the request's team close it."))
+    if locked.state != MilestoneState.OPEN:
+        raise WorkflowConflict(_("The milestone is already closed."))
+    locked.state = MilestoneState.CANCELLED if cancelled else MilestoneState.DONE
+    locked.done_at = timezone.now()
+    locked.save(update_fields=["state", "done_at", "updated_at"])
+    deadlines.sync_request(locked.request_id)
+    bump_counter(CALENDAR)
+    return locked
+
+
+@transaction.atomic
+def move_milestone(actor, milestone: Milestone | int, due_date: datetime.date) -> Milestone:
+    locked = _lock_milestone(milestone)
+    if not rules.can_work_on(locked.request, actor):
+        raise PermissionDenied(_("Only the request's team moves milestones."))
+    if locked.state != MilestoneState.OPEN:
+        raise WorkflowConflict(_("The milestone is already closed."))
+    locked.due_date = due_date
+    locked.save(update_fields=["due_date", "updated_at"])
+    deadlines.sync_request(locked.request_id)
+    bump_counter(CALENDAR)
+    return locked
+
+
+@transaction.atomic
+def add_comment(
+    actor,
+    request: AdvisoryRequest | int,
+    text: str,
+    *,
+    internal: bool = True,
+    document: RequestDocument | None = None,
+) -> Comment:
+    """A comment; the country's focal point comments (never internally) on the plan."""
+    locked = _lock(request)
+    if not rules.can_comment(locked, actor):
+        raise PermissionDenied(_("You may not comment on this request."))
+    if not rules.sees_internal(locked, actor):
+        internal = False
+        if document is not None and document.kind != DocumentKind.PLAN_OF_ACTION:
+            raise PermissionDenied(_("You may comment on the plan of action only."))
+    if document is not None and document.request_id != locked.pk:
+        raise ValidationError({"document": _("That document belongs to another request.")})
+    if not text.strip():
+        raise ValidationError({"text": _("Write a comment.")})
+    comment = Comment.objects.create(
+        request=locked, author=actor, text=text.strip(), internal=internal, document=document
+    )
+    if not internal and not rules.sees_internal(locked, actor):
+        _tell(
+            [locked.lead, *locked.team.all()],
+            actor,
+            N_("%(country)s commented on “%(title)s”"),
+            N_("%(name)s wrote: %(text)s"),
+            locked,
+            name=actor.get_full_name() or actor.username,
+            text=comment.text[:500],
+        )
+    return comment

@@ -1,0 +1,46 @@
+"""Kinds, repository categories and states of CEPA members' contributions."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ContributionKind(models.TextChoices):
+    CASE_STUDY = "case_study", _("Case study for the Compendium")
+    REPOSITORY_ENTRY = "repository_entry", _("Knowledge repository entry")
+    WRITTEN_INPUT = "written_input", _("Written input to a product")
+
+
+class RepositoryCategory(models.TextChoices):
+    """The three categories of the UN e/m-Government Knowledge Repository."""
+
+    POLICY = "policy", _("E-government policy")
+    LEGAL = "legal", _("Legal framework")
+    INSTITUTIONAL = "institutional", _("Institutional setting / CIO")
+
+
+class ContributionState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned for revision")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Waiting for branch staff: a deadline for them.
+AWAITING_REVIEW_STATES = (ContributionState.SUBMITTED, ContributionState.UNDER_REVIEW)
+# The author may still withdraw.
+WITHDRAWABLE_STATES = (
+    ContributionState.DRAFT,
+    ContributionState.SUBMITTED,
+    ContributionState.UNDER_REVIEW,
+    ContributionState.RETURNED,
+)
+# What branch staff see (a draft is the author's own until submitted).
+STAFF_VISIBLE_STATES = (
+    ContributionState.SUBMITTED,
+    ContributionState.UNDER_REVIEW,
+    ContributionState.ACCEPTED,
+    ContributionState.RETURNED,
+    ContributionState.WITHDRAWN,
+)

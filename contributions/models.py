@@ -1,0 +1,188 @@
+"""Contributions of CEPA members: case studies for the Compendium, entries for the
+knowledge repository, written input to a product; and their review by branch staff.
+
+State changes go through `contributions.services`."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from cepa_collab.models import Branch, MemberState, TimeStampedModel
+from contributions import rules
+from contributions.enums import (
+    WITHDRAWABLE_STATES,
+    ContributionKind,
+    ContributionState,
+    RepositoryCategory,
+)
+
+S = ContributionState
+
+
+class Contribution(ConcurrentTransitionMixin, TimeStampedModel):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="contributions",
+        verbose_name=_("author"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=ContributionKind.choices)
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("branch")
+    )
+    country = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contributions",
+        verbose_name=_("country"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    innovation = models.TextField(_("what is innovative"), blank=True)
+    transferability = models.TextField(_("why it is transferable and adaptable"), blank=True)
+    links = models.TextField(_("links"), blank=True, help_text=_("One address per line."))
+    category = models.CharField(
+        _("repository category"), max_length=20, choices=RepositoryCategory.choices, blank=True
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+    )
+    document_url = models.URLField(_("document address"), blank=True, max_length=500)
+    product = models.ForeignKey(
+        "workflows.Product",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contributions",
+        verbose_name=_("product"),
+    )
+    deliverable = models.ForeignKey(
+        "workflows.Deliverable",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="input_contributions",
+        verbose_name=_("for deliverable"),
+    )
+    state = FSMField(_("state"), default=S.DRAFT, choices=ContributionState.choices)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    review_due = models.DateField(_("review due"), null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contributions_reviewed",
+        verbose_name=_("reviewer"),
+    )
+    review_comment = models.TextField(_("reviewer's comments"), blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    incorporated_into = models.ForeignKey(
+        "workflows.Deliverable",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incorporated_contributions",
+        verbose_name=_("incorporated into"),
+    )
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=ContributionState.values), name="contribution_state_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ContributionKind.values), name="contribution_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=ContributionKind.REPOSITORY_ENTRY) | ~Q(category=""),
+                name="contribution_repository_entry_has_category",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["author", "state"], name="contribution_author_state"),
+            models.Index(fields=["branch", "state"], name="contribution_branch_state"),
+            models.Index(fields=["country", "kind", "state"], name="contribution_country"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+    # --- transitions (fired only through contributions.services.fire_transition) ----
+    @transition(
+        field=state, source=[S.DRAFT, S.RETURNED], target=S.SUBMITTED, permission=rules.is_author
+    )
+    def submit(self) -> None:
+        """The author sends it to the branch."""
+
+    @transition(field=state, source=S.SUBMITTED, target=S.UNDER_REVIEW, permission=rules.can_review)
+    def start_review(self) -> None:
+        """A member of the branch's staff takes it up."""
+
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.ACCEPTED, permission=rules.can_review)
+    def accept(self) -> None:
+        """Accepted: it may be incorporated into a deliverable."""
+
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.RETURNED, permission=rules.can_review)
+    def return_for_revision(self) -> None:
+        """Returned to the author with comments."""
+
+    @transition(
+        field=state,
+        source=list(WITHDRAWABLE_STATES),
+        target=S.WITHDRAWN,
+        permission=rules.is_author,
+    )
+    def withdraw(self) -> None:
+        """The author withdraws it."""
+
+
+TRANSITION_LABELS = {
+    "submit": _("Submit"),
+    "start_review": _("Start review"),
+    "accept": _("Accept"),
+    "return_for_revision": _("Return for revision"),
+    "withdraw": _("Withdraw"),
+}
+
+
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
+    return f"contributions/{instance.contribution_id}/{filename}"
+
+
+class Attachment(models.Model):
+    contribution = models.ForeignKey(
+        Contribution, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["contribution", "created_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,261 @@
+"""Operations on contributions: one function per operation (lock, check, fire, save,
+keep deadlines in step, notify after commit)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from cepa_collab.models import Branch
+from contributions import deadlines, rules
+from contributions.enums import ContributionKind, ContributionState
+from contributions.models import TRANSITION_LABELS, Attachment, Contribution
+from notifications.enums import NotificationKind
+from notifications.services import N_, notify
+from workflows.exceptions import WorkflowConflict
+from workflows.files import stored_name, validate_upload
+from workflows.services import has_transition_perm_ignoring_conditions
+
+EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "innovation",
+    "transferability",
+    "links",
+    "country",
+    "category",
+    "year",
+    "document_url",
+    "product",
+    "deliverable",
+)
+# The Compendium and the knowledge repository are the e-Government Branch's.
+KNOWLEDGE_BRANCH = "e-govb"
+
+
+def _branch_for(kind: str, product) -> Branch | None:
+    if kind == ContributionKind.WRITTEN_INPUT:
+        return product.branch if product is not None else None
+    return Branch.objects.filter(code=KNOWLEDGE_BRANCH).first()
+
+
+def completeness_errors(contribution: Contribution) -> dict[str, str]:
+    """What a contribution of its kind still lacks before it can be submitted."""
+    errors = {}
+    required = {
+        ContributionKind.CASE_STUDY: ("country", "summary", "innovation", "transferability"),
+        ContributionKind.REPOSITORY_ENTRY: ("country", "category", "year"),
+        ContributionKind.WRITTEN_INPUT: ("product", "summary"),
+    }[contribution.kind]
+    for name in required:
+        if not getattr(contribution, name if name not in {"country", "product"} else f"{name}_id"):
+            errors[name] = _("This field is required before submitting.")
+    if (
+        contribution.kind == ContributionKind.REPOSITORY_ENTRY
+        and not contribution.document_url
+        and not (contribution.pk and contribution.attachments.exists())
+    ):
+        errors["document_url"] = _("Give the document's address or attach it.")
+    return errors
+
+
+def _validate(contribution: Contribution) -> None:
+    errors = {}
+    if not contribution.title.strip():
+        errors["title"] = _("Give a title.")
+    if contribution.kind not in ContributionKind.values:
+        errors["kind"] = _("Choose a kind of contribution.")
+    elif contribution.kind != ContributionKind.REPOSITORY_ENTRY:
+        contribution.category = contribution.category or ""
+    if contribution.kind == ContributionKind.REPOSITORY_ENTRY and not contribution.category:
+        errors["category"] = _("Choose the repository category.")
+    if (
+        contribution.deliverable_id
+        and contribution.product_id
+        and contribution.deliverable.product_id != contribution.product_id
+    ):
+        errors["deliverable"] = _("The deliverable is not part of that product.")
+    for line in contribution.link_list():
+        if not line.startswith(("http://", "https://")):
+            errors["links"] = _("Each link must start with http:// or https://.")
+            break
+    if errors:
+        raise ValidationError(errors)
+    try:
+        contribution.full_clean(exclude=["state", "branch", "author"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+
+
+@transaction.atomic
+def propose(actor, *, kind: str, **fields) -> Contribution:
+    """A CEPA member starts a contribution (a draft only they see)."""
+    if not rules.can_propose(actor):
+        raise PermissionDenied(_("Contributions are proposed by CEPA members."))
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    contribution = Contribution(author=actor, kind=kind, state=ContributionState.DRAFT, **fields)
+    if (
+        kind == ContributionKind.WRITTEN_INPUT
+        and contribution.deliverable_id
+        and not (contribution.product_id)
+    ):
+        contribution.product = contribution.deliverable.product
+    branch = _branch_for(kind, contribution.product)
+    if kind == ContributionKind.WRITTEN_INPUT and branch is None:
+        raise ValidationError({"product": _("Choose the product your input is for.")})
+    contribution.branch = branch
+    _validate(contribution)
+    contribution.save()
+    return contribution
+
+
+def _lock(contribution: Contribution | int) -> Contribution:
+    pk = contribution.pk if isinstance(contribution, Contribution) else contribution
+    return (
+        Contribution.objects.select_for_update()
+        .select_related("author", "branch", "country")
+        .get(pk=pk)
+    )
+
+
+@transaction.atomic
+def update(actor, contribution: Contribution | int, **changes) -> Contribution:
+    """The author edits a draft or a returned contribution."""
+    locked = _lock(contribution)
+    if not rules.is_author(locked, actor):
+        raise PermissionDenied(_("Only the author edits a contribution."))
+    if locked.state not in (ContributionState.DRAFT, ContributionState.RETURNED):
+        raise WorkflowConflict(_("A contribution is edited while it is a draft or returned."))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {name: _("This field cannot be changed.") for name in sorted(unknown)}
+        )
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if locked.kind == ContributionKind.WRITTEN_INPUT:
+        locked.branch = _branch_for(locked.kind, locked.product) or locked.branch
+    _validate(locked)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def attach(actor, contribution: Contribution | int, upload: UploadedFile) -> Attachment:
+    locked = _lock(contribution)
+    if not rules.is_author(locked, actor):
+        raise PermissionDenied(_("Only the author attaches files."))
+    if locked.state not in (ContributionState.DRAFT, ContributionState.RETURNED):
+        raise WorkflowConflict(_("Files are attached while it is a draft or returned."))
+    try:
+        kind = validate_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    attachment = Attachment(
+        contribution=locked,
+        original_name=(upload.name or "")[:255],
+        content_type=kind.content_type,
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    attachment.file.save(stored_name(upload.name or "", kind), upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def available_transitions(contribution: Contribution, user) -> list[str]:
+    names = {t.name for t in contribution.get_available_user_state_transitions(user)}
+    return [name for name in TRANSITION_LABELS if name in names]
+
+
+@transaction.atomic
+def fire_transition(
+    actor, contribution: Contribution | int, name: str, *, comment: str = ""
+) -> Contribution:
+    if name not in TRANSITION_LABELS:
+        raise ValidationError({"transition": _("Unknown transition “%(name)s”.") % {"name": name}})
+    locked = _lock(contribution)
+    method = getattr(locked, name)
+    label = TRANSITION_LABELS[name]
+    if not can_proceed(method, check_conditions=False):
+        raise WorkflowConflict(
+            _("“%(action)s” is not possible: the contribution is now %(state)s.")
+            % {"action": label, "state": locked.get_state_display().lower()}
+        )
+    if not has_transition_perm_ignoring_conditions(method, actor):
+        raise PermissionDenied(_("You may not “%(action)s” this contribution.") % {"action": label})
+    comment = comment.strip()
+    if name == "submit":
+        errors = completeness_errors(locked)
+        if errors:
+            raise ValidationError(errors)
+    if name == "return_for_revision" and not comment:
+        raise ValidationError({"comment": _("Say what should change.")})
+    method()
+    now = timezone.now()
+    fields = ["state", "updated_at"]
+    if name == "submit":
+        locked.submitted_at = now
+        locked.review_due = timezone.localdate() + datetime.timedelta(
+            days=settings.CONTRIBUTION_REVIEW_DAYS
+        )
+        locked.reviewer = None
+        fields += ["submitted_at", "review_due", "reviewer"]
+    elif name == "start_review":
+        locked.reviewer = actor
+        fields.append("reviewer")
+    elif name in {"accept", "return_for_revision"}:
+        locked.decided_at = now
+        locked.review_comment = comment
+        fields += ["decided_at", "review_comment"]
+    locked.save(update_fields=fields)
+    deadlines.sync_contribution(locked.pk)
+    if name in {"accept", "return_for_revision"}:
+        notify(
+            locked.author,
+            NotificationKind.CONTRIBUTION,
+            subject=N_("Contribution %(state)s: %(title)s"),
+            body=N_("Your contribution “%(title)s” was %(state)s.\n\n%(comment)s"),
+            params={
+                "title": locked.title,
+                "state": ContributionState(locked.state).label,
+                "comment": comment,
+            },
+            link=reverse("contributions:detail", args=[locked.pk]),
+        )
+    return locked
+
+
+@transaction.atomic
+def incorporate(actor, contribution: Contribution | int, deliverable) -> Contribution:
+    """Record that an accepted contribution went into a deliverable of the branch."""
+    from workflows.queries import visible_deliverables
+
+    locked = _lock(contribution)
+    if not rules.can_review(locked, actor):
+        raise PermissionDenied(_("Only the branch's staff incorporate contributions."))
+    if locked.state != ContributionState.ACCEPTED:
+        raise WorkflowConflict(_("Only an accepted contribution is incorporated."))
+    if deliverable is None or not visible_deliverables(actor).filter(pk=deliverable.pk).exists():
+        raise ValidationError({"deliverable": _("Choose a deliverable you can see.")})
+    locked.incorporated_into = deliverable
+    locked.save(update_fields=["incorporated_into", "updated_at"])
+    notify(
+        locked.author,
+        NotificationKind.CONTRIBUTION,
+        subject=N_("Your contribution is part of “%(deliverable)s”"),
+        body=N_("“%(title)s” was incorporated into “%(deliverable)s”."),
+        params={"title": locked.title, "deliverable": deliverable.title},
+        link=reverse("contributions:detail", args=[locked.pk]),
+    )
+    return locked
