@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from advisory import rules
-from advisory.enums import COUNTRY_DOCUMENT_KINDS, PLAN_VISIBLE_STATES
+from advisory.enums import COUNTRY_DOCUMENT_KINDS, PLAN_VISIBLE_STATES, MilestoneState
 from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument
 from cepa_collab.models import roles_for
 from workflows.rules import is_admin, user_branch_id
@@ -49,13 +49,39 @@ def visible_documents(user, request: AdvisoryRequest) -> QuerySet[RequestDocumen
 
 
 def visible_comments(user, request: AdvisoryRequest) -> QuerySet[Comment]:
+    """Every comment for the branch's people and the team; for the country's focal point
+    the public ones, except those on a document they may not read (a mission report, an
+    analysis), which would tell them of it."""
     qs = request.comments.select_related("author", "document").order_by("created_at", "pk")
     if rules.sees_internal(request, user):
         return qs
-    return qs.filter(internal=False)
+    return qs.filter(
+        Q(document__isnull=True) | Q(document__kind__in=COUNTRY_DOCUMENT_KINDS), internal=False
+    )
 
 
 def visible_milestones(user) -> QuerySet[Milestone]:
     return Milestone.objects.select_related("request__country", "lead").filter(
         request__in=visible_requests(user).values("pk")
+    )
+
+
+def get_document_for_user(user, request: AdvisoryRequest, pk) -> RequestDocument:
+    """A document of `request` that `user` may read, or 404 (never 403: what one may not
+    read is not there)."""
+    try:
+        return visible_documents(user, request).get(pk=pk)
+    except (RequestDocument.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such document.") from None
+
+
+def with_next_milestone(qs: QuerySet[AdvisoryRequest]) -> QuerySet[AdvisoryRequest]:
+    """Each request with its next open milestone (`next_milestone_title`,
+    `next_milestone_due`), computed in the list's own query."""
+    upcoming = Milestone.objects.filter(request=OuterRef("pk"), state=MilestoneState.OPEN).order_by(
+        "due_date", "pk"
+    )
+    return qs.annotate(
+        next_milestone_title=Subquery(upcoming.values("title")[:1]),
+        next_milestone_due=Subquery(upcoming.values("due_date")[:1]),
     )

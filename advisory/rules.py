@@ -58,7 +58,12 @@ def can_comment(request, user) -> bool:
 
     if sees_internal(request, user):
         return True
-    return is_country_focal_point(request, user) and request.state in PLAN_VISIBLE_STATES
+    # The focal point comments on the plan of action once drafted, until the request closes.
+    return (
+        is_country_focal_point(request, user)
+        and request.state in PLAN_VISIBLE_STATES
+        and request.is_open
+    )
 
 
 __all__ = ["BRANCH_ROLES", "can_decide", "can_lead", "can_work_on", "sees_internal"]

@@ -31,8 +31,8 @@ from advisory.models import (
 from cepa_collab.enums import Role
 from cepa_collab.models import Profile, roles_for
 from cepa_collab.services import CALENDAR, bump_counter
-from meetings import services as meeting_services
 from meetings.enums import MeetingKind, ParticipantRole, Visibility
+from meetings.models import Meeting, Participant
 from notifications.enums import NotificationKind
 from notifications.services import N_, notify
 from workflows.exceptions import WorkflowConflict
@@ -40,13 +40,16 @@ from workflows.files import stored_name, validate_upload
 from workflows.rules import is_branch_member
 from workflows.services import has_transition_perm_ignoring_conditions
 
+TITLE_MAX = Milestone._meta.get_field("title").max_length
 LEAD_ROLES = {Role.INTER_REGIONAL_ADVISOR, Role.BRANCH_STAFF, Role.BRANCH_CHIEF}
 
 
 def _lock(request: AdvisoryRequest | int) -> AdvisoryRequest:
     pk = request.pk if isinstance(request, AdvisoryRequest) else request
+    # Only the request's row is locked: the lead is a nullable (outer) join, which
+    # PostgreSQL refuses to lock.
     return (
-        AdvisoryRequest.objects.select_for_update()
+        AdvisoryRequest.objects.select_for_update(of=("self",))
         .select_related("country", "branch", "lead")
         .get(pk=pk)
     )
@@ -82,6 +85,10 @@ def _tell(people: Iterable, actor, subject: str, body: str, request: AdvisoryReq
         )
 
 
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
 def _check_lead(request: AdvisoryRequest, lead) -> None:
     if lead is None:
         raise ValidationError({"lead": _("Name the lead Inter-Regional Advisor.")})
@@ -102,6 +109,8 @@ def _check_lead(request: AdvisoryRequest, lead) -> None:
 def register_request(actor, **fields) -> AdvisoryRequest:
     """Record a request received from a Member State."""
     request = AdvisoryRequest(created_by=actor, state=RequestState.RECEIVED, **fields)
+    if request.branch_id is None:
+        raise ValidationError({"branch": _("Choose the branch that handles the request.")})
     if not rules.can_register(actor, request.branch_id):
         raise PermissionDenied(_("Only the branch's people record its advisory requests."))
     errors = {}
@@ -158,6 +167,12 @@ def fire_transition(
     method()
     locked.state_changed_at = timezone.now()
     locked.save(update_fields=["state", "state_changed_at", "decline_reason", "lead", "updated_at"])
+    if comment and name != "decline":
+        # The request has no audit trail of its own: a transition's comment is kept as an
+        # internal note (the decline reason is stored on the request and shown to the country).
+        Comment.objects.create(
+            request=locked, author=actor, text=f"{label}: {comment}", internal=True
+        )
     deadlines.sync_request(locked.pk)
     _notify_transition(locked, actor, name)
     return locked
@@ -172,7 +187,7 @@ def _notify_transition(request: AdvisoryRequest, actor, name: str) -> None:
             N_("Request accepted: %(country)s, %(title)s"),
             N_("The request “%(title)s” of %(country)s was accepted; %(lead)s leads it."),
             request,
-            lead=request.lead,
+            lead=_name(request.lead),
         )
     elif name == "decline":
         _tell(
@@ -234,7 +249,7 @@ def schedule_mission(
     time_zone: str,
     location: str = "",
     title: str = "",
-):
+) -> Meeting:
     """Plan the assessment mission: a meeting (kind assessment mission) in the country with
     the lead and the team as participants, so it shows in their calendars."""
     locked = _lock(request)
@@ -242,8 +257,11 @@ def schedule_mission(
         raise PermissionDenied(_("Only the lead or the chief plans the mission."))
     if locked.state != RequestState.ACCEPTED:
         raise WorkflowConflict(_("The mission is planned once the request is accepted."))
-    meeting = meeting_services.create_meeting(
-        actor,
+    # Built here rather than by meetings.services.create_meeting: that one lets only branch
+    # staff and chiefs schedule, and the lead of a request is usually an Inter-Regional
+    # Advisor. The checks are the same (full_clean, end after start).
+    meeting = Meeting(
+        created_by=actor,
         kind=MeetingKind.ASSESSMENT_MISSION,
         title=title.strip() or _("Assessment mission: %(country)s") % {"country": locked.country},
         description=locked.title,
@@ -252,14 +270,19 @@ def schedule_mission(
         start=start,
         end=end,
         time_zone=time_zone,
-        location=location,
+        location=location.strip(),
         visibility=Visibility.PARTICIPANTS,
     )
-    for person in dict.fromkeys([locked.lead, *locked.team.all()]):
-        if person is not None:
-            meeting_services.add_participant(
-                actor, meeting, user=person, role=ParticipantRole.SECRETARIAT
-            )
+    if start is not None and end is not None and end <= start:
+        raise ValidationError({"end": _("The mission must end after it starts.")})
+    meeting.full_clean()
+    meeting.save()
+    people = [p for p in dict.fromkeys([locked.lead, *locked.team.all()]) if p is not None]
+    Participant.objects.bulk_create(
+        Participant(meeting=meeting, user=person, role=ParticipantRole.SECRETARIAT)
+        for person in people
+    )
+    bump_counter(CALENDAR)
     locked.mission = meeting
     locked.save(update_fields=["mission", "updated_at"])
     fire_transition(actor, locked, "plan_mission")
@@ -270,7 +293,7 @@ def schedule_mission(
         N_("An assessment mission for “%(title)s” is planned from %(start)s in %(place)s."),
         locked,
         start=meeting.start,
-        place=location or locked.country.name,
+        place=meeting.location or locked.country.name,
     )
     return meeting
 
@@ -320,18 +343,19 @@ def add_milestone(
     if not locked.is_open:
         raise WorkflowConflict(_("The request is closed."))
     lead = lead or locked.lead or actor
+    title = (title or "").strip()
     errors = {}
-    if not title.strip():
+    if not title:
         errors["title"] = _("Name the milestone.")
+    elif len(title) > TITLE_MAX:
+        errors["title"] = _("Keep the title under %(limit)d characters.") % {"limit": TITLE_MAX}
     if due_date is None:
         errors["due_date"] = _("Give a due date.")
     if not is_branch_member(lead, locked.branch_id) and lead.pk != locked.lead_id:
         errors["lead"] = _("The milestone's lead must work in the branch.")
     if errors:
         raise ValidationError(errors)
-    milestone = Milestone.objects.create(
-        request=locked, title=title.strip(), due_date=due_date, lead=lead
-    )
+    milestone = Milestone.objects.create(request=locked, title=title, due_date=due_date, lead=lead)
     deadlines.sync_request(locked.pk)
     bump_counter(CALENDAR)
     return milestone
@@ -339,7 +363,7 @@ def add_milestone(
 
 def _lock_milestone(milestone: Milestone | int) -> Milestone:
     pk = milestone.pk if isinstance(milestone, Milestone) else milestone
-    return Milestone.objects.select_for_update().select_related("request").get(pk=pk)
+    return Milestone.objects.select_for_update(of=("self",)).select_related("request").get(pk=pk)
 
 
 @transaction.atomic
@@ -364,6 +388,8 @@ def move_milestone(actor, milestone: Milestone | int, due_date: datetime.date) -
         raise PermissionDenied(_("Only the request's team moves milestones."))
     if locked.state != MilestoneState.OPEN:
         raise WorkflowConflict(_("The milestone is already closed."))
+    if due_date is None:
+        raise ValidationError({"due_date": _("Give a due date.")})
     locked.due_date = due_date
     locked.save(update_fields=["due_date", "updated_at"])
     deadlines.sync_request(locked.request_id)

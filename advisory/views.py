@@ -1,5 +1,601 @@
-from django.http import Http404
+"""Pages of advisory requests (technical cooperation).
+
+Thin on purpose: requests are loaded through `advisory.queries` (404 for what the person may
+not see), operations go through `advisory.services`, and the services' errors are
+translated: ValidationError → errors on the re-rendered bound form (status 400),
+PermissionDenied → 403 (raised on), WorkflowConflict → a message and a redirect.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from advisory import queries, rules, services
+from advisory.enums import DocumentKind, MilestoneState, RequestState
+from advisory.forms import (
+    CommentForm,
+    DocumentUploadForm,
+    MilestoneDueForm,
+    MilestoneForm,
+    MissionForm,
+    RequestFilterForm,
+    RequestForm,
+    TeamForm,
+    TransitionForm,
+    branch_people,
+)
+from advisory.models import TRANSITION_LABELS, AdvisoryRequest, Milestone, RequestDocument
+from cepa_collab.models import Branch, MemberState
+from cepa_collab.services import profile_for
+from knowledge.models import KnowledgeLink
+from meetings.queries import visible_meetings
+from workflows import files
+from workflows import rules as workflow_rules
+from workflows.dashboard import neutralise
+from workflows.exceptions import WorkflowConflict
+from workflows.forms import add_service_errors
+from workflows.queries import visible_deliverables
+
+PAGE_SIZE = 50
+BAD_REQUEST = 400
+
+download = cache_control(private=True, no_store=True)
 
 
-def detail(request, pk):
-    raise Http404
+def _name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _back(pk: int) -> str:
+    return reverse("advisory:detail", args=[pk])
+
+
+def _conflict(request: HttpRequest, exc: WorkflowConflict, pk: int) -> HttpResponse:
+    messages.error(request, exc.message)
+    return redirect(_back(pk))
+
+
+def _max_upload_mb() -> float:
+    return files.max_upload_bytes() / 1_000_000
+
+
+def register_branches(user) -> QuerySet[Branch]:
+    """The branches whose requests `user` may record (rules.can_register)."""
+    if user.is_superuser:
+        return Branch.objects.order_by("name")
+    branch_id = workflow_rules.user_branch_id(user)
+    if branch_id is not None and rules.can_register(user, branch_id):
+        return Branch.objects.filter(pk=branch_id)
+    return Branch.objects.none()
+
+
+def may_register(user) -> bool:
+    """Whether `user` may record requests in some branch (no query beyond roles, profile)."""
+    if user.is_superuser:
+        return True
+    branch_id = workflow_rules.user_branch_id(user)
+    return branch_id is not None and rules.can_register(user, branch_id)
+
+
+# --- the list and its export ---------------------------------------------------------------
+
+
+def _filtered(request: HttpRequest) -> tuple[RequestFilterForm, QuerySet[AdvisoryRequest]]:
+    """The filter form and the filtered list: one code path for the page and the export."""
+    visible = queries.visible_requests(request.user)
+    form = RequestFilterForm(
+        request.GET or None,
+        countries=MemberState.objects.filter(pk__in=visible.values("country_id")).order_by("name"),
+        branches=Branch.objects.filter(pk__in=visible.values("branch_id")).order_by("name"),
+    )
+    return form, queries.with_next_milestone(form.apply(visible))
+
+
+@login_required
+@require_safe
+def request_list(request: HttpRequest) -> HttpResponse:
+    form, rows = _filtered(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "advisory/request_list.html",
+        {
+            "form": form,
+            "page": page,
+            "export_query": query.urlencode(),
+            "can_create": may_register(request.user),
+        },
+    )
+
+
+def export_header() -> list[str]:
+    return [
+        _("Member State"),
+        _("title"),
+        _("kind of support"),
+        _("state"),
+        _("branch"),
+        _("lead"),
+        _("received on"),
+        _("next milestone"),
+        _("next milestone due"),
+    ]
+
+
+def export_rows(rows) -> list[list[object]]:
+    for row in rows:
+        cells = [
+            row.country.name,
+            row.title,
+            row.get_kind_display(),
+            row.get_state_display(),
+            row.branch.code,
+            _name(row.lead),
+            row.received_on.isoformat(),
+            row.next_milestone_title or "",
+            row.next_milestone_due.isoformat() if row.next_milestone_due else "",
+        ]
+        yield [neutralise(cell) for cell in cells]
+
+
+@login_required
+@require_safe
+def request_export(request: HttpRequest) -> HttpResponse:
+    """Exactly the list's filtered requests the viewer may see, as CSV (formula-like cells
+    neutralised)."""
+    _form, rows = _filtered(request)
+    filename = f"advisory-requests-{timezone.localdate().isoformat()}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response.write("\ufeff")  # a byte order mark, so spreadsheets read the file as UTF-8
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(export_header())
+    writer.writerows(export_rows(rows.iterator(chunk_size=2000)))
+    return response
+
+
+# --- recording a request ----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_create(request: HttpRequest) -> HttpResponse:
+    branches = register_branches(request.user)
+    if not branches.exists():
+        raise PermissionDenied(_("Only the branches' people record advisory requests."))
+    status = 200
+    if request.method == "POST":
+        form = RequestForm(request.POST, branches=branches)
+        if form.is_valid():
+            try:
+                created = services.register_request(request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The request was recorded."))
+                return redirect(_back(created.pk))
+        status = BAD_REQUEST
+    else:
+        form = RequestForm(initial={"received_on": timezone.localdate()}, branches=branches)
+    return render(request, "advisory/request_form.html", {"form": form}, status=status)
+
+
+# --- the request page --------------------------------------------------------------------
+
+
+@dataclass
+class DocumentGroup:
+    kind: str
+    label: str
+    versions: list[RequestDocument]
+
+
+@dataclass
+class MilestoneRow:
+    milestone: Milestone
+    may_close: bool
+    due_form: MilestoneDueForm | None
+
+
+def _document_groups(documents: list[RequestDocument], *, all_kinds: bool) -> list:
+    groups = []
+    for kind in DocumentKind:
+        versions = [d for d in documents if d.kind == kind]
+        if versions or all_kinds:
+            groups.append(DocumentGroup(kind=kind.value, label=kind.label, versions=versions))
+    return groups
+
+
+def _knowledge_links(user, advisory_request: AdvisoryRequest) -> list[KnowledgeLink]:
+    """The deliverables this request informed, those the viewer may see."""
+    return list(
+        KnowledgeLink.objects.filter(
+            request=advisory_request,
+            deliverable__in=visible_deliverables(user).values("pk"),
+        )
+        .select_related("deliverable__product")
+        .order_by("created_at", "pk")
+    )
+
+
+def _render_detail(
+    request: HttpRequest,
+    adv: AdvisoryRequest,
+    *,
+    bound: dict[str, Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    bound = bound or {}
+    internal = rules.sees_internal(adv, user)
+    can_decide = rules.can_decide(adv, user)
+    can_lead = rules.can_lead(adv, user)
+    can_work = rules.can_work_on(adv, user)
+    people = branch_people(adv.branch_id) if can_work else None
+
+    transition_forms = []
+    bound_transition = bound.get("transition")
+    for name in services.available_transitions(adv, user):
+        if bound_transition is not None and bound_transition.name == name:
+            transition_forms.append(bound_transition)
+        else:
+            transition_forms.append(TransitionForm(name=name, leads=people, lead=adv.lead))
+    if bound_transition is not None and bound_transition not in transition_forms:
+        transition_forms.append(bound_transition)
+
+    documents = list(queries.visible_documents(user, adv))
+    team = list(adv.team.order_by("last_name", "first_name", "username")) if internal else []
+    mission = adv.mission
+    milestone_rows = []
+    for milestone in adv.milestones.select_related("lead").order_by("due_date", "pk"):
+        is_open = milestone.state == MilestoneState.OPEN and adv.is_open
+        milestone_rows.append(
+            MilestoneRow(
+                milestone=milestone,
+                may_close=is_open and (can_work or milestone.lead_id == user.pk),
+                due_form=(
+                    bound.get(f"due:{milestone.pk}")
+                    or MilestoneDueForm(
+                        milestone_id=milestone.pk, initial={"due_date": milestone.due_date}
+                    )
+                )
+                if is_open and can_work
+                else None,
+            )
+        )
+    may_comment = rules.can_comment(adv, user)
+    commentable = [d for d in documents if internal or d.kind == DocumentKind.PLAN_OF_ACTION]
+    context = {
+        "advisory_request": adv,
+        "internal": internal,
+        "viewer_zone": profile_for(user).time_zone,
+        "transition_forms": transition_forms,
+        "bound_transition": bound_transition,
+        "team": team,
+        "team_form": (
+            bound.get("team")
+            or TeamForm(
+                initial={"lead": adv.lead_id, "members": [p.pk for p in team]},
+                people=people,
+                may_change_lead=can_decide,
+            )
+        )
+        if can_lead and adv.is_open
+        else None,
+        "mission": mission,
+        "mission_link": mission is not None
+        and visible_meetings(user).filter(pk=mission.pk).exists(),
+        "mission_form": (bound.get("mission") or MissionForm(initial={"time_zone": "UTC"}))
+        if can_lead and adv.state == RequestState.ACCEPTED
+        else None,
+        "document_groups": _document_groups(documents, all_kinds=internal),
+        "upload_form": (bound.get("upload") or DocumentUploadForm(max_mb=_max_upload_mb()))
+        if can_work and adv.is_open and adv.state != RequestState.RECEIVED
+        else None,
+        "milestones": milestone_rows,
+        "milestone_form": (bound.get("milestone") or MilestoneForm(people=people))
+        if can_work and adv.is_open
+        else None,
+        "comments": list(queries.visible_comments(user, adv)),
+        "comment_form": (
+            bound.get("comment")
+            or CommentForm(
+                documents=RequestDocument.objects.filter(pk__in=[d.pk for d in commentable]),
+                with_internal=internal,
+            )
+        )
+        if may_comment
+        else None,
+        "knowledge_links": _knowledge_links(user, adv),
+        "errors": [form for key, form in bound.items() if key != "transition"],
+    }
+    return render(request, "advisory/request_detail.html", context, status=status)
+
+
+@login_required
+@require_safe
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    adv = queries.get_request_for_user(request.user, pk)
+    return _render_detail(request, adv)
+
+
+def _rerender(request: HttpRequest, pk: int, key: str, form: Form) -> HttpResponse:
+    # Re-read the request: the page shows its current state next to the errors.
+    adv = queries.get_request_for_user(request.user, pk)
+    return _render_detail(request, adv, bound={key: form}, status=BAD_REQUEST)
+
+
+@login_required
+@require_POST
+def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    adv = queries.get_request_for_user(request.user, pk)
+    name = request.POST.get("transition", "")
+    if name not in TRANSITION_LABELS:
+        messages.error(request, _("Unknown action."))
+        return redirect(_back(pk))
+    form = TransitionForm(request.POST, name=name, leads=branch_people(adv.branch_id))
+    if form.is_valid():
+        try:
+            services.fire_transition(
+                request.user,
+                adv,
+                name,
+                comment=form.cleaned_data["comment"],
+                lead=form.cleaned_data.get("lead"),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except WorkflowConflict as exc:
+            return _conflict(request, exc, pk)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]})
+            return redirect(_back(pk))
+    return _rerender(request, pk, "transition", form)
+
+
+@login_required
+@require_POST
+def request_team(request: HttpRequest, pk: int) -> HttpResponse:
+    adv = queries.get_request_for_user(request.user, pk)
+    if not rules.can_lead(adv, request.user):
+        raise PermissionDenied(_("Only the lead or the chief chooses the team."))
+    form = TeamForm(
+        request.POST,
+        people=branch_people(adv.branch_id),
+        may_change_lead=rules.can_decide(adv, request.user),
+    )
+    if form.is_valid():
+        try:
+            services.set_team(
+                request.user,
+                adv,
+                lead=form.cleaned_data.get("lead"),
+                members=form.cleaned_data["members"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The team was saved."))
+            return redirect(_back(pk))
+    return _rerender(request, pk, "team", form)
+
+
+@login_required
+@require_POST
+def request_mission(request: HttpRequest, pk: int) -> HttpResponse:
+    adv = queries.get_request_for_user(request.user, pk)
+    if not rules.can_lead(adv, request.user):
+        raise PermissionDenied(_("Only the lead or the chief plans the mission."))
+    form = MissionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.schedule_mission(
+                request.user,
+                adv,
+                start=data["start"],
+                end=data["end"],
+                time_zone=data["time_zone"],
+                location=data["location"],
+                title=data["title"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except WorkflowConflict as exc:
+            return _conflict(request, exc, pk)
+        else:
+            messages.success(request, _("The assessment mission was scheduled."))
+            return redirect(_back(pk))
+    return _rerender(request, pk, "mission", form)
+
+
+# --- documents -------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    adv = queries.get_request_for_user(request.user, pk)
+    if not rules.can_work_on(adv, request.user):
+        raise PermissionDenied(_("Only the lead, the team or the chief upload documents."))
+    form = DocumentUploadForm(request.POST, request.FILES, max_mb=_max_upload_mb())
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = services.upload_document(
+                request.user, adv, data["kind"], data["file"], notes=data["notes"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except WorkflowConflict as exc:
+            return _conflict(request, exc, pk)
+        else:
+            messages.success(
+                request,
+                _("%(document)s version %(number)d was uploaded.")
+                % {"document": document.get_kind_display(), "number": document.number},
+            )
+            return redirect(_back(pk))
+    return _rerender(request, pk, "upload", form)
+
+
+def _extension(document: RequestDocument) -> str:
+    for kind in files.ACCEPTED:
+        if kind.content_type == document.content_type:
+            return kind.extension
+    name = document.file.name
+    return name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
+
+
+def document_file_response(adv: AdvisoryRequest, document: RequestDocument) -> FileResponse:
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("The file is missing.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=files.download_name(
+            f"{adv.title} {document.kind.replace('_', ' ')}",
+            document.number,
+            _extension(document),
+        ),
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@download
+@require_safe
+def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    """A document version, for those who may read it (404 otherwise); never served from
+    MEDIA_URL."""
+    adv = queries.get_request_for_user(request.user, pk)
+    document = queries.get_document_for_user(request.user, adv, document_pk)
+    return document_file_response(adv, document)
+
+
+# --- milestones --------------------------------------------------------------------------
+
+
+def _milestone_of(adv: AdvisoryRequest, milestone_pk: int) -> Milestone:
+    try:
+        return adv.milestones.get(pk=milestone_pk)
+    except Milestone.DoesNotExist:
+        raise Http404("No such milestone.") from None
+
+
+@login_required
+@require_POST
+def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+    adv = queries.get_request_for_user(request.user, pk)
+    if not rules.can_work_on(adv, request.user):
+        raise PermissionDenied(_("Only the lead, the team or the chief add milestones."))
+    form = MilestoneForm(request.POST, people=branch_people(adv.branch_id))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_milestone(
+                request.user, adv, title=data["title"], due_date=data["due_date"], lead=data["lead"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except WorkflowConflict as exc:
+            return _conflict(request, exc, pk)
+        else:
+            messages.success(request, _("The milestone was added."))
+            return redirect(_back(pk))
+    return _rerender(request, pk, "milestone", form)
+
+
+@login_required
+@require_POST
+def milestone_complete(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+    adv = queries.get_request_for_user(request.user, pk)
+    milestone = _milestone_of(adv, milestone_pk)
+    cancelled = request.POST.get("outcome") == MilestoneState.CANCELLED
+    try:
+        services.complete_milestone(request.user, milestone, cancelled=cancelled)
+    except WorkflowConflict as exc:
+        return _conflict(request, exc, pk)
+    messages.success(
+        request,
+        (_("“%(title)s” was cancelled.") if cancelled else _("“%(title)s” is done."))
+        % {"title": milestone.title},
+    )
+    return redirect(_back(pk))
+
+
+@login_required
+@require_POST
+def milestone_move(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+    adv = queries.get_request_for_user(request.user, pk)
+    milestone = _milestone_of(adv, milestone_pk)
+    if not rules.can_work_on(adv, request.user):
+        raise PermissionDenied(_("Only the request's team moves milestones."))
+    form = MilestoneDueForm(request.POST, milestone_id=milestone.pk)
+    if form.is_valid():
+        try:
+            services.move_milestone(request.user, milestone, form.cleaned_data["due_date"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except WorkflowConflict as exc:
+            return _conflict(request, exc, pk)
+        else:
+            messages.success(request, _("The due date was changed."))
+            return redirect(_back(pk))
+    return _rerender(request, pk, f"due:{milestone.pk}", form)
+
+
+# --- comments --------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    adv = queries.get_request_for_user(user, pk)
+    if not rules.can_comment(adv, user):
+        raise PermissionDenied(_("You may not comment on this request."))
+    internal = rules.sees_internal(adv, user)
+    documents = queries.visible_documents(user, adv)
+    if not internal:
+        documents = documents.filter(kind=DocumentKind.PLAN_OF_ACTION)
+    form = CommentForm(request.POST, documents=documents, with_internal=internal)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_comment(
+                user,
+                adv,
+                data["text"],
+                internal=data.get("internal", False),
+                document=data["document"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your comment was added."))
+            return redirect(_back(pk) + "#comments-heading")
+    return _rerender(request, pk, "comment", form)

@@ -18,6 +18,7 @@ from cepa_collab.services import create_person
 from notifications.services import muted
 
 if TYPE_CHECKING:
+    from knowledge.demo import KnowledgeDemoResult
     from meetings.demo import MeetingDemoResult
     from notifications.demo import NotificationDemoResult
     from workflows.demo import WorkflowDemoResult
@@ -196,6 +197,8 @@ class DemoResult:
     meetings: MeetingDemoResult | None = None
     # What notifications.demo.seed_notifications created (its `.summary()` says it).
     notifications: NotificationDemoResult | None = None
+    # What knowledge.demo.seed_knowledge created or found (its `.summary()` says it).
+    knowledge: KnowledgeDemoResult | None = None
 
 
 @transaction.atomic
@@ -229,6 +232,7 @@ def seed_demo() -> DemoResult:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
         result.created.append(spec.username)
+    from knowledge.demo import seed_knowledge  # requests, contributions and their links
     from meetings.demo import seed_meetings  # the meetings app links the workflow's records
     from notifications.demo import seed_notifications  # reminders due soon, on the above
     from workflows.demo import seed_workflows  # the workflow app builds on the core
@@ -238,5 +242,7 @@ def seed_demo() -> DemoResult:
     with muted():
         result.workflows = seed_workflows()
         result.meetings = seed_meetings()
+        result.knowledge = seed_knowledge(password=DEMO_PASSWORD)
         result.notifications = seed_notifications()
+    result.logins.extend(result.knowledge.logins)
     return result

@@ -46,6 +46,39 @@ def navigation_for(user) -> list[NavItem]:
         )
     if roles & _BRANCH_ROLES or Role.SECRETARIAT_ADMIN in roles or user.is_superuser:
         items.append(NavItem(_("Dashboard"), reverse("workflows:dashboard"), "workflows:dashboard"))
+    if (
+        roles & _BRANCH_ROLES
+        or Role.FOCAL_POINT in roles
+        or Role.SECRETARIAT_ADMIN in roles
+        or user.is_superuser
+    ):
+        # Those who may see advisory requests: the branches' people, the admin, and a Member
+        # State's focal point (their country's requests).
+        items.append(
+            NavItem(
+                _("Technical cooperation"),
+                reverse("advisory:request_list"),
+                "advisory:request_list",
+            )
+        )
+    if (
+        roles & _BRANCH_ROLES
+        or Role.CEPA_MEMBER in roles
+        or Role.SECRETARIAT_ADMIN in roles
+        or user.is_superuser
+    ):
+        # CEPA members propose contributions; the branches' people review them.
+        items.append(
+            NavItem(
+                _("Contributions"),
+                reverse("contributions:contribution_list"),
+                "contributions:contribution_list",
+            )
+        )
+    # Countries and regions are for everyone signed in (what each sees is filtered).
+    items.append(
+        NavItem(_("Countries"), reverse("knowledge:country_list"), "knowledge:country_list")
+    )
     # Meetings and calendar feeds are for everyone signed in (what each sees is filtered).
     items.append(NavItem(_("Meetings"), reverse("meetings:list"), "meetings:list"))
     items.append(

@@ -29,6 +29,13 @@ def api_root(request, format=None):
             "notification-preferences": reverse(
                 "api-notification-preferences", request=request, format=format
             ),
+            "advisory-requests": reverse(
+                "api-advisory-request-list", request=request, format=format
+            ),
+            "milestones": reverse("api-milestone-list", request=request, format=format),
+            "contributions": reverse("api-contribution-list", request=request, format=format),
+            "countries": reverse("api-country-list", request=request, format=format),
+            "regions": reverse("api-region-list", request=request, format=format),
             "token": reverse("api-token", request=request, format=format),
             "schema": reverse("schema", request=request, format=format),
             "docs": reverse("swagger-ui", request=request, format=format),
@@ -43,6 +50,9 @@ api_v1 = [
     path("", include("workflows.api_urls")),
     path("", include("meetings.api_urls")),
     path("", include("notifications.api_urls")),
+    path("", include("advisory.api_urls")),
+    path("", include("contributions.api_urls")),
+    path("", include("knowledge.api_urls")),
 ]
 
 urlpatterns = [
@@ -62,6 +72,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("advisory.urls")),
     path("", include("contributions.urls")),
+    path("", include("knowledge.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

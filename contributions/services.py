@@ -56,7 +56,10 @@ def completeness_errors(contribution: Contribution) -> dict[str, str]:
         ContributionKind.WRITTEN_INPUT: ("product", "summary"),
     }[contribution.kind]
     for name in required:
-        if not getattr(contribution, name if name not in {"country", "product"} else f"{name}_id"):
+        value = getattr(contribution, name if name not in {"country", "product"} else f"{name}_id")
+        if isinstance(value, str):
+            value = value.strip()
+        if not value:
             errors[name] = _("This field is required before submitting.")
     if (
         contribution.kind == ContributionKind.REPOSITORY_ENTRY
@@ -67,7 +70,11 @@ def completeness_errors(contribution: Contribution) -> dict[str, str]:
     return errors
 
 
-def _validate(contribution: Contribution) -> None:
+def _validate(contribution: Contribution, actor=None) -> None:
+    """Raise ValidationError naming each field in error. With `actor`, the deliverable
+    must be one they see (checked when it is chosen, not each time the draft is saved)."""
+    from workflows.queries import visible_deliverables
+
     errors = {}
     if not contribution.title.strip():
         errors["title"] = _("Give a title.")
@@ -83,6 +90,13 @@ def _validate(contribution: Contribution) -> None:
         and contribution.deliverable.product_id != contribution.product_id
     ):
         errors["deliverable"] = _("The deliverable is not part of that product.")
+    elif (
+        actor is not None
+        and contribution.deliverable_id
+        and not visible_deliverables(actor).filter(pk=contribution.deliverable_id).exists()
+    ):
+        # CEPA members see only the deliverables assigned to them for review.
+        errors["deliverable"] = _("Choose a deliverable you can see.")
     for line in contribution.link_list():
         if not line.startswith(("http://", "https://")):
             errors["links"] = _("Each link must start with http:// or https://.")
@@ -114,7 +128,7 @@ def propose(actor, *, kind: str, **fields) -> Contribution:
     if kind == ContributionKind.WRITTEN_INPUT and branch is None:
         raise ValidationError({"product": _("Choose the product your input is for.")})
     contribution.branch = branch
-    _validate(contribution)
+    _validate(contribution, actor)
     contribution.save()
     return contribution
 
@@ -122,7 +136,9 @@ def propose(actor, *, kind: str, **fields) -> Contribution:
 def _lock(contribution: Contribution | int) -> Contribution:
     pk = contribution.pk if isinstance(contribution, Contribution) else contribution
     return (
-        Contribution.objects.select_for_update()
+        # Lock the contribution's row only: PostgreSQL refuses FOR UPDATE on the nullable
+        # side of the outer join to the country.
+        Contribution.objects.select_for_update(of=("self",))
         .select_related("author", "branch", "country")
         .get(pk=pk)
     )
@@ -141,11 +157,12 @@ def update(actor, contribution: Contribution | int, **changes) -> Contribution:
         raise ValidationError(
             {name: _("This field cannot be changed.") for name in sorted(unknown)}
         )
+    deliverable_before = locked.deliverable_id
     for name, value in changes.items():
         setattr(locked, name, value)
     if locked.kind == ContributionKind.WRITTEN_INPUT:
         locked.branch = _branch_for(locked.kind, locked.product) or locked.branch
-    _validate(locked)
+    _validate(locked, actor if locked.deliverable_id != deliverable_before else None)
     locked.save()
     return locked
 
@@ -171,6 +188,21 @@ def attach(actor, contribution: Contribution | int, upload: UploadedFile) -> Att
     attachment.file.save(stored_name(upload.name or "", kind), upload, save=False)
     attachment.save()
     return attachment
+
+
+@transaction.atomic
+def remove_attachment(actor, attachment: Attachment) -> None:
+    """The author takes a file off a draft or a returned contribution."""
+    locked = _lock(attachment.contribution_id)
+    if not rules.is_author(locked, actor):
+        raise PermissionDenied(_("Only the author removes files."))
+    if locked.state not in (ContributionState.DRAFT, ContributionState.RETURNED):
+        raise WorkflowConflict(_("Files are removed while it is a draft or returned."))
+    file = attachment.file
+    attachment.delete()
+    name = file.name
+    storage = file.storage
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def available_transitions(contribution: Contribution, user) -> list[str]:
@@ -220,17 +252,25 @@ def fire_transition(
         fields += ["decided_at", "review_comment"]
     locked.save(update_fields=fields)
     deadlines.sync_contribution(locked.pk)
-    if name in {"accept", "return_for_revision"}:
+    if name == "accept":
         notify(
             locked.author,
             NotificationKind.CONTRIBUTION,
-            subject=N_("Contribution %(state)s: %(title)s"),
-            body=N_("Your contribution “%(title)s” was %(state)s.\n\n%(comment)s"),
-            params={
-                "title": locked.title,
-                "state": ContributionState(locked.state).label,
-                "comment": comment,
-            },
+            subject=N_("Contribution accepted: %(title)s"),
+            body=N_("Your contribution “%(title)s” was accepted.\n\n%(comment)s"),
+            params={"title": locked.title, "comment": comment},
+            link=reverse("contributions:detail", args=[locked.pk]),
+        )
+    elif name == "return_for_revision":
+        notify(
+            locked.author,
+            NotificationKind.CONTRIBUTION,
+            subject=N_("Contribution returned for revision: %(title)s"),
+            body=N_(
+                "Your contribution “%(title)s” was returned to you for revision.\n\n"
+                "%(comment)s\n\nEdit it and submit it again when it is ready."
+            ),
+            params={"title": locked.title, "comment": comment},
             link=reverse("contributions:detail", args=[locked.pk]),
         )
     return locked
@@ -246,8 +286,14 @@ def incorporate(actor, contribution: Contribution | int, deliverable) -> Contrib
         raise PermissionDenied(_("Only the branch's staff incorporate contributions."))
     if locked.state != ContributionState.ACCEPTED:
         raise WorkflowConflict(_("Only an accepted contribution is incorporated."))
-    if deliverable is None or not visible_deliverables(actor).filter(pk=deliverable.pk).exists():
-        raise ValidationError({"deliverable": _("Choose a deliverable you can see.")})
+    if (
+        deliverable is None
+        or deliverable.product.branch_id != locked.branch_id
+        or not visible_deliverables(actor).filter(pk=deliverable.pk).exists()
+    ):
+        raise ValidationError(
+            {"deliverable": _("Choose one of the branch's deliverables that you can see.")}
+        )
     locked.incorporated_into = deliverable
     locked.save(update_fields=["incorporated_into", "updated_at"])
     notify(

@@ -1,5 +1,391 @@
-from django.http import Http404
+"""Pages of CEPA members' contributions: the list, proposing one of each kind, the
+contribution's page with its actions, editing a draft, and its files.
+
+Thin on purpose: contributions are loaded through `contributions.queries` (404 for what the
+person may not see), operations go through `contributions.services`, and the services'
+errors are translated: ValidationError → errors on the re-rendered bound form (status 400),
+PermissionDenied → 403 (raised on), WorkflowConflict → a message and a redirect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cepa_collab.enums import Role
+from cepa_collab.models import roles_for
+from contributions import queries, rules, services
+from contributions.enums import ContributionKind, ContributionState
+from contributions.forms import (
+    ContributionForm,
+    FilterForm,
+    IncorporateForm,
+    TransitionForm,
+)
+from contributions.models import TRANSITION_LABELS, Contribution
+from workflows import files
+from workflows.exceptions import WorkflowConflict
+from workflows.forms import add_service_errors
+from workflows.queries import visible_deliverables
+
+PAGE_SIZE = 50
+BAD_REQUEST = 400
+EDITABLE_STATES = (ContributionState.DRAFT, ContributionState.RETURNED)
+
+download = cache_control(private=True, no_store=True)
 
 
-def detail(request, pk):
-    raise Http404
+def _conflict(request: HttpRequest, exc: WorkflowConflict, to: str) -> HttpResponse:
+    messages.error(request, exc.message)
+    return redirect(to)
+
+
+def _detail_url(pk: int) -> str:
+    return reverse("contributions:detail", args=[pk])
+
+
+# --- the list --------------------------------------------------------------------------------
+
+
+@login_required
+def contribution_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    is_member = Role.CEPA_MEMBER in roles_for(user)
+    form = FilterForm(request.GET or None, with_mine=is_member)
+    rows = form.apply(queries.visible_contributions(user), user=user)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "contributions/contribution_list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_propose": rules.can_propose(user),
+            "kinds": ContributionKind.choices,
+        },
+    )
+
+
+# --- proposing and editing -----------------------------------------------------------------
+
+
+def _attach_all(user, contribution: Contribution, form: ContributionForm) -> None:
+    for upload in form.cleaned_data.get("attachments") or []:
+        services.attach(user, contribution, upload)
+
+
+def _save(request: HttpRequest, form: ContributionForm, contribution: Contribution | None):
+    """Create or update the contribution and attach its files, then submit it if asked:
+    all or nothing (on an error the form keeps what was typed)."""
+    with transaction.atomic():
+        if contribution is None:
+            contribution = services.propose(request.user, kind=form.kind, **form.changes())
+        else:
+            contribution = services.update(request.user, contribution, **form.changes())
+        _attach_all(request.user, contribution, form)
+        if ContributionForm.SUBMIT in request.POST:
+            contribution = services.fire_transition(request.user, contribution, "submit")
+    return contribution
+
+
+def _attachment_errors(exc: ValidationError) -> ValidationError:
+    """A file's error (`file`) belongs to the form's `attachments` field."""
+    if hasattr(exc, "error_dict") and "file" in exc.error_dict:
+        errors = dict(exc.message_dict)
+        errors["attachments"] = errors.pop("file")
+        return ValidationError(errors)
+    return exc
+
+
+def _saved_message(request: HttpRequest, contribution: Contribution) -> None:
+    if contribution.state == ContributionState.SUBMITTED:
+        messages.success(
+            request,
+            _("Your contribution was submitted: the branch's staff will review it."),
+        )
+    else:
+        messages.success(
+            request, _("Your draft was saved. Only you can see it until you submit it.")
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def propose(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not rules.can_propose(user):
+        raise PermissionDenied(_("Contributions are proposed by CEPA members."))
+    kind = request.GET.get("kind", "")
+    if kind not in ContributionKind.values:
+        return render(
+            request,
+            "contributions/contribution_kind.html",
+            {"kinds": ContributionKind.choices},
+            status=BAD_REQUEST if kind else 200,
+        )
+    deliverables = visible_deliverables(user)
+    status = 200
+    if request.method == "POST":
+        form = ContributionForm(request.POST, request.FILES, kind=kind, deliverables=deliverables)
+        if form.is_valid():
+            try:
+                contribution = _save(request, form, None)
+            except ValidationError as exc:
+                add_service_errors(form, _attachment_errors(exc))
+            else:
+                _saved_message(request, contribution)
+                return redirect(_detail_url(contribution.pk))
+        status = BAD_REQUEST
+    else:
+        form = ContributionForm(kind=kind, deliverables=deliverables)
+    return render(
+        request,
+        "contributions/contribution_form.html",
+        {"form": form, "kind_label": ContributionKind(kind).label, "contribution": None},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    contribution = queries.get_contribution_for_user(user, pk)
+    if not rules.is_author(contribution, user):
+        raise PermissionDenied(_("Only the author edits a contribution."))
+    back = _detail_url(pk)
+    if contribution.state not in EDITABLE_STATES:
+        messages.error(request, _("A contribution is edited while it is a draft or returned."))
+        return redirect(back)
+    deliverables = visible_deliverables(user)
+    status = 200
+    if request.method == "POST":
+        form = ContributionForm(
+            request.POST, request.FILES, kind=contribution.kind, deliverables=deliverables
+        )
+        if form.is_valid():
+            try:
+                contribution = _save(request, form, contribution)
+            except ValidationError as exc:
+                add_service_errors(form, _attachment_errors(exc))
+            except WorkflowConflict as exc:
+                return _conflict(request, exc, back)
+            else:
+                _saved_message(request, contribution)
+                return redirect(back)
+        status = BAD_REQUEST
+    else:
+        form = ContributionForm(
+            initial=ContributionForm.initial_from(contribution),
+            kind=contribution.kind,
+            deliverables=deliverables,
+        )
+    return render(
+        request,
+        "contributions/contribution_form.html",
+        {
+            "form": form,
+            "kind_label": contribution.get_kind_display(),
+            "contribution": contribution,
+            "attachments": list(contribution.attachments.all()),
+        },
+        status=status,
+    )
+
+
+# --- the contribution's page -----------------------------------------------------------------
+
+
+@dataclass
+class DeliverableRef:
+    """A deliverable named on the page: linked if the viewer may open it, else its title
+    only (for the author), else not shown."""
+
+    pk: int
+    title: str
+    linked: bool
+
+
+def _ref(deliverable, visible: set[int], is_author: bool) -> DeliverableRef | None:
+    if deliverable is None:
+        return None
+    if deliverable.pk in visible:
+        return DeliverableRef(deliverable.pk, str(deliverable.title), True)
+    if is_author:
+        return DeliverableRef(deliverable.pk, str(deliverable.title), False)
+    return None
+
+
+def _render_detail(
+    request: HttpRequest,
+    contribution: Contribution,
+    *,
+    bound_transition: TransitionForm | None = None,
+    bound_incorporate: IncorporateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    is_author = rules.is_author(contribution, user)
+    may_review = rules.can_review(contribution, user)
+    citing = list(queries.citing_links(user, contribution))
+    visible = queries.visible_deliverable_ids(
+        user, [contribution], also=[link.deliverable_id for link in citing]
+    )
+    transition_forms = []
+    for name in services.available_transitions(contribution, user):
+        if bound_transition is not None and bound_transition.name == name:
+            transition_forms.append(bound_transition)
+        else:
+            transition_forms.append(TransitionForm(name=name))
+    incorporate_form = None
+    if may_review and contribution.state == ContributionState.ACCEPTED:
+        incorporate_form = bound_incorporate or IncorporateForm(
+            deliverables=visible_deliverables(user).filter(
+                product__branch_id=contribution.branch_id
+            ),
+            initial={"deliverable": contribution.incorporated_into_id},
+        )
+    cited_by = [(link, _ref(link.deliverable, visible, is_author)) for link in citing]
+    context = {
+        "contribution": contribution,
+        "kind": ContributionKind,
+        "is_author": is_author,
+        "sees_review": is_author or rules.sees_all_of_branch(user, contribution.branch_id),
+        "attachments": list(contribution.attachments.all()),
+        "transition_forms": transition_forms,
+        "bound_transition": bound_transition,
+        "incorporate_form": incorporate_form,
+        "can_edit": is_author and contribution.state in EDITABLE_STATES,
+        "for_deliverable": _ref(contribution.deliverable, visible, is_author),
+        "incorporated_into": _ref(contribution.incorporated_into, visible, is_author),
+        "cited_by": cited_by,
+    }
+    return render(request, "contributions/contribution_detail.html", context, status=status)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contribution = queries.get_contribution_for_user(request.user, pk)
+    return _render_detail(request, contribution)
+
+
+@login_required
+@require_POST
+def transition(request: HttpRequest, pk: int) -> HttpResponse:
+    contribution = queries.get_contribution_for_user(request.user, pk)
+    name = request.POST.get("transition", "")
+    if name not in TRANSITION_LABELS:
+        messages.error(request, _("Unknown action."))
+        return redirect(_detail_url(pk))
+    form = TransitionForm(request.POST, name=name)
+    if form.is_valid():
+        try:
+            services.fire_transition(
+                request.user, contribution, name, comment=form.cleaned_data.get("comment", "")
+            )
+        except ValidationError as exc:
+            if name == "submit" and hasattr(exc, "error_dict"):
+                # What the contribution still lacks: the fields are on the edit page.
+                form.add_error(None, [_("Before you submit it, complete the draft:")])
+                for field, errors in exc.message_dict.items():
+                    label = Contribution._meta.get_field(field).verbose_name
+                    form.add_error(None, [f"{label}: {error}" for error in errors])
+            else:
+                add_service_errors(form, exc)
+        except WorkflowConflict as exc:
+            return _conflict(request, exc, _detail_url(pk))
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]})
+            return redirect(_detail_url(pk))
+    # Re-read it: the page shows its current state next to the errors.
+    contribution = queries.get_contribution_for_user(request.user, pk)
+    return _render_detail(request, contribution, bound_transition=form, status=BAD_REQUEST)
+
+
+@login_required
+@require_POST
+def incorporate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    contribution = queries.get_contribution_for_user(user, pk)
+    if not rules.can_review(contribution, user):
+        raise PermissionDenied(_("Only the branch's staff incorporate contributions."))
+    form = IncorporateForm(
+        request.POST,
+        deliverables=visible_deliverables(user).filter(product__branch_id=contribution.branch_id),
+    )
+    if form.is_valid():
+        try:
+            services.incorporate(user, contribution, form.cleaned_data["deliverable"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except WorkflowConflict as exc:
+            return _conflict(request, exc, _detail_url(pk))
+        else:
+            messages.success(
+                request,
+                _("Recorded: the contribution was incorporated into “%(title)s”.")
+                % {"title": form.cleaned_data["deliverable"].title},
+            )
+            return redirect(_detail_url(pk))
+    contribution = queries.get_contribution_for_user(user, pk)
+    if contribution.state != ContributionState.ACCEPTED:
+        messages.error(request, _("Only an accepted contribution is incorporated."))
+        return redirect(_detail_url(pk))
+    return _render_detail(request, contribution, bound_incorporate=form, status=BAD_REQUEST)
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+def _download_name(attachment) -> str:
+    kind = next((k for k in files.ACCEPTED if k.content_type == attachment.content_type), None)
+    if kind is None:
+        return "attachment.bin"
+    return files.stored_name(attachment.original_name, kind)
+
+
+def attachment_response(attachment) -> FileResponse:
+    """The file as a download, never cached by shared caches; 404 if it is missing."""
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("The file is missing.") from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=_download_name(attachment),
+        content_type=attachment.content_type,
+    )
+
+
+@login_required
+@download
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """A file of a contribution, for those who may see the contribution (404 otherwise);
+    never served from MEDIA_URL."""
+    attachment = queries.get_attachment_for_user(request.user, pk, attachment_pk)
+    return attachment_response(attachment)
+
+
+@login_required
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    attachment = queries.get_attachment_for_user(request.user, pk, attachment_pk)
+    back = reverse("contributions:edit", args=[pk])
+    try:
+        services.remove_attachment(request.user, attachment)
+    except WorkflowConflict as exc:
+        return _conflict(request, exc, _detail_url(pk))
+    messages.success(request, _("“%(name)s” was removed.") % {"name": attachment.original_name})
+    return redirect(back)

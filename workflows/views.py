@@ -24,6 +24,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cepa_collab.services import profile_for
+from knowledge import queries as knowledge_queries
+from knowledge import services as knowledge_services
 from notifications import reminders
 from notifications.enums import DeadlineKind
 from workflows import files, queries, rules, services
@@ -211,6 +213,8 @@ def _render_deliverable(
     next_reminders = (
         reminders.next_reminders_for(DeadlineKind.DELIVERABLE, [deliverable.pk]) if sees_all else {}
     )
+    # The knowledge value chain: what the deliverable draws on (two queries).
+    links = knowledge_queries.deliverable_links(user, deliverable)
     context = {
         "deliverable": deliverable,
         "sees_all": sees_all,
@@ -241,6 +245,11 @@ def _render_deliverable(
         "has_deadline": deliverable.pk in next_reminders,
         "next_reminder": next_reminders.get(deliverable.pk),
         "viewer_zone": profile_for(user).time_zone if next_reminders else "",
+        "knowledge_links": links,
+        "incorporated": knowledge_queries.incorporated_contributions(
+            user, deliverable, besides=[link.contribution_id for link in links]
+        ),
+        "can_link": knowledge_services.can_link(user, deliverable),
     }
     return render(request, "workflows/deliverable_detail.html", context, status=status)
 

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         ("knowledge", "0001_initial"),
         ("advisory", "0001_initial"),
         ("contributions", "0001_initial"),
-        ("notifications", "0002_role_permissions"),
+        ("notifications", "0004_notification_kind_advisory"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

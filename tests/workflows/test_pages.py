@@ -478,9 +478,10 @@ def test_deliverable_page_runs_a_fixed_number_of_queries(client, in_review, owne
     large = _count_queries(client, f"/deliverables/{in_review.pk}/")
 
     assert ReviewAssignment.objects.filter(deliverable=in_review).count() == 200
-    # ... and the owner's next reminder: its deadline, the reminder policies, those sent
-    assert small == 16
-    assert large == 16
+    # ... the owner's next reminder: its deadline, the reminder policies, those sent; and what
+    # it draws on (knowledge links, incorporated contributions)
+    assert small == 18
+    assert large == 18
 
 
 # --- firing transitions -------------------------------------------------------------------

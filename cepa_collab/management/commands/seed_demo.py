@@ -17,6 +17,8 @@ class Command(BaseCommand):
         self.stdout.write(result.meetings.summary())
         if result.notifications is not None:
             self.stdout.write(result.notifications.summary())
+        if result.knowledge is not None:
+            self.stdout.write(result.knowledge.summary())
         self.stdout.write("")
         self.stdout.write(f"Open {settings.SITE_URL}/ and sign in with one of these logins")
         self.stdout.write(f"(password for all: {DEMO_PASSWORD}):")

@@ -1,0 +1,719 @@
+"""The advisory API: requests for technical cooperation, their documents, comments and
+milestones, under /api/v1/.
+
+Serializers only translate (types, choices, codes to objects); the rules live in
+`advisory.services`, `advisory.rules` and `advisory.queries`, as for the pages. Service
+errors map to HTTP as in the workflow API (`workflows.api.ServiceErrorsMixin`): a django
+`ValidationError` is a 400 naming the fields, `PermissionDenied` a 403 (the caller sees
+the request but may not act), `Http404` a 404 (the caller may not see it),
+`WorkflowConflict` a 409.
+
+What the Member State's focal point receives is the country's view: the request without
+its internal fields (team, creator, the mission's meeting id), the plan of action once
+drafted (never the mission report or the analysis), public comments only.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from advisory import queries, rules, services
+from advisory.enums import Channel, DocumentKind, MilestoneState, RequestKind, RequestState
+from advisory.models import TRANSITION_LABELS, AdvisoryRequest, Comment, Milestone, RequestDocument
+from advisory.views import document_file_response
+from cepa_collab.models import Branch, MemberState, validate_time_zone
+from meetings.api import WallClockDateTimeField
+from meetings.enums import MeetingStatus
+from workflows.api import LabelField, ServiceErrorsMixin, _display_name, _validated, errors
+from workflows.rules import is_admin, is_branch_member
+
+User = get_user_model()
+
+# Fields of a request that only the Division's people see (not the country's focal point).
+INTERNAL_REQUEST_FIELDS = ("lead", "team", "created_by", "created_at", "updated_at")
+
+
+def _internal(obj: AdvisoryRequest, user) -> bool:
+    """rules.sees_internal, without a query when the list annotated team membership."""
+    on_team = getattr(obj, "viewer_on_team", None)
+    if on_team is None:
+        return rules.sees_internal(obj, user)
+    return (
+        bool(on_team)
+        or obj.lead_id == user.pk
+        or is_admin(user)
+        or is_branch_member(user, obj.branch_id)
+    )
+
+
+# --- serializers: output ---------------------------------------------------------------------
+
+
+class MissionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=_("The meeting's id (not shown to focal points)."))
+    title = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    start_local = serializers.SerializerMethodField()
+    end_local = serializers.SerializerMethodField()
+    time_zone = serializers.CharField()
+    location = serializers.CharField()
+    cancelled = serializers.SerializerMethodField()
+
+    def get_start_local(self, meeting) -> str:
+        return timezone.localtime(meeting.start, ZoneInfo(meeting.time_zone)).isoformat()
+
+    def get_end_local(self, meeting) -> str:
+        return timezone.localtime(meeting.end, ZoneInfo(meeting.time_zone)).isoformat()
+
+    def get_cancelled(self, meeting) -> bool:
+        return meeting.status == MeetingStatus.CANCELLED
+
+
+class AdvisoryRequestSerializer(serializers.ModelSerializer):
+    """A request. For the country's focal point, `lead`, `team`, `created_by`, `created_at`,
+    `updated_at` and the mission's `id` are left out."""
+
+    country = serializers.CharField(source="country.iso3", read_only=True)
+    country_name = serializers.CharField(source="country.name", read_only=True)
+    branch = serializers.CharField(source="branch.code", read_only=True)
+    branch_name = serializers.CharField(source="branch.name", read_only=True)
+    # A plain string here: the enum is documented once, in RequestCreate (one enum per
+    # choice set keeps the schema's enum names stable).
+    kind = serializers.CharField(read_only=True, help_text=", ".join(RequestKind.values))
+    kind_label = LabelField(RequestKind, source="kind")
+    channel_label = LabelField(Channel, source="channel")
+    state_label = LabelField(RequestState, source="state")
+    lead_name = serializers.SerializerMethodField()
+    mission = serializers.SerializerMethodField()
+    team = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = AdvisoryRequest
+        fields = [
+            "id",
+            "country",
+            "country_name",
+            "branch",
+            "branch_name",
+            "kind",
+            "kind_label",
+            "channel",
+            "channel_label",
+            "received_on",
+            "title",
+            "description",
+            "state",
+            "state_label",
+            "state_changed_at",
+            "decline_reason",
+            "lead",
+            "lead_name",
+            "team",
+            "mission",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_lead_name(self, obj: AdvisoryRequest) -> str | None:
+        return _display_name(obj.lead) if obj.lead_id else None
+
+    @extend_schema_field(MissionSerializer(allow_null=True))
+    def get_mission(self, obj: AdvisoryRequest) -> dict | None:
+        if obj.mission_id is None:
+            return None
+        data = MissionSerializer(obj.mission).data
+        if not self._sees_internal(obj):
+            data.pop("id")
+        return data
+
+    def _sees_internal(self, obj: AdvisoryRequest) -> bool:
+        cache = self.context.setdefault("_internal", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = _internal(obj, self.context["request"].user)
+        return cache[obj.pk]
+
+    def to_representation(self, obj: AdvisoryRequest) -> dict:
+        internal = self._sees_internal(obj)
+        data = super().to_representation(obj)
+        if not internal:
+            for name in INTERNAL_REQUEST_FIELDS:
+                data.pop(name, None)
+        return data
+
+
+class RequestTransitionOptionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text=", ".join(DocumentKind.values))
+    kind_label = LabelField(DocumentKind, source="kind")
+    uploaded_by_name = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RequestDocument
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "number",
+            "original_name",
+            "content_type",
+            "size",
+            "notes",
+            "uploaded_by_name",
+            "created_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_uploaded_by_name(self, document: RequestDocument) -> str:
+        return _display_name(document.uploaded_by)
+
+    def get_download_url(self, document: RequestDocument) -> str:
+        return reverse(
+            "api-advisory-request-document-download",
+            kwargs={"pk": document.request_id, "document_pk": document.pk},
+            request=self.context.get("request"),
+        )
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+    document_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id",
+            "author_name",
+            "text",
+            "internal",
+            "document",
+            "document_label",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_author_name(self, comment: Comment) -> str:
+        return _display_name(comment.author)
+
+    def get_document_label(self, comment: Comment) -> str | None:
+        return str(comment.document) if comment.document_id else None
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    request_title = serializers.CharField(source="request.title", read_only=True)
+    country = serializers.CharField(source="request.country.iso3", read_only=True)
+    lead_name = serializers.SerializerMethodField()
+    state_label = LabelField(MilestoneState, source="state")
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "request",
+            "request_title",
+            "country",
+            "title",
+            "due_date",
+            "lead",
+            "lead_name",
+            "state",
+            "state_label",
+            "done_at",
+        ]
+        read_only_fields = fields
+
+    def get_lead_name(self, milestone: Milestone) -> str:
+        return _display_name(milestone.lead)
+
+
+# --- serializers: input (translation only; the services decide) ---------------------------
+
+
+class RequestCreateSerializer(serializers.Serializer):
+    country = serializers.SlugRelatedField(
+        slug_field="iso3",
+        queryset=MemberState.objects.all(),
+        help_text=_("ISO 3166 alpha-3 code, e.g. OMN."),
+    )
+    branch = serializers.SlugRelatedField(
+        slug_field="code", queryset=Branch.objects.all(), help_text=_("Branch code, e.g. e-govb.")
+    )
+    kind = serializers.ChoiceField(choices=RequestKind.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    received_on = serializers.DateField()
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+
+
+class RequestTransitionSerializer(serializers.Serializer):
+    name = serializers.ChoiceField(choices=list(TRANSITION_LABELS.items()))
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required to decline (the reason, shown to the Member State)."),
+    )
+    lead = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("To accept: the lead Inter-Regional Advisor's user id."),
+    )
+
+
+class TeamSerializer(serializers.Serializer):
+    lead = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None
+    )
+    members = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=User.objects.filter(is_active=True)
+    )
+
+
+class MissionWriteSerializer(serializers.Serializer):
+    """`start` and `end` given without a UTC offset are read in `time_zone`."""
+
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    start = WallClockDateTimeField()
+    end = WallClockDateTimeField()
+    time_zone = serializers.CharField(
+        max_length=64, help_text=_("IANA time zone, e.g. Asia/Muscat.")
+    )
+    location = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict) -> dict:
+        try:
+            validate_time_zone(attrs["time_zone"])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"time_zone": exc.messages}) from None
+        zone = ZoneInfo(attrs["time_zone"])
+        for name in ("start", "end"):
+            if timezone.is_naive(attrs[name]):
+                attrs[name] = timezone.make_aware(attrs[name], zone)
+        return attrs
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    file = serializers.FileField()
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(trim_whitespace=False, allow_blank=True)
+    internal = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text=_("Hidden from the Member State (a focal point's comment never is)."),
+    )
+    document = serializers.PrimaryKeyRelatedField(
+        queryset=RequestDocument.objects.none(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("A document of this request you may read."),
+    )
+
+    def __init__(self, *args, documents: QuerySet | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if documents is not None:
+            self.fields["document"].queryset = documents
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleRequestField(serializers.PrimaryKeyRelatedField):
+    """A request id the caller may see: any other is 'does not exist', so nothing leaks."""
+
+    def get_queryset(self):
+        return queries.visible_requests(self.context["request"].user)
+
+
+class MilestoneCreateSerializer(serializers.Serializer):
+    request = VisibleRequestField(help_text=_("The advisory request's id."))
+    title = serializers.CharField(allow_blank=True)
+    due_date = serializers.DateField()
+    lead = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("By default the request's lead."),
+    )
+
+
+class NestedMilestoneCreateSerializer(MilestoneCreateSerializer):
+    request = None
+
+
+class MilestoneDueSerializer(serializers.Serializer):
+    due_date = serializers.DateField()
+
+
+class MilestoneCompleteSerializer(serializers.Serializer):
+    cancelled = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("Cancel the milestone instead of marking it done."),
+    )
+
+
+# --- filters --------------------------------------------------------------------------------
+
+
+class AdvisoryRequestFilter(filters.FilterSet):
+    country = filters.CharFilter(
+        field_name="country__iso3", help_text=_("ISO 3166 alpha-3 code, e.g. OMN.")
+    )
+    state = filters.ChoiceFilter(choices=RequestState.choices)
+    kind = filters.ChoiceFilter(choices=RequestKind.choices)
+    branch = filters.CharFilter(field_name="branch__code", help_text=_("Branch code, e.g. e-govb."))
+
+    class Meta:
+        model = AdvisoryRequest
+        fields = ["country", "state", "kind", "branch"]
+
+
+class MilestoneFilter(filters.FilterSet):
+    request = filters.NumberFilter(field_name="request", help_text=_("Advisory request id."))
+    state = filters.ChoiceFilter(choices=MilestoneState.choices)
+    due_after = filters.DateFilter(
+        field_name="due_date", lookup_expr="gte", help_text=_("Due on or after this date.")
+    )
+    due_before = filters.DateFilter(
+        field_name="due_date", lookup_expr="lte", help_text=_("Due on or before this date.")
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["request", "state", "due_after", "due_before"]
+
+
+# --- viewsets --------------------------------------------------------------------------------
+
+DOCUMENT_PK = OpenApiParameter("document_pk", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Advisory requests you may see")),
+    retrieve=extend_schema(responses={200: AdvisoryRequestSerializer, **errors(404)}),
+)
+@extend_schema(tags=["advisory-requests"])
+class AdvisoryRequestViewSet(
+    ServiceErrorsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Requests of Member States for technical cooperation: the branch's people see their
+    branch's, the lead and the team theirs, a Member State's focal point their country's."""
+
+    queryset = AdvisoryRequest.objects.none()
+    serializer_class = AdvisoryRequestSerializer
+    filterset_class = AdvisoryRequestFilter
+
+    def get_queryset(self):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
+            return AdvisoryRequest.objects.none()
+        on_team = AdvisoryRequest.team.through.objects.filter(
+            advisoryrequest_id=OuterRef("pk"), user_id=user.pk
+        )
+        return (
+            queries.visible_requests(user)
+            .select_related("mission")
+            .prefetch_related("team")
+            .annotate(viewer_on_team=Exists(on_team))
+        )
+
+    def get_object(self) -> AdvisoryRequest:
+        return queries.get_request_for_user(self.request.user, self.kwargs["pk"])
+
+    def _answer(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = queries.get_request_for_user(self.request.user, pk)
+        return Response(self.get_serializer(fresh).data, status=status_code)
+
+    @extend_schema(
+        summary=_("Record a request (the branch's people)"),
+        request=RequestCreateSerializer,
+        responses={201: AdvisoryRequestSerializer, **errors(400, 403)},
+    )
+    def create(self, request):
+        data = _validated(RequestCreateSerializer, request)
+        created = services.register_request(request.user, **data)
+        return self._answer(created.pk, status.HTTP_201_CREATED)
+
+    # transitions
+    @extend_schema(
+        summary=_("Transitions you may fire now"),
+        responses={200: RequestTransitionOptionSerializer(many=True), **errors(404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def transitions(self, request, pk=None):
+        adv = self.get_object()
+        names = services.available_transitions(adv, request.user)
+        return Response([{"name": name, "label": TRANSITION_LABELS[name]} for name in names])
+
+    @extend_schema(
+        summary=_("Fire a transition"),
+        description=_(
+            "`accept` takes the lead (a user id of the branch's advisors or staff); `decline` "
+            "needs the reason as `comment`; `plan_mission` is fired by scheduling the mission."
+        ),
+        request=RequestTransitionSerializer,
+        responses={200: AdvisoryRequestSerializer, **errors(400, 403, 404, 409)},
+    )
+    @transitions.mapping.post
+    def fire_transition(self, request, pk=None):
+        adv = self.get_object()
+        data = _validated(RequestTransitionSerializer, request)
+        services.fire_transition(
+            request.user, adv, data["name"], comment=data["comment"], lead=data["lead"]
+        )
+        return self._answer(adv.pk)
+
+    @extend_schema(
+        summary=_("Choose the team (the lead or the chief; the chief changes the lead)"),
+        request=TeamSerializer,
+        responses={200: AdvisoryRequestSerializer, **errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
+    def team(self, request, pk=None):
+        adv = self.get_object()
+        data = _validated(TeamSerializer, request)
+        services.set_team(request.user, adv, lead=data["lead"], members=data["members"])
+        return self._answer(adv.pk)
+
+    @extend_schema(
+        summary=_("Schedule the assessment mission (the lead or the chief)"),
+        description=_(
+            "Creates the meeting (kind assessment mission) with the lead and the team as "
+            "participants and moves the request to “Assessment mission planned”."
+        ),
+        request=MissionWriteSerializer,
+        responses={201: AdvisoryRequestSerializer, **errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
+    def mission(self, request, pk=None):
+        adv = self.get_object()
+        data = _validated(MissionWriteSerializer, request)
+        services.schedule_mission(request.user, adv, **data)
+        return self._answer(adv.pk, status.HTTP_201_CREATED)
+
+    # documents
+    @extend_schema(
+        summary=_("Documents you may read"),
+        description=_(
+            "Every version for the Division's people; for the country's focal point, the plan "
+            "of action once drafted."
+        ),
+        responses={200: DocumentSerializer(many=True), **errors(404)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=None,
+        filter_backends=[],
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def documents(self, request, pk=None):
+        adv = self.get_object()
+        documents = queries.visible_documents(request.user, adv)
+        return Response(DocumentSerializer(documents, many=True, context={"request": request}).data)
+
+    @extend_schema(
+        summary=_("Upload a new version of a document (multipart)"),
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: DocumentSerializer, **errors(400, 403, 404, 409)},
+    )
+    @documents.mapping.post
+    def upload_document(self, request, pk=None):
+        adv = self.get_object()
+        data = _validated(DocumentUploadSerializer, request)
+        document = services.upload_document(
+            request.user, adv, data["kind"], data["file"], notes=data["notes"]
+        )
+        return Response(
+            DocumentSerializer(document, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary=_("Download a document's file"),
+        parameters=[DOCUMENT_PK],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **errors(404)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"documents/(?P<document_pk>[0-9]+)/download",
+        url_name="document-download",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def document_download(self, request, pk=None, document_pk=None):
+        adv = self.get_object()
+        document = queries.get_document_for_user(request.user, adv, document_pk)
+        return document_file_response(adv, document)
+
+    # comments
+    @extend_schema(
+        summary=_("Comments you may read"),
+        description=_("Internal notes are never shown to the country's focal point."),
+        responses={200: CommentSerializer(many=True), **errors(404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def comments(self, request, pk=None):
+        adv = self.get_object()
+        comments = queries.visible_comments(request.user, adv)
+        return Response(CommentSerializer(comments, many=True).data)
+
+    @extend_schema(
+        summary=_("Comment (the focal point: on the drafted plan of action, never internally)"),
+        request=CommentCreateSerializer,
+        responses={201: CommentSerializer, **errors(400, 403, 404)},
+    )
+    @comments.mapping.post
+    def add_comment(self, request, pk=None):
+        user = request.user
+        adv = self.get_object()
+        documents = queries.visible_documents(user, adv)
+        if not rules.sees_internal(adv, user):
+            documents = documents.filter(kind=DocumentKind.PLAN_OF_ACTION)
+        data = _validated(CommentCreateSerializer, request, documents=documents)
+        comment = services.add_comment(
+            user, adv, data["text"], internal=data["internal"], document=data["document"]
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    # milestones of one request
+    @extend_schema(
+        summary=_("Milestones of the request"),
+        responses={200: MilestoneSerializer(many=True), **errors(404)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="milestones",
+        url_name="milestones",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def request_milestones(self, request, pk=None):
+        adv = self.get_object()
+        milestones = adv.milestones.select_related("request__country", "lead").order_by(
+            "due_date", "pk"
+        )
+        return Response(MilestoneSerializer(milestones, many=True).data)
+
+    @extend_schema(
+        summary=_("Add a milestone to the request (the lead, the team or the chief)"),
+        request=NestedMilestoneCreateSerializer,
+        responses={201: MilestoneSerializer, **errors(400, 403, 404, 409)},
+    )
+    @request_milestones.mapping.post
+    def add_milestone(self, request, pk=None):
+        adv = self.get_object()
+        data = _validated(NestedMilestoneCreateSerializer, request)
+        milestone = services.add_milestone(
+            request.user, adv, title=data["title"], due_date=data["due_date"], lead=data["lead"]
+        )
+        return Response(MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Milestones of the advisory requests you may see")),
+    retrieve=extend_schema(responses={200: MilestoneSerializer, **errors(404)}),
+)
+@extend_schema(tags=["milestones"])
+class MilestoneViewSet(
+    ServiceErrorsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Milestones: dated steps of a request's plan, owed by their lead."""
+
+    queryset = Milestone.objects.none()
+    serializer_class = MilestoneSerializer
+    filterset_class = MilestoneFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
+            return Milestone.objects.none()
+        return queries.visible_milestones(user).select_related("request").order_by("due_date", "pk")
+
+    def get_object(self) -> Milestone:
+        try:
+            return self.get_queryset().get(pk=self.kwargs["pk"])
+        except (Milestone.DoesNotExist, ValueError, TypeError):
+            raise Http404("No such milestone.") from None
+
+    @extend_schema(
+        summary=_("Add a milestone (the request's lead, team or chief)"),
+        request=MilestoneCreateSerializer,
+        responses={201: MilestoneSerializer, **errors(400, 403, 409)},
+    )
+    def create(self, request):
+        data = _validated(MilestoneCreateSerializer, request)
+        milestone = services.add_milestone(
+            request.user,
+            data["request"],
+            title=data["title"],
+            due_date=data["due_date"],
+            lead=data["lead"],
+        )
+        return Response(MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Move the due date (the request's team)"),
+        request=MilestoneDueSerializer,
+        responses={200: MilestoneSerializer, **errors(400, 403, 404, 409)},
+    )
+    def partial_update(self, request, pk=None):
+        milestone = self.get_object()
+        data = _validated(MilestoneDueSerializer, request)
+        services.move_milestone(request.user, milestone, data["due_date"])
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        summary=_("Mark the milestone done, or cancel it"),
+        request=MilestoneCompleteSerializer,
+        responses={200: MilestoneSerializer, **errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
+    def complete(self, request, pk=None):
+        milestone = self.get_object()
+        data = _validated(MilestoneCompleteSerializer, request)
+        services.complete_milestone(request.user, milestone, cancelled=data["cancelled"])
+        return Response(self.get_serializer(self.get_object()).data)

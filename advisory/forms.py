@@ -1,0 +1,297 @@
+"""Forms of the advisory request pages: they check shapes, `advisory.services` checks the
+rules. Each form of the request page has its own id prefix, so the page's ids stay unique."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from advisory.enums import Channel, DocumentKind, RequestKind, RequestState
+from advisory.models import TRANSITION_LABELS, AdvisoryRequest, RequestDocument
+from cepa_collab.enums import Role
+from cepa_collab.models import Branch, MemberState
+from meetings.forms import LocalDateTimeField, person_name, zone_choices
+from workflows.files import ACCEPTED
+from workflows.forms import DateInput, Form
+
+User = get_user_model()
+
+# Who may lead a request or a milestone, or be on its team: the branch's people.
+LEAD_ROLES = (Role.INTER_REGIONAL_ADVISOR, Role.BRANCH_STAFF, Role.BRANCH_CHIEF)
+ACCEPT_ATTRIBUTE = ",".join(
+    [*(f".{kind.extension}" for kind in ACCEPTED), *(kind.content_type for kind in ACCEPTED)]
+)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return person_name(obj)
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return person_name(obj)
+
+
+def branch_people(branch_id: int) -> QuerySet:
+    """Active advisors, staff and the chief of a branch: who may lead or join a request."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            profile__branch_id=branch_id,
+            groups__name__in=[role.value for role in LEAD_ROLES],
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+# --- the list --------------------------------------------------------------------------
+
+
+class RequestFilterForm(Form):
+    """The filters of the list and of its CSV export (GET); invalid values are ignored."""
+
+    country = forms.ModelChoiceField(
+        label=_("Member State"),
+        queryset=MemberState.objects.none(),
+        required=False,
+        empty_label=_("All"),
+    )
+    state = forms.ChoiceField(
+        label=_("State"), choices=[("", _("All")), *RequestState.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of support"), choices=[("", _("All")), *RequestKind.choices], required=False
+    )
+    branch = forms.ModelChoiceField(
+        label=_("Branch"), queryset=Branch.objects.none(), required=False, empty_label=_("All")
+    )
+
+    def __init__(self, *args, countries: QuerySet, branches: QuerySet, **kwargs):
+        kwargs.setdefault("auto_id", "filter_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["country"].queryset = countries
+        self.fields["branch"].queryset = branches
+
+    def apply(self, requests: QuerySet[AdvisoryRequest]) -> QuerySet[AdvisoryRequest]:
+        """Narrow an already permission-filtered queryset by the valid filters."""
+        if not self.is_bound:
+            return requests
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("country"):
+            requests = requests.filter(country=data["country"])
+        if data.get("state"):
+            requests = requests.filter(state=data["state"])
+        if data.get("kind"):
+            requests = requests.filter(kind=data["kind"])
+        if data.get("branch"):
+            requests = requests.filter(branch=data["branch"])
+        return requests
+
+
+# --- recording a request -------------------------------------------------------------------
+
+
+class RequestForm(Form):
+    country = forms.ModelChoiceField(
+        label=_("Member State"), queryset=MemberState.objects.order_by("name")
+    )
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none())
+    kind = forms.ChoiceField(label=_("Kind of support"), choices=RequestKind.choices)
+    channel = forms.ChoiceField(label=_("Received through"), choices=Channel.choices)
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("What the Member State asks for"),
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
+    )
+
+    def __init__(self, *args, branches: QuerySet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+        if len(branches) == 1:
+            self.fields["branch"].initial = branches[0].pk
+            self.fields["branch"].empty_label = None
+
+
+# --- the request page -------------------------------------------------------------------
+
+
+class TransitionForm(Form):
+    """One form per transition the viewer may fire; accept names the lead, decline needs a
+    reason (the service says so if it is missing)."""
+
+    transition = forms.ChoiceField(
+        choices=list(TRANSITION_LABELS.items()), widget=forms.HiddenInput
+    )
+    lead = PersonChoiceField(
+        label=_("Lead Inter-Regional Advisor"), queryset=User.objects.none(), required=False
+    )
+    comment = forms.CharField(
+        label=_("Comment (an internal note)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    )
+
+    def __init__(self, *args, name: str, leads: QuerySet | None = None, lead=None, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{name}_%s")
+        initial = {"transition": name}
+        if lead is not None:
+            initial["lead"] = lead.pk
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        self.name = name
+        self.label = TRANSITION_LABELS.get(name, name)
+        if name == "accept":
+            self.fields["lead"].queryset = leads if leads is not None else User.objects.none()
+        else:
+            del self.fields["lead"]
+        if name == "decline":
+            self.fields["comment"].label = _("Reason for declining (required)")
+            self.fields["comment"].help_text = _("The Member State's focal point sees it.")
+
+
+class TeamForm(Form):
+    lead = PersonChoiceField(
+        label=_("Lead Inter-Regional Advisor"), queryset=User.objects.none(), required=False
+    )
+    members = PeopleChoiceField(
+        label=_("Team"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, people: QuerySet, may_change_lead: bool, **kwargs):
+        kwargs.setdefault("auto_id", "id_team_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = people
+        if may_change_lead:
+            self.fields["lead"].queryset = people
+        else:
+            del self.fields["lead"]
+
+
+class MissionForm(Form):
+    """The assessment mission: start and end are wall-clock times of the chosen zone."""
+
+    title = forms.CharField(
+        label=_("Title (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("By default: “Assessment mission: ” and the Member State."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone of the mission"),
+        help_text=_("Start and end are read as times in this zone, e.g. Asia/Muscat."),
+    )
+    start = LocalDateTimeField(label=_("Starts (local time)"))
+    end = LocalDateTimeField(label=_("Ends (local time)"))
+    location = forms.CharField(label=_("Location"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_mission_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = zone_choices(self.initial.get("time_zone"))
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("time_zone")
+        zone = ZoneInfo(name) if name else None
+        for field in ("start", "end"):
+            value = cleaned.get(field)
+            if zone is None or value is None:
+                continue
+            aware = value.replace(tzinfo=zone)
+            if aware.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != value:
+                self.add_error(
+                    field,
+                    _("This time does not exist in %(zone)s (the clocks change then).")
+                    % {"zone": name},
+                )
+                continue
+            cleaned[field] = aware
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if _aware(start) and _aware(end) and end <= start:
+            self.add_error("end", _("The mission must end after it starts."))
+        return cleaned
+
+
+def _aware(value) -> bool:
+    return isinstance(value, datetime.datetime) and value.tzinfo is not None
+
+
+class DocumentUploadForm(Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, DOCX, ODT, XLSX or PPTX."),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+    )
+    notes = forms.CharField(
+        label=_("Notes on this version"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    )
+
+    def __init__(self, *args, max_mb: float | None = None, **kwargs):
+        kwargs.setdefault("auto_id", "id_upload_%s")
+        super().__init__(*args, **kwargs)
+        if max_mb is not None:
+            self.fields["file"].help_text = _(
+                "PDF, DOCX, ODT, XLSX or PPTX, at most %(limit)s MB."
+            ) % {"limit": f"{max_mb:g}"}
+
+
+class MilestoneForm(Form):
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput)
+    lead = PersonChoiceField(
+        label=_("Lead"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("The request's lead"),
+    )
+
+    def __init__(self, *args, people: QuerySet, **kwargs):
+        kwargs.setdefault("auto_id", "id_milestone_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = people
+
+
+class MilestoneDueForm(Form):
+    due_date = forms.DateField(label=_("New due date"), widget=DateInput)
+
+    def __init__(self, *args, milestone_id: int, **kwargs):
+        kwargs.setdefault("auto_id", f"id_milestone_{milestone_id}_%s")
+        super().__init__(*args, **kwargs)
+        self.milestone_id = milestone_id
+
+
+class CommentForm(Form):
+    text = forms.CharField(
+        label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 4, "cols": 60})
+    )
+    document = forms.ModelChoiceField(
+        label=_("On the document (optional)"),
+        queryset=RequestDocument.objects.none(),
+        required=False,
+        empty_label=_("The request as a whole"),
+    )
+    internal = forms.BooleanField(
+        label=_("Internal note (hidden from the Member State)"), required=False, initial=True
+    )
+
+    def __init__(self, *args, documents: QuerySet, with_internal: bool, **kwargs):
+        kwargs.setdefault("auto_id", "id_comment_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = documents
+        if not with_internal:
+            # The focal point's comments are never internal: no box to tick.
+            del self.fields["internal"]

@@ -1,0 +1,283 @@
+"""Pages of the knowledge value chain: the countries, each country, each region (with the
+repository coverage table and its CSV export), and the links between a deliverable and
+the requests and contributions it draws on.
+
+Who sees what: these pages are for people who are signed in (like every page but the
+public calendar feed). Each figure and list is built by `knowledge.queries` on the
+visibility helpers of the apps that own the records, so a focal point, a CEPA member and
+the branch's staff see the same page with what each may see — and a count never reveals
+a record the viewer may not open.
+
+Thin on purpose: objects are loaded through the query helpers (404 for what the viewer
+may not see), links go through `knowledge.services` (PermissionDenied → 403,
+ValidationError → the form again with the errors, status 400).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from advisory.enums import RequestState
+from advisory.queries import visible_requests
+from cepa_collab.models import MemberState, Region
+from contributions.enums import ContributionState, RepositoryCategory
+from contributions.queries import visible_contributions
+from knowledge import queries, services
+from knowledge.forms import CountryFilterForm, LinkContributionForm, LinkRequestForm
+from knowledge.models import KnowledgeLink
+from workflows.dashboard import neutralise
+from workflows.forms import add_service_errors
+from workflows.queries import get_deliverable_for_user
+
+BAD_REQUEST = 400
+
+
+def _regions() -> list[Region]:
+    return list(Region.objects.order_by("position", "name"))
+
+
+# --- countries -------------------------------------------------------------------------
+
+
+@dataclass
+class RegionGroup:
+    region: Region
+    countries: list[MemberState]
+    active: int
+
+
+@login_required
+@require_safe
+def country_list(request: HttpRequest) -> HttpResponse:
+    """The 193 Member States by region, with what the viewer may see of each."""
+    regions = _regions()
+    form = CountryFilterForm(request.GET or None, regions=regions)
+    code, active_only = form.values()
+    chosen = next((r for r in regions if r.code == code), None)
+    by_region: dict[int, list[MemberState]] = {}
+    for country in queries.countries_with_activity(request.user, chosen, active_only=active_only):
+        country.covered = queries.covered_categories(country)
+        country.active = queries.has_activity(country)
+        by_region.setdefault(country.region_id, []).append(country)
+    groups = [
+        RegionGroup(region, rows, sum(1 for c in rows if c.active))
+        for region in regions
+        if (rows := by_region.get(region.pk)) is not None
+    ]
+    return render(
+        request,
+        "knowledge/country_list.html",
+        {
+            "form": form,
+            "groups": groups,
+            "regions": regions,
+            "active_only": active_only,
+            "shown": sum(len(g.countries) for g in groups),
+            "categories": RepositoryCategory,
+        },
+    )
+
+
+@login_required
+@require_safe
+def country_detail(request: HttpRequest, iso3: str) -> HttpResponse:
+    """One Member State: its requests and missions, contributions, repository entries by
+    category and the meetings held there, as the viewer may see them."""
+    country = queries.get_country(iso3)
+    if country.iso3 != iso3:
+        return redirect("knowledge:country", iso3=country.iso3)
+    records = queries.country_records(request.user, country)
+    meeting_ids = {meeting.pk for meeting in records["meetings"]}
+    repository = [
+        (category, records["repository"][category.value]) for category in RepositoryCategory
+    ]
+    return render(
+        request,
+        "knowledge/country_detail.html",
+        {
+            "country": country,
+            "requests": records["requests"],
+            "contributions": records["contributions"],
+            "repository": repository,
+            "repository_total": sum(len(entries) for _c, entries in repository),
+            "meetings": records["meetings"],
+            "visible_meeting_ids": meeting_ids,
+            "declined": RequestState.DECLINED,
+        },
+    )
+
+
+# --- regions -----------------------------------------------------------------------------
+
+
+def _region(regions: list[Region], code: str) -> Region:
+    for region in regions:
+        if region.code == code:
+            return region
+    raise Http404("No such region.")
+
+
+@login_required
+@require_safe
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A regional repository: countries with activity, counts by category, coverage."""
+    regions = _regions()
+    region = _region(regions, code)
+    summary = queries.region_summary(request.user, region)
+    for country in summary.countries:
+        country.covered = queries.covered_categories(country)
+        country.coverage_cells = [getattr(country, key) for key in queries.REPOSITORY_KEYS]
+    return render(
+        request,
+        "knowledge/region_detail.html",
+        {
+            "region": region,
+            "regions": regions,
+            "summary": summary,
+            "categories": RepositoryCategory,
+            "category_count": len(RepositoryCategory),
+        },
+    )
+
+
+def coverage_header() -> list[str]:
+    return [
+        _("ISO code"),
+        _("Member State"),
+        *[str(category.label) for category in RepositoryCategory],
+        _("categories covered"),
+    ]
+
+
+def coverage_rows(countries: list[MemberState]) -> list[list[object]]:
+    """The coverage table as CSV rows, every text cell neutralised."""
+    rows = []
+    for country in countries:
+        counts = [getattr(country, key) for key in queries.REPOSITORY_KEYS]
+        cells = [country.iso3, country.name, *counts, sum(1 for n in counts if n)]
+        rows.append([neutralise(cell) for cell in cells])
+    return rows
+
+
+@login_required
+@require_safe
+def region_coverage_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """The region's repository coverage table as CSV (formula-like cells neutralised)."""
+    region = queries.get_region(code)
+    summary = queries.region_summary(request.user, region)
+    filename = f"coverage-{region.code}-{timezone.localdate().isoformat()}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response.write("\ufeff")  # a byte order mark, so spreadsheets read the file as UTF-8
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    writer = csv.writer(response)
+    writer.writerow(coverage_header())
+    writer.writerows(coverage_rows(summary.countries))
+    return response
+
+
+# --- links between a deliverable and what it draws on -----------------------------------
+
+
+def _link_forms(user, deliverable, data=None, what: str = ""):
+    requests = (
+        visible_requests(user)
+        .exclude(state=RequestState.DECLINED)
+        .order_by("country__name", "-received_on", "pk")
+    )
+    contributions = (
+        visible_contributions(user)
+        .filter(state=ContributionState.ACCEPTED)
+        .order_by("country__name", "title", "pk")
+    )
+    return (
+        LinkRequestForm(data if what == "request" else None, requests=requests),
+        LinkContributionForm(data if what == "contribution" else None, contributions=contributions),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deliverable_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link the deliverable to a request it draws on or to a contribution it cites."""
+    user = request.user
+    deliverable = get_deliverable_for_user(user, pk)
+    if not services.can_link(user, deliverable):
+        raise PermissionDenied(_("Only the deliverable's branch links it to other records."))
+    back = reverse("workflows:deliverable", args=[deliverable.pk])
+    what = request.POST.get("what", "") if request.method == "POST" else ""
+    if request.method == "POST" and what not in {"request", "contribution"}:
+        messages.error(request, _("Unknown action."))
+        return redirect(request.path)
+    request_form, contribution_form = _link_forms(user, deliverable, request.POST, what)
+    status = 200
+    if request.method == "POST":
+        form = request_form if what == "request" else contribution_form
+        if form.is_valid():
+            try:
+                if what == "request":
+                    link = services.link_request(
+                        user, deliverable, form.cleaned_data["request"], form.cleaned_data["note"]
+                    )
+                else:
+                    link = services.link_contribution(
+                        user,
+                        deliverable,
+                        form.cleaned_data["contribution"],
+                        form.cleaned_data["note"],
+                    )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("“%(deliverable)s” now draws on “%(source)s”.")
+                    % {
+                        "deliverable": deliverable.title,
+                        "source": link.request or link.contribution,
+                    },
+                )
+                return redirect(back)
+        status = BAD_REQUEST
+    return render(
+        request,
+        "knowledge/deliverable_link.html",
+        {
+            "deliverable": deliverable,
+            "request_form": request_form,
+            "contribution_form": contribution_form,
+            "bound": what,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a link (the deliverable's branch); 404 for those who may not see it."""
+    try:
+        deliverable_id = KnowledgeLink.objects.values_list("deliverable_id", flat=True).get(pk=pk)
+    except (KnowledgeLink.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such link.") from None
+    deliverable = get_deliverable_for_user(request.user, deliverable_id)
+    link = KnowledgeLink.objects.select_related("request__country", "contribution").get(pk=pk)
+    link.deliverable = deliverable
+    services.unlink(request.user, link)
+    messages.success(
+        request,
+        _("“%(deliverable)s” no longer draws on “%(source)s”.")
+        % {"deliverable": deliverable.title, "source": link.request or link.contribution},
+    )
+    return redirect("workflows:deliverable", pk=deliverable.pk)

@@ -1,0 +1,323 @@
+"""The technical cooperation and knowledge part of the demo world (`knowledge.demo`): built
+through the services by `seed_demo`, deterministic, and idempotent."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+
+from advisory.enums import DocumentKind, MilestoneState, RequestState
+from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument
+from cepa_collab.demo import seed_demo
+from cepa_collab.enums import Role
+from contributions.enums import ContributionKind, ContributionState, RepositoryCategory
+from contributions.models import Contribution
+from knowledge.models import KnowledgeLink
+from meetings.enums import MeetingKind, Visibility
+from meetings.models import Meeting, Participant
+from notifications.enums import DeadlineKind
+from notifications.models import Deadline
+from workflows.files import PDF, sniff
+
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+TODAY = NOW.date()
+TEN = ["BHR", "BLZ", "COL", "ETH", "GHA", "LSO", "OMN", "SAU", "SGP", "TUN"]
+S = RequestState
+CS = ContributionState
+
+
+@pytest.fixture
+def demo(db):
+    with time_machine.travel(NOW, tick=False):
+        return seed_demo()
+
+
+def _snapshot() -> list[list[tuple]]:
+    User = get_user_model()
+    return [
+        list(model.objects.order_by("pk").values_list())
+        for model in (
+            User,
+            AdvisoryRequest,
+            AdvisoryRequest.team.through,
+            RequestDocument,
+            Milestone,
+            Comment,
+            Contribution,
+            KnowledgeLink,
+            Meeting,
+            Participant,
+        )
+    ]
+
+
+def _ten_countries_with_requests_in_different_states(demo):
+    states = dict(AdvisoryRequest.objects.values_list("country__iso3", "state"))
+    declined = AdvisoryRequest.objects.get(state=S.DECLINED)
+
+    assert sorted(states) == TEN
+    assert states == {
+        "LSO": S.RECEIVED,
+        "SGP": S.DECLINED,
+        "COL": S.ACCEPTED,
+        "BLZ": S.MISSION_PLANNED,
+        "OMN": S.MISSION_PLANNED,
+        "TUN": S.MISSION_COMPLETED,
+        "SAU": S.ANALYSIS,
+        "GHA": S.PLAN_DRAFTED,
+        "ETH": S.FOLLOW_UP,
+        "BHR": S.CLOSED,
+    }
+    assert declined.decline_reason.startswith("Singapore leads the e-government rankings")
+    assert dict(
+        AdvisoryRequest.objects.exclude(lead=None).values_list("country__iso3", "lead__username")
+    ) == {
+        "COL": "ira",
+        "BLZ": "ira",
+        "OMN": "ira2",
+        "TUN": "ira3",
+        "SAU": "ira2",
+        "GHA": "ira3",
+        "ETH": "ira3",
+        "BHR": "ira2",
+    }
+    assert demo.knowledge.summary() == (
+        "10 advisory requests (5 missions scheduled, 2 linked), 13 documents, 13 milestones, "
+        "31 contributions, 7 knowledge links and 3 focal points created; 0 requests and 0 "
+        "contributions already there."
+    )
+
+
+def _missions_are_meetings_in_the_country_time_zone():
+    missions = {
+        r.country.iso3: r.mission
+        for r in AdvisoryRequest.objects.select_related("country", "mission").exclude(mission=None)
+    }
+    local = {
+        iso3: (
+            m.time_zone,
+            m.start.astimezone(ZoneInfo(m.time_zone)).time(),
+            m.kind,
+            m.visibility,
+            m.country.iso3,
+        )
+        for iso3, m in missions.items()
+    }
+
+    assert local == {
+        "BLZ": ("America/Belize", datetime.time(9, 0), "assessment_mission", "participants", "BLZ"),
+        "OMN": ("Asia/Muscat", datetime.time(8, 30), "assessment_mission", "participants", "OMN"),
+        "TUN": ("Africa/Tunis", datetime.time(9, 0), "assessment_mission", "participants", "TUN"),
+        "SAU": ("Asia/Riyadh", datetime.time(8, 30), "assessment_mission", "participants", "SAU"),
+        "GHA": ("Africa/Accra", datetime.time(9, 0), "assessment_mission", "participants", "GHA"),
+        "ETH": (
+            "Africa/Addis_Ababa",
+            datetime.time(9, 0),
+            "assessment_mission",
+            "participants",
+            "ETH",
+        ),
+        "BHR": ("Asia/Bahrain", datetime.time(8, 0), "assessment_mission", "participants", "BHR"),
+    }
+    # Oman's and Belize's missions are the ones meetings.demo scheduled, not second ones.
+    assert (
+        Meeting.objects.filter(kind=MeetingKind.ASSESSMENT_MISSION, country__iso3="OMN").count()
+        == 1
+    )
+    assert missions["OMN"].title == "Assessment mission to Oman: e-government programme"
+    # A scheduled mission has the lead and the team as participants (in their calendars).
+    assert sorted(missions["GHA"].participants.values_list("user__username", flat=True)) == [
+        "ira3",
+        "staff",
+        "staff2",
+    ]
+    assert missions["GHA"].start.date() == TODAY - datetime.timedelta(days=80)
+    assert Meeting.objects.filter(visibility=Visibility.PUBLIC).count() == 6
+
+
+def _reports_analyses_and_plans_uploaded_as_pdf():
+    documents = Counter(RequestDocument.objects.values_list("request__country__iso3", "kind"))
+    plan = RequestDocument.objects.get(
+        request__country__iso3="GHA", kind=DocumentKind.PLAN_OF_ACTION, number=2
+    )
+    with plan.file.open("rb") as handle:
+        content = handle.read()
+
+    assert documents == {
+        ("TUN", "mission_report"): 1,
+        ("SAU", "mission_report"): 1,
+        ("SAU", "analysis"): 1,
+        ("GHA", "mission_report"): 1,
+        ("GHA", "analysis"): 1,
+        ("GHA", "plan_of_action"): 2,
+        ("ETH", "mission_report"): 1,
+        ("ETH", "analysis"): 1,
+        ("ETH", "plan_of_action"): 1,
+        ("BHR", "mission_report"): 1,
+        ("BHR", "analysis"): 1,
+        ("BHR", "plan_of_action"): 1,
+    }
+    assert sniff(ContentFile(content)) == PDF
+    assert b"Plan of action: Ghana" in content
+    assert plan.notes == "Revised after the Government's first comments."
+
+
+def _milestones_are_deadlines_some_due_within_days():
+    open_deadlines = {
+        (d.title, (d.due_date - TODAY).days, d.user.username)
+        for d in Deadline.objects.filter(kind=DeadlineKind.MILESTONE, done_at=None).select_related(
+            "user"
+        )
+    }
+
+    assert Counter(Milestone.objects.values_list("state", flat=True)) == {
+        MilestoneState.OPEN: 10,
+        MilestoneState.DONE: 3,
+    }
+    assert open_deadlines == {
+        ("Agree new dates for the assessment mission with the Government (Colombia)", 3, "ira"),
+        ("Send the mission's programme to the Government (Belize)", 2, "ira"),
+        (
+            "Share the assessment questionnaire with the Information Technology Authority (Oman)",
+            5,
+            "ira2",
+        ),
+        ("Mission report to the Government (Tunisia)", 7, "ira3"),
+        ("Analysis of the programme's strengths and weaknesses (Saudi Arabia)", 10, "ira2"),
+        ("Comments of the Government on the draft plan of action (Ghana)", 6, "ira3"),
+        ("Inception report of the national e-services portal (Ethiopia)", -4, "ira3"),
+        ("Train 40 civil servants with METER (Ethiopia)", 2, "ira3"),
+        ("Launch of the national e-services portal (Ethiopia)", 7, "ira3"),
+        ("Progress report to DESA (Ethiopia)", 30, "ira3"),
+    }
+
+
+def _focal_points_comment_on_their_plan(demo):
+    User = get_user_model()
+    focal_points = dict(
+        User.objects.filter(groups__name=Role.FOCAL_POINT).values_list(
+            "username", "profile__country__iso3"
+        )
+    )
+    comments = list(
+        Comment.objects.order_by("pk").values_list(
+            "request__country__iso3", "author__username", "internal", "document__kind"
+        )
+    )
+
+    assert focal_points == {
+        "focal": "OMN",
+        "focal_gha": "GHA",
+        "focal_eth": "ETH",
+        "focal_col": "COL",
+    }
+    assert ("focal_gha", "Member State focal point") in demo.logins
+    assert comments == [
+        ("GHA", "ira3", True, None),
+        ("GHA", "focal_gha", False, "plan_of_action"),
+        ("ETH", "focal_eth", False, "plan_of_action"),
+        ("BHR", "chief", True, None),  # the chief's comment on closing
+    ]
+
+
+def _contributions_in_every_state_feed_the_products():
+    by_kind_and_state = Counter(Contribution.objects.values_list("kind", "state"))
+    incorporated = Counter(
+        Contribution.objects.exclude(incorporated_into=None).values_list(
+            "incorporated_into__title", flat=True
+        )
+    )
+    links = list(
+        KnowledgeLink.objects.order_by("deliverable__title", "pk").values_list(
+            "deliverable__title", "request__country__iso3", "contribution__country__iso3"
+        )
+    )
+
+    assert by_kind_and_state == {
+        (ContributionKind.CASE_STUDY, CS.ACCEPTED): 4,
+        (ContributionKind.CASE_STUDY, CS.UNDER_REVIEW): 1,
+        (ContributionKind.CASE_STUDY, CS.SUBMITTED): 1,
+        (ContributionKind.CASE_STUDY, CS.RETURNED): 1,
+        (ContributionKind.CASE_STUDY, CS.DRAFT): 1,
+        (ContributionKind.CASE_STUDY, CS.WITHDRAWN): 1,
+        (ContributionKind.REPOSITORY_ENTRY, CS.ACCEPTED): 17,
+        (ContributionKind.REPOSITORY_ENTRY, CS.SUBMITTED): 1,
+        (ContributionKind.REPOSITORY_ENTRY, CS.UNDER_REVIEW): 1,
+        (ContributionKind.REPOSITORY_ENTRY, CS.RETURNED): 1,
+        (ContributionKind.REPOSITORY_ENTRY, CS.DRAFT): 1,
+        (ContributionKind.WRITTEN_INPUT, CS.SUBMITTED): 1,
+    }
+    assert incorporated == {
+        "Case studies from Africa": 2,
+        "Case studies from the Arab region": 1,
+        "UN-emGKR Arab region: policies, legal framework, institutional setting / CIO": 7,
+        "UN-emGKR Africa: policies, legal framework, institutional setting / CIO": 4,
+        "UN-emGKR Asia: policies, legal framework, institutional setting / CIO": 3,
+        "UN-emGKR Americas: policies, legal framework, institutional setting / CIO": 2,
+        "UN-emGKR Europe: policies, legal framework, institutional setting / CIO": 1,
+    }
+    assert links == [
+        ("Case studies from the Arab region", "BHR", None),
+        ("Chapter 2: Regional e-government development", "SAU", None),
+        ("Chapter 2: Regional e-government development", "ETH", None),
+        ("Chapter 2: Regional e-government development", None, "ETH"),
+        ("Chapter 3: Online service delivery (website assessment)", "BHR", None),
+        ("Chapter 3: Online service delivery (website assessment)", None, "SGP"),
+        ("Chapter 5: Human capital and e-government", "GHA", None),
+    ]
+
+
+def _country_page_shows_oman_to_its_focal_point(client):
+    client.force_login(get_user_model().objects.get(username="focal"))
+
+    with time_machine.travel(NOW, tick=False):
+        response = client.get("/countries/OMN/")
+
+    assert [r.title for r in response.context["requests"]] == [
+        "Assessment of the e-government programme (e.oman)"
+    ]
+    assert [e.title for e in dict(response.context["repository"])[RepositoryCategory.POLICY]] == [
+        "Oman Digital Strategy (e.oman)"
+    ]
+
+
+# Seeding costs seconds: each test below checks several parts of one seeded world.
+
+
+def test_seed_demo_requests_missions_documents_and_milestones(demo):
+    _ten_countries_with_requests_in_different_states(demo)
+    _missions_are_meetings_in_the_country_time_zone()
+    _reports_analyses_and_plans_uploaded_as_pdf()
+    _milestones_are_deadlines_some_due_within_days()
+
+
+def test_seed_demo_focal_points_contributions_and_links_show_on_the_country_page(demo, client):
+    _focal_points_comment_on_their_plan(demo)
+    _contributions_in_every_state_feed_the_products()
+    _country_page_shows_oman_to_its_focal_point(client)
+
+
+def test_seed_demo_twice_changes_nothing_even_a_day_later(demo):
+    before = _snapshot()
+
+    with time_machine.travel(NOW + datetime.timedelta(days=1), tick=False):
+        again = seed_demo()
+
+    assert _snapshot() == before
+    assert again.knowledge.summary() == (
+        "0 advisory requests (0 missions scheduled, 0 linked), 0 documents, 0 milestones, "
+        "0 contributions, 0 knowledge links and 0 focal points created; 10 requests and 31 "
+        "contributions already there."
+    )
+    assert [login for login in again.logins if login[0].startswith("focal")] == [
+        ("focal", "Member State focal point"),
+        ("focal_gha", "Member State focal point"),
+        ("focal_eth", "Member State focal point"),
+        ("focal_col", "Member State focal point"),
+    ]
