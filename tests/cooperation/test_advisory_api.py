@@ -16,6 +16,9 @@ from advisory.enums import DocumentKind, MilestoneState, RequestState
 from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument
 from tests.factories import branch, member_state
 
+# Every test here uses the database (some only through fixtures picked by name).
+pytestmark = pytest.mark.django_db
+
 S = RequestState
 API = "/api/v1"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

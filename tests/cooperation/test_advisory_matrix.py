@@ -17,6 +17,9 @@ from advisory.enums import DocumentKind, RequestState
 from advisory.models import AdvisoryRequest, Comment
 from notifications.models import Notification
 
+# Every test here uses the database (some only through fixtures picked by name).
+pytestmark = pytest.mark.django_db
+
 S = RequestState
 API = "/api/v1"
 

@@ -21,6 +21,9 @@ from notifications.models import Deadline, Notification
 from tests.factories import branch, member_state, person
 from workflows.exceptions import WorkflowConflict
 
+# Every test here uses the database (some only through fixtures picked by name).
+pytestmark = pytest.mark.django_db
+
 S = RequestState
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -38,6 +38,9 @@ from tests.cooperation.contribution_fixtures import (
 from tests.factories import branch
 from workflows import services as workflows
 
+# Every test here uses the database (some only through fixtures picked by name).
+pytestmark = pytest.mark.django_db
+
 API = "/api/v1/contributions"
 S = ContributionState
 REQUIRED = ["This field is required before submitting."]

@@ -28,6 +28,9 @@ from tests.cooperation.contribution_fixtures import (
     submitted,
 )
 
+# Every test here uses the database (some only through fixtures picked by name).
+pytestmark = pytest.mark.django_db
+
 S = ContributionState
 WHO = [
     "author",

@@ -39,6 +39,9 @@ from tests.factories import branch
 from workflows import services as workflows
 from workflows.exceptions import WorkflowConflict
 
+# Every test here uses the database (some only through fixtures picked by name).
+pytestmark = pytest.mark.django_db
+
 S = ContributionState
 
 

@@ -25,6 +25,9 @@ from notifications.models import Deadline, Notification
 from tests.cooperation.contribution_fixtures import CASE_STUDY, cast, compendium, country, volume
 from workflows.exceptions import WorkflowConflict
 
+# Every test here uses the database (some only through fixtures picked by name).
+pytestmark = pytest.mark.django_db
+
 S = ContributionState
 
 # The machine of the issue, written out independently of the model: name -> (sources, target).

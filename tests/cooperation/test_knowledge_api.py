@@ -13,6 +13,9 @@ from cepa_collab.models import MemberState
 from tests.cooperation import knowledge_world
 from tests.cooperation.knowledge_world import NOW
 
+# Every test here uses the database (some only through fixtures picked by name).
+pytestmark = pytest.mark.django_db
+
 API = "/api/v1"
 
 

@@ -27,6 +27,9 @@ from tests.factories import person
 from workflows import services as workflows
 from workflows.enums import DeliverableKind, ProductKind
 
+# Every test here uses the database (some only through fixtures picked by name).
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture(autouse=True)
 def _now():

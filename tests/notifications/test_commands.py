@@ -159,7 +159,13 @@ def test_rebuild_deadlines_recomputes_and_prints_the_open_count(clock, quiet):
 
     lines = run("rebuild_deadlines")
 
-    assert lines == ["deliverable: 1 open", "review: 1 open", "2 open deadlines in all."]
+    assert lines == [
+        "contribution: 0 open",
+        "deliverable: 1 open",
+        "milestone: 0 open",
+        "review: 1 open",
+        "2 open deadlines in all.",
+    ]
     assert sorted(Deadline.objects.values_list("kind", "user__username")) == [
         (DeadlineKind.DELIVERABLE, "owner"),
         (DeadlineKind.REVIEW, "amina"),
@@ -178,4 +184,6 @@ def test_rebuild_deadlines_refuses_an_unknown_kind(clock, quiet):
     with pytest.raises(CommandError) as raised:
         run("rebuild_deadlines", "--kind", "meeting")
 
-    assert str(raised.value) == "Unknown kind(s): meeting. Registered: deliverable, review."
+    assert str(raised.value) == (
+        "Unknown kind(s): meeting. Registered: contribution, deliverable, milestone, review."
+    )

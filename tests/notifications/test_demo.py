@@ -11,7 +11,7 @@ from django.core import mail
 
 from cepa_collab.demo import seed_demo
 from notifications import reminders
-from notifications.enums import Delivery, MailState, NotificationKind
+from notifications.enums import DeadlineKind, Delivery, MailState, NotificationKind
 from notifications.models import Deadline, Notification, NotificationPreference, Reminder
 from notifications.services import preferences_of, sweep_digests
 from workflows.models import ReviewAssignment
@@ -27,8 +27,13 @@ def demo(db):
         seed_demo()
 
 
-def _claimed(ids) -> list[tuple[str, str, int, bool]]:
-    rows = Reminder.objects.filter(pk__in=ids).select_related("recipient", "deadline__user")
+WORKFLOW_KINDS = (DeadlineKind.DELIVERABLE, DeadlineKind.REVIEW)
+
+
+def _claimed(ids, kinds=WORKFLOW_KINDS) -> list[tuple[str, str, int, bool]]:
+    rows = Reminder.objects.filter(pk__in=ids, deadline__kind__in=kinds).select_related(
+        "recipient", "deadline__user"
+    )
     return sorted(
         (r.recipient.username, r.deadline.user.username, r.offset_days, r.escalation) for r in rows
     )
@@ -61,7 +66,20 @@ def test_first_sweep_after_seeding_sends_reminders_and_escalations(
         ("staff", "staff", 0, False),
         ("tesfaye", "tesfaye", 0, False),
     ]
-    assert len(mail.outbox) == 13
+    # and the advisory milestones of the technical cooperation demo are reminded to their
+    # leads, the overdue one escalated to the chief
+    assert _claimed(result.claimed, [DeadlineKind.MILESTONE]) == [
+        ("chief", "ira3", 3, True),
+        ("ira", "ira", -7, False),
+        ("ira", "ira", -7, False),
+        ("ira2", "ira2", -7, False),
+        ("ira3", "ira3", -7, False),
+        ("ira3", "ira3", -7, False),
+        ("ira3", "ira3", -7, False),
+        ("ira3", "ira3", -2, False),
+        ("ira3", "ira3", 3, False),
+    ]
+    assert len(mail.outbox) == len(result.claimed) == 22
     subjects = {message.to[0].split("@")[0]: message.subject for message in mail.outbox}
     assert subjects["tesfaye"] == (
         "Due today (March 2, 2026): Review of “Chapter 4: Telecommunication infrastructure”"
@@ -89,9 +107,10 @@ def test_a_reminder_crosses_its_offset_within_hours_of_seeding(
     # was due three days ago in New York (09:00 there is 14:00 UTC too) goes to its owner
     # and, overdue, to the chief
     assert before == []
-    assert _claimed(crossed) == [
+    assert _claimed(crossed, [*WORKFLOW_KINDS, DeadlineKind.MILESTONE]) == [
         ("camila", "camila", -7, False),
         ("chief", "staff", 3, True),
+        ("ira", "ira", -2, False),
         ("staff", "staff", 3, False),
     ]
     (to_camila,) = [m for m in mail.outbox if m.to == ["camila@cepa-collab.example.org"]]
@@ -107,8 +126,15 @@ def test_seed_demo_mails_nobody_and_fills_notification_centres_and_one_digest(
     assert mail.outbox == []
     assert Reminder.objects.count() == 0
     assert not Notification.objects.filter(state=MailState.PENDING).exists()
-    # the deadlines are those of the workflow demo, rebuilt (back-dated reviews included)
-    assert Deadline.objects.filter(done_at__isnull=True).count() == 26
+    # the deadlines are those of the workflow demo, rebuilt (back-dated reviews included),
+    # and those of the technical cooperation and contributions demo
+    open_rows = Deadline.objects.filter(done_at__isnull=True)
+    assert {kind: open_rows.filter(kind=kind).count() for kind in DeadlineKind.values} == {
+        "deliverable": 16,
+        "review": 10,
+        "milestone": 10,
+        "contribution": 14,
+    }
     late = Deadline.objects.get(user__username="marisol", done_at__isnull=True)
     assert late.due_date == datetime.date(2026, 2, 26)
     # the centres hold read and unread notifications of what the demo did
@@ -165,5 +191,5 @@ def test_seed_demo_twice_adds_no_reminder_data(demo):
     assert snapshot() == before
     assert again.notifications.already_there
     assert again.notifications.summary() == (
-        "Reminders: already there; 26 open deadlines (the first sweep sends what has fallen due)."
+        "Reminders: already there; 50 open deadlines (the first sweep sends what has fallen due)."
     )
