@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 
 from notifications.enums import DeadlineKind
 from notifications.models import Digest, Notification, Reminder
-from notifications.services import as_recipient
+from notifications.services import as_recipient, one_line
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
@@ -114,7 +114,7 @@ def _message(user, subject: str, context: dict, template: str, kind: str) -> Ema
         text = render_to_string(f"notifications/mail/{template}.txt", context)
         html = render_to_string(f"notifications/mail/{template}.html", context)
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split())[:250],
+        subject=one_line(subject)[:250],
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],

@@ -10,6 +10,7 @@ mail delivery in `notifications.delivery`.
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -125,6 +126,12 @@ def _render(template: str, params: Mapping) -> str:
     return _(template) % values if values else _(template)
 
 
+def one_line(text: str) -> str:
+    """Text on one line: runs of ASCII white space (line breaks) become one space, while
+    non-breaking spaces (French typography: « Examen demandé : … ») stay."""
+    return re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()
+
+
 def write(
     user, kind: str, subject: str, body: str = "", *, link: str = "", reminder=None, **fields
 ) -> Notification:
@@ -132,7 +139,7 @@ def write(
     return Notification.objects.create(
         user=user,
         kind=kind,
-        subject=" ".join(subject.split())[:300],
+        subject=one_line(subject)[:300],
         body=body,
         link=link,
         reminder=reminder,

@@ -18,6 +18,8 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from cepa_collab.enums import Role
 from notifications import services
@@ -66,6 +68,12 @@ def tell(user, title: str):
     )
 
 
+def requested(user, title: str) -> str:
+    """The subject `tell` writes, in the user's language (Selam reads French)."""
+    with translation.override(user.profile.language):
+        return gettext("Review requested: %(title)s") % {"title": title}
+
+
 def sweep(clock, when: datetime.datetime, capture) -> list:
     """Move the clock to `when`, sweep, run what the sweep enqueued; the mails it sent."""
     clock.move_to(when)
@@ -112,7 +120,7 @@ def test_three_notifications_one_digest_at_eight_local_time_each(
     ]
     for _when, message in sent:
         user = selam if message.to == [selam.email] else nora
-        subjects = [f"Review requested: Chapter {user.username} {n}" for n in (1, 2, 3)]
+        subjects = [requested(user, f"Chapter {user.username} {n}") for n in (1, 2, 3)]
         links = [f"{settings.SITE_URL}/reviews/{n}/" for n in (1, 2, 3)]
         for text in (message.body, message.alternatives[0][0]):
             assert [subject in text for subject in subjects] == [True, True, True]
@@ -164,7 +172,8 @@ def test_notification_after_the_days_digest_waits_for_the_next(
     assert sweep(clock, at(ADDIS, 3, 10, 5), django_capture_on_commit_callbacks) == []
     assert sweep(clock, at(ADDIS, 4, 7, 55), django_capture_on_commit_callbacks) == []
     [friday] = sweep(clock, at(ADDIS, 4, 8), django_capture_on_commit_callbacks)
-    assert "Review requested: Chapter 2" in friday.body
+    assert requested(selam, "Chapter 2") == "Examen demandé\u00a0: Chapter 2"
+    assert requested(selam, "Chapter 2") in friday.body
     assert "Chapter 1" not in friday.body
     assert list(Digest.objects.order_by("local_date").values_list("local_date", flat=True)) == [
         datetime.date(2026, 12, 3),
