@@ -9,7 +9,6 @@ December). Time starts on Wednesday 2 December 2026, 06:00 UTC (the `clock` fixt
 from __future__ import annotations
 
 import datetime
-import os
 import threading
 import time
 from zoneinfo import ZoneInfo
@@ -27,6 +26,7 @@ from notifications.enums import Delivery, MailState, NotificationKind
 from notifications.models import Digest, Notification
 from notifications.services import N_
 from tests.factories import person
+from tests.markers import needs_postgresql
 from tests.notifications.conftest import START
 
 ADDIS = ZoneInfo("Africa/Addis_Ababa")
@@ -261,10 +261,7 @@ def _others_wait_for_a_lock() -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql" and os.environ.get("REQUIRE_SERVICES") != "1",
-    reason="needs PostgreSQL (two overlapping transactions): run with DATABASE_URL=postgres://…",
-)
+@needs_postgresql("two overlapping transactions")
 def test_overlapping_sweeps_on_two_connections_make_one_digest(clock):
     # given a notification waiting for Selam's Thursday digest
     selam = digest_reader("selam", "Africa/Addis_Ababa", language="fr")

@@ -15,7 +15,6 @@ is skipped on SQLite unless REQUIRE_SERVICES=1, which CI sets while running on P
 from __future__ import annotations
 
 import datetime
-import os
 import threading
 import time
 
@@ -28,6 +27,7 @@ from notifications import deadlines, delivery, reminders
 from notifications.enums import DeadlineKind
 from notifications.models import Reminder, due_moment
 from tests.factories import branch, person
+from tests.markers import needs_postgresql
 
 TIMEOUT = 20  # seconds; only reached if something is broken
 PEOPLE = 5
@@ -35,11 +35,7 @@ PER_PERSON = 8  # each: 4 due "7 days before", 4 "3 days overdue" (+ an escalati
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" and os.environ.get("REQUIRE_SERVICES") != "1",
-        reason="needs PostgreSQL (concurrent writers): run with DATABASE_URL=postgres://… "
-        "(CI does, with REQUIRE_SERVICES=1)",
-    ),
+    needs_postgresql("concurrent writers"),
 ]
 
 

@@ -19,7 +19,6 @@ earlier transactional test's flush has re-run post_migrate (guardian re-creates 
 from __future__ import annotations
 
 import datetime
-import os
 import threading
 import time
 
@@ -33,6 +32,7 @@ from cepa_collab.enums import Role
 from cepa_collab.reference_data import load_reference_data
 from cepa_collab.roles import sync_roles
 from tests.factories import branch, person
+from tests.markers import needs_postgresql
 from workflows import services
 from workflows.enums import AuditKind, DeliverableKind, DeliverableState, ProductKind, RoundState
 from workflows.exceptions import WorkflowConflict
@@ -46,11 +46,7 @@ TARGETS = {"approve": S.APPROVED, "return_for_revision": S.REVISING}
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql" and os.environ.get("REQUIRE_SERVICES") != "1",
-        reason="needs PostgreSQL (select_for_update proves nothing on SQLite): run with "
-        "DATABASE_URL=postgres://… (CI does, with REQUIRE_SERVICES=1)",
-    ),
+    needs_postgresql("select_for_update proves nothing on SQLite"),
 ]
 
 
