@@ -61,3 +61,15 @@ class MilestoneState(models.TextChoices):
     OPEN = "open", _("Open")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class RequestAction(models.TextChoices):
+    """What a line of a request's history records."""
+
+    CREATED = "created", _("Recorded")
+    TRANSITION = "transition", _("State change")
+    TEAM = "team", _("Lead and team")
+    MISSION = "mission", _("Assessment mission")
+    DOCUMENT = "document", _("Document")
+    MILESTONE = "milestone", _("Milestone")
+    PLAN_REVIEW = "plan_review", _("Review of the plan of action")

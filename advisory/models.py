@@ -19,10 +19,11 @@ from advisory.enums import (
     Channel,
     DocumentKind,
     MilestoneState,
+    RequestAction,
     RequestKind,
     RequestState,
 )
-from cepa_collab.models import Branch, MemberState, TimeStampedModel
+from cepa_collab.models import Branch, HistoryEntry, MemberState, TimeStampedModel
 
 S = RequestState
 
@@ -72,6 +73,15 @@ class AdvisoryRequest(ConcurrentTransitionMixin, TimeStampedModel):
         related_name="advisory_request",
         verbose_name=_("assessment mission"),
     )
+    plan_review = models.OneToOneField(
+        "workflows.Deliverable",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="advisory_request",
+        verbose_name=_("review of the plan of action"),
+        help_text=_("The deliverable through which the plan of action goes to review."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -106,6 +116,14 @@ class AdvisoryRequest(ConcurrentTransitionMixin, TimeStampedModel):
 
     def has_plan(self) -> bool:
         return self.documents.filter(kind=DocumentKind.PLAN_OF_ACTION).exists()
+
+    def plan_not_in_review(self) -> bool:
+        """The plan cannot be agreed with the country while a review round is open on it."""
+        from workflows.enums import DeliverableState
+
+        if self.plan_review_id is None:
+            return True
+        return self.plan_review.state != DeliverableState.IN_REVIEW
 
     # --- transitions (fired only through advisory.services.fire_transition) ----------
     @transition(field=state, source=S.RECEIVED, target=S.ACCEPTED, permission=rules.can_decide)
@@ -151,7 +169,13 @@ class AdvisoryRequest(ConcurrentTransitionMixin, TimeStampedModel):
     def draft_plan(self) -> None:
         """A plan of action is drafted: the country's focal point may read and comment on it."""
 
-    @transition(field=state, source=S.PLAN_DRAFTED, target=S.PLAN_AGREED, permission=rules.can_lead)
+    @transition(
+        field=state,
+        source=S.PLAN_DRAFTED,
+        target=S.PLAN_AGREED,
+        conditions=[plan_not_in_review],
+        permission=rules.can_lead,
+    )
     def agree_plan(self) -> None:
         """The plan of action is agreed with the country."""
 
@@ -201,6 +225,14 @@ class RequestDocument(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    review_version = models.OneToOneField(
+        "workflows.Version",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="advisory_document",
+        verbose_name=_("version sent to review"),
+    )
 
     class Meta:
         ordering = ["request", "kind", "-number"]
@@ -280,3 +312,17 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class RequestHistory(HistoryEntry):
+    """The request's history: recorded, state changes (with their comments), lead and team,
+    mission, documents, milestones, review of the plan. Internal: never shown to the
+    country's focal point."""
+
+    request = models.ForeignKey(AdvisoryRequest, on_delete=models.CASCADE, related_name="history")
+    action = models.CharField(_("action"), max_length=30, choices=RequestAction.choices)
+
+    class Meta(HistoryEntry.Meta):
+        verbose_name = _("request history entry")
+        verbose_name_plural = _("request history")
+        indexes = [models.Index(fields=["request", "at"], name="requesthistory_at")]

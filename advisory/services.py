@@ -8,9 +8,11 @@ concerned after commit. Pages, API, admin and tests all call these.
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -20,13 +22,14 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from advisory import deadlines, rules
-from advisory.enums import DocumentKind, MilestoneState, RequestState
+from advisory.enums import DocumentKind, MilestoneState, RequestAction, RequestState
 from advisory.models import (
     TRANSITION_LABELS,
     AdvisoryRequest,
     Comment,
     Milestone,
     RequestDocument,
+    RequestHistory,
 )
 from cepa_collab.enums import Role
 from cepa_collab.models import Profile, roles_for
@@ -35,8 +38,11 @@ from meetings.enums import MeetingKind, ParticipantRole, Visibility
 from meetings.models import Meeting, Participant
 from notifications.enums import NotificationKind
 from notifications.services import N_, notify
+from workflows import services as workflow
+from workflows.enums import DeliverableKind, DeliverableState, ProductKind
 from workflows.exceptions import WorkflowConflict
 from workflows.files import stored_name, validate_upload
+from workflows.models import Deliverable, Product
 from workflows.rules import is_branch_member
 from workflows.services import has_transition_perm_ignoring_conditions
 
@@ -85,6 +91,17 @@ def _tell(people: Iterable, actor, subject: str, body: str, request: AdvisoryReq
         )
 
 
+def _history(request: AdvisoryRequest, actor, action: str, comment: str = "", **fields):
+    """One line of the request's history, written in the transaction of the change."""
+    return RequestHistory.objects.create(
+        request=request, actor=actor, action=action, comment=comment, **fields
+    )
+
+
+def _local(moment: datetime.datetime, zone: str) -> str:
+    return moment.astimezone(zoneinfo.ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
 def _name(user) -> str:
     return (user.get_full_name() or user.get_username()) if user is not None else ""
 
@@ -123,6 +140,7 @@ def register_request(actor, **fields) -> AdvisoryRequest:
     if errors:
         raise ValidationError(errors)
     request.save()
+    _history(request, actor, RequestAction.CREATED, to_state=request.state)
     return request
 
 
@@ -164,15 +182,20 @@ def fire_transition(
         lead = lead or locked.lead
         _check_lead(locked, lead)
         locked.lead = lead
+    from_state = locked.state
     method()
     locked.state_changed_at = timezone.now()
     locked.save(update_fields=["state", "state_changed_at", "decline_reason", "lead", "updated_at"])
-    if comment and name != "decline":
-        # The request has no audit trail of its own: a transition's comment is kept as an
-        # internal note (the decline reason is stored on the request and shown to the country).
-        Comment.objects.create(
-            request=locked, author=actor, text=f"{label}: {comment}", internal=True
-        )
+    _history(
+        locked,
+        actor,
+        RequestAction.TRANSITION,
+        comment,
+        from_state=from_state,
+        to_state=locked.state,
+    )
+    if name == "accept":
+        _history(locked, actor, RequestAction.TEAM, _("Lead: %(name)s") % {"name": _name(lead)})
     deadlines.sync_request(locked.pk)
     _notify_transition(locked, actor, name)
     return locked
@@ -236,6 +259,19 @@ def set_team(actor, request: AdvisoryRequest | int, *, lead=None, members: Itera
         if not is_branch_member(member, locked.branch_id):
             raise ValidationError({"team": _("%(name)s is not in the branch.") % {"name": member}})
     locked.team.set(members)
+    if locked.plan_review_id is not None and locked.lead is not None:
+        # The plan's review follows the request's lead (reviews, reminders, due date).
+        workflow.hand_over(locked.plan_review_id, locked.lead)
+    _history(
+        locked,
+        actor,
+        RequestAction.TEAM,
+        _("Lead: %(lead)s. Team: %(team)s.")
+        % {
+            "lead": _name(locked.lead) or "—",
+            "team": ", ".join(_name(member) for member in members) or "—",
+        },
+    )
     deadlines.sync_request(locked.pk)
 
 
@@ -285,6 +321,19 @@ def schedule_mission(
     bump_counter(CALENDAR)
     locked.mission = meeting
     locked.save(update_fields=["mission", "updated_at"])
+    _history(
+        locked,
+        actor,
+        RequestAction.MISSION,
+        _("%(title)s, %(start)s – %(end)s (%(zone)s), %(place)s")
+        % {
+            "title": meeting.title,
+            "start": _local(meeting.start, meeting.time_zone),
+            "end": _local(meeting.end, meeting.time_zone),
+            "zone": meeting.time_zone,
+            "place": meeting.location or locked.country.name,
+        },
+    )
     fire_transition(actor, locked, "plan_mission")
     _tell(
         focal_points(locked.country_id),
@@ -329,6 +378,13 @@ def upload_document(
     )
     document.file.save(stored_name(upload.name or "", document_type), upload, save=False)
     document.save()
+    _history(
+        locked,
+        actor,
+        RequestAction.DOCUMENT,
+        _("%(document)s, version %(number)d uploaded.")
+        % {"document": document.get_kind_display(), "number": number},
+    )
     AdvisoryRequest.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
     return document
 
@@ -356,6 +412,13 @@ def add_milestone(
     if errors:
         raise ValidationError(errors)
     milestone = Milestone.objects.create(request=locked, title=title, due_date=due_date, lead=lead)
+    _history(
+        locked,
+        actor,
+        RequestAction.MILESTONE,
+        _("Milestone “%(title)s” added, due %(due)s, lead %(lead)s.")
+        % {"title": title, "due": due_date.isoformat(), "lead": _name(lead)},
+    )
     deadlines.sync_request(locked.pk)
     bump_counter(CALENDAR)
     return milestone
@@ -376,6 +439,13 @@ def complete_milestone(actor, milestone: Milestone | int, *, cancelled: bool = F
     locked.state = MilestoneState.CANCELLED if cancelled else MilestoneState.DONE
     locked.done_at = timezone.now()
     locked.save(update_fields=["state", "done_at", "updated_at"])
+    _history(
+        locked.request,
+        actor,
+        RequestAction.MILESTONE,
+        (_("Milestone “%(title)s” cancelled.") if cancelled else _("Milestone “%(title)s” done."))
+        % {"title": locked.title},
+    )
     deadlines.sync_request(locked.request_id)
     bump_counter(CALENDAR)
     return locked
@@ -390,8 +460,16 @@ def move_milestone(actor, milestone: Milestone | int, due_date: datetime.date) -
         raise WorkflowConflict(_("The milestone is already closed."))
     if due_date is None:
         raise ValidationError({"due_date": _("Give a due date.")})
+    old_due = locked.due_date
     locked.due_date = due_date
     locked.save(update_fields=["due_date", "updated_at"])
+    _history(
+        locked.request,
+        actor,
+        RequestAction.MILESTONE,
+        _("Milestone “%(title)s” moved from %(old)s to %(new)s.")
+        % {"title": locked.title, "old": old_due.isoformat(), "new": due_date.isoformat()},
+    )
     deadlines.sync_request(locked.request_id)
     bump_counter(CALENDAR)
     return locked
@@ -432,3 +510,124 @@ def add_comment(
             text=comment.text[:500],
         )
     return comment
+
+
+# --- review of the plan of action -------------------------------------------------------
+
+# The plan goes to review while the lead works on it: before it is shown to the country
+# (analysis) or while the country reads the draft.
+PLAN_REVIEW_STATES = (RequestState.ANALYSIS, RequestState.PLAN_DRAFTED)
+PLANS_PRODUCT_TITLE = "Plans of action"
+
+
+def latest_plan(request: AdvisoryRequest) -> RequestDocument | None:
+    return request.documents.filter(kind=DocumentKind.PLAN_OF_ACTION).order_by("-number").first()
+
+
+def _plans_product(request: AdvisoryRequest) -> Product:
+    """The branch's product that holds the plans of action under review."""
+    product, _created = Product.objects.get_or_create(
+        branch_id=request.branch_id,
+        kind=ProductKind.PLANS_OF_ACTION,
+        title=PLANS_PRODUCT_TITLE,
+        edition="",
+        defaults={
+            "description": "Plans of action of advisory requests, reviewed like deliverables."
+        },
+    )
+    return product
+
+
+@transaction.atomic
+def send_plan_for_review(
+    actor, request: AdvisoryRequest | int, *, due_date: datetime.date | None = None
+) -> Deliverable:
+    """Open a review round on the latest plan of action, like a deliverable's.
+
+    The plan's review is a deliverable (kind plan of action, in the branch's "Plans of
+    action" product) owned by the request's lead: the first time it is created with the
+    plan as version 1; later, each new version of the plan is copied to it. Reviewers are
+    then chosen, remind, review (blind between them) and the chief decides exactly as for
+    any deliverable. `due_date` is when the reviewed plan should be final.
+    """
+    locked = _lock(request)
+    if not rules.can_lead(locked, actor):
+        raise PermissionDenied(_("Only the lead or the chief send the plan of action to review."))
+    if locked.state not in PLAN_REVIEW_STATES:
+        raise WorkflowConflict(
+            _(
+                "The plan of action goes to review during analysis or once drafted, "
+                "not while %(state)s."
+            )
+            % {"state": locked.get_state_display().lower()}
+        )
+    plan = latest_plan(locked)
+    if plan is None:
+        raise ValidationError({"document": _("Upload the plan of action first.")})
+    if due_date is not None and due_date < timezone.localdate():
+        raise ValidationError({"due_date": _("The due date is in the past.")})
+
+    deliverable = locked.plan_review
+    if deliverable is not None and deliverable.state == DeliverableState.CANCELLED:
+        deliverable = None  # the last review was cancelled: start a new one
+    if deliverable is None:
+        if due_date is None:
+            raise ValidationError({"due_date": _("Say when the reviewed plan should be final.")})
+        title = _("Plan of action: %(country)s, %(title)s") % {
+            "country": locked.country.name,
+            "title": locked.title,
+        }
+        deliverable = workflow.build_deliverable(
+            product=_plans_product(locked),
+            owner=locked.lead,
+            title=title[: Deliverable._meta.get_field("title").max_length],
+            kind=DeliverableKind.PLAN_OF_ACTION,
+            due_date=due_date,
+            description=locked.description,
+        )
+        locked.plan_review = deliverable
+        locked.save(update_fields=["plan_review", "updated_at"])
+    else:
+        if deliverable.state == DeliverableState.IN_REVIEW:
+            raise WorkflowConflict(_("The plan of action is already in review."))
+        if deliverable.state in (DeliverableState.APPROVED, DeliverableState.PUBLISHED):
+            raise WorkflowConflict(_("The review of the plan of action is over: it was approved."))
+        if plan.review_version_id is not None:
+            raise ValidationError(
+                {
+                    "document": _(
+                        "Version %(number)d of the plan was reviewed already: upload a new "
+                        "version before sending it to review again."
+                    )
+                    % {"number": plan.number}
+                }
+            )
+        workflow.hand_over(deliverable, locked.lead)
+        if due_date is not None and due_date != deliverable.due_date:
+            workflow.change_due_date(
+                actor, deliverable, due_date, _("The plan of action was sent to review again.")
+            )
+
+    with plan.file.open("rb") as handle:
+        version = workflow.upload_version(
+            actor,
+            deliverable,
+            File(handle, name=plan.original_name),
+            notes=_("Plan of action, version %(number)d, of the advisory request.")
+            % {"number": plan.number},
+        )
+    plan.review_version = version
+    plan.save(update_fields=["review_version"])
+    deliverable.refresh_from_db()
+    if deliverable.state == DeliverableState.PLANNED:
+        workflow.fire_transition(actor, deliverable, "start_drafting")
+    deliverable = workflow.fire_transition(actor, deliverable, "submit_for_review")
+    round_number = deliverable.rounds.order_by("-number").values_list("number", flat=True)[0]
+    _history(
+        locked,
+        actor,
+        RequestAction.PLAN_REVIEW,
+        _("Plan of action, version %(number)d, sent to review (round %(round)d).")
+        % {"number": plan.number, "round": round_number},
+    )
+    return deliverable

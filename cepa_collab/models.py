@@ -8,6 +8,7 @@ from functools import cache
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cepa_collab.enums import Language, Role
@@ -19,6 +20,34 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class HistoryEntry(models.Model):
+    """One line of a record's history: who did what, when, from which state to which.
+
+    Concrete histories (advisory requests, contributions) add the record and the choices
+    of `action`; rows are written by the services in the transaction of the change and
+    never edited.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=30)
+    from_state = models.CharField(_("from"), max_length=30, blank=True)
+    to_state = models.CharField(_("to"), max_length=30, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
 
 
 @cache

@@ -44,3 +44,13 @@ STAFF_VISIBLE_STATES = (
     ContributionState.RETURNED,
     ContributionState.WITHDRAWN,
 )
+
+
+class ContributionAction(models.TextChoices):
+    """What a line of a contribution's history records."""
+
+    CREATED = "created", _("Proposed")
+    EDITED = "edited", _("Edited")
+    TRANSITION = "transition", _("State change")
+    ATTACHMENT = "attachment", _("Attachment")
+    INCORPORATED = "incorporated", _("Incorporated")

@@ -12,10 +12,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from cepa_collab.models import Branch, MemberState, TimeStampedModel
+from cepa_collab.models import Branch, HistoryEntry, MemberState, TimeStampedModel
 from contributions import rules
 from contributions.enums import (
     WITHDRAWABLE_STATES,
+    ContributionAction,
     ContributionKind,
     ContributionState,
     RepositoryCategory,
@@ -186,3 +187,16 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ContributionHistory(HistoryEntry):
+    """The contribution's history: proposed, edited, state changes with the reviewer's
+    comments, files, incorporation."""
+
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="history")
+    action = models.CharField(_("action"), max_length=30, choices=ContributionAction.choices)
+
+    class Meta(HistoryEntry.Meta):
+        verbose_name = _("contribution history entry")
+        verbose_name_plural = _("contribution history")
+        indexes = [models.Index(fields=["contribution", "at"], name="contribhistory_at")]

@@ -16,8 +16,13 @@ from django_fsm import can_proceed
 
 from cepa_collab.models import Branch
 from contributions import deadlines, rules
-from contributions.enums import ContributionKind, ContributionState
-from contributions.models import TRANSITION_LABELS, Attachment, Contribution
+from contributions.enums import ContributionAction, ContributionKind, ContributionState
+from contributions.models import (
+    TRANSITION_LABELS,
+    Attachment,
+    Contribution,
+    ContributionHistory,
+)
 from notifications.enums import NotificationKind
 from notifications.services import N_, notify
 from workflows.exceptions import WorkflowConflict
@@ -39,6 +44,13 @@ EDITABLE_FIELDS = (
 )
 # The Compendium and the knowledge repository are the e-Government Branch's.
 KNOWLEDGE_BRANCH = "e-govb"
+
+
+def _history(contribution: Contribution, actor, action: str, comment: str = "", **fields):
+    """One line of the contribution's history, written in the transaction of the change."""
+    return ContributionHistory.objects.create(
+        contribution=contribution, actor=actor, action=action, comment=comment, **fields
+    )
 
 
 def _branch_for(kind: str, product) -> Branch | None:
@@ -130,6 +142,7 @@ def propose(actor, *, kind: str, **fields) -> Contribution:
     contribution.branch = branch
     _validate(contribution, actor)
     contribution.save()
+    _history(contribution, actor, ContributionAction.CREATED, to_state=contribution.state)
     return contribution
 
 
@@ -158,12 +171,25 @@ def update(actor, contribution: Contribution | int, **changes) -> Contribution:
             {name: _("This field cannot be changed.") for name in sorted(unknown)}
         )
     deliverable_before = locked.deliverable_id
+    before = {name: getattr(locked, name) for name in changes}
     for name, value in changes.items():
         setattr(locked, name, value)
     if locked.kind == ContributionKind.WRITTEN_INPUT:
         locked.branch = _branch_for(locked.kind, locked.product) or locked.branch
     _validate(locked, actor if locked.deliverable_id != deliverable_before else None)
     locked.save()
+    changed = [
+        str(Contribution._meta.get_field(name).verbose_name)
+        for name, value in before.items()
+        if getattr(locked, name) != value
+    ]
+    if changed:
+        _history(
+            locked,
+            actor,
+            ContributionAction.EDITED,
+            _("Changed: %(fields)s.") % {"fields": ", ".join(changed)},
+        )
     return locked
 
 
@@ -187,6 +213,12 @@ def attach(actor, contribution: Contribution | int, upload: UploadedFile) -> Att
     )
     attachment.file.save(stored_name(upload.name or "", kind), upload, save=False)
     attachment.save()
+    _history(
+        locked,
+        actor,
+        ContributionAction.ATTACHMENT,
+        _("Attached “%(name)s”.") % {"name": attachment.original_name},
+    )
     return attachment
 
 
@@ -200,6 +232,12 @@ def remove_attachment(actor, attachment: Attachment) -> None:
         raise WorkflowConflict(_("Files are removed while it is a draft or returned."))
     file = attachment.file
     attachment.delete()
+    _history(
+        locked,
+        actor,
+        ContributionAction.ATTACHMENT,
+        _("Removed “%(name)s”.") % {"name": attachment.original_name},
+    )
     name = file.name
     storage = file.storage
     transaction.on_commit(lambda: storage.delete(name))
@@ -233,6 +271,7 @@ def fire_transition(
             raise ValidationError(errors)
     if name == "return_for_revision" and not comment:
         raise ValidationError({"comment": _("Say what should change.")})
+    from_state = locked.state
     method()
     now = timezone.now()
     fields = ["state", "updated_at"]
@@ -251,6 +290,14 @@ def fire_transition(
         locked.review_comment = comment
         fields += ["decided_at", "review_comment"]
     locked.save(update_fields=fields)
+    _history(
+        locked,
+        actor,
+        ContributionAction.TRANSITION,
+        comment,
+        from_state=from_state,
+        to_state=locked.state,
+    )
     deadlines.sync_contribution(locked.pk)
     if name == "accept":
         notify(
@@ -296,6 +343,12 @@ def incorporate(actor, contribution: Contribution | int, deliverable) -> Contrib
         )
     locked.incorporated_into = deliverable
     locked.save(update_fields=["incorporated_into", "updated_at"])
+    _history(
+        locked,
+        actor,
+        ContributionAction.INCORPORATED,
+        _("Incorporated into “%(deliverable)s”.") % {"deliverable": deliverable.title},
+    )
     notify(
         locked.author,
         NotificationKind.CONTRIBUTION,

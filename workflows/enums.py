@@ -12,6 +12,7 @@ class ProductKind(models.TextChoices):
     GUIDELINE = "guideline", _("Guideline")
     TRAINING_COURSE = "training_course", _("Training course")
     REPORT = "report", _("Report")
+    PLANS_OF_ACTION = "plans_of_action", _("Plans of action (technical cooperation)")
     OTHER = "other", _("Other")
 
 
@@ -23,6 +24,7 @@ class DeliverableKind(models.TextChoices):
     TRAINING_COURSE = "training_course", _("Online training course")
     REPORT = "report", _("Report")
     DATASET = "dataset", _("Data set")
+    PLAN_OF_ACTION = "plan_of_action", _("Plan of action")
     OTHER = "other", _("Other")
 
 

@@ -70,6 +70,12 @@ def create_product(actor, **fields) -> Product:
 def create_deliverable(actor, *, product: Product, owner, **fields) -> Deliverable:
     if not rules.can_create_in_branch(actor, product.branch_id):
         raise PermissionDenied(_("Only the branch's staff create its deliverables."))
+    return build_deliverable(product=product, owner=owner, **fields)
+
+
+def build_deliverable(*, product: Product, owner, **fields) -> Deliverable:
+    """Create a deliverable for a caller that has checked who may (e.g. the lead of an
+    advisory request sending its plan of action to review)."""
     if not rules.is_branch_member(owner, product.branch_id):
         raise ValidationError({"owner": _("The owner must be a member of the product's branch.")})
     deliverable = Deliverable(product=product, owner=owner, **fields)
@@ -78,6 +84,20 @@ def create_deliverable(actor, *, product: Product, owner, **fields) -> Deliverab
     bump_counter(CALENDAR)
     deadlines.sync_deliverable(deliverable.pk)
     return deliverable
+
+
+@transaction.atomic
+def hand_over(deliverable: Deliverable | int, owner) -> None:
+    """Give a deliverable to a new owner (for a caller that has checked who may)."""
+    locked = _lock(deliverable)
+    if locked.owner_id == owner.pk:
+        return
+    if not rules.is_branch_member(owner, locked.product.branch_id):
+        raise ValidationError({"owner": _("The owner must be a member of the product's branch.")})
+    locked.owner = owner
+    locked.save(update_fields=["owner", "updated_at"])
+    bump_counter(CALENDAR)
+    deadlines.sync_deliverable(locked.pk)
 
 
 def _lock(deliverable: Deliverable | int) -> Deliverable:

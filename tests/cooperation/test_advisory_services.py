@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from advisory import queries, rules
 from advisory import services as advisory
-from advisory.enums import DocumentKind, MilestoneState, RequestState
+from advisory.enums import DocumentKind, MilestoneState, RequestAction, RequestState
 from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument
 from cepa_collab.enums import Role
 from meetings.enums import MeetingKind, ParticipantRole, Visibility
@@ -229,14 +229,20 @@ def test_unknown_transition_names_the_field(request_in, chief):
     assert caught.value.message_dict == {"transition": ["Unknown transition “publish”."]}
 
 
-def test_transition_comment_is_kept_as_an_internal_note(request_in, chief, ira):
+def test_transition_and_its_comment_go_to_the_history_not_to_the_comments(
+    request_in, chief, ira
+):
     received = request_in(S.RECEIVED)
 
     advisory.fire_transition(chief, received, "accept", lead=ira, comment="Priority for 2027.")
 
-    assert list(Comment.objects.values_list("author__username", "text", "internal")) == [
-        ("chief", "Accept: Priority for 2027.", True)
-    ]
+    assert Comment.objects.count() == 0
+    assert list(
+        received.history.filter(action=RequestAction.TRANSITION).values_list(
+            "actor__username", "from_state", "to_state", "comment"
+        )
+    ) == [("chief", S.RECEIVED, S.ACCEPTED, "Priority for 2027.")]
+    assert received.history.filter(action=RequestAction.TEAM).get().comment == "Lead: ira"
 
 
 # --- the mission ------------------------------------------------------------------------------

@@ -222,7 +222,6 @@ def _focal_points_comment_on_their_plan(demo):
         ("GHA", "ira3", True, None),
         ("GHA", "focal_gha", False, "plan_of_action"),
         ("ETH", "focal_eth", False, "plan_of_action"),
-        ("BHR", "chief", True, None),  # the chief's comment on closing
     ]
 
 
