@@ -171,6 +171,9 @@ def fire_transition(
         message = {
             "plan_mission": _("Schedule the assessment mission first."),
             "draft_plan": _("Upload the plan of action first."),
+            "agree_plan": _(
+                "The plan of action is in review: the chief decides on its review first."
+            ),
         }.get(name, _("Not possible now."))
         raise ValidationError({"transition": message})
     comment = comment.strip()

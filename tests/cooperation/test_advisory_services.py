@@ -229,9 +229,7 @@ def test_unknown_transition_names_the_field(request_in, chief):
     assert caught.value.message_dict == {"transition": ["Unknown transition “publish”."]}
 
 
-def test_transition_and_its_comment_go_to_the_history_not_to_the_comments(
-    request_in, chief, ira
-):
+def test_transition_and_its_comment_go_to_the_history_not_to_the_comments(request_in, chief, ira):
     received = request_in(S.RECEIVED)
 
     advisory.fire_transition(chief, received, "accept", lead=ira, comment="Priority for 2027.")
