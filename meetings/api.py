@@ -35,7 +35,7 @@ from cepa_collab.models import Branch, MemberState, validate_time_zone
 from meetings import services
 from meetings.enums import MeetingKind, MeetingStatus, ParticipantRole, Reply, TokenKind, Visibility
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
-from meetings.queries import get_meeting_for_user, visible_meetings
+from meetings.queries import get_meeting_for_user, visible_meetings, with_mission_lead
 from workflows import rules
 from workflows.api import (
     LabelField,
@@ -425,7 +425,9 @@ class MeetingViewSet(
         user = self.request.user
         if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
             return Meeting.objects.none()
-        return with_my_reply(visible_meetings(user).select_related("country__region"), user)
+        return with_my_reply(
+            with_mission_lead(visible_meetings(user).select_related("country__region")), user
+        )
 
     def get_object(self) -> Meeting:
         user = self.request.user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,6 +32,12 @@ def visible_meetings(user) -> QuerySet[Meeting]:
     if branch_id is not None and rules.is_branch_member(user, branch_id):
         condition |= Q(branch_id=branch_id)
     return qs.filter(pk__in=Meeting.objects.filter(condition).values("pk"))
+
+
+def with_mission_lead(qs: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Annotate `mission_lead_id`: the lead of the advisory request whose assessment mission
+    the meeting is (who may manage it), in the same query."""
+    return qs.annotate(mission_lead_id=F("advisory_request__lead_id"))
 
 
 def get_meeting_for_user(user, pk) -> Meeting:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from enum import StrEnum
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from cepa_collab.models import Branch
 from cepa_collab.services import CALENDAR, bump_counter, profile_for
 from meetings import calendar, queries
-from meetings.enums import CALENDAR_FIELDS, MeetingStatus, Reply, TokenKind
+from meetings.enums import CALENDAR_FIELDS, MeetingKind, MeetingStatus, Reply, TokenKind
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
 from notifications import services as notifications
 from notifications.enums import NotificationKind
@@ -54,8 +54,25 @@ TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 def can_manage_meeting(user, meeting: Meeting) -> bool:
-    """Branch staff and the chief of the meeting's branch create, edit and cancel it."""
-    return rules.can_create_in_branch(user, meeting.branch_id)
+    """Branch staff and the chief of the meeting's branch create, edit and cancel it; the
+    lead of an advisory request manages its assessment mission too (usually an
+    Inter-Regional Advisor, who schedules no other meeting)."""
+    if rules.can_create_in_branch(user, meeting.branch_id):
+        return True
+    if meeting.kind != MeetingKind.ASSESSMENT_MISSION or meeting.pk is None:
+        return False
+    return mission_lead_id(meeting) == user.pk
+
+
+def mission_lead_id(meeting: Meeting) -> int | None:
+    """The lead of the advisory request whose mission this is (read from the
+    `mission_lead_id` annotation of `queries.with_mission_lead` when present)."""
+    if hasattr(meeting, "mission_lead_id"):
+        return meeting.mission_lead_id
+    try:
+        return meeting.advisory_request.lead_id
+    except ObjectDoesNotExist:
+        return None
 
 
 def _check_times(meeting: Meeting) -> None:
@@ -90,6 +107,14 @@ def update_meeting(actor, meeting: Meeting | int, **changes) -> Meeting:
     if locked.is_cancelled:
         raise ValidationError({"status": _("A cancelled meeting cannot be changed.")})
     changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+    if (
+        "kind" in changed
+        and locked.kind == MeetingKind.ASSESSMENT_MISSION
+        and mission_lead_id(locked) is not None
+    ):
+        raise ValidationError(
+            {"kind": _("This is the assessment mission of an advisory request: its kind stays.")}
+        )
     for name in changed:
         setattr(locked, name, changes[name])
     if not changed:
