@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from cepa_collab.enums import Role
@@ -209,6 +210,8 @@ def seed_demo() -> DemoResult:
     countries = {state.iso3: state for state in MemberState.objects.all()}
     existing = set(User.objects.values_list("username", flat=True))
     result = DemoResult()
+    # Everyone in the demo has the same password: hash it once, not once per person.
+    password_hash = make_password(DEMO_PASSWORD)
     for spec in demo_people():
         role_label = ", ".join(str(role.label) for role in spec.roles)
         result.logins.append((spec.username, role_label))
@@ -220,7 +223,7 @@ def seed_demo() -> DemoResult:
             email=f"{spec.username}@cepa-collab.example.org",
             first_name=spec.first_name,
             last_name=spec.last_name,
-            password=DEMO_PASSWORD,
+            password_hash=password_hash,
             roles=spec.roles,
             branch=branches[spec.branch] if spec.branch else None,
             country=countries[spec.country] if spec.country else None,
@@ -242,7 +245,7 @@ def seed_demo() -> DemoResult:
     with muted():
         result.workflows = seed_workflows()
         result.meetings = seed_meetings()
-        result.knowledge = seed_knowledge(password=DEMO_PASSWORD)
+        result.knowledge = seed_knowledge(password_hash=password_hash)
         result.notifications = seed_notifications()
     result.logins.extend(result.knowledge.logins)
     return result

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -731,7 +732,7 @@ class _Seeder:
         return self.today + datetime.timedelta(days=offset)
 
     # --- people ---------------------------------------------------------------------------
-    def focal_points(self, password: str) -> None:
+    def focal_points(self, password_hash: str) -> None:
         for spec in FOCAL_POINTS:
             self.result.logins.append((spec.username, str(Role.FOCAL_POINT.label)))
             if spec.username in self.people:
@@ -741,7 +742,7 @@ class _Seeder:
                 email=f"{spec.username}@cepa-collab.example.org",
                 first_name=spec.first_name,
                 last_name=spec.last_name,
-                password=password,
+                password_hash=password_hash,
                 roles=(Role.FOCAL_POINT,),
                 country=self.countries[spec.country],
                 time_zone=spec.time_zone,
@@ -956,7 +957,7 @@ class _Seeder:
 
 @transaction.atomic
 def seed_knowledge(
-    today: datetime.date | None = None, *, password: str | None = None
+    today: datetime.date | None = None, *, password_hash: str | None = None
 ) -> KnowledgeDemoResult:
     """Create what is missing of the technical cooperation and knowledge demo; return the
     counts. Needs the demo people, and links the deliverables and meetings of
@@ -965,7 +966,7 @@ def seed_knowledge(
 
     result = KnowledgeDemoResult()
     seeder = _Seeder(today or timezone.localdate(), result)
-    seeder.focal_points(password or DEMO_PASSWORD)
+    seeder.focal_points(password_hash or make_password(DEMO_PASSWORD))
     for spec in REQUESTS:
         seeder.request(spec)
     for spec in CONTRIBUTIONS:

@@ -58,3 +58,25 @@ def test_demo_logins_work(client):
 
     assert response.status_code == 302
     assert "You are signed in as CEPA member." in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_every_demo_person_signs_in_with_the_demo_password_hashed_once(monkeypatch):
+    from django.contrib.auth import hashers
+
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return hashers.make_password(*args, **kwargs)
+
+    # Every place the seed could hash a password from.
+    for module in ("cepa_collab.demo", "knowledge.demo", "django.contrib.auth.base_user"):
+        monkeypatch.setattr(f"{module}.make_password", counting)
+
+    call_command("seed_demo")
+
+    people = get_user_model().objects.exclude(username="AnonymousUser")
+    assert people.count() == 38
+    assert all(person.check_password(DEMO_PASSWORD) for person in people)
+    assert len(calls) == 1
