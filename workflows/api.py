@@ -431,6 +431,13 @@ class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class AssignmentDueDateSerializer(serializers.Serializer):
+    due_date = serializers.DateField(help_text=_("The new due date of the review."))
+    reason = serializers.CharField(
+        allow_blank=True, help_text=_("Why it moves (the reviewer reads it).")
+    )
+
+
 class ReviewWriteSerializer(serializers.Serializer):
     recommendation = serializers.ChoiceField(
         choices=Recommendation.choices, required=False, allow_blank=True
@@ -777,6 +784,21 @@ class ReviewAssignmentViewSet(
         data = _validated(WithdrawSerializer, request)
         return self._answer(
             services.withdraw_assignment(request.user, assignment, reason=data["reason"])
+        )
+
+    @extend_schema(
+        summary=_("Move the review's due date (owner or chief)"),
+        request=AssignmentDueDateSerializer,
+        responses={200: ReviewAssignmentSerializer, **errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="due-date")
+    def due_date(self, request, pk=None):
+        assignment = self.get_object()
+        data = _validated(AssignmentDueDateSerializer, request)
+        return self._answer(
+            services.change_assignment_due_date(
+                request.user, assignment, data["due_date"], data["reason"]
+            )
         )
 
     @extend_schema(

@@ -427,6 +427,56 @@ def accept_assignment(actor, assignment: ReviewAssignment | int) -> ReviewAssign
 
 
 @transaction.atomic
+def change_assignment_due_date(
+    actor, assignment: ReviewAssignment | int, new_due: datetime.date | None, reason: str
+) -> ReviewAssignment:
+    """Give a reviewer more (or less) time: the owner or the chief, while the review is
+    outstanding. Its reminders start over for the new date; the reviewer is told."""
+    locked = _lock_assignment(assignment)
+    if not rules.can_manage_assignment(locked, actor):
+        raise PermissionDenied(_("Only the owner or the chief moves a review's due date."))
+    if locked.state not in ASSIGNMENT_OUTSTANDING_STATES:
+        raise WorkflowConflict(
+            _("The assignment is %(state)s: its due date no longer matters.")
+            % {"state": locked.get_state_display().lower()}
+        )
+    errors = {}
+    if new_due is None:
+        errors["due_date"] = _("Give the new due date.")
+    elif new_due == locked.due_date:
+        errors["due_date"] = _("That is already the due date.")
+    elif new_due < timezone.localdate():
+        errors["due_date"] = _("The due date is in the past.")
+    if not reason.strip():
+        errors["reason"] = _("Say why the due date moves.")
+    if errors:
+        raise ValidationError(errors)
+    old = locked.due_date
+    locked.due_date = new_due
+    locked.save(update_fields=["due_date", "updated_at"])
+    _audit(
+        locked.deliverable,
+        actor,
+        AuditKind.DUE_DATE,
+        assignment=locked,
+        old_due_date=old,
+        new_due_date=new_due,
+        comment=reason.strip(),
+    )
+    notify(
+        locked.reviewer,
+        NotificationKind.REVIEW_ASSIGNED,
+        subject=N_("Review of “%(title)s” now due %(due)s"),
+        body=N_(
+            "Your review of “%(title)s” is now due %(due)s (it was due %(old)s).\n\n%(reason)s"
+        ),
+        params={"title": locked.deliverable.title, "due": new_due, "old": old, "reason": reason},
+        link=reverse("workflows:review", args=[locked.pk]),
+    )
+    return locked
+
+
+@transaction.atomic
 def decline_assignment(
     actor, assignment: ReviewAssignment | int, reason: str, *, conflict_of_interest: bool = False
 ) -> ReviewAssignment:

@@ -1,0 +1,149 @@
+"""Moving a review assignment's due date: the owner or the chief, while the review is
+outstanding; the reviewer is told, the reminders start over for the new date, the
+deliverable's audit trail keeps the change."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from rest_framework.test import APIClient
+
+from cepa_collab.enums import Role
+from notifications import reminders
+from notifications.models import Notification, Reminder
+from tests.factories import person
+from workflows import services
+from workflows.enums import AuditKind
+from workflows.models import AuditEntry, ReviewAssignment
+
+UTC = datetime.UTC
+DAY = datetime.timedelta(days=1)
+# The fixtures' assignment is due Friday 11 December 2026, 09:00 in Accra (UTC).
+REVIEW_DUE = datetime.datetime(2026, 12, 11, 9, 0, tzinfo=UTC)
+REVIEW = "Review of “Chapter 3: Digital government”"
+URL = "/api/v1/review-assignments/{}/due-date/"
+
+
+@pytest.fixture
+def sweep(django_capture_on_commit_callbacks):
+    def run() -> list[tuple[str, str]]:
+        before = len(mail.outbox)
+        with django_capture_on_commit_callbacks(execute=True):
+            reminders.sweep_reminders()
+        return [(message.to[0], message.subject) for message in mail.outbox[before:]]
+
+    return run
+
+
+def _post(user, assignment, **data):
+    api = APIClient()
+    api.force_authenticate(user)
+    return api.post(URL.format(assignment.pk), data, format="json")
+
+
+def test_a_moved_review_date_rearms_its_reminders(clock, assignment, owner, sweep):
+    # given the reviewer's "2 days before" reminder sent
+    clock.move_to(REVIEW_DUE - 2 * DAY)
+    assert sweep() == [("amina@example.org", f"Due in 2 days (Dec. 11, 2026): {REVIEW}")]
+
+    # when the owner gives a week more
+    services.change_assignment_due_date(
+        owner, assignment, datetime.date(2026, 12, 18), "The annex arrives on Monday."
+    )
+    mail.outbox.clear()
+
+    # then the old date's "due today" never goes: the new date's reminders go in their turn
+    clock.move_to(REVIEW_DUE)
+    assert sweep() == [("amina@example.org", f"Due in 7 days (Dec. 18, 2026): {REVIEW}")]
+    clock.move_to(REVIEW_DUE + 5 * DAY)
+    assert sweep() == [("amina@example.org", f"Due in 2 days (Dec. 18, 2026): {REVIEW}")]
+    assert list(
+        Reminder.objects.filter(deadline__kind="review")
+        .order_by("pk")
+        .values_list("offset_days", "due_date")
+    ) == [
+        (-2, datetime.date(2026, 12, 11)),
+        (-7, datetime.date(2026, 12, 18)),
+        (-2, datetime.date(2026, 12, 18)),
+    ]
+
+
+def test_the_reviewer_is_told_and_the_audit_trail_keeps_it(clock, assignment, owner, reviewer):
+    services.change_assignment_due_date(
+        owner, assignment, datetime.date(2026, 12, 18), "The annex arrives on Monday."
+    )
+
+    note = Notification.objects.filter(user=reviewer).latest("pk")
+    assert note.subject == "Review of “Chapter 3: Digital government” now due Dec. 18, 2026"
+    assert "it was due Dec. 11, 2026" in note.body
+    assert "The annex arrives on Monday." in note.body
+    entry = AuditEntry.objects.filter(kind=AuditKind.DUE_DATE).get()
+    assert (entry.assignment_id, entry.old_due_date, entry.new_due_date, entry.comment) == (
+        assignment.pk,
+        datetime.date(2026, 12, 11),
+        datetime.date(2026, 12, 18),
+        "The annex arrives on Monday.",
+    )
+
+
+@pytest.mark.django_db
+def test_api_owner_and_chief_may_the_reviewer_and_others_may_not(
+    clock, assignment, owner, chief, reviewer, second_reviewer
+):
+    other_staff = person(Role.BRANCH_STAFF, username="other_staff", branch_code="pacb")
+
+    refused = {
+        "reviewer": _post(
+            reviewer, assignment, due_date="2026-12-30", reason="More time"
+        ).status_code,
+        "bruno": _post(second_reviewer, assignment, due_date="2026-12-30", reason="x").status_code,
+        "other": _post(other_staff, assignment, due_date="2026-12-30", reason="x").status_code,
+    }
+    unchanged = ReviewAssignment.objects.get(pk=assignment.pk).due_date
+    by_owner = _post(owner, assignment, due_date="2026-12-18", reason="Annex late.")
+    by_chief = _post(chief, assignment, due_date="2026-12-21", reason="Holidays.")
+
+    assert refused == {"reviewer": 403, "bruno": 404, "other": 404}
+    assert unchanged == datetime.date(2026, 12, 11)
+    assert (by_owner.status_code, by_owner.json()["due_date"]) == (200, "2026-12-18")
+    assert (by_chief.status_code, by_chief.json()["due_date"]) == (200, "2026-12-21")
+
+
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        ({"reason": "x"}, {"due_date": ["This field is required."]}),
+        (
+            {"due_date": "2026-12-11", "reason": "x"},
+            {"due_date": ["That is already the due date."]},
+        ),
+        ({"due_date": "2026-12-01", "reason": "x"}, {"due_date": ["The due date is in the past."]}),
+        ({"due_date": "2026-12-18", "reason": "  "}, {"reason": ["Say why the due date moves."]}),
+        ({"due_date": "soon", "reason": "x"}, None),
+    ],
+)
+def test_api_bad_input_is_a_400_naming_the_field_and_changes_nothing(
+    clock, assignment, owner, data, errors
+):
+    response = _post(owner, assignment, **data)
+
+    assert response.status_code == 400
+    if errors is not None:
+        assert response.json() == errors
+    else:
+        assert list(response.json()) == ["due_date"]
+    assert ReviewAssignment.objects.get(pk=assignment.pk).due_date == datetime.date(2026, 12, 11)
+    assert not AuditEntry.objects.filter(kind=AuditKind.DUE_DATE).exists()
+
+
+def test_a_submitted_review_keeps_its_date(clock, assignment, owner, reviewer):
+    services.save_review(
+        reviewer, assignment, recommendation="ready", comments="Fine.", submit=True
+    )
+
+    response = _post(owner, assignment, due_date="2026-12-18", reason="Late.")
+
+    assert response.status_code == 409
+    assert ReviewAssignment.objects.get(pk=assignment.pk).due_date == datetime.date(2026, 12, 11)
