@@ -221,6 +221,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cepa_collab.lockout.lockout_response"
 AXES_VERBOSE = False
+# Reverse proxies in front of the site that append to X-Forwarded-For (0: none). The lock-out
+# and the feeds' rate limits count per client address as cepa_collab.net reads it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "cepa_collab.net.client_address"
 
 # API
 REST_FRAMEWORK = {

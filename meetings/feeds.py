@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from cepa_collab.net import client_address
 from meetings import feed_builders, queries, ratelimit, services
 from meetings.calendar import Feed
 from meetings.enums import TokenKind
@@ -28,12 +29,6 @@ PUBLIC_CACHING = "public, max-age=300, no-transform"
 PRIVATE_CACHING = "private, max-age=0, no-transform"
 TOO_MANY_REQUESTS = 429
 LENGTH_SECONDS = 60 * 60 * 24 * 7
-
-
-def client_address(request: HttpRequest) -> str:
-    """The peer's address (gunicorn and runserver set it; a proxy in front of the site
-    must pass the client's own address through)."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def include_cancelled(request: HttpRequest) -> bool:
