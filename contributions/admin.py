@@ -4,7 +4,8 @@ Contributions are proposed and edited by their authors in the app, and move only
 `services.fire_transition`: the admin's actions ("Start review", "Accept", "Return for
 revision" of the selected contributions) call it for each with the admin user, so the same
 rules, comments, deadlines and notifications hold here as in the pages and the API. Files are
-never linked (they are served only by the permission-checking views).
+never linked (they are served only by the permission-checking views). The history, written
+by the services, is shown read-only under the contribution.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from contributions import services
-from contributions.models import TRANSITION_LABELS, Attachment, Contribution
+from contributions.enums import ContributionState
+from contributions.models import (
+    TRANSITION_LABELS,
+    Attachment,
+    Contribution,
+    ContributionHistory,
+)
 from workflows.admin import (
     SERVICE_ERRORS,
     ReadOnlyAdmin,
@@ -23,6 +30,7 @@ from workflows.admin import (
     TransitionActionForm,
     error_text,
 )
+from workflows.rules import is_admin
 
 # The transitions of the branch's staff (submitting and withdrawing are the author's).
 ADMIN_TRANSITIONS = ("start_review", "accept", "return_for_revision")
@@ -42,6 +50,35 @@ class AttachmentInline(ReadOnlyInline):
     fields = ["original_name", "content_type", "size", "uploaded_by", "created_at"]
     readonly_fields = fields
     show_change_link = False
+
+
+def _state_label(value: str) -> str:
+    return ContributionState(value).label if value in ContributionState.values else value
+
+
+class HistoryInline(ReadOnlyInline):
+    """The contribution's history, oldest first: never added, changed or deleted here."""
+
+    model = ContributionHistory
+    fields = ["at", "actor", "action", "from_label", "to_label", "comment"]
+    readonly_fields = fields
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor").order_by("at", "pk")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Admins see every contribution's history (contributions.rules.sees_history); the
+        # roles carry no model permission on the history itself.
+        return is_admin(request.user) or super().has_view_permission(request, obj)
+
+    @admin.display(description=_("from"))
+    def from_label(self, entry: ContributionHistory) -> str:
+        return _state_label(entry.from_state)
+
+    @admin.display(description=_("to"))
+    def to_label(self, entry: ContributionHistory) -> str:
+        return _state_label(entry.to_state)
 
 
 def _transition_action(name: str):
@@ -65,7 +102,7 @@ class ContributionAdmin(ReadOnlyAdmin):
     search_fields = ["title", "author__username", "author__last_name", "country__name"]
     list_select_related = ["author", "country", "branch"]
     date_hierarchy = "created_at"
-    inlines = [AttachmentInline]
+    inlines = [AttachmentInline, HistoryInline]
     actions = [_transition_action(name) for name in ADMIN_TRANSITIONS]
     fields = [
         "title",

@@ -9,6 +9,7 @@ WorkflowConflict → 409.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -26,8 +27,18 @@ from rest_framework.reverse import reverse
 
 from cepa_collab.models import MemberState
 from contributions import queries, rules, services
-from contributions.enums import ContributionKind, ContributionState, RepositoryCategory
-from contributions.models import TRANSITION_LABELS, Attachment, Contribution
+from contributions.enums import (
+    ContributionAction,
+    ContributionKind,
+    ContributionState,
+    RepositoryCategory,
+)
+from contributions.models import (
+    TRANSITION_LABELS,
+    Attachment,
+    Contribution,
+    ContributionHistory,
+)
 from contributions.views import attachment_response
 from workflows.api import (
     LabelField,
@@ -204,6 +215,36 @@ class AttachmentSerializer(serializers.ModelSerializer):
             kwargs={"pk": attachment.contribution_id, "attachment": attachment.pk},
             request=self.context.get("request"),
         )
+
+
+FROM_STATE_HELP = format_lazy(
+    _("{states}; empty unless the line is a state change."),
+    states=", ".join(ContributionState.values),
+)
+TO_STATE_HELP = format_lazy(
+    _("{states}; empty unless the line is a state change or the proposal (draft)."),
+    states=", ".join(ContributionState.values),
+)
+
+
+class ContributionHistorySerializer(serializers.ModelSerializer):
+    """A line of the contribution's history."""
+
+    actor = serializers.SerializerMethodField()
+    # Plain strings, as in ContributionSerializer (stable enum names in the schema).
+    action = serializers.CharField(read_only=True, help_text=", ".join(ContributionAction.values))
+    action_label = LabelField(ContributionAction, source="action")
+    from_state = serializers.CharField(read_only=True, help_text=FROM_STATE_HELP)
+    to_state = serializers.CharField(read_only=True, help_text=TO_STATE_HELP)
+
+    class Meta:
+        model = ContributionHistory
+        fields = ["at", "actor", "action", "action_label", "from_state", "to_state", "comment"]
+        read_only_fields = fields
+
+    def get_actor(self, entry: ContributionHistory) -> str:
+        """The display name of who did it."""
+        return _display_name(entry.actor)
 
 
 # --- input (translation only; the services decide) --------------------------------------------
@@ -444,6 +485,28 @@ class ContributionViewSet(
         data = _validated(IncorporateSerializer, request)
         contribution = services.incorporate(request.user, contribution, data["deliverable"])
         return self._detail(contribution)
+
+    # history
+    @extend_schema(
+        summary=_("History of the contribution, oldest first"),
+        description=_(
+            "Who proposed, edited, attached or removed files, changed its state (with the "
+            "reviewer's comment) and incorporated it, and when. For its author, the branch's "
+            "staff and chief who review it, and admins: 403 for the others who may see the "
+            "contribution (other CEPA members, focal points, the branch's advisors), 404 for "
+            "those who may not see it."
+        ),
+        responses={200: ContributionHistorySerializer(many=True), **errors(403, 404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, pk=None):
+        contribution = self.get_object()
+        if not rules.sees_history(contribution, request.user):
+            raise DjangoPermissionDenied(
+                _("Its history is for its author, its reviewers and admins.")
+            )
+        rows = queries.contribution_history(contribution)
+        return Response(ContributionHistorySerializer(rows, many=True).data)
 
     # files
     @extend_schema(

@@ -26,3 +26,10 @@ def can_propose(user) -> bool:
 
 def sees_all_of_branch(user, branch_id: int) -> bool:
     return is_admin(user) or is_branch_member(user, branch_id)
+
+
+def sees_history(contribution, user) -> bool:
+    """The history (every edit, state change and reviewer's comment) is for the author, the
+    people who review it and admins: not for the others who see an accepted contribution
+    (other CEPA members, the country's focal point, the branch's advisors)."""
+    return is_author(contribution, user) or can_review(contribution, user) or is_admin(user)
