@@ -326,3 +326,9 @@ class RequestHistory(HistoryEntry):
         verbose_name = _("request history entry")
         verbose_name_plural = _("request history")
         indexes = [models.Index(fields=["request", "at"], name="requesthistory_at")]
+
+    def display_params(self) -> dict:
+        params = super().display_params()
+        if params.get("document") in DocumentKind.values:
+            params["document"] = DocumentKind(params["document"]).label
+        return params

@@ -91,10 +91,27 @@ def _tell(people: Iterable, actor, subject: str, body: str, request: AdvisoryReq
         )
 
 
-def _history(request: AdvisoryRequest, actor, action: str, comment: str = "", **fields):
-    """One line of the request's history, written in the transaction of the change."""
+def _history(
+    request: AdvisoryRequest,
+    actor,
+    action: str,
+    comment: str = "",
+    *,
+    note: str = "",
+    params: dict | None = None,
+    **fields,
+):
+    """One line of the request's history, written in the transaction of the change.
+    `comment` is the person's own words; `note` (marked with N_) and `params` say what
+    happened, translated for each reader."""
     return RequestHistory.objects.create(
-        request=request, actor=actor, action=action, comment=comment, **fields
+        request=request,
+        actor=actor,
+        action=action,
+        comment=comment,
+        note=note,
+        params=params or {},
+        **fields,
     )
 
 
@@ -198,7 +215,13 @@ def fire_transition(
         to_state=locked.state,
     )
     if name == "accept":
-        _history(locked, actor, RequestAction.TEAM, _("Lead: %(name)s") % {"name": _name(lead)})
+        _history(
+            locked,
+            actor,
+            RequestAction.TEAM,
+            note=N_("Lead: %(lead)s."),
+            params={"lead": _name(lead)},
+        )
     deadlines.sync_request(locked.pk)
     _notify_transition(locked, actor, name)
     return locked
@@ -269,8 +292,8 @@ def set_team(actor, request: AdvisoryRequest | int, *, lead=None, members: Itera
         locked,
         actor,
         RequestAction.TEAM,
-        _("Lead: %(lead)s. Team: %(team)s.")
-        % {
+        note=N_("Lead: %(lead)s. Team: %(team)s."),
+        params={
             "lead": _name(locked.lead) or "—",
             "team": ", ".join(_name(member) for member in members) or "—",
         },
@@ -328,8 +351,8 @@ def schedule_mission(
         locked,
         actor,
         RequestAction.MISSION,
-        _("%(title)s, %(start)s – %(end)s (%(zone)s), %(place)s")
-        % {
+        note=N_("%(title)s, %(start)s – %(end)s (%(zone)s), %(place)s"),
+        params={
             "title": meeting.title,
             "start": _local(meeting.start, meeting.time_zone),
             "end": _local(meeting.end, meeting.time_zone),
@@ -385,8 +408,8 @@ def upload_document(
         locked,
         actor,
         RequestAction.DOCUMENT,
-        _("%(document)s, version %(number)d uploaded.")
-        % {"document": document.get_kind_display(), "number": number},
+        note=N_("%(document)s, version %(number)d uploaded."),
+        params={"document": kind, "number": number},
     )
     AdvisoryRequest.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
     return document
@@ -419,8 +442,8 @@ def add_milestone(
         locked,
         actor,
         RequestAction.MILESTONE,
-        _("Milestone “%(title)s” added, due %(due)s, lead %(lead)s.")
-        % {"title": title, "due": due_date.isoformat(), "lead": _name(lead)},
+        note=N_("Milestone “%(title)s” added, due %(due)s, lead %(lead)s."),
+        params={"title": title, "due": due_date.isoformat(), "lead": _name(lead)},
     )
     deadlines.sync_request(locked.pk)
     bump_counter(CALENDAR)
@@ -446,8 +469,10 @@ def complete_milestone(actor, milestone: Milestone | int, *, cancelled: bool = F
         locked.request,
         actor,
         RequestAction.MILESTONE,
-        (_("Milestone “%(title)s” cancelled.") if cancelled else _("Milestone “%(title)s” done."))
-        % {"title": locked.title},
+        note=N_("Milestone “%(title)s” cancelled.")
+        if cancelled
+        else N_("Milestone “%(title)s” done."),
+        params={"title": locked.title},
     )
     deadlines.sync_request(locked.request_id)
     bump_counter(CALENDAR)
@@ -470,8 +495,8 @@ def move_milestone(actor, milestone: Milestone | int, due_date: datetime.date) -
         locked.request,
         actor,
         RequestAction.MILESTONE,
-        _("Milestone “%(title)s” moved from %(old)s to %(new)s.")
-        % {"title": locked.title, "old": old_due.isoformat(), "new": due_date.isoformat()},
+        note=N_("Milestone “%(title)s” moved from %(old)s to %(new)s."),
+        params={"title": locked.title, "old": old_due.isoformat(), "new": due_date.isoformat()},
     )
     deadlines.sync_request(locked.request_id)
     bump_counter(CALENDAR)
@@ -630,7 +655,7 @@ def send_plan_for_review(
         locked,
         actor,
         RequestAction.PLAN_REVIEW,
-        _("Plan of action, version %(number)d, sent to review (round %(round)d).")
-        % {"number": plan.number, "round": round_number},
+        note=N_("Plan of action, version %(number)d, sent to review (round %(round)d)."),
+        params={"number": plan.number, "round": round_number},
     )
     return deliverable

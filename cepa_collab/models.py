@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cepa_collab.enums import Language, Role
@@ -41,6 +42,10 @@ class HistoryEntry(models.Model):
     from_state = models.CharField(_("from"), max_length=30, blank=True)
     to_state = models.CharField(_("to"), max_length=30, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # What the system says of the change, kept untranslated (a message marked with
+    # gettext_noop and its parameters) so that each reader gets it in their own language.
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    params = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         abstract = True
@@ -48,6 +53,20 @@ class HistoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    @property
+    def summary(self) -> str:
+        """The note in the active language, with its details ("" without a note)."""
+        if not self.note:
+            return ""
+        try:
+            return gettext(self.note) % self.display_params()
+        except (KeyError, TypeError, ValueError):
+            return self.note
+
+    def display_params(self) -> dict:
+        """The parameters as the note shows them (subclasses translate codes to labels)."""
+        return dict(self.params)
 
 
 @cache

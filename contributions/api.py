@@ -236,10 +236,22 @@ class ContributionHistorySerializer(serializers.ModelSerializer):
     action_label = LabelField(ContributionAction, source="action")
     from_state = serializers.CharField(read_only=True, help_text=FROM_STATE_HELP)
     to_state = serializers.CharField(read_only=True, help_text=TO_STATE_HELP)
+    summary = serializers.CharField(
+        read_only=True, help_text=_("What happened, in the caller's language (may be empty).")
+    )
 
     class Meta:
         model = ContributionHistory
-        fields = ["at", "actor", "action", "action_label", "from_state", "to_state", "comment"]
+        fields = [
+            "at",
+            "actor",
+            "action",
+            "action_label",
+            "from_state",
+            "to_state",
+            "summary",
+            "comment",
+        ]
         read_only_fields = fields
 
     def get_actor(self, entry: ContributionHistory) -> str:

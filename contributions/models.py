@@ -6,6 +6,7 @@ State changes go through `contributions.services`."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -200,3 +201,15 @@ class ContributionHistory(HistoryEntry):
         verbose_name = _("contribution history entry")
         verbose_name_plural = _("contribution history")
         indexes = [models.Index(fields=["contribution", "at"], name="contribhistory_at")]
+
+    def display_params(self) -> dict:
+        params = super().display_params()
+        if isinstance(params.get("fields"), list):
+            names = []
+            for name in params["fields"]:
+                try:
+                    names.append(str(Contribution._meta.get_field(name).verbose_name))
+                except FieldDoesNotExist:
+                    names.append(str(name))
+            params["fields"] = ", ".join(names)
+        return params

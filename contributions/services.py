@@ -46,10 +46,27 @@ EDITABLE_FIELDS = (
 KNOWLEDGE_BRANCH = "e-govb"
 
 
-def _history(contribution: Contribution, actor, action: str, comment: str = "", **fields):
-    """One line of the contribution's history, written in the transaction of the change."""
+def _history(
+    contribution: Contribution,
+    actor,
+    action: str,
+    comment: str = "",
+    *,
+    note: str = "",
+    params: dict | None = None,
+    **fields,
+):
+    """One line of the contribution's history, written in the transaction of the change.
+    `comment` is the person's own words; `note` (marked with N_) and `params` say what
+    happened, translated for each reader."""
     return ContributionHistory.objects.create(
-        contribution=contribution, actor=actor, action=action, comment=comment, **fields
+        contribution=contribution,
+        actor=actor,
+        action=action,
+        comment=comment,
+        note=note,
+        params=params or {},
+        **fields,
     )
 
 
@@ -178,17 +195,14 @@ def update(actor, contribution: Contribution | int, **changes) -> Contribution:
         locked.branch = _branch_for(locked.kind, locked.product) or locked.branch
     _validate(locked, actor if locked.deliverable_id != deliverable_before else None)
     locked.save()
-    changed = [
-        str(Contribution._meta.get_field(name).verbose_name)
-        for name, value in before.items()
-        if getattr(locked, name) != value
-    ]
+    changed = [name for name, value in before.items() if getattr(locked, name) != value]
     if changed:
         _history(
             locked,
             actor,
             ContributionAction.EDITED,
-            _("Changed: %(fields)s.") % {"fields": ", ".join(changed)},
+            note=N_("Changed: %(fields)s."),
+            params={"fields": changed},
         )
     return locked
 
@@ -217,7 +231,8 @@ def attach(actor, contribution: Contribution | int, upload: UploadedFile) -> Att
         locked,
         actor,
         ContributionAction.ATTACHMENT,
-        _("Attached “%(name)s”.") % {"name": attachment.original_name},
+        note=N_("Attached “%(name)s”."),
+        params={"name": attachment.original_name},
     )
     return attachment
 
@@ -236,7 +251,8 @@ def remove_attachment(actor, attachment: Attachment) -> None:
         locked,
         actor,
         ContributionAction.ATTACHMENT,
-        _("Removed “%(name)s”.") % {"name": attachment.original_name},
+        note=N_("Removed “%(name)s”."),
+        params={"name": attachment.original_name},
     )
     name = file.name
     storage = file.storage
@@ -347,7 +363,8 @@ def incorporate(actor, contribution: Contribution | int, deliverable) -> Contrib
         locked,
         actor,
         ContributionAction.INCORPORATED,
-        _("Incorporated into “%(deliverable)s”.") % {"deliverable": deliverable.title},
+        note=N_("Incorporated into “%(deliverable)s”."),
+        params={"deliverable": deliverable.title},
     )
     notify(
         locked.author,

@@ -238,6 +238,7 @@ class HistoryRow:
     action: str
     from_state: str
     to_state: str
+    summary: str
     comment: str
 
 
@@ -251,6 +252,7 @@ def _history_rows(contribution: Contribution) -> list[HistoryRow]:
             action=str(actions.get(entry.action, entry.action)),
             from_state=str(states.get(entry.from_state, entry.from_state)),
             to_state=str(states.get(entry.to_state, entry.to_state)),
+            summary=entry.summary,
             comment=entry.comment,
         )
         for entry in queries.contribution_history(contribution)

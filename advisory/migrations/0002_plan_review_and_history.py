@@ -107,5 +107,15 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["request", "at"], name="requesthistory_at")],
             },
         ),
+        migrations.AddField(
+            model_name="requesthistory",
+            name="note",
+            field=models.CharField(blank=True, max_length=300, verbose_name="note"),
+        ),
+        migrations.AddField(
+            model_name="requesthistory",
+            name="params",
+            field=models.JSONField(blank=True, default=dict, verbose_name="details"),
+        ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

@@ -79,5 +79,15 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["contribution", "at"], name="contribhistory_at")],
             },
         ),
+        migrations.AddField(
+            model_name="contributionhistory",
+            name="note",
+            field=models.CharField(blank=True, max_length=300, verbose_name="note"),
+        ),
+        migrations.AddField(
+            model_name="contributionhistory",
+            name="params",
+            field=models.JSONField(blank=True, default=dict, verbose_name="details"),
+        ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

@@ -240,7 +240,7 @@ def test_transition_and_its_comment_go_to_the_history_not_to_the_comments(reques
             "actor__username", "from_state", "to_state", "comment"
         )
     ) == [("chief", S.RECEIVED, S.ACCEPTED, "Priority for 2027.")]
-    assert received.history.filter(action=RequestAction.TEAM).get().comment == "Lead: Ines Rahal"
+    assert received.history.filter(action=RequestAction.TEAM).get().summary == "Lead: Ines Rahal."
 
 
 # --- the mission ------------------------------------------------------------------------------

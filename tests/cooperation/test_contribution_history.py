@@ -57,9 +57,9 @@ def people(db):
 
 
 def rows(contribution: Contribution) -> list[tuple]:
-    """The history as (actor, action, from, to, comment), oldest first."""
+    """The history as (actor, action, from, to, comment or else summary), oldest first."""
     return [
-        (e.actor.username, e.action, e.from_state, e.to_state, e.comment)
+        (e.actor.username, e.action, e.from_state, e.to_state, e.comment or e.summary)
         for e in ContributionHistory.objects.filter(contribution=contribution).order_by("at", "pk")
     ]
 
@@ -176,10 +176,10 @@ def page(client, user, contribution: Contribution):
     return client.get(f"/contributions/{contribution.pk}/")
 
 
-def api_history(user, contribution: Contribution):
+def api_history(user, contribution: Contribution, **headers):
     api = APIClient()
     api.force_authenticate(user)
-    return api.get(f"/api/v1/contributions/{contribution.pk}/history/")
+    return api.get(f"/api/v1/contributions/{contribution.pk}/history/", **headers)
 
 
 @pytest.mark.parametrize("who", ["author", "staff", "chief", "secretariat_admin"])
@@ -281,8 +281,11 @@ def test_history_api_gives_each_line_oldest_first(people, clock):
     contribution = case_study(author)
     clock.shift(datetime.timedelta(minutes=30))
     returned(contribution, people["staff"], comment=RETURN_COMMENT)
+    clock.shift(datetime.timedelta(minutes=30))
+    services.update(author, contribution, summary="Now with figures.")
 
     answer = api_history(author, contribution)
+    in_french = api_history(author, contribution, HTTP_ACCEPT_LANGUAGE="fr").json()[-1]
     staff_name = people["staff"].get_full_name()
 
     assert answer.status_code == 200
@@ -294,6 +297,7 @@ def test_history_api_gives_each_line_oldest_first(people, clock):
             "action_label": "Proposed",
             "from_state": "",
             "to_state": "draft",
+            "summary": "",
             "comment": "",
         },
         {
@@ -303,6 +307,7 @@ def test_history_api_gives_each_line_oldest_first(people, clock):
             "action_label": "State change",
             "from_state": "draft",
             "to_state": "submitted",
+            "summary": "",
             "comment": "",
         },
         {
@@ -312,6 +317,7 @@ def test_history_api_gives_each_line_oldest_first(people, clock):
             "action_label": "State change",
             "from_state": "submitted",
             "to_state": "under_review",
+            "summary": "",
             "comment": "",
         },
         {
@@ -321,9 +327,23 @@ def test_history_api_gives_each_line_oldest_first(people, clock):
             "action_label": "State change",
             "from_state": "under_review",
             "to_state": "returned",
+            "summary": "",
             "comment": RETURN_COMMENT,
         },
+        {
+            "at": "2026-03-02T11:00:00Z",
+            "actor": "Amina Owusu",
+            "action": "edited",
+            "action_label": "Edited",
+            "from_state": "",
+            "to_state": "",
+            "summary": "Changed: summary.",
+            "comment": "",
+        },
     ]
+    # The note is stored untranslated and given in the caller's language.
+    assert in_french["summary"] != "Changed: summary."
+    assert in_french["summary"].endswith(".")
 
 
 # --- the page's section -----------------------------------------------------------------------

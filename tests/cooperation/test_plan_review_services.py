@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from advisory import services as advisory
 from advisory.enums import DocumentKind, RequestAction, RequestState
@@ -71,9 +71,9 @@ def test_first_review_creates_the_plan_deliverable_with_the_plan_as_version_1(dr
     assert (version.original_name, version.content_type) == ("plan.pdf", "application/pdf")
     round_ = deliverable.rounds.get()
     assert (round_.number, round_.state, round_.version) == (1, RoundState.OPEN, version)
-    assert list(
-        drafted.history.filter(action=RequestAction.PLAN_REVIEW).values_list("comment", flat=True)
-    ) == ["Plan of action, version 1, sent to review (round 1)."]
+    assert [
+        entry.summary for entry in drafted.history.filter(action=RequestAction.PLAN_REVIEW)
+    ] == ["Plan of action, version 1, sent to review (round 1)."]
 
 
 def test_the_lead_assigns_reviewers_who_then_see_the_plan(drafted, ira, cepa_member):
@@ -259,5 +259,17 @@ def test_history_lists_every_step_of_the_request_in_order(drafted, ira):
         (RequestAction.TRANSITION, "ira", S.PLAN_DRAFTED),
         (RequestAction.PLAN_REVIEW, "ira", ""),
     ]
-    team = drafted.history.filter(action=RequestAction.TEAM).values_list("comment", flat=True)
-    assert list(team) == ["Lead: Ines Rahal", "Lead: Ines Rahal. Team: Tomas Mensah."]
+    team = [entry.summary for entry in drafted.history.filter(action=RequestAction.TEAM)]
+    assert team == ["Lead: Ines Rahal.", "Lead: Ines Rahal. Team: Tomas Mensah."]
+    documents = [entry.summary for entry in drafted.history.filter(action="document")]
+    assert documents == [
+        "Mission report, version 1 uploaded.",
+        "Analysis (strengths and weaknesses), version 1 uploaded.",
+        "Plan of action, version 1 uploaded.",
+    ]
+    # Each reader gets the notes in their language; the notes are stored untranslated.
+    with translation.override("fr"):
+        assert [entry.summary for entry in drafted.history.filter(action="document")] != documents
+    assert drafted.history.filter(action="document").first().note == (
+        "%(document)s, version %(number)d uploaded."
+    )
