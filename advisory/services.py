@@ -91,28 +91,9 @@ def _tell(people: Iterable, actor, subject: str, body: str, request: AdvisoryReq
         )
 
 
-def _history(
-    request: AdvisoryRequest,
-    actor,
-    action: str,
-    comment: str = "",
-    *,
-    note: str = "",
-    params: dict | None = None,
-    **fields,
-):
-    """One line of the request's history, written in the transaction of the change.
-    `comment` is the person's own words; `note` (marked with N_) and `params` say what
-    happened, translated for each reader."""
-    return RequestHistory.objects.create(
-        request=request,
-        actor=actor,
-        action=action,
-        comment=comment,
-        note=note,
-        params=params or {},
-        **fields,
-    )
+def _history(request: AdvisoryRequest, actor, action: str, comment: str = "", **note):
+    """One line of the request's history, written in the transaction of the change."""
+    return RequestHistory.write(actor, action, comment, request=request, **note)
 
 
 def _local(moment: datetime.datetime, zone: str) -> str:

@@ -54,6 +54,14 @@ class HistoryEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
 
+    @classmethod
+    def write(cls, actor, action: str, comment: str = "", *, note="", params=None, **record):
+        """One line, in the caller's transaction: `comment` is the person's own words;
+        `note` (marked with gettext_noop) and `params` say what happened."""
+        return cls.objects.create(
+            actor=actor, action=action, comment=comment, note=note, params=params or {}, **record
+        )
+
     @property
     def summary(self) -> str:
         """The note in the active language, with its details ("" without a note)."""

@@ -46,28 +46,9 @@ EDITABLE_FIELDS = (
 KNOWLEDGE_BRANCH = "e-govb"
 
 
-def _history(
-    contribution: Contribution,
-    actor,
-    action: str,
-    comment: str = "",
-    *,
-    note: str = "",
-    params: dict | None = None,
-    **fields,
-):
-    """One line of the contribution's history, written in the transaction of the change.
-    `comment` is the person's own words; `note` (marked with N_) and `params` say what
-    happened, translated for each reader."""
-    return ContributionHistory.objects.create(
-        contribution=contribution,
-        actor=actor,
-        action=action,
-        comment=comment,
-        note=note,
-        params=params or {},
-        **fields,
-    )
+def _history(contribution: Contribution, actor, action: str, comment: str = "", **note):
+    """One line of the contribution's history, written in the transaction of the change."""
+    return ContributionHistory.write(actor, action, comment, contribution=contribution, **note)
 
 
 def _branch_for(kind: str, product) -> Branch | None:
