@@ -23,7 +23,8 @@ def _is_address(value: str) -> bool:
     return True
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address, or None when the request has none (a test client's login)."""
     remote = request.META.get("REMOTE_ADDR") or ""
     hops = settings.TRUSTED_PROXY_COUNT
     if hops > 0:
@@ -35,4 +36,4 @@ def client_address(request: HttpRequest) -> str:
         chain = [*forwarded, remote]  # the nearest hop last
         if len(chain) > hops and _is_address(chain[-(hops + 1)]):
             return chain[-(hops + 1)]
-    return remote or "unknown"
+    return remote or None

@@ -50,7 +50,7 @@ def _not_found() -> HttpResponse:
 
 def _limited(request: HttpRequest, token: str | None = None) -> HttpResponse | None:
     """A 429 answer if the address, or the token, is over its limit; None otherwise."""
-    verdict = ratelimit.feed_address_hit(client_address(request))
+    verdict = ratelimit.feed_address_hit(client_address(request) or "unknown")
     if verdict.allowed and token is not None:
         verdict = ratelimit.feed_token_hit(token)
     return None if verdict.allowed else _too_many(verdict)

@@ -28,7 +28,7 @@ def _request(remote: str = "10.0.0.2", forwarded: str | None = None):
     [
         # Served directly: the peer, whatever the client writes into X-Forwarded-For.
         (0, "203.0.113.9", "198.51.100.1", "203.0.113.9"),
-        (0, "", None, "unknown"),
+        (0, "", None, None),
         # One proxy: the address it received from (the last entry it appended).
         (1, "10.0.0.2", "203.0.113.9", "203.0.113.9"),
         # ... and a client's forged entries to the left are ignored.
