@@ -6,7 +6,9 @@ for each one with the admin user, so the same rules and reasons hold as in the p
 API. The lead, the team and the mission change through the request's page (services
 `set_team`, `schedule_mission`); documents, milestones and comments are records shown
 read-only, and uploaded files are never linked (only the permission-checking views serve
-them). Milestones are closed through `services.complete_milestone`.
+them). Milestones are closed through `services.complete_milestone`. The request's history
+and the review of its plan of action (a deliverable, see `services.send_plan_for_review`)
+are shown read-only: they are written by the services only.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from advisory import services
-from advisory.models import TRANSITION_LABELS, AdvisoryRequest, Comment, Milestone, RequestDocument
+from advisory.models import (
+    TRANSITION_LABELS,
+    AdvisoryRequest,
+    Comment,
+    Milestone,
+    RequestDocument,
+    RequestHistory,
+)
 from workflows.admin import SERVICE_ERRORS, ReadOnlyAdmin, ReadOnlyInline, error_text
 
 
@@ -41,7 +50,15 @@ class RequestActionForm(helpers.ActionForm):
 
 class DocumentInline(ReadOnlyInline):
     model = RequestDocument
-    fields = ["kind", "number", "original_name", "content_type", "size", "uploaded_by"]
+    fields = [
+        "kind",
+        "number",
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "review_version",
+    ]
     readonly_fields = fields
     ordering = ["kind", "number"]
     show_change_link = True
@@ -61,10 +78,28 @@ class CommentInline(ReadOnlyInline):
     ordering = ["created_at", "pk"]
 
 
+class HistorySummary:
+    @admin.display(description=_("details"))
+    def details(self, entry: RequestHistory) -> str:
+        return entry.summary
+
+
+class HistoryInline(HistorySummary, ReadOnlyInline):
+    model = RequestHistory
+    fields = ["at", "actor", "action", "from_state", "to_state", "details", "comment"]
+    readonly_fields = fields
+    ordering = ["at", "pk"]
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
 class AdvisoryRequestAdminForm(forms.ModelForm):
     class Meta:
         model = AdvisoryRequest
-        # Never the state, the lead, the team or the mission: they move through the services.
+        # Never the state, the lead, the team, the mission or the plan's review: they move
+        # through the services.
         fields = ["country", "branch", "kind", "channel", "received_on", "title", "description"]
 
 
@@ -92,6 +127,10 @@ class AdvisoryRequestAdmin(admin.ModelAdmin):
     # "plan_mission" is fired by scheduling the mission on the request's page.
     actions = [_transition_action(name) for name in TRANSITION_LABELS if name != "plan_mission"]
 
+    def get_inlines(self, request, obj):
+        # A request being recorded has no history yet.
+        return [*self.inlines, HistoryInline] if obj is not None else self.inlines
+
     def get_readonly_fields(self, request, obj=None):
         fields = [
             "state",
@@ -100,6 +139,7 @@ class AdvisoryRequestAdmin(admin.ModelAdmin):
             "lead",
             "team_names",
             "mission",
+            "plan_review",
             "created_by",
             "created_at",
             "updated_at",
@@ -180,6 +220,7 @@ class RequestDocumentAdmin(ReadOnlyAdmin):
         "notes",
         "uploaded_by",
         "created_at",
+        "review_version",
     ]
     readonly_fields = fields
 
@@ -241,4 +282,24 @@ class CommentAdmin(ReadOnlyAdmin):
     list_select_related = ["request__country", "author"]
     search_fields = ["request__title", "text"]
     fields = ["request", "document", "author", "internal", "text", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(RequestHistory)
+class RequestHistoryAdmin(HistorySummary, ReadOnlyAdmin):
+    list_display = ["at", "request", "action", "from_state", "to_state", "actor"]
+    list_filter = ["action"]
+    list_select_related = ["request__country", "actor"]
+    search_fields = ["request__title", "comment"]
+    date_hierarchy = "at"
+    fields = [
+        "request",
+        "at",
+        "actor",
+        "action",
+        "from_state",
+        "to_state",
+        "details",
+        "comment",
+    ]
     readonly_fields = fields

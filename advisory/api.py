@@ -9,8 +9,9 @@ the request but may not act), `Http404` a 404 (the caller may not see it),
 `WorkflowConflict` a 409.
 
 What the Member State's focal point receives is the country's view: the request without
-its internal fields (team, creator, the mission's meeting id), the plan of action once
-drafted (never the mission report or the analysis), public comments only.
+its internal fields (team, creator, the mission's meeting id, the plan's review), the plan
+of action once drafted (never the mission report or the analysis), public comments only,
+and never the request's history (a 404, as for an internal document).
 """
 
 from __future__ import annotations
@@ -38,19 +39,41 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from advisory import queries, rules, services
-from advisory.enums import Channel, DocumentKind, MilestoneState, RequestKind, RequestState
-from advisory.models import TRANSITION_LABELS, AdvisoryRequest, Comment, Milestone, RequestDocument
+from advisory.enums import (
+    Channel,
+    DocumentKind,
+    MilestoneState,
+    RequestAction,
+    RequestKind,
+    RequestState,
+)
+from advisory.models import (
+    TRANSITION_LABELS,
+    AdvisoryRequest,
+    Comment,
+    Milestone,
+    RequestDocument,
+    RequestHistory,
+)
 from advisory.views import document_file_response
 from cepa_collab.models import Branch, MemberState, validate_time_zone
 from meetings.api import WallClockDateTimeField
 from meetings.enums import MeetingStatus
 from workflows.api import LabelField, ServiceErrorsMixin, _display_name, _validated, errors
+from workflows.enums import DeliverableState
 from workflows.rules import is_admin, is_branch_member
 
 User = get_user_model()
 
 # Fields of a request that only the Division's people see (not the country's focal point).
-INTERNAL_REQUEST_FIELDS = ("lead", "team", "created_by", "created_at", "updated_at")
+INTERNAL_REQUEST_FIELDS = (
+    "lead",
+    "team",
+    "plan_review",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
 
 
 def _internal(obj: AdvisoryRequest, user) -> bool:
@@ -90,9 +113,16 @@ class MissionSerializer(serializers.Serializer):
         return meeting.status == MeetingStatus.CANCELLED
 
 
+class PlanReviewRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        help_text=_("The deliverable through which the plan is reviewed.")
+    )
+    state = serializers.CharField(help_text=", ".join(DeliverableState.values))
+
+
 class AdvisoryRequestSerializer(serializers.ModelSerializer):
-    """A request. For the country's focal point, `lead`, `team`, `created_by`, `created_at`,
-    `updated_at` and the mission's `id` are left out."""
+    """A request. For the country's focal point, `lead`, `team`, `plan_review`, `created_by`,
+    `created_at`, `updated_at` and the mission's `id` are left out."""
 
     country = serializers.CharField(source="country.iso3", read_only=True)
     country_name = serializers.CharField(source="country.name", read_only=True)
@@ -107,6 +137,7 @@ class AdvisoryRequestSerializer(serializers.ModelSerializer):
     lead_name = serializers.SerializerMethodField()
     mission = serializers.SerializerMethodField()
     team = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    plan_review = serializers.SerializerMethodField()
 
     class Meta:
         model = AdvisoryRequest
@@ -131,11 +162,19 @@ class AdvisoryRequestSerializer(serializers.ModelSerializer):
             "lead_name",
             "team",
             "mission",
+            "plan_review",
             "created_by",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(PlanReviewRefSerializer(allow_null=True))
+    def get_plan_review(self, obj: AdvisoryRequest) -> dict | None:
+        # The deliverable comes with the request (advisory.queries.visible_requests).
+        if obj.plan_review_id is None:
+            return None
+        return {"id": obj.plan_review_id, "state": obj.plan_review.state}
 
     def get_lead_name(self, obj: AdvisoryRequest) -> str | None:
         return _display_name(obj.lead) if obj.lead_id else None
@@ -162,6 +201,51 @@ class AdvisoryRequestSerializer(serializers.ModelSerializer):
             for name in INTERNAL_REQUEST_FIELDS:
                 data.pop(name, None)
         return data
+
+
+class HistorySerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    action = serializers.CharField(read_only=True, help_text=", ".join(RequestAction.values))
+    action_label = LabelField(RequestAction, source="action")
+    from_state = serializers.CharField(
+        read_only=True, help_text=_("The state before a state change (else empty).")
+    )
+    to_state = serializers.CharField(
+        read_only=True, help_text=_("The state after a state change or on recording (else empty).")
+    )
+    summary = serializers.CharField(
+        read_only=True, help_text=_("What happened, in the caller's language (may be empty).")
+    )
+    comment = serializers.CharField(
+        read_only=True, help_text=_("The person's own words, e.g. a state change's comment.")
+    )
+
+    class Meta:
+        model = RequestHistory
+        fields = [
+            "at",
+            "actor",
+            "action",
+            "action_label",
+            "from_state",
+            "to_state",
+            "summary",
+            "comment",
+        ]
+        read_only_fields = fields
+
+    def get_actor(self, entry: RequestHistory) -> str:
+        return _display_name(entry.actor)
+
+
+class PlanReviewSerializer(serializers.Serializer):
+    """The plan of action's review: a deliverable, reviewed like any other."""
+
+    deliverable = serializers.IntegerField(help_text=_("The review's deliverable id."))
+    url = serializers.URLField(help_text=_("The deliverable in the API (reviewers, reviews)."))
+    page_url = serializers.CharField(help_text=_("The deliverable's page."))
+    state = serializers.CharField(help_text=", ".join(DeliverableState.values))
+    round = serializers.IntegerField(help_text=_("The review round now open."))
 
 
 class RequestTransitionOptionSerializer(serializers.Serializer):
@@ -320,6 +404,18 @@ class MissionWriteSerializer(serializers.Serializer):
             if timezone.is_naive(attrs[name]):
                 attrs[name] = timezone.make_aware(attrs[name], zone)
         return attrs
+
+
+class PlanReviewWriteSerializer(serializers.Serializer):
+    due_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "When the reviewed plan should be final: required the first time; later the "
+            "review's due date is kept unless given."
+        ),
+    )
 
 
 class DocumentUploadSerializer(serializers.Serializer):
@@ -527,6 +623,57 @@ class AdvisoryRequestViewSet(
         data = _validated(MissionWriteSerializer, request)
         services.schedule_mission(request.user, adv, **data)
         return self._answer(adv.pk, status.HTTP_201_CREATED)
+
+    # the plan of action's review, the history
+    @extend_schema(
+        summary=_("Send the plan of action to review (the lead or the chief)"),
+        description=_(
+            "Opens a review round on the latest version of the plan, through a deliverable "
+            "of the branch's “Plans of action” product owned by the lead; its reviewers are "
+            "then assigned on that deliverable (`/deliverables/{id}/`)."
+        ),
+        request=PlanReviewWriteSerializer,
+        responses={201: PlanReviewSerializer, **errors(400, 403, 404, 409)},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="plan-review",
+        url_name="plan-review",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def plan_review(self, request, pk=None):
+        adv = self.get_object()
+        data = _validated(PlanReviewWriteSerializer, request)
+        deliverable = services.send_plan_for_review(request.user, adv, due_date=data["due_date"])
+        round_number = deliverable.rounds.order_by("-number").values_list("number", flat=True)[0]
+        answer = {
+            "deliverable": deliverable.pk,
+            "url": reverse("api-deliverable-detail", args=[deliverable.pk], request=request),
+            "page_url": reverse("workflows:deliverable", args=[deliverable.pk], request=request),
+            "state": deliverable.state,
+            "round": round_number,
+        }
+        return Response(PlanReviewSerializer(answer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("The request's history (not for the country's focal point)"),
+        description=_(
+            "Who did what and when, oldest first: recorded, state changes with their "
+            "comments, lead and team, mission, documents, milestones, review of the plan. "
+            "Internal: the country's focal point gets a 404, as for internal documents."
+        ),
+        responses={200: HistorySerializer(many=True), **errors(404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, pk=None):
+        adv = self.get_object()
+        if not rules.sees_internal(adv, request.user):
+            raise Http404("No such history.")
+        return Response(
+            HistorySerializer(queries.visible_history(request.user, adv), many=True).data
+        )
 
     # documents
     @extend_schema(

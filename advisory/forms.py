@@ -295,3 +295,26 @@ class CommentForm(Form):
         if not with_internal:
             # The focal point's comments are never internal: no box to tick.
             del self.fields["internal"]
+
+
+class PlanReviewForm(Form):
+    """Send the plan of action to review: when the reviewed plan should be final (required
+    the first time; later it keeps the review's due date unless changed)."""
+
+    due_date = forms.DateField(
+        label=_("The reviewed plan is due on"),
+        widget=DateInput,
+        required=False,
+        help_text=_("When the plan, revised after its review, should be final."),
+    )
+
+    def __init__(self, *args, first: bool, **kwargs):
+        kwargs.setdefault("auto_id", "id_plan_review_%s")
+        super().__init__(*args, **kwargs)
+        field = self.fields["due_date"]
+        if first:
+            field.required = True
+            # The service's own words, so that the page and the API say the same.
+            field.error_messages["required"] = _("Say when the reviewed plan should be final.")
+        else:
+            field.help_text = _("Leave it to keep the current due date of the review, or move it.")

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from advisory import rules
 from advisory.enums import COUNTRY_DOCUMENT_KINDS, PLAN_VISIBLE_STATES, MilestoneState
-from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument
+from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument, RequestHistory
 from cepa_collab.models import roles_for
+from workflows.enums import ASSIGNMENT_ACCESS_STATES, AssignmentState, RoundState
+from workflows.models import Deliverable, ReviewRound
 from workflows.rules import is_admin, user_branch_id
 
 
 def visible_requests(user) -> QuerySet[AdvisoryRequest]:
     """The admin sees all; the branch's people see their branch's; the lead and the team
     theirs; a Member State focal point their own country's; nobody else any."""
-    qs = AdvisoryRequest.objects.select_related("country__region", "branch", "lead")
+    qs = AdvisoryRequest.objects.select_related("country__region", "branch", "lead", "plan_review")
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if is_admin(user):
@@ -84,4 +88,63 @@ def with_next_milestone(qs: QuerySet[AdvisoryRequest]) -> QuerySet[AdvisoryReque
     return qs.annotate(
         next_milestone_title=Subquery(upcoming.values("title")[:1]),
         next_milestone_due=Subquery(upcoming.values("due_date")[:1]),
+    )
+
+
+def visible_history(user, request: AdvisoryRequest) -> QuerySet[RequestHistory]:
+    """The request's history, oldest first, for those who see its internal side (never the
+    country's focal point); the actor comes in the same query."""
+    if not rules.sees_internal(request, user):
+        return request.history.none()
+    return request.history.select_related("actor").order_by("at", "pk")
+
+
+@dataclass(frozen=True)
+class PlanReview:
+    """Where the review of a request's plan of action stands (internal viewers only)."""
+
+    deliverable: Deliverable
+    round_number: int | None
+    round_open: bool
+    assigned: int
+    submitted: int
+
+
+def plan_review_of(request: AdvisoryRequest) -> PlanReview | None:
+    """The plan's review deliverable (loaded with the request by `visible_requests`) and its
+    latest round with the number of reviewers assigned and of reviews submitted: one
+    query."""
+    deliverable = request.plan_review
+    if deliverable is None:
+        return None
+    latest = (
+        ReviewRound.objects.filter(deliverable_id=deliverable.pk)
+        .annotate(
+            assigned=Count(
+                "assignments", filter=Q(assignments__state__in=ASSIGNMENT_ACCESS_STATES)
+            ),
+            submitted=Count("assignments", filter=Q(assignments__state=AssignmentState.SUBMITTED)),
+        )
+        .order_by("-number")
+        .first()
+    )
+    if latest is None:
+        return PlanReview(deliverable, None, False, 0, 0)
+    return PlanReview(
+        deliverable=deliverable,
+        round_number=latest.number,
+        round_open=latest.state == RoundState.OPEN,
+        assigned=latest.assigned,
+        submitted=latest.submitted,
+    )
+
+
+def plan_review_origin(user, deliverable: Deliverable) -> AdvisoryRequest | None:
+    """The advisory request whose plan of action `deliverable` reviews, or None; annotated
+    `viewer_may_see` (whether `user` may open the request's page): one query."""
+    return (
+        AdvisoryRequest.objects.filter(plan_review_id=deliverable.pk)
+        .select_related("country")
+        .annotate(viewer_may_see=Exists(visible_requests(user).filter(pk=OuterRef("pk"))))
+        .first()
     )

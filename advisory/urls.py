@@ -12,6 +12,7 @@ urlpatterns = [
     path("advisory-requests/<int:pk>/transition/", views.request_transition, name="transition"),
     path("advisory-requests/<int:pk>/team/", views.request_team, name="team"),
     path("advisory-requests/<int:pk>/mission/", views.request_mission, name="mission"),
+    path("advisory-requests/<int:pk>/plan-review/", views.plan_review, name="plan_review"),
     path("advisory-requests/<int:pk>/documents/", views.document_upload, name="document_upload"),
     path(
         "advisory-requests/<int:pk>/documents/<int:document_pk>/download/",

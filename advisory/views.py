@@ -33,13 +33,20 @@ from advisory.forms import (
     MilestoneDueForm,
     MilestoneForm,
     MissionForm,
+    PlanReviewForm,
     RequestFilterForm,
     RequestForm,
     TeamForm,
     TransitionForm,
     branch_people,
 )
-from advisory.models import TRANSITION_LABELS, AdvisoryRequest, Milestone, RequestDocument
+from advisory.models import (
+    TRANSITION_LABELS,
+    AdvisoryRequest,
+    Milestone,
+    RequestDocument,
+    RequestHistory,
+)
 from cepa_collab.models import Branch, MemberState
 from cepa_collab.services import profile_for
 from knowledge.models import KnowledgeLink
@@ -47,6 +54,7 @@ from meetings.queries import visible_meetings
 from workflows import files
 from workflows import rules as workflow_rules
 from workflows.dashboard import neutralise
+from workflows.enums import DeliverableState
 from workflows.exceptions import WorkflowConflict
 from workflows.forms import add_service_errors
 from workflows.queries import visible_deliverables
@@ -216,6 +224,56 @@ class MilestoneRow:
     due_form: MilestoneDueForm | None
 
 
+@dataclass
+class HistoryRow:
+    entry: RequestHistory
+    from_label: str
+    to_label: str
+
+
+# The plan cannot be sent again while its review runs or once the review is over.
+PLAN_REVIEW_CLOSED_STATES = (
+    DeliverableState.IN_REVIEW,
+    DeliverableState.APPROVED,
+    DeliverableState.PUBLISHED,
+)
+
+
+def _state_label(value: str) -> str:
+    return RequestState(value).label if value in RequestState.values else value
+
+
+def _history_rows(user, adv: AdvisoryRequest) -> list[HistoryRow]:
+    return [
+        HistoryRow(
+            entry=entry,
+            from_label=_state_label(entry.from_state) if entry.from_state else "",
+            to_label=_state_label(entry.to_state) if entry.to_state else "",
+        )
+        for entry in queries.visible_history(user, adv)
+    ]
+
+
+def _first_plan_review(adv: AdvisoryRequest) -> bool:
+    """Whether sending the plan creates its review (a due date is then required)."""
+    return adv.plan_review is None or adv.plan_review.state == DeliverableState.CANCELLED
+
+
+def may_send_plan(adv: AdvisoryRequest, user, documents: list[RequestDocument]) -> bool:
+    """Whether to offer "send the plan of action to review" (the service decides)."""
+    return (
+        rules.can_lead(adv, user)
+        and adv.state in services.PLAN_REVIEW_STATES
+        and any(d.kind == DocumentKind.PLAN_OF_ACTION for d in documents)
+        and (adv.plan_review is None or adv.plan_review.state not in PLAN_REVIEW_CLOSED_STATES)
+    )
+
+
+def _plan_review_form(adv: AdvisoryRequest, data=None) -> PlanReviewForm:
+    initial = {} if adv.plan_review is None else {"due_date": adv.plan_review.due_date}
+    return PlanReviewForm(data, first=_first_plan_review(adv), initial=initial)
+
+
 def _document_groups(documents: list[RequestDocument], *, all_kinds: bool) -> list:
     groups = []
     for kind in DocumentKind:
@@ -326,6 +384,14 @@ def _render_detail(
         if may_comment
         else None,
         "knowledge_links": _knowledge_links(user, adv),
+        "plan_review": queries.plan_review_of(adv) if internal else None,
+        # The section shows once the plan can go to review, and stays once it went.
+        "show_plan_review": internal
+        and (adv.plan_review_id is not None or adv.state in services.PLAN_REVIEW_STATES),
+        "plan_review_form": (bound.get("plan_review") or _plan_review_form(adv))
+        if internal and may_send_plan(adv, user, documents)
+        else None,
+        "history": _history_rows(user, adv) if internal else [],
         "errors": [form for key, form in bound.items() if key != "transition"],
     }
     return render(request, "advisory/request_detail.html", context, status=status)
@@ -426,6 +492,36 @@ def request_mission(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The assessment mission was scheduled."))
             return redirect(_back(pk))
     return _rerender(request, pk, "mission", form)
+
+
+@login_required
+@require_POST
+def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the plan of action to review (the lead or the chief), then choose its reviewers
+    on the review's deliverable page."""
+    adv = queries.get_request_for_user(request.user, pk)
+    if not rules.can_lead(adv, request.user):
+        raise PermissionDenied(_("Only the lead or the chief send the plan of action to review."))
+    form = _plan_review_form(adv, request.POST)
+    if form.is_valid():
+        try:
+            deliverable = services.send_plan_for_review(
+                request.user, adv, due_date=form.cleaned_data["due_date"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except WorkflowConflict as exc:
+            return _conflict(request, exc, pk)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The plan of action is in review. Choose its reviewers here, with the "
+                    "date their reviews are due."
+                ),
+            )
+            return redirect("workflows:deliverable", pk=deliverable.pk)
+    return _rerender(request, pk, "plan_review", form)
 
 
 # --- documents -------------------------------------------------------------------------

@@ -51,6 +51,7 @@ from knowledge import services as links
 from knowledge.models import KnowledgeLink
 from meetings.enums import MeetingKind
 from meetings.models import Meeting
+from workflows import services as workflows
 from workflows.demo import demo_pdf
 from workflows.models import Deliverable, Product
 
@@ -121,6 +122,16 @@ class MissionSpec:
 
 
 @dataclass(frozen=True)
+class PlanReviewSpec:
+    """The plan of action sent to review by the lead once drafted, like a deliverable."""
+
+    due_in_days: int  # when the reviewed plan should be final
+    reviewers: tuple[str, ...]  # CEPA members, assigned by the lead
+    reviews_due_in_days: int
+    accepted_by: tuple[str, ...] = ()  # those who already accepted
+
+
+@dataclass(frozen=True)
 class RequestSpec:
     country: str
     title: str
@@ -141,6 +152,7 @@ class RequestSpec:
     # (deliverable title, note): deliverables that draw on the request's findings
     informs: tuple[tuple[str, str], ...] = ()
     close_comment: str = ""
+    plan_review: PlanReviewSpec | None = None
 
 
 # The path of a request, in order; a request is moved along it up to its state.
@@ -316,6 +328,12 @@ REQUESTS = [
             ),
         ),
         informs=((CHAPTER_5, "Capacity gaps found by the assessment mission."),),
+        plan_review=PlanReviewSpec(
+            due_in_days=21,
+            reviewers=("wanjiru", "chinedu"),
+            reviews_due_in_days=10,
+            accepted_by=("wanjiru",),
+        ),
     ),
     RequestSpec(
         "ETH",
@@ -678,6 +696,7 @@ class KnowledgeDemoResult:
     documents_uploaded: int = 0
     milestones_created: int = 0
     comments_created: int = 0
+    plans_sent_to_review: int = 0
     contributions_created: int = 0
     contributions_existing: int = 0
     incorporated: int = 0
@@ -865,6 +884,23 @@ class _Seeder:
                 author, request, text, internal=internal, document=None if internal else plan
             )
             self.result.comments_created += 1
+        if spec.plan_review is not None:
+            self._send_plan_to_review(request, spec.plan_review, lead)
+
+    def _send_plan_to_review(self, request, spec: PlanReviewSpec, lead) -> None:
+        deliverable = advisory.send_plan_for_review(
+            lead, request, due_date=self.day(spec.due_in_days)
+        )
+        assignments = workflows.assign_reviewers(
+            lead,
+            deliverable,
+            [self.user(name) for name in spec.reviewers],
+            self.day(spec.reviews_due_in_days),
+        )
+        for assignment in assignments:
+            if assignment.reviewer.username in spec.accepted_by:
+                workflows.accept_assignment(assignment.reviewer, assignment)
+        self.result.plans_sent_to_review += 1
 
     def _to_plan_agreed(self, request, spec: RequestSpec, lead) -> None:
         advisory.fire_transition(lead, request, "agree_plan")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
+from advisory import queries as advisory_queries
 from cepa_collab.services import profile_for
 from knowledge import queries as knowledge_queries
 from knowledge import services as knowledge_services
@@ -35,6 +36,7 @@ from workflows.enums import (
     DELIVERABLE_ACTIVE_STATES,
     AssignmentState,
     AuditKind,
+    DeliverableKind,
     DeliverableState,
     ReviewStatus,
     RoundState,
@@ -250,6 +252,10 @@ def _render_deliverable(
             user, deliverable, besides=[link.contribution_id for link in links]
         ),
         "can_link": knowledge_services.can_link(user, deliverable),
+        # The advisory request whose plan of action this reviews (one query, plans only).
+        "plan_of": advisory_queries.plan_review_origin(user, deliverable)
+        if deliverable.kind == DeliverableKind.PLAN_OF_ACTION
+        else None,
     }
     return render(request, "workflows/deliverable_detail.html", context, status=status)
 

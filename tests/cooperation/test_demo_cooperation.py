@@ -12,8 +12,8 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
-from advisory.enums import DocumentKind, MilestoneState, RequestState
-from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument
+from advisory.enums import DocumentKind, MilestoneState, RequestAction, RequestState
+from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument, RequestHistory
 from cepa_collab.demo import seed_demo
 from cepa_collab.enums import Role
 from contributions.enums import ContributionKind, ContributionState, RepositoryCategory
@@ -23,7 +23,15 @@ from meetings.enums import MeetingKind, Visibility
 from meetings.models import Meeting, Participant
 from notifications.enums import DeadlineKind
 from notifications.models import Deadline
+from workflows.enums import (
+    AssignmentState,
+    DeliverableKind,
+    DeliverableState,
+    ProductKind,
+    RoundState,
+)
 from workflows.files import PDF, sniff
+from workflows.models import Deliverable, ReviewAssignment, ReviewRound
 
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 TODAY = NOW.date()
@@ -53,6 +61,10 @@ def _snapshot() -> list[list[tuple]]:
             KnowledgeLink,
             Meeting,
             Participant,
+            RequestHistory,
+            Deliverable,
+            ReviewRound,
+            ReviewAssignment,
         )
     ]
 
@@ -286,6 +298,93 @@ def _country_page_shows_oman_to_its_focal_point(client):
     ]
 
 
+def _ghana_plan_is_in_review_with_two_cepa_reviewers(demo):
+    ghana = AdvisoryRequest.objects.select_related("plan_review__product").get(country__iso3="GHA")
+    deliverable = ghana.plan_review
+    plan = RequestDocument.objects.get(
+        request=ghana, kind=DocumentKind.PLAN_OF_ACTION, review_version__isnull=False
+    )
+    round_ = deliverable.rounds.get()
+    assignments = sorted(
+        (a.reviewer.username, a.state, a.due_date)
+        for a in deliverable.assignments.select_related("reviewer")
+    )
+
+    assert ghana.state == S.PLAN_DRAFTED
+    assert (
+        deliverable.title,
+        deliverable.kind,
+        deliverable.state,
+        deliverable.owner.username,
+        deliverable.due_date,
+    ) == (
+        "Plan of action: Ghana, National e-government strategy and implementation plan",
+        DeliverableKind.PLAN_OF_ACTION,
+        DeliverableState.IN_REVIEW,
+        "ira3",
+        TODAY + datetime.timedelta(days=21),
+    )
+    assert (deliverable.product.title, deliverable.product.kind) == (
+        "Plans of action",
+        ProductKind.PLANS_OF_ACTION,
+    )
+    # the newest plan (version 2) is the one under review, in round 1, still open
+    assert (plan.number, plan.review_version.number) == (2, 1)
+    assert (round_.number, round_.state, round_.version_id) == (
+        1,
+        RoundState.OPEN,
+        plan.review_version_id,
+    )
+    assert assignments == [
+        ("chinedu", AssignmentState.INVITED, TODAY + datetime.timedelta(days=10)),
+        ("wanjiru", AssignmentState.ACCEPTED, TODAY + datetime.timedelta(days=10)),
+    ]
+    # the only plan of action in review: the others were agreed before reviews existed
+    assert Deliverable.objects.filter(kind=DeliverableKind.PLAN_OF_ACTION).count() == 1
+    assert demo.knowledge.plans_sent_to_review == 1
+
+
+def _every_request_has_its_history():
+    by_country = Counter(RequestHistory.objects.values_list("request__country__iso3", flat=True))
+    bahrain_closed = RequestHistory.objects.get(
+        request__country__iso3="BHR", action=RequestAction.TRANSITION, to_state=S.CLOSED
+    )
+    ghana = [
+        (entry.action, entry.summary)
+        for entry in RequestHistory.objects.filter(request__country__iso3="GHA").order_by(
+            "at", "pk"
+        )
+    ]
+
+    assert sorted(by_country) == TEN
+    # every request is recorded (by staff) first
+    assert Counter(
+        RequestHistory.objects.filter(action=RequestAction.CREATED).values_list(
+            "actor__username", flat=True
+        )
+    ) == {"staff": 10}
+    # the chief's closing comment is a line of Bahrain's history, not a comment
+    assert (
+        bahrain_closed.actor.username,
+        bahrain_closed.from_state,
+        bahrain_closed.comment,
+    ) == ("chief", S.FOLLOW_UP, "The plan of action was carried out; final report delivered.")
+    assert not Comment.objects.filter(text=bahrain_closed.comment).exists()
+    # Ghana's history ends with its plan sent to review, then its milestone
+    assert ghana[-2:] == [
+        (
+            RequestAction.PLAN_REVIEW,
+            "Plan of action, version 2, sent to review (round 1).",
+        ),
+        (
+            RequestAction.MILESTONE,
+            "Milestone “Comments of the Government on the draft plan of action” "
+            f"added, due {(TODAY + datetime.timedelta(days=6)).isoformat()}, lead Jean-Pierre "
+            "Diallo.",
+        ),
+    ]
+
+
 # Seeding costs seconds: each test below checks several parts of one seeded world.
 
 
@@ -302,6 +401,11 @@ def test_seed_demo_focal_points_contributions_and_links_show_on_the_country_page
     _country_page_shows_oman_to_its_focal_point(client)
 
 
+def test_seed_demo_sends_ghana_plan_to_review_and_keeps_every_request_history(demo):
+    _ghana_plan_is_in_review_with_two_cepa_reviewers(demo)
+    _every_request_has_its_history()
+
+
 def test_seed_demo_twice_changes_nothing_even_a_day_later(demo):
     before = _snapshot()
 
@@ -309,6 +413,7 @@ def test_seed_demo_twice_changes_nothing_even_a_day_later(demo):
         again = seed_demo()
 
     assert _snapshot() == before
+    assert again.knowledge.plans_sent_to_review == 0
     assert again.knowledge.summary() == (
         "0 advisory requests (0 missions scheduled, 0 linked), 0 documents, 0 milestones, "
         "0 contributions, 0 knowledge links and 0 focal points created; 10 requests and 31 "

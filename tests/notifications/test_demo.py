@@ -130,8 +130,8 @@ def test_seed_demo_mails_nobody_and_fills_notification_centres_and_one_digest(
     # and those of the technical cooperation and contributions demo
     open_rows = Deadline.objects.filter(done_at__isnull=True)
     assert {kind: open_rows.filter(kind=kind).count() for kind in DeadlineKind.values} == {
-        "deliverable": 16,
-        "review": 10,
+        "deliverable": 17,
+        "review": 12,
         "milestone": 10,
         "contribution": 14,
     }
@@ -150,7 +150,7 @@ def test_seed_demo_mails_nobody_and_fills_notification_centres_and_one_digest(
         ]
     }
     assert by_user == {"staff": (3, 1), "camila": (0, 1), "aissatou": (1, 0), "claire": (1, 1)}
-    assert Notification.objects.count() == 19
+    assert Notification.objects.count() == 21
     # one person prefers the daily digest, and a notification waits for it
     claire = preferences_of(NotificationPreference.objects.get(kind="reminder").user)
     assert claire[NotificationKind.REMINDER] == Delivery.DIGEST
@@ -191,5 +191,5 @@ def test_seed_demo_twice_adds_no_reminder_data(demo):
     assert snapshot() == before
     assert again.notifications.already_there
     assert again.notifications.summary() == (
-        "Reminders: already there; 50 open deadlines (the first sweep sends what has fallen due)."
+        "Reminders: already there; 53 open deadlines (the first sweep sends what has fallen due)."
     )

@@ -79,6 +79,8 @@ def test_seed_workflows_builds_the_branch_products(demo):
     assert titles == [
         ("Compendium of Innovative E-Government Practices", "Volume IV"),
         ("METER: Measurement and Evaluation Tool for E-Government Readiness", "2026"),
+        # made by the technical cooperation demo: Ghana's plan of action is in review
+        ("Plans of action", ""),
         ("UN E-Government Survey", "2026"),
         ("UN e/m-Government Knowledge Repository (UN-emGKR)", "2026"),
     ]
