@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("deliverables/<int:pk>/reviewers/", views.assign_reviewers, name="assign_reviewers"),
     path("assignments/<int:pk>/withdraw/", views.assignment_withdraw, name="assignment_withdraw"),
+    path("assignments/<int:pk>/due-date/", views.assignment_due_date, name="assignment_due_date"),
     path("reviews/", views.my_reviews, name="my_reviews"),
     path("reviews/<int:pk>/", views.review_form, name="review"),
     path("reviews/<int:pk>/accept/", views.assignment_accept, name="assignment_accept"),

@@ -182,6 +182,8 @@ def _timeline(user, deliverable) -> list[TimelineRow]:
             row.from_label = _label(AssignmentState, entry.from_state) if entry.from_state else ""
             row.to_label = _label(AssignmentState, entry.to_state)
             row.reviewer = _name(entry.assignment.reviewer) if entry.assignment else ""
+        elif entry.kind == AuditKind.DUE_DATE and entry.assignment is not None:
+            row.reviewer = _name(entry.assignment.reviewer)
         rows.append(row)
     return rows
 
@@ -486,6 +488,56 @@ def assignment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         _("The assignment of %(name)s was withdrawn.") % {"name": _name(assignment.reviewer)},
     )
     return redirect(back)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_due_date(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give a reviewer more (or less) time: the deliverable's owner or chief."""
+    assignment = queries.get_assignment_for_user(request.user, pk)
+    deliverable = assignment.deliverable
+    if not rules.can_manage_assignment(assignment, request.user):
+        raise PermissionDenied(_("Only the owner or the chief moves a review's due date."))
+    back = reverse("workflows:deliverable", args=[deliverable.pk])
+    status = 200
+    if request.method == "POST":
+        form = DueDateForm(request.POST)
+        if form.is_valid():
+            try:
+                services.change_assignment_due_date(
+                    request.user,
+                    assignment,
+                    form.cleaned_data["due_date"],
+                    form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except WorkflowConflict as exc:
+                return _conflict(request, exc, back)
+            else:
+                messages.success(
+                    request,
+                    _("The review by %(name)s is now due %(due)s; they were told.")
+                    % {
+                        "name": _name(assignment.reviewer),
+                        "due": form.cleaned_data["due_date"].isoformat(),
+                    },
+                )
+                return redirect(back)
+        status = BAD_REQUEST
+    else:
+        form = DueDateForm(initial={"due_date": assignment.due_date})
+    return render(
+        request,
+        "workflows/assignment_due_date.html",
+        {
+            "assignment": assignment,
+            "deliverable": deliverable,
+            "reviewer": _name(assignment.reviewer),
+            "form": form,
+        },
+        status=status,
+    )
 
 
 # --- the reviewer's side ---------------------------------------------------------------

@@ -147,3 +147,90 @@ def test_a_submitted_review_keeps_its_date(clock, assignment, owner, reviewer):
 
     assert response.status_code == 409
     assert ReviewAssignment.objects.get(pk=assignment.pk).due_date == datetime.date(2026, 12, 11)
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def _page(assignment) -> str:
+    return f"/assignments/{assignment.pk}/due-date/"
+
+
+def test_page_owner_and_chief_may_the_reviewer_and_others_may_not(
+    client, clock, assignment, owner, chief, reviewer, second_reviewer
+):
+    other_staff = person(Role.BRANCH_STAFF, username="other_staff", branch_code="pacb")
+    statuses = {}
+    for user in (reviewer, second_reviewer, other_staff):
+        client.force_login(user)
+        statuses[user.username] = (
+            client.get(_page(assignment)).status_code,
+            client.post(
+                _page(assignment), {"due_date": "2026-12-30", "reason": "Mine."}
+            ).status_code,
+        )
+    unchanged = ReviewAssignment.objects.get(pk=assignment.pk).due_date
+    client.force_login(owner)
+    form = client.get(_page(assignment))
+    moved = client.post(
+        _page(assignment), {"due_date": "2026-12-18", "reason": "Annex late."}, follow=True
+    )
+
+    assert statuses == {"amina": (403, 403), "bruno": (404, 404), "other_staff": (404, 404)}
+    assert unchanged == datetime.date(2026, 12, 11)
+    assert form.status_code == 200
+    assert 'value="2026-12-11"' in form.content.decode()
+    assert moved.redirect_chain == [(f"/deliverables/{assignment.deliverable_id}/", 302)]
+    page = moved.content.decode()
+    name, by = reviewer.get_full_name(), owner.get_full_name()
+    assert f"The review by {name} is now due 2026-12-18; they were told." in page
+    assert f"{by} moved the due date of the review by {name} from 2026-12-11 to 2026-12-18." in page
+    assert ReviewAssignment.objects.get(pk=assignment.pk).due_date == datetime.date(2026, 12, 18)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"due_date": "", "reason": "x"}, "This field is required."),
+        ({"due_date": "2026-12-01", "reason": "x"}, "The due date is in the past."),
+        ({"due_date": "2026-12-18", "reason": ""}, "This field is required."),
+    ],
+)
+def test_page_bad_input_shows_the_error_and_changes_nothing(
+    client, clock, assignment, owner, data, message
+):
+    client.force_login(owner)
+
+    response = client.post(_page(assignment), data)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert ReviewAssignment.objects.get(pk=assignment.pk).due_date == datetime.date(2026, 12, 11)
+
+
+def test_deliverable_page_offers_the_change_to_the_owner_only(
+    client, clock, assignment, owner, reviewer
+):
+    link = f'href="{_page(assignment)}"'
+    client.force_login(owner)
+    for_owner = client.get(f"/deliverables/{assignment.deliverable_id}/").content.decode()
+    client.force_login(reviewer)
+    for_reviewer = client.get(f"/deliverables/{assignment.deliverable_id}/").content.decode()
+
+    assert link in for_owner
+    assert link not in for_reviewer
+
+
+def test_other_reviewers_do_not_see_the_move_in_the_timeline(
+    client, clock, assignment, owner, second_reviewer
+):
+    services.assign_reviewers(
+        owner, assignment.deliverable, [second_reviewer], datetime.date(2026, 12, 11)
+    )
+    services.change_assignment_due_date(owner, assignment, datetime.date(2026, 12, 18), "Late.")
+    client.force_login(second_reviewer)
+
+    page = client.get(f"/deliverables/{assignment.deliverable_id}/").content.decode()
+
+    assert f"moved the due date of the review by {assignment.reviewer.get_full_name()}" not in page
+    assert "moved the due date of the review by" not in page
