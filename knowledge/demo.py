@@ -40,7 +40,7 @@ from django.utils.text import slugify
 
 from advisory import services as advisory
 from advisory.enums import Channel, DocumentKind, RequestKind, RequestState
-from advisory.models import AdvisoryRequest
+from advisory.models import AdvisoryRequest, RequestHistory
 from cepa_collab.enums import Role
 from cepa_collab.models import Branch, MemberState
 from cepa_collab.services import create_person
@@ -788,6 +788,21 @@ class _Seeder:
             description=spec.description,
         )
         self.result.requests_created += 1
+        self._walk(request, spec)
+        self._spread_history(request)
+
+    def _spread_history(self, request) -> None:
+        """The demo walks a request's whole story in a moment: spread its history lines
+        evenly from the day it was received (09:00 UTC) to an hour ago, in their order."""
+        entries = list(request.history.order_by("at", "pk"))
+        start = datetime.datetime.combine(request.received_on, datetime.time(9), datetime.UTC)
+        end = max(timezone.now() - datetime.timedelta(hours=1), start)
+        step = (end - start) / max(len(entries) - 1, 1)
+        for number, entry in enumerate(entries):
+            entry.at = start + number * step
+        RequestHistory.objects.bulk_update(entries, ["at"])
+
+    def _walk(self, request, spec: RequestSpec) -> None:
         chief = self.user(CHIEF)
         if spec.state == S.DECLINED:
             advisory.fire_transition(chief, request, "decline", comment=spec.decline_reason)

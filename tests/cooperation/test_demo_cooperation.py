@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from advisory.enums import DocumentKind, MilestoneState, RequestAction, RequestState
 from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument, RequestHistory
@@ -370,6 +371,14 @@ def _every_request_has_its_history():
         bahrain_closed.comment,
     ) == ("chief", S.FOLLOW_UP, "The plan of action was carried out; final report delivered.")
     assert not Comment.objects.filter(text=bahrain_closed.comment).exists()
+    # each story is spread from the day the request came in to an hour before seeding
+    for request in AdvisoryRequest.objects.all():
+        moments = list(request.history.order_by("pk").values_list("at", flat=True))
+        assert moments == sorted(moments)
+        assert moments[0] == datetime.datetime.combine(
+            request.received_on, datetime.time(9), datetime.UTC
+        )
+        assert moments[-1] <= timezone.now() - datetime.timedelta(hours=1)
     # Ghana's history ends with its plan sent to review, then its milestone
     assert ghana[-2:] == [
         (
