@@ -59,7 +59,14 @@ from advisory.views import document_file_response
 from cepa_collab.models import Branch, MemberState, validate_time_zone
 from meetings.api import WallClockDateTimeField
 from meetings.enums import MeetingStatus
-from workflows.api import LabelField, ServiceErrorsMixin, _display_name, _validated, errors
+from workflows.api import (
+    HistoryEntrySerializer,
+    LabelField,
+    ServiceErrorsMixin,
+    _display_name,
+    _validated,
+    errors,
+)
 from workflows.enums import DeliverableState
 from workflows.rules import is_admin, is_branch_member
 
@@ -203,8 +210,7 @@ class AdvisoryRequestSerializer(serializers.ModelSerializer):
         return data
 
 
-class HistorySerializer(serializers.ModelSerializer):
-    actor = serializers.SerializerMethodField()
+class HistorySerializer(HistoryEntrySerializer):
     action = serializers.CharField(read_only=True, help_text=", ".join(RequestAction.values))
     action_label = LabelField(RequestAction, source="action")
     from_state = serializers.CharField(
@@ -213,29 +219,9 @@ class HistorySerializer(serializers.ModelSerializer):
     to_state = serializers.CharField(
         read_only=True, help_text=_("The state after a state change or on recording (else empty).")
     )
-    summary = serializers.CharField(
-        read_only=True, help_text=_("What happened, in the caller's language (may be empty).")
-    )
-    comment = serializers.CharField(
-        read_only=True, help_text=_("The person's own words, e.g. a state change's comment.")
-    )
 
-    class Meta:
+    class Meta(HistoryEntrySerializer.Meta):
         model = RequestHistory
-        fields = [
-            "at",
-            "actor",
-            "action",
-            "action_label",
-            "from_state",
-            "to_state",
-            "summary",
-            "comment",
-        ]
-        read_only_fields = fields
-
-    def get_actor(self, entry: RequestHistory) -> str:
-        return _display_name(entry.actor)
 
 
 class PlanReviewSerializer(serializers.Serializer):

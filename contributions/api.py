@@ -41,6 +41,7 @@ from contributions.models import (
 )
 from contributions.views import attachment_response
 from workflows.api import (
+    HistoryEntrySerializer,
     LabelField,
     ServiceErrorsMixin,
     StrictBooleanFilter,
@@ -227,36 +228,17 @@ TO_STATE_HELP = format_lazy(
 )
 
 
-class ContributionHistorySerializer(serializers.ModelSerializer):
+class ContributionHistorySerializer(HistoryEntrySerializer):
     """A line of the contribution's history."""
 
-    actor = serializers.SerializerMethodField()
     # Plain strings, as in ContributionSerializer (stable enum names in the schema).
     action = serializers.CharField(read_only=True, help_text=", ".join(ContributionAction.values))
     action_label = LabelField(ContributionAction, source="action")
     from_state = serializers.CharField(read_only=True, help_text=FROM_STATE_HELP)
     to_state = serializers.CharField(read_only=True, help_text=TO_STATE_HELP)
-    summary = serializers.CharField(
-        read_only=True, help_text=_("What happened, in the caller's language (may be empty).")
-    )
 
-    class Meta:
+    class Meta(HistoryEntrySerializer.Meta):
         model = ContributionHistory
-        fields = [
-            "at",
-            "actor",
-            "action",
-            "action_label",
-            "from_state",
-            "to_state",
-            "summary",
-            "comment",
-        ]
-        read_only_fields = fields
-
-    def get_actor(self, entry: ContributionHistory) -> str:
-        """The display name of who did it."""
-        return _display_name(entry.actor)
 
 
 # --- input (translation only; the services decide) --------------------------------------------

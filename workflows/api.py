@@ -204,6 +204,37 @@ class LabelField(serializers.Field):
         return labels.get(value, value or "")
 
 
+class HistoryEntrySerializer(serializers.ModelSerializer):
+    """A line of a record's history (advisory requests, contributions): subclasses name the
+    model, and declare `action`, `action_label`, `from_state` and `to_state` with their
+    own choices."""
+
+    actor = serializers.SerializerMethodField()
+    summary = serializers.CharField(
+        read_only=True, help_text=_("What happened, in the caller's language (may be empty).")
+    )
+    comment = serializers.CharField(
+        read_only=True, help_text=_("The person's own words, e.g. a state change's comment.")
+    )
+
+    class Meta:
+        fields = [
+            "at",
+            "actor",
+            "action",
+            "action_label",
+            "from_state",
+            "to_state",
+            "summary",
+            "comment",
+        ]
+        read_only_fields = fields
+
+    def get_actor(self, entry) -> str:
+        """The display name of who did it."""
+        return _display_name(entry.actor)
+
+
 class ProductSerializer(serializers.ModelSerializer):
     """A product; POST takes branch (code), kind, title, edition, description, lead."""
 
