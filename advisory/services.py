@@ -527,6 +527,30 @@ def add_comment(
 # (analysis) or while the country reads the draft.
 PLAN_REVIEW_STATES = (RequestState.ANALYSIS, RequestState.PLAN_DRAFTED)
 PLANS_PRODUCT_TITLE = "Plans of action"
+# The review is over once approved (or published): the plan is not sent again.
+PLAN_REVIEW_OVER_STATES = (DeliverableState.APPROVED, DeliverableState.PUBLISHED)
+
+
+def starts_new_plan_review(request: AdvisoryRequest) -> bool:
+    """Whether sending the plan creates its review deliverable (none yet, or the last one
+    was cancelled): a due date is then required."""
+    review = request.plan_review
+    return review is None or review.state == DeliverableState.CANCELLED
+
+
+def can_send_plan_for_review(request: AdvisoryRequest, user, *, has_plan: bool) -> bool:
+    """Whether to offer `user` to send the plan to review now (`send_plan_for_review`
+    checks the same, and more: a new version since the last round)."""
+    return (
+        has_plan
+        and rules.can_lead(request, user)
+        and request.state in PLAN_REVIEW_STATES
+        and (
+            starts_new_plan_review(request)
+            or request.plan_review.state
+            not in (DeliverableState.IN_REVIEW, *PLAN_REVIEW_OVER_STATES)
+        )
+    )
 
 
 def latest_plan(request: AdvisoryRequest) -> RequestDocument | None:
@@ -576,10 +600,7 @@ def send_plan_for_review(
     if due_date is not None and due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date is in the past.")})
 
-    deliverable = locked.plan_review
-    if deliverable is not None and deliverable.state == DeliverableState.CANCELLED:
-        deliverable = None  # the last review was cancelled: start a new one
-    if deliverable is None:
+    if starts_new_plan_review(locked):
         if due_date is None:
             raise ValidationError({"due_date": _("Say when the reviewed plan should be final.")})
         title = _("Plan of action: %(country)s, %(title)s") % {
@@ -597,9 +618,10 @@ def send_plan_for_review(
         locked.plan_review = deliverable
         locked.save(update_fields=["plan_review", "updated_at"])
     else:
+        deliverable = locked.plan_review
         if deliverable.state == DeliverableState.IN_REVIEW:
             raise WorkflowConflict(_("The plan of action is already in review."))
-        if deliverable.state in (DeliverableState.APPROVED, DeliverableState.PUBLISHED):
+        if deliverable.state in PLAN_REVIEW_OVER_STATES:
             raise WorkflowConflict(_("The review of the plan of action is over: it was approved."))
         if plan.review_version_id is not None:
             raise ValidationError(

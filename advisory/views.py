@@ -54,7 +54,6 @@ from meetings.queries import visible_meetings
 from workflows import files
 from workflows import rules as workflow_rules
 from workflows.dashboard import neutralise
-from workflows.enums import DeliverableState
 from workflows.exceptions import WorkflowConflict
 from workflows.forms import add_service_errors
 from workflows.queries import visible_deliverables
@@ -231,14 +230,6 @@ class HistoryRow:
     to_label: str
 
 
-# The plan cannot be sent again while its review runs or once the review is over.
-PLAN_REVIEW_CLOSED_STATES = (
-    DeliverableState.IN_REVIEW,
-    DeliverableState.APPROVED,
-    DeliverableState.PUBLISHED,
-)
-
-
 def _state_label(value: str) -> str:
     return RequestState(value).label if value in RequestState.values else value
 
@@ -254,24 +245,9 @@ def _history_rows(user, adv: AdvisoryRequest) -> list[HistoryRow]:
     ]
 
 
-def _first_plan_review(adv: AdvisoryRequest) -> bool:
-    """Whether sending the plan creates its review (a due date is then required)."""
-    return adv.plan_review is None or adv.plan_review.state == DeliverableState.CANCELLED
-
-
-def may_send_plan(adv: AdvisoryRequest, user, documents: list[RequestDocument]) -> bool:
-    """Whether to offer "send the plan of action to review" (the service decides)."""
-    return (
-        rules.can_lead(adv, user)
-        and adv.state in services.PLAN_REVIEW_STATES
-        and any(d.kind == DocumentKind.PLAN_OF_ACTION for d in documents)
-        and (adv.plan_review is None or adv.plan_review.state not in PLAN_REVIEW_CLOSED_STATES)
-    )
-
-
 def _plan_review_form(adv: AdvisoryRequest, data=None) -> PlanReviewForm:
     initial = {} if adv.plan_review is None else {"due_date": adv.plan_review.due_date}
-    return PlanReviewForm(data, first=_first_plan_review(adv), initial=initial)
+    return PlanReviewForm(data, first=services.starts_new_plan_review(adv), initial=initial)
 
 
 def _document_groups(documents: list[RequestDocument], *, all_kinds: bool) -> list:
@@ -389,7 +365,10 @@ def _render_detail(
         "show_plan_review": internal
         and (adv.plan_review_id is not None or adv.state in services.PLAN_REVIEW_STATES),
         "plan_review_form": (bound.get("plan_review") or _plan_review_form(adv))
-        if internal and may_send_plan(adv, user, documents)
+        if internal
+        and services.can_send_plan_for_review(
+            adv, user, has_plan=any(d.kind == DocumentKind.PLAN_OF_ACTION for d in documents)
+        )
         else None,
         "history": _history_rows(user, adv) if internal else [],
         "errors": [form for key, form in bound.items() if key != "transition"],
