@@ -319,9 +319,18 @@ class MilestoneSerializer(serializers.ModelSerializer):
             "done_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {"lead": {"help_text": _("Left out for the country's focal point.")}}
 
     def get_lead_name(self, milestone: Milestone) -> str:
         return _display_name(milestone.lead)
+
+    def to_representation(self, milestone: Milestone) -> dict:
+        data = super().to_representation(milestone)
+        # The lead's account is internal (as on the request): the country's focal point, the
+        # only one who sees milestones but not the internal side, gets the name only.
+        if self.context.get("focal_point"):
+            data.pop("lead")
+        return data
 
 
 # --- serializers: input (translation only; the services decide) ---------------------------
@@ -765,7 +774,8 @@ class AdvisoryRequestViewSet(
         milestones = adv.milestones.select_related("request__country", "lead").order_by(
             "due_date", "pk"
         )
-        return Response(MilestoneSerializer(milestones, many=True).data)
+        context = {"focal_point": rules.focal_point_country_id(request.user) is not None}
+        return Response(MilestoneSerializer(milestones, many=True, context=context).data)
 
     @extend_schema(
         summary=_("Add a milestone to the request (the lead, the team or the chief)"),
@@ -797,6 +807,15 @@ class MilestoneViewSet(
 
     queryset = Milestone.objects.none()
     serializer_class = MilestoneSerializer
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        user = self.request.user
+        context["focal_point"] = user.is_authenticated and (
+            rules.focal_point_country_id(user) is not None
+        )
+        return context
+
     filterset_class = MilestoneFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 

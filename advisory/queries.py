@@ -47,21 +47,30 @@ def visible_documents(user, request: AdvisoryRequest) -> QuerySet[RequestDocumen
     qs = request.documents.select_related("uploaded_by").order_by("kind", "-number")
     if rules.sees_internal(request, user):
         return qs
-    if rules.is_country_focal_point(request, user) and request.state in PLAN_VISIBLE_STATES:
+    if _country_reads_plans(user, request):
         return qs.filter(kind__in=COUNTRY_DOCUMENT_KINDS)
     return qs.none()
 
 
+def _country_reads_plans(user, request: AdvisoryRequest) -> bool:
+    """The country's focal point reads the plan of action once drafted (not while it is
+    back in analysis)."""
+    return rules.is_country_focal_point(request, user) and request.state in PLAN_VISIBLE_STATES
+
+
 def visible_comments(user, request: AdvisoryRequest) -> QuerySet[Comment]:
     """Every comment for the branch's people and the team; for the country's focal point
-    the public ones, except those on a document they may not read (a mission report, an
-    analysis), which would tell them of it."""
+    the public ones, except those on a document they may not read now (a mission report, an
+    analysis, a plan while it is back in analysis), which would tell them of it."""
     qs = request.comments.select_related("author", "document").order_by("created_at", "pk")
     if rules.sees_internal(request, user):
         return qs
-    return qs.filter(
-        Q(document__isnull=True) | Q(document__kind__in=COUNTRY_DOCUMENT_KINDS), internal=False
+    readable = (
+        Q(document__kind__in=COUNTRY_DOCUMENT_KINDS)
+        if _country_reads_plans(user, request)
+        else Q(pk__in=[])
     )
+    return qs.filter(Q(document__isnull=True) | readable, internal=False)
 
 
 def visible_milestones(user) -> QuerySet[Milestone]:

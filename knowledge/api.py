@@ -92,13 +92,23 @@ class InformedSerializer(serializers.Serializer):
 
 
 class CountryMissionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(
+        required=False,
+        help_text=_("The meeting's id, only for those who may open the meeting."),
+    )
     title = serializers.CharField()
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
     time_zone = serializers.CharField()
     location = serializers.CharField()
     status = serializers.CharField()
+
+    def to_representation(self, meeting) -> dict:
+        data = super().to_representation(meeting)
+        # As on the country's page: a participants-only mission is named, not pointed at.
+        if meeting.pk not in self.context.get("visible_meeting_ids", ()):
+            data.pop("id")
+        return data
 
 
 class CountryRequestSerializer(serializers.Serializer):
@@ -248,7 +258,11 @@ class CountryViewSet(
         country = queries.get_country(iso3)
         counted = queries.countries_with_activity(request.user).get(pk=country.pk)
         counted.records = queries.country_records(request.user, country)
-        return Response(CountryDetailSerializer(counted, context={"request": request}).data)
+        context = {
+            "request": request,
+            "visible_meeting_ids": {meeting.pk for meeting in counted.records["meetings"]},
+        }
+        return Response(CountryDetailSerializer(counted, context=context).data)
 
 
 # --- regions -------------------------------------------------------------------------------
