@@ -63,11 +63,22 @@ class DocumentInline(ReadOnlyInline):
     ordering = ["kind", "number"]
     show_change_link = True
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("uploaded_by", "review_version__deliverable")
+        )
+
 
 class MilestoneInline(ReadOnlyInline):
     model = Milestone
     fields = ["title", "due_date", "lead", "state", "done_at"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("lead")
+
     ordering = ["due_date", "pk"]
 
 
@@ -75,6 +86,10 @@ class CommentInline(ReadOnlyInline):
     model = Comment
     fields = ["created_at", "author", "internal", "document", "text"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author", "document")
+
     ordering = ["created_at", "pk"]
 
 

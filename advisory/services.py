@@ -538,18 +538,16 @@ def starts_new_plan_review(request: AdvisoryRequest) -> bool:
     return review is None or review.state == DeliverableState.CANCELLED
 
 
-def can_send_plan_for_review(request: AdvisoryRequest, user, *, has_plan: bool) -> bool:
-    """Whether to offer `user` to send the plan to review now (`send_plan_for_review`
-    checks the same, and more: a new version since the last round)."""
-    return (
-        has_plan
-        and rules.can_lead(request, user)
-        and request.state in PLAN_REVIEW_STATES
-        and (
-            starts_new_plan_review(request)
-            or request.plan_review.state
-            not in (DeliverableState.IN_REVIEW, *PLAN_REVIEW_OVER_STATES)
-        )
+def can_send_plan_for_review(request: AdvisoryRequest, user, plan: RequestDocument | None) -> bool:
+    """Whether to offer `user` to send `plan` (the latest plan of action) to review now:
+    the checks of `send_plan_for_review`, but for the due date."""
+    if plan is None or not rules.can_lead(request, user) or request.state not in PLAN_REVIEW_STATES:
+        return False
+    if starts_new_plan_review(request):
+        return True
+    return plan.review_version_id is None and request.plan_review.state not in (
+        DeliverableState.IN_REVIEW,
+        *PLAN_REVIEW_OVER_STATES,
     )
 
 

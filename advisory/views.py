@@ -367,7 +367,13 @@ def _render_detail(
         "plan_review_form": (bound.get("plan_review") or _plan_review_form(adv))
         if internal
         and services.can_send_plan_for_review(
-            adv, user, has_plan=any(d.kind == DocumentKind.PLAN_OF_ACTION for d in documents)
+            adv,
+            user,
+            max(
+                (d for d in documents if d.kind == DocumentKind.PLAN_OF_ACTION),
+                key=lambda d: d.number,
+                default=None,
+            ),
         )
         else None,
         "history": _history_rows(user, adv) if internal else [],

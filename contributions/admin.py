@@ -51,6 +51,9 @@ class AttachmentInline(ReadOnlyInline):
     readonly_fields = fields
     show_change_link = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
 
 def _state_label(value: str) -> str:
     return ContributionState(value).label if value in ContributionState.values else value

@@ -1013,3 +1013,44 @@ def test_admin_is_closed_to_branch_staff(client, staff):
     client.force_login(staff)
 
     assert client.get("/admin/advisory/advisoryrequest/").status_code == 302
+
+
+def test_admin_change_page_queries_do_not_grow_with_documents_milestones_comments(
+    client, superuser, request_in, ira, pdf_file
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    drafted = request_in(S.PLAN_DRAFTED)
+    advisory.send_plan_for_review(
+        ira, drafted, due_date=timezone.localdate() + datetime.timedelta(days=30)
+    )
+    client.force_login(superuser)
+    url = f"/admin/advisory/advisoryrequest/{drafted.pk}/change/"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    advisory.fire_transition(ira, drafted, "start_analysis")
+
+    def add(numbers) -> None:
+        for number in numbers:
+            advisory.upload_document(
+                ira, drafted, DocumentKind.PLAN_OF_ACTION, pdf_file(f"{number}.pdf")
+            )
+            advisory.add_milestone(
+                ira,
+                drafted,
+                title=f"Step {number}",
+                due_date=timezone.localdate() + datetime.timedelta(days=number),
+            )
+            advisory.add_comment(ira, drafted, f"Note {number}", internal=True)
+
+    add([1])
+    count()  # the first visit fills caches (content types, the session)
+    few = count()
+    add([2, 3, 4, 5])
+
+    assert count() == few
