@@ -467,3 +467,21 @@ def test_admin_shows_which_plan_version_went_to_review(client, superuser, ira, d
     assert f'href="/admin/workflows/version/{plan.review_version_id}/change/"' in (
         response.content.decode()
     )
+
+
+def test_after_a_return_the_form_waits_for_a_new_plan_version(
+    client, request_in, ira, chief, pdf_file
+):
+    drafted = request_in(S.PLAN_DRAFTED)
+    deliverable = advisory.send_plan_for_review(ira, drafted, due_date=_in(30))
+    workflow.fire_transition(chief, deliverable, "return_for_revision", comment="Costs missing.")
+    advisory.fire_transition(ira, drafted, "start_analysis")
+    client.force_login(ira)
+    action = f'action="{send_url(drafted)}"'
+
+    reviewed_only = html_of(client, detail(drafted))
+    advisory.upload_document(ira, drafted, DocumentKind.PLAN_OF_ACTION, pdf_file("plan-v2.pdf"))
+    new_version = html_of(client, detail(drafted))
+
+    assert action not in reviewed_only
+    assert action in new_version
