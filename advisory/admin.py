@@ -30,7 +30,8 @@ from advisory.models import (
     RequestDocument,
     RequestHistory,
 )
-from workflows.admin import SERVICE_ERRORS, ReadOnlyAdmin, ReadOnlyInline, error_text
+from cepa_collab.admin_support import ReadOnlyAdmin, ReadOnlyInline
+from cepa_collab.http import SERVICE_ERRORS, error_text
 
 
 class RequestActionForm(helpers.ActionForm):

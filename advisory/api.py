@@ -6,7 +6,7 @@ Serializers only translate (types, choices, codes to objects); the rules live in
 errors map to HTTP as in the workflow API (`workflows.api.ServiceErrorsMixin`): a django
 `ValidationError` is a 400 naming the fields, `PermissionDenied` a 403 (the caller sees
 the request but may not act), `Http404` a 404 (the caller may not see it),
-`WorkflowConflict` a 409.
+`ServiceConflict` a 409.
 
 What the Member State's focal point receives is the country's view: the request without
 its internal fields (team, creator, the mission's meeting id, the plan's review), the plan
@@ -56,19 +56,13 @@ from advisory.models import (
     RequestHistory,
 )
 from advisory.views import document_file_response
+from cepa_collab.http import ServiceErrorsMixin, display_name, errors, validated
 from cepa_collab.models import Branch, MemberState, validate_time_zone
+from cepa_collab.serializers import HistoryEntrySerializer, LabelField
+from cepa_collab.viewer import is_admin, is_branch_member
 from meetings.api import WallClockDateTimeField
 from meetings.enums import MeetingStatus
-from workflows.api import (
-    HistoryEntrySerializer,
-    LabelField,
-    ServiceErrorsMixin,
-    _display_name,
-    _validated,
-    errors,
-)
 from workflows.enums import DeliverableState
-from workflows.rules import is_admin, is_branch_member
 
 User = get_user_model()
 
@@ -184,7 +178,7 @@ class AdvisoryRequestSerializer(serializers.ModelSerializer):
         return {"id": obj.plan_review_id, "state": obj.plan_review.state}
 
     def get_lead_name(self, obj: AdvisoryRequest) -> str | None:
-        return _display_name(obj.lead) if obj.lead_id else None
+        return display_name(obj.lead) if obj.lead_id else None
 
     @extend_schema_field(MissionSerializer(allow_null=True))
     def get_mission(self, obj: AdvisoryRequest) -> dict | None:
@@ -263,7 +257,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_uploaded_by_name(self, document: RequestDocument) -> str:
-        return _display_name(document.uploaded_by)
+        return display_name(document.uploaded_by)
 
     def get_download_url(self, document: RequestDocument) -> str:
         return reverse(
@@ -291,7 +285,7 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_author_name(self, comment: Comment) -> str:
-        return _display_name(comment.author)
+        return display_name(comment.author)
 
     def get_document_label(self, comment: Comment) -> str | None:
         return str(comment.document) if comment.document_id else None
@@ -322,7 +316,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         extra_kwargs = {"lead": {"help_text": _("Left out for the country's focal point.")}}
 
     def get_lead_name(self, milestone: Milestone) -> str:
-        return _display_name(milestone.lead)
+        return display_name(milestone.lead)
 
     def to_representation(self, milestone: Milestone) -> dict:
         data = super().to_representation(milestone)
@@ -558,7 +552,7 @@ class AdvisoryRequestViewSet(
         responses={201: AdvisoryRequestSerializer, **errors(400, 403)},
     )
     def create(self, request):
-        data = _validated(RequestCreateSerializer, request)
+        data = validated(RequestCreateSerializer, request)
         created = services.register_request(request.user, **data)
         return self._answer(created.pk, status.HTTP_201_CREATED)
 
@@ -585,7 +579,7 @@ class AdvisoryRequestViewSet(
     @transitions.mapping.post
     def fire_transition(self, request, pk=None):
         adv = self.get_object()
-        data = _validated(RequestTransitionSerializer, request)
+        data = validated(RequestTransitionSerializer, request)
         services.fire_transition(
             request.user, adv, data["name"], comment=data["comment"], lead=data["lead"]
         )
@@ -599,7 +593,7 @@ class AdvisoryRequestViewSet(
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def team(self, request, pk=None):
         adv = self.get_object()
-        data = _validated(TeamSerializer, request)
+        data = validated(TeamSerializer, request)
         services.set_team(request.user, adv, lead=data["lead"], members=data["members"])
         return self._answer(adv.pk)
 
@@ -615,7 +609,7 @@ class AdvisoryRequestViewSet(
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def mission(self, request, pk=None):
         adv = self.get_object()
-        data = _validated(MissionWriteSerializer, request)
+        data = validated(MissionWriteSerializer, request)
         services.schedule_mission(request.user, adv, **data)
         return self._answer(adv.pk, status.HTTP_201_CREATED)
 
@@ -640,7 +634,7 @@ class AdvisoryRequestViewSet(
     )
     def plan_review(self, request, pk=None):
         adv = self.get_object()
-        data = _validated(PlanReviewWriteSerializer, request)
+        data = validated(PlanReviewWriteSerializer, request)
         deliverable = services.send_plan_for_review(request.user, adv, due_date=data["due_date"])
         round_number = deliverable.rounds.order_by("-number").values_list("number", flat=True)[0]
         answer = {
@@ -699,7 +693,7 @@ class AdvisoryRequestViewSet(
     @documents.mapping.post
     def upload_document(self, request, pk=None):
         adv = self.get_object()
-        data = _validated(DocumentUploadSerializer, request)
+        data = validated(DocumentUploadSerializer, request)
         document = services.upload_document(
             request.user, adv, data["kind"], data["file"], notes=data["notes"]
         )
@@ -750,7 +744,7 @@ class AdvisoryRequestViewSet(
         documents = queries.visible_documents(user, adv)
         if not rules.sees_internal(adv, user):
             documents = documents.filter(kind=DocumentKind.PLAN_OF_ACTION)
-        data = _validated(CommentCreateSerializer, request, documents=documents)
+        data = validated(CommentCreateSerializer, request, documents=documents)
         comment = services.add_comment(
             user, adv, data["text"], internal=data["internal"], document=data["document"]
         )
@@ -785,7 +779,7 @@ class AdvisoryRequestViewSet(
     @request_milestones.mapping.post
     def add_milestone(self, request, pk=None):
         adv = self.get_object()
-        data = _validated(NestedMilestoneCreateSerializer, request)
+        data = validated(NestedMilestoneCreateSerializer, request)
         milestone = services.add_milestone(
             request.user, adv, title=data["title"], due_date=data["due_date"], lead=data["lead"]
         )
@@ -837,7 +831,7 @@ class MilestoneViewSet(
         responses={201: MilestoneSerializer, **errors(400, 403, 409)},
     )
     def create(self, request):
-        data = _validated(MilestoneCreateSerializer, request)
+        data = validated(MilestoneCreateSerializer, request)
         milestone = services.add_milestone(
             request.user,
             data["request"],
@@ -854,7 +848,7 @@ class MilestoneViewSet(
     )
     def partial_update(self, request, pk=None):
         milestone = self.get_object()
-        data = _validated(MilestoneDueSerializer, request)
+        data = validated(MilestoneDueSerializer, request)
         services.move_milestone(request.user, milestone, data["due_date"])
         return Response(self.get_serializer(self.get_object()).data)
 
@@ -866,6 +860,6 @@ class MilestoneViewSet(
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def complete(self, request, pk=None):
         milestone = self.get_object()
-        data = _validated(MilestoneCompleteSerializer, request)
+        data = validated(MilestoneCompleteSerializer, request)
         services.complete_milestone(request.user, milestone, cancelled=data["cancelled"])
         return Response(self.get_serializer(self.get_object()).data)

@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from advisory.enums import Channel, DocumentKind, RequestKind, RequestState
 from advisory.models import TRANSITION_LABELS, AdvisoryRequest, RequestDocument
+from cepa_collab.documents import ACCEPTED
 from cepa_collab.enums import Role
+from cepa_collab.forms import DateInput, Form
 from cepa_collab.models import Branch, MemberState
 from meetings.forms import LocalDateTimeField, person_name, zone_choices
-from workflows.files import ACCEPTED
-from workflows.forms import DateInput, Form
 
 User = get_user_model()
 

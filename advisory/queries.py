@@ -11,9 +11,9 @@ from advisory import rules
 from advisory.enums import COUNTRY_DOCUMENT_KINDS, PLAN_VISIBLE_STATES, MilestoneState
 from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument, RequestHistory
 from cepa_collab.models import roles_for
+from cepa_collab.viewer import is_admin, user_branch_id
 from workflows.enums import ASSIGNMENT_ACCESS_STATES, AssignmentState, RoundState
 from workflows.models import Deliverable, ReviewRound
-from workflows.rules import is_admin, user_branch_id
 
 
 def visible_requests(user) -> QuerySet[AdvisoryRequest]:

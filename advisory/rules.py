@@ -5,7 +5,7 @@ from __future__ import annotations
 from cepa_collab.enums import Role
 from cepa_collab.models import roles_for
 from cepa_collab.services import profile_for
-from workflows.rules import BRANCH_ROLES, is_admin, is_branch_chief, is_branch_member
+from cepa_collab.viewer import BRANCH_ROLES, is_admin, is_branch_chief, is_branch_member
 
 
 def can_decide(request, user) -> bool:

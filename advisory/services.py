@@ -31,19 +31,19 @@ from advisory.models import (
     RequestDocument,
     RequestHistory,
 )
+from cepa_collab.documents import stored_name, validate_upload
 from cepa_collab.enums import Role
+from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import Profile, roles_for
 from cepa_collab.services import CALENDAR, bump_counter
+from cepa_collab.viewer import is_branch_member
 from meetings.enums import MeetingKind, ParticipantRole, Visibility
 from meetings.models import Meeting, Participant
 from notifications.enums import NotificationKind
 from notifications.services import N_, notify
 from workflows import services as workflow
 from workflows.enums import DeliverableKind, DeliverableState, ProductKind
-from workflows.exceptions import WorkflowConflict
-from workflows.files import stored_name, validate_upload
 from workflows.models import Deliverable, Product
-from workflows.rules import is_branch_member
 from workflows.services import has_transition_perm_ignoring_conditions
 
 TITLE_MAX = Milestone._meta.get_field("title").max_length
@@ -152,14 +152,14 @@ def fire_transition(
     actor, request: AdvisoryRequest | int, name: str, *, comment: str = "", lead=None
 ) -> AdvisoryRequest:
     """Move a request along its state machine, or raise (ValidationError, PermissionDenied,
-    WorkflowConflict when the state changed first)."""
+    ServiceConflict when the state changed first)."""
     if name not in TRANSITION_LABELS:
         raise ValidationError({"transition": _("Unknown transition “%(name)s”.") % {"name": name}})
     locked = _lock(request)
     method = getattr(locked, name)
     label = TRANSITION_LABELS[name]
     if not can_proceed(method, check_conditions=False):
-        raise WorkflowConflict(
+        raise ServiceConflict(
             _("“%(action)s” is not possible: the request is now %(state)s.")
             % {"action": label, "state": locked.get_state_display().lower()}
         )
@@ -299,7 +299,7 @@ def schedule_mission(
     if not rules.can_lead(locked, actor):
         raise PermissionDenied(_("Only the lead or the chief plans the mission."))
     if locked.state != RequestState.ACCEPTED:
-        raise WorkflowConflict(_("The mission is planned once the request is accepted."))
+        raise ServiceConflict(_("The mission is planned once the request is accepted."))
     # Built here rather than by meetings.services.create_meeting: that one lets only branch
     # staff and chiefs schedule, and the lead of a request is usually an Inter-Regional
     # Advisor. The checks are the same (full_clean, end after start).
@@ -367,7 +367,7 @@ def upload_document(
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("Choose a mission report, an analysis or a plan.")})
     if not locked.is_open or locked.state == RequestState.RECEIVED:
-        raise WorkflowConflict(_("Documents are added while the request is being worked on."))
+        raise ServiceConflict(_("Documents are added while the request is being worked on."))
     try:
         document_type = validate_upload(upload)
     except ValidationError as exc:
@@ -404,7 +404,7 @@ def add_milestone(
     if not rules.can_work_on(locked, actor):
         raise PermissionDenied(_("Only the lead, the team or the chief add milestones."))
     if not locked.is_open:
-        raise WorkflowConflict(_("The request is closed."))
+        raise ServiceConflict(_("The request is closed."))
     lead = lead or locked.lead or actor
     title = (title or "").strip()
     errors = {}
@@ -442,7 +442,7 @@ def complete_milestone(actor, milestone: Milestone | int, *, cancelled: bool = F
     if not (locked.lead_id == actor.pk or rules.can_work_on(locked.request, actor)):
         raise PermissionDenied(_("Only the milestone's lead or the request's team close it."))
     if locked.state != MilestoneState.OPEN:
-        raise WorkflowConflict(_("The milestone is already closed."))
+        raise ServiceConflict(_("The milestone is already closed."))
     locked.state = MilestoneState.CANCELLED if cancelled else MilestoneState.DONE
     locked.done_at = timezone.now()
     locked.save(update_fields=["state", "done_at", "updated_at"])
@@ -466,7 +466,7 @@ def move_milestone(actor, milestone: Milestone | int, due_date: datetime.date) -
     if not rules.can_work_on(locked.request, actor):
         raise PermissionDenied(_("Only the request's team moves milestones."))
     if locked.state != MilestoneState.OPEN:
-        raise WorkflowConflict(_("The milestone is already closed."))
+        raise ServiceConflict(_("The milestone is already closed."))
     if due_date is None:
         raise ValidationError({"due_date": _("Give a due date.")})
     old_due = locked.due_date
@@ -585,7 +585,7 @@ def send_plan_for_review(
     if not rules.can_lead(locked, actor):
         raise PermissionDenied(_("Only the lead or the chief send the plan of action to review."))
     if locked.state not in PLAN_REVIEW_STATES:
-        raise WorkflowConflict(
+        raise ServiceConflict(
             _(
                 "The plan of action goes to review during analysis or once drafted, "
                 "not while %(state)s."
@@ -618,9 +618,9 @@ def send_plan_for_review(
     else:
         deliverable = locked.plan_review
         if deliverable.state == DeliverableState.IN_REVIEW:
-            raise WorkflowConflict(_("The plan of action is already in review."))
+            raise ServiceConflict(_("The plan of action is already in review."))
         if deliverable.state in PLAN_REVIEW_OVER_STATES:
-            raise WorkflowConflict(_("The review of the plan of action is over: it was approved."))
+            raise ServiceConflict(_("The review of the plan of action is over: it was approved."))
         if plan.review_version_id is not None:
             raise ValidationError(
                 {

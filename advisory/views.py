@@ -3,7 +3,7 @@
 Thin on purpose: requests are loaded through `advisory.queries` (404 for what the person may
 not see), operations go through `advisory.services`, and the services' errors are
 translated: ValidationError → errors on the re-rendered bound form (status 400),
-PermissionDenied → 403 (raised on), WorkflowConflict → a message and a redirect.
+PermissionDenied → 403 (raised on), ServiceConflict → a message and a redirect.
 """
 
 from __future__ import annotations
@@ -47,15 +47,14 @@ from advisory.models import (
     RequestDocument,
     RequestHistory,
 )
+from cepa_collab import documents, viewer
+from cepa_collab.exceptions import ServiceConflict
+from cepa_collab.http import add_service_errors
 from cepa_collab.models import Branch, MemberState
 from cepa_collab.services import profile_for
+from cepa_collab.spreadsheets import neutralise
 from knowledge.models import KnowledgeLink
 from meetings.queries import visible_meetings
-from workflows import files
-from workflows import rules as workflow_rules
-from workflows.dashboard import neutralise
-from workflows.exceptions import WorkflowConflict
-from workflows.forms import add_service_errors
 from workflows.queries import visible_deliverables
 
 PAGE_SIZE = 50
@@ -74,20 +73,20 @@ def _back(pk: int) -> str:
     return reverse("advisory:detail", args=[pk])
 
 
-def _conflict(request: HttpRequest, exc: WorkflowConflict, pk: int) -> HttpResponse:
+def _conflict(request: HttpRequest, exc: ServiceConflict, pk: int) -> HttpResponse:
     messages.error(request, exc.message)
     return redirect(_back(pk))
 
 
 def _max_upload_mb() -> float:
-    return files.max_upload_bytes() / 1_000_000
+    return documents.max_upload_bytes() / 1_000_000
 
 
 def register_branches(user) -> QuerySet[Branch]:
     """The branches whose requests `user` may record (rules.can_register)."""
     if user.is_superuser:
         return Branch.objects.order_by("name")
-    branch_id = workflow_rules.user_branch_id(user)
+    branch_id = viewer.user_branch_id(user)
     if branch_id is not None and rules.can_register(user, branch_id):
         return Branch.objects.filter(pk=branch_id)
     return Branch.objects.none()
@@ -97,7 +96,7 @@ def may_register(user) -> bool:
     """Whether `user` may record requests in some branch (no query beyond roles, profile)."""
     if user.is_superuser:
         return True
-    branch_id = workflow_rules.user_branch_id(user)
+    branch_id = viewer.user_branch_id(user)
     return branch_id is not None and rules.can_register(user, branch_id)
 
 
@@ -415,7 +414,7 @@ def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
-        except WorkflowConflict as exc:
+        except ServiceConflict as exc:
             return _conflict(request, exc, pk)
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]})
@@ -471,7 +470,7 @@ def request_mission(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
-        except WorkflowConflict as exc:
+        except ServiceConflict as exc:
             return _conflict(request, exc, pk)
         else:
             messages.success(request, _("The assessment mission was scheduled."))
@@ -495,7 +494,7 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
-        except WorkflowConflict as exc:
+        except ServiceConflict as exc:
             return _conflict(request, exc, pk)
         else:
             messages.success(
@@ -527,7 +526,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
-        except WorkflowConflict as exc:
+        except ServiceConflict as exc:
             return _conflict(request, exc, pk)
         else:
             messages.success(
@@ -540,7 +539,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _extension(document: RequestDocument) -> str:
-    for kind in files.ACCEPTED:
+    for kind in documents.ACCEPTED:
         if kind.content_type == document.content_type:
             return kind.extension
     name = document.file.name
@@ -555,7 +554,7 @@ def document_file_response(adv: AdvisoryRequest, document: RequestDocument) -> F
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=files.download_name(
+        filename=documents.download_name(
             f"{adv.title} {document.kind.replace('_', ' ')}",
             document.number,
             _extension(document),
@@ -602,7 +601,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
-        except WorkflowConflict as exc:
+        except ServiceConflict as exc:
             return _conflict(request, exc, pk)
         else:
             messages.success(request, _("The milestone was added."))
@@ -618,7 +617,7 @@ def milestone_complete(request: HttpRequest, pk: int, milestone_pk: int) -> Http
     cancelled = request.POST.get("outcome") == MilestoneState.CANCELLED
     try:
         services.complete_milestone(request.user, milestone, cancelled=cancelled)
-    except WorkflowConflict as exc:
+    except ServiceConflict as exc:
         return _conflict(request, exc, pk)
     messages.success(
         request,
@@ -641,7 +640,7 @@ def milestone_move(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResp
             services.move_milestone(request.user, milestone, form.cleaned_data["due_date"])
         except ValidationError as exc:
             add_service_errors(form, exc)
-        except WorkflowConflict as exc:
+        except ServiceConflict as exc:
             return _conflict(request, exc, pk)
         else:
             messages.success(request, _("The due date was changed."))

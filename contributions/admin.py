@@ -15,6 +15,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from cepa_collab.admin_support import ReadOnlyAdmin, ReadOnlyInline
+from cepa_collab.http import SERVICE_ERRORS, error_text
+from cepa_collab.viewer import is_admin
 from contributions import services
 from contributions.enums import ContributionState
 from contributions.models import (
@@ -23,14 +26,7 @@ from contributions.models import (
     Contribution,
     ContributionHistory,
 )
-from workflows.admin import (
-    SERVICE_ERRORS,
-    ReadOnlyAdmin,
-    ReadOnlyInline,
-    TransitionActionForm,
-    error_text,
-)
-from workflows.rules import is_admin
+from workflows.admin import TransitionActionForm
 
 # The transitions of the branch's staff (submitting and withdrawing are the author's).
 ADMIN_TRANSITIONS = ("start_review", "accept", "return_for_revision")

@@ -3,7 +3,7 @@
 The same rules as the pages (`contributions.rules`, `.queries`, `.services`); service errors
 are answered once by `workflows.api.ServiceErrorsMixin`: ValidationError → 400 naming the
 fields, PermissionDenied → 403 (seen but not allowed), Http404 → 404 (hidden),
-WorkflowConflict → 409.
+ServiceConflict → 409.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from cepa_collab.http import ServiceErrorsMixin, errors, validated
 from cepa_collab.models import MemberState
+from cepa_collab.serializers import HistoryEntrySerializer, LabelField, StrictBooleanFilter
 from contributions import queries, rules, services
 from contributions.enums import (
     ContributionAction,
@@ -40,20 +42,12 @@ from contributions.models import (
     ContributionHistory,
 )
 from contributions.views import attachment_response
-from workflows.api import (
-    HistoryEntrySerializer,
-    LabelField,
-    ServiceErrorsMixin,
-    StrictBooleanFilter,
-    TransitionOptionSerializer,
-    _validated,
-    errors,
-)
+from workflows.api import TransitionOptionSerializer
 from workflows.models import Product
 from workflows.queries import visible_deliverables
 
 
-def _display_name(user) -> str | None:
+def display_name(user) -> str | None:
     if user is None:
         return None
     return user.get_full_name() or user.get_username()
@@ -148,7 +142,7 @@ class ContributionSerializer(serializers.ModelSerializer):
         return data
 
     def get_author_name(self, contribution: Contribution) -> str | None:
-        return _display_name(contribution.author)
+        return display_name(contribution.author)
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_country(self, contribution: Contribution) -> str | None:
@@ -174,7 +168,7 @@ class ContributionSerializer(serializers.ModelSerializer):
         return contribution.incorporated_into.title
 
     def get_reviewer_name(self, contribution: Contribution) -> str | None:
-        return _display_name(contribution.reviewer)
+        return display_name(contribution.reviewer)
 
     def get_url(self, contribution: Contribution) -> str:
         return reverse("contributions:detail", args=[contribution.pk])
@@ -462,7 +456,7 @@ class ContributionViewSet(
     @transitions.mapping.post
     def fire_transition(self, request, pk=None):
         contribution = self.get_object()
-        data = _validated(ContributionTransitionSerializer, request)
+        data = validated(ContributionTransitionSerializer, request)
         contribution = services.fire_transition(
             request.user, contribution, data["name"], comment=data["comment"]
         )
@@ -476,7 +470,7 @@ class ContributionViewSet(
     @action(detail=True, methods=["post"], filter_backends=[])
     def incorporate(self, request, pk=None):
         contribution = self.get_object()
-        data = _validated(IncorporateSerializer, request)
+        data = validated(IncorporateSerializer, request)
         contribution = services.incorporate(request.user, contribution, data["deliverable"])
         return self._detail(contribution)
 
@@ -524,7 +518,7 @@ class ContributionViewSet(
     @attachments.mapping.post
     def upload_attachment(self, request, pk=None):
         contribution = self.get_object()
-        data = _validated(AttachmentUploadSerializer, request)
+        data = validated(AttachmentUploadSerializer, request)
         attachment = services.attach(request.user, contribution, data["file"])
         return Response(
             AttachmentSerializer(attachment, context={"request": request}).data,

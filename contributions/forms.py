@@ -7,10 +7,10 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cepa_collab.forms import Form
 from cepa_collab.models import MemberState
 from contributions.enums import ContributionKind, ContributionState, RepositoryCategory
 from contributions.models import TRANSITION_LABELS, Contribution
-from workflows.forms import Form
 from workflows.models import Deliverable, Product
 
 # The fields of each kind's form, in the order the page shows them.

@@ -8,9 +8,9 @@ from django.http import Http404
 from cepa_collab.enums import Role
 from cepa_collab.models import roles_for
 from cepa_collab.services import profile_for
+from cepa_collab.viewer import BRANCH_ROLES, is_admin, user_branch_id
 from contributions.enums import STAFF_VISIBLE_STATES, ContributionState
 from contributions.models import Attachment, Contribution, ContributionHistory
-from workflows.rules import BRANCH_ROLES, is_admin, user_branch_id
 
 
 def _accepted_for(user, roles: set) -> Q:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cepa_collab.enums import Role
 from cepa_collab.models import roles_for
-from workflows.rules import is_admin, is_branch_member
+from cepa_collab.viewer import is_admin, is_branch_member
 
 
 def is_author(contribution, user) -> bool:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from cepa_collab.documents import stored_name, validate_upload
+from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import Branch
 from contributions import deadlines, rules
 from contributions.enums import ContributionAction, ContributionKind, ContributionState
@@ -25,8 +27,6 @@ from contributions.models import (
 )
 from notifications.enums import NotificationKind
 from notifications.services import N_, notify
-from workflows.exceptions import WorkflowConflict
-from workflows.files import stored_name, validate_upload
 from workflows.services import has_transition_perm_ignoring_conditions
 
 EDITABLE_FIELDS = (
@@ -162,7 +162,7 @@ def update(actor, contribution: Contribution | int, **changes) -> Contribution:
     if not rules.is_author(locked, actor):
         raise PermissionDenied(_("Only the author edits a contribution."))
     if locked.state not in (ContributionState.DRAFT, ContributionState.RETURNED):
-        raise WorkflowConflict(_("A contribution is edited while it is a draft or returned."))
+        raise ServiceConflict(_("A contribution is edited while it is a draft or returned."))
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(
@@ -194,7 +194,7 @@ def attach(actor, contribution: Contribution | int, upload: UploadedFile) -> Att
     if not rules.is_author(locked, actor):
         raise PermissionDenied(_("Only the author attaches files."))
     if locked.state not in (ContributionState.DRAFT, ContributionState.RETURNED):
-        raise WorkflowConflict(_("Files are attached while it is a draft or returned."))
+        raise ServiceConflict(_("Files are attached while it is a draft or returned."))
     try:
         kind = validate_upload(upload)
     except ValidationError as exc:
@@ -225,7 +225,7 @@ def remove_attachment(actor, attachment: Attachment) -> None:
     if not rules.is_author(locked, actor):
         raise PermissionDenied(_("Only the author removes files."))
     if locked.state not in (ContributionState.DRAFT, ContributionState.RETURNED):
-        raise WorkflowConflict(_("Files are removed while it is a draft or returned."))
+        raise ServiceConflict(_("Files are removed while it is a draft or returned."))
     file = attachment.file
     attachment.delete()
     _history(
@@ -255,7 +255,7 @@ def fire_transition(
     method = getattr(locked, name)
     label = TRANSITION_LABELS[name]
     if not can_proceed(method, check_conditions=False):
-        raise WorkflowConflict(
+        raise ServiceConflict(
             _("“%(action)s” is not possible: the contribution is now %(state)s.")
             % {"action": label, "state": locked.get_state_display().lower()}
         )
@@ -329,7 +329,7 @@ def incorporate(actor, contribution: Contribution | int, deliverable) -> Contrib
     if not rules.can_review(locked, actor):
         raise PermissionDenied(_("Only the branch's staff incorporate contributions."))
     if locked.state != ContributionState.ACCEPTED:
-        raise WorkflowConflict(_("Only an accepted contribution is incorporated."))
+        raise ServiceConflict(_("Only an accepted contribution is incorporated."))
     if (
         deliverable is None
         or deliverable.product.branch_id != locked.branch_id

@@ -4,7 +4,7 @@ contribution's page with its actions, editing a draft, and its files.
 Thin on purpose: contributions are loaded through `contributions.queries` (404 for what the
 person may not see), operations go through `contributions.services`, and the services'
 errors are translated: ValidationError → errors on the re-rendered bound form (status 400),
-PermissionDenied → 403 (raised on), WorkflowConflict → a message and a redirect.
+PermissionDenied → 403 (raised on), ServiceConflict → a message and a redirect.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cepa_collab import documents
 from cepa_collab.enums import Role
+from cepa_collab.exceptions import ServiceConflict
+from cepa_collab.http import add_service_errors
 from cepa_collab.models import roles_for
 from cepa_collab.services import profile_for
 from contributions import queries, rules, services
@@ -36,9 +39,6 @@ from contributions.forms import (
     TransitionForm,
 )
 from contributions.models import TRANSITION_LABELS, Contribution
-from workflows import files
-from workflows.exceptions import WorkflowConflict
-from workflows.forms import add_service_errors
 from workflows.queries import visible_deliverables
 
 PAGE_SIZE = 50
@@ -48,7 +48,7 @@ EDITABLE_STATES = (ContributionState.DRAFT, ContributionState.RETURNED)
 download = cache_control(private=True, no_store=True)
 
 
-def _conflict(request: HttpRequest, exc: WorkflowConflict, to: str) -> HttpResponse:
+def _conflict(request: HttpRequest, exc: ServiceConflict, to: str) -> HttpResponse:
     messages.error(request, exc.message)
     return redirect(to)
 
@@ -181,7 +181,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 contribution = _save(request, form, contribution)
             except ValidationError as exc:
                 add_service_errors(form, _attachment_errors(exc))
-            except WorkflowConflict as exc:
+            except ServiceConflict as exc:
                 return _conflict(request, exc, back)
             else:
                 _saved_message(request, contribution)
@@ -338,7 +338,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
                     form.add_error(None, [f"{label}: {error}" for error in errors])
             else:
                 add_service_errors(form, exc)
-        except WorkflowConflict as exc:
+        except ServiceConflict as exc:
             return _conflict(request, exc, _detail_url(pk))
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]})
@@ -364,7 +364,7 @@ def incorporate(request: HttpRequest, pk: int) -> HttpResponse:
             services.incorporate(user, contribution, form.cleaned_data["deliverable"])
         except ValidationError as exc:
             add_service_errors(form, exc)
-        except WorkflowConflict as exc:
+        except ServiceConflict as exc:
             return _conflict(request, exc, _detail_url(pk))
         else:
             messages.success(
@@ -384,10 +384,10 @@ def incorporate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _download_name(attachment) -> str:
-    kind = next((k for k in files.ACCEPTED if k.content_type == attachment.content_type), None)
+    kind = next((k for k in documents.ACCEPTED if k.content_type == attachment.content_type), None)
     if kind is None:
         return "attachment.bin"
-    return files.stored_name(attachment.original_name, kind)
+    return documents.stored_name(attachment.original_name, kind)
 
 
 def attachment_response(attachment) -> FileResponse:
@@ -420,7 +420,7 @@ def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     back = reverse("contributions:edit", args=[pk])
     try:
         services.remove_attachment(request.user, attachment)
-    except WorkflowConflict as exc:
+    except ServiceConflict as exc:
         return _conflict(request, exc, _detail_url(pk))
     messages.success(request, _("“%(name)s” was removed.") % {"name": attachment.original_name})
     return redirect(back)

@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from cepa_collab.admin_support import ReadOnlyAdmin
+from cepa_collab.http import error_text
 from knowledge import services
 from knowledge.models import KnowledgeLink
-from workflows.admin import ReadOnlyAdmin, error_text
 
 
 @admin.register(KnowledgeLink)

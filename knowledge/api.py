@@ -23,11 +23,12 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from advisory.enums import RequestKind, RequestState
+from cepa_collab.http import ServiceErrorsMixin, display_name, errors
 from cepa_collab.models import Region
+from cepa_collab.serializers import LabelField
 from contributions.enums import ContributionKind, ContributionState, RepositoryCategory
 from knowledge import queries
 from meetings.enums import MeetingKind, MeetingStatus
-from workflows.api import LabelField, ServiceErrorsMixin, _display_name, errors
 
 # --- countries -----------------------------------------------------------------------------
 
@@ -125,7 +126,7 @@ class CountryRequestSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_lead_name(self, request) -> str | None:
-        return _display_name(request.lead) if request.lead_id else None
+        return display_name(request.lead) if request.lead_id else None
 
     def get_url(self, request) -> str:
         return reverse(
@@ -150,7 +151,7 @@ class CountryContributionSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_author_name(self, contribution) -> str:
-        return _display_name(contribution.author)
+        return display_name(contribution.author)
 
     def get_incorporated_into(self, contribution) -> int | None:
         """The deliverable it went into, if the caller may see that deliverable."""

@@ -7,9 +7,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cepa_collab.forms import Form
 from cepa_collab.models import Region
 from knowledge.services import NOTE_MAX_LENGTH
-from workflows.forms import Form
 
 
 class CountryFilterForm(Form):

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from advisory import rules as advisory_rules
 from advisory.enums import RequestState
 from advisory.models import AdvisoryRequest
+from cepa_collab import viewer
 from contributions.enums import ContributionState
 from contributions.models import Contribution
 from knowledge.models import KnowledgeLink
-from workflows import rules as workflow_rules
 
 NOTE_MAX_LENGTH = KnowledgeLink._meta.get_field("note").max_length
 
@@ -27,7 +27,7 @@ def can_link(user, deliverable) -> bool:
     """The deliverable's branch people and the secretariat admin link it to other records."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return workflow_rules.sees_branch(user, deliverable.product.branch_id)
+    return viewer.sees_branch(user, deliverable.product.branch_id)
 
 
 def _check_deliverable(actor, deliverable) -> None:

@@ -30,14 +30,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from advisory.enums import RequestState
 from advisory.queries import visible_requests
+from cepa_collab.http import add_service_errors
 from cepa_collab.models import MemberState, Region
+from cepa_collab.spreadsheets import neutralise
 from contributions.enums import ContributionState, RepositoryCategory
 from contributions.queries import visible_contributions
 from knowledge import queries, services
 from knowledge.forms import CountryFilterForm, LinkContributionForm, LinkRequestForm
 from knowledge.models import KnowledgeLink
-from workflows.dashboard import neutralise
-from workflows.forms import add_service_errors
 from workflows.queries import get_deliverable_for_user
 
 BAD_REQUEST = 400

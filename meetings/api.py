@@ -31,20 +31,14 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from cepa_collab import viewer
+from cepa_collab.http import ServiceErrorsMixin, display_name, errors, validated
 from cepa_collab.models import Branch, MemberState, validate_time_zone
+from cepa_collab.serializers import LabelField, StrictBooleanFilter
 from meetings import services
 from meetings.enums import MeetingKind, MeetingStatus, ParticipantRole, Reply, TokenKind, Visibility
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
 from meetings.queries import get_meeting_for_user, visible_meetings, with_mission_lead
-from workflows import rules
-from workflows.api import (
-    LabelField,
-    ServiceErrorsMixin,
-    StrictBooleanFilter,
-    _display_name,
-    _validated,
-    errors,
-)
 from workflows.queries import visible_deliverables
 
 # --- serializers: output ------------------------------------------------------------------
@@ -199,7 +193,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_name(self, participant: Participant) -> str:
-        return _display_name(participant.user) if participant.user_id else participant.name
+        return display_name(participant.user) if participant.user_id else participant.name
 
     def get_email(self, participant: Participant) -> str | None:
         if not self.context.get("manages"):
@@ -390,8 +384,8 @@ def private_feed(user, kind: str) -> dict:
 
 
 def has_branch_feed(user) -> bool:
-    branch_id = rules.user_branch_id(user)
-    return branch_id is not None and rules.is_branch_member(user, branch_id)
+    branch_id = viewer.user_branch_id(user)
+    return branch_id is not None and viewer.is_branch_member(user, branch_id)
 
 
 FEED_URL_NAMES = {
@@ -461,7 +455,7 @@ class MeetingViewSet(
         responses={201: MeetingDetailSerializer, **errors(400, 403)},
     )
     def create(self, request):
-        data = _validated(MeetingWriteSerializer, request)
+        data = validated(MeetingWriteSerializer, request)
         meeting = services.create_meeting(request.user, **data)
         return self._answer(meeting, status.HTTP_201_CREATED)
 
@@ -493,7 +487,7 @@ class MeetingViewSet(
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def cancel(self, request, pk=None):
         meeting = self.get_object()
-        data = _validated(CancelSerializer, request)
+        data = validated(CancelSerializer, request)
         cancelled = services.cancel_meeting(request.user, meeting, data["reason"])
         cancelled.my_reply = meeting.my_reply
         return self._answer(cancelled)
@@ -520,7 +514,7 @@ class MeetingViewSet(
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def reply(self, request, pk=None):
         meeting = self.get_object()
-        data = _validated(ReplySerializer, request)
+        data = validated(ReplySerializer, request)
         participant = services.set_reply(request.user, meeting, data["reply"])
         context = {
             "request": request,
@@ -558,7 +552,7 @@ class CalendarResetView(ServiceErrorsMixin, APIView):
         responses={200: NewFeedSerializer, **errors(400, 403)},
     )
     def post(self, request):
-        kind = _validated(CalendarResetSerializer, request)["kind"]
+        kind = validated(CalendarResetSerializer, request)["kind"]
         raw = services.reset_token(request.user, kind)
         token = CalendarToken.objects.get(token_hash=services.hash_token(raw))
         data = {

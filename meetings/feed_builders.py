@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cepa_collab import viewer
 from cepa_collab.services import profile_for
 from meetings import calendar, queries, services
 from meetings.calendar import Deadline, Feed, FeedEvent
@@ -28,7 +29,6 @@ from meetings.enums import TokenKind
 from meetings.models import CalendarToken, Meeting
 from notifications.enums import DeadlineKind
 from notifications.models import Deadline as DeadlineRow
-from workflows import rules
 from workflows.enums import DELIVERABLE_ACTIVE_STATES
 from workflows.models import Deliverable, ReviewAssignment
 from workflows.queries import visible_deliverables
@@ -244,5 +244,5 @@ def may_use_branch_feed(token: CalendarToken) -> bool:
     return (
         token.kind == TokenKind.BRANCH
         and token.branch_id is not None
-        and rules.is_branch_member(token.user, token.branch_id)
+        and viewer.is_branch_member(token.user, token.branch_id)
     )

@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cepa_collab.enums import STAFF_ROLES, Role
+from cepa_collab.forms import Form
 from cepa_collab.models import Branch, MemberState, Region
 from meetings.enums import MeetingKind, MeetingStatus, ParticipantRole, Visibility
 from meetings.models import Meeting
-from workflows.forms import Form
 
 # Areas of the IANA database people pick a meeting's zone from (no legacy aliases).
 ZONE_AREAS = (

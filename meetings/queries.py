@@ -8,9 +8,9 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from cepa_collab import viewer
 from meetings.enums import MeetingStatus, Reply, Visibility
 from meetings.models import Meeting
-from workflows import rules
 
 # A feed covers this window around now (calendar clients need no more).
 FEED_PAST = timedelta(days=90)
@@ -25,11 +25,11 @@ def visible_meetings(user) -> QuerySet[Meeting]:
     qs = Meeting.objects.select_related("branch", "country")
     if not getattr(user, "is_authenticated", False):
         return qs.filter(visibility=Visibility.PUBLIC)
-    if rules.is_admin(user):
+    if viewer.is_admin(user):
         return qs
     condition = Q(visibility=Visibility.PUBLIC) | Q(participants__user_id=user.pk)
-    branch_id = rules.user_branch_id(user)
-    if branch_id is not None and rules.is_branch_member(user, branch_id):
+    branch_id = viewer.user_branch_id(user)
+    if branch_id is not None and viewer.is_branch_member(user, branch_id):
         condition |= Q(branch_id=branch_id)
     return qs.filter(pk__in=Meeting.objects.filter(condition).values("pk"))
 

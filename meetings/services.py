@@ -26,6 +26,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cepa_collab import viewer
 from cepa_collab.models import Branch
 from cepa_collab.services import CALENDAR, bump_counter, profile_for
 from meetings import calendar, queries
@@ -35,7 +36,6 @@ from notifications import services as notifications
 from notifications.enums import NotificationKind
 from notifications.models import Notification
 from notifications.services import N_
-from workflows import rules
 
 EDITABLE_FIELDS = (
     "kind",
@@ -57,7 +57,7 @@ def can_manage_meeting(user, meeting: Meeting) -> bool:
     """Branch staff and the chief of the meeting's branch create, edit and cancel it; the
     lead of an advisory request manages its assessment mission too (usually an
     Inter-Regional Advisor, who schedules no other meeting)."""
-    if rules.can_create_in_branch(user, meeting.branch_id):
+    if viewer.can_create_in_branch(user, meeting.branch_id):
         return True
     if meeting.kind != MeetingKind.ASSESSMENT_MISSION or meeting.pk is None:
         return False
@@ -83,7 +83,7 @@ def _check_times(meeting: Meeting) -> None:
 @transaction.atomic
 def create_meeting(actor, **fields) -> Meeting:
     meeting = Meeting(created_by=actor, **fields)
-    if not rules.can_create_in_branch(actor, meeting.branch_id):
+    if not viewer.can_create_in_branch(actor, meeting.branch_id):
         raise PermissionDenied(_("Only the branch's staff schedule its meetings."))
     _check_times(meeting)
     meeting.full_clean()
@@ -468,8 +468,8 @@ def reset_token(user, kind: str = TokenKind.PERSONAL, branch: Branch | None = No
 
     Returns the raw token: it is shown once and never stored."""
     if kind == TokenKind.BRANCH:
-        branch_id = rules.user_branch_id(user)
-        if branch_id is None or not rules.is_branch_member(user, branch_id):
+        branch_id = viewer.user_branch_id(user)
+        if branch_id is None or not viewer.is_branch_member(user, branch_id):
             raise PermissionDenied(_("Only branch staff have a branch feed."))
         branch = Branch.objects.get(pk=branch_id)
     CalendarToken.objects.filter(user=user, kind=kind, revoked_at__isnull=True).update(

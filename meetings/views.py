@@ -30,14 +30,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cepa_collab import viewer
+from cepa_collab.http import add_service_errors
 from cepa_collab.models import Branch
 from cepa_collab.services import profile_for
 from meetings import queries, services
 from meetings.enums import ParticipantRole, Reply, TokenKind
 from meetings.forms import CancelForm, MeetingFilterForm, MeetingForm, candidates
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
-from workflows import rules
-from workflows.forms import add_service_errors
 from workflows.queries import visible_deliverables
 
 PAGE_SIZE = 50
@@ -64,15 +64,15 @@ def _may_schedule(user) -> bool:
     superuser)."""
     if user.is_superuser:
         return True
-    branch_id = rules.user_branch_id(user)
-    return branch_id is not None and rules.can_create_in_branch(user, branch_id)
+    branch_id = viewer.user_branch_id(user)
+    return branch_id is not None and viewer.can_create_in_branch(user, branch_id)
 
 
 def _branches_for(user) -> QuerySet[Branch]:
     if user.is_superuser:
         return Branch.objects.all()
     if _may_schedule(user):
-        return Branch.objects.filter(pk=rules.user_branch_id(user))
+        return Branch.objects.filter(pk=viewer.user_branch_id(user))
     return Branch.objects.none()
 
 
@@ -302,7 +302,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     else:
         form = MeetingForm(
             initial={
-                "branch": rules.user_branch_id(user),
+                "branch": viewer.user_branch_id(user),
                 "time_zone": _viewer_zone(user),
             },
             branches=branches,
@@ -440,8 +440,8 @@ def _feed_url(kind: str, raw: str) -> str:
 
 
 def _has_branch_feed(user) -> bool:
-    branch_id = rules.user_branch_id(user)
-    return branch_id is not None and rules.is_branch_member(user, branch_id)
+    branch_id = viewer.user_branch_id(user)
+    return branch_id is not None and viewer.is_branch_member(user, branch_id)
 
 
 @login_required

@@ -16,10 +16,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cepa_collab.http import ServiceErrorsMixin, errors
+from cepa_collab.serializers import LabelField, StrictBooleanFilter
 from notifications import mail, queries, services
 from notifications.enums import Delivery, NotificationKind
 from notifications.models import Notification
-from workflows.api import LabelField, ServiceErrorsMixin, StrictBooleanFilter, errors
 
 # --- serializers ---------------------------------------------------------------------------
 

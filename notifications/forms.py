@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cepa_collab.forms import Form
 from notifications.enums import Delivery, NotificationKind
-from workflows.forms import Form
 
 # What each choice means, said in full on the preferences page.
 DELIVERY_CHOICES = [

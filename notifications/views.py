@@ -25,6 +25,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cepa_collab.http import add_service_errors
 from cepa_collab.services import profile_for
 from notifications import mail, queries, services
 from notifications.enums import Delivery, NotificationKind
@@ -35,7 +36,6 @@ from notifications.forms import (
     NextForm,
     PreferencesForm,
 )
-from workflows.forms import add_service_errors
 
 PAGE_SIZE = 50
 BAD_REQUEST = 400

@@ -13,15 +13,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from cepa_collab import viewer
+from cepa_collab.admin_support import ReadOnlyAdmin, ReadOnlyInline
+from cepa_collab.http import SERVICE_ERRORS, error_text
 from notifications.deadlines import close as close_deadlines
 from notifications.enums import DeadlineKind
-from workflows import deadlines, rules, services
-from workflows.exceptions import WorkflowConflict
+from workflows import deadlines, services
 from workflows.models import (
     TRANSITION_LABELS,
     AuditEntry,
@@ -34,45 +35,6 @@ from workflows.models import (
     ReviewRound,
     Version,
 )
-
-SERVICE_ERRORS = (ValidationError, PermissionDenied, WorkflowConflict)
-
-
-def error_text(exc: Exception) -> str:
-    """One line for a service error, whatever its kind."""
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    if isinstance(exc, WorkflowConflict):
-        return exc.message
-    return str(exc) or _("You may not do this.")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by the services: viewable, never added, changed or deleted here."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class TransitionActionForm(helpers.ActionForm):
@@ -128,7 +90,7 @@ class DeliverableAdminForm(forms.ModelForm):
         if (
             owner is not None
             and product is not None
-            and not rules.is_branch_member(owner, product.branch_id)
+            and not viewer.is_branch_member(owner, product.branch_id)
         ):
             self.add_error("owner", _("The owner must be a member of the product's branch."))
         return cleaned

@@ -4,17 +4,13 @@ Serializers only translate (types, choices, ids to objects); every rule lives in
 `workflows.services`, `workflows.rules` and `workflows.queries`. Service errors
 map to HTTP here, once (`ServiceErrorsMixin`): a django `ValidationError` is a
 400 naming the fields, `PermissionDenied` a 403 (the caller sees the object but
-may not act), `Http404` a 404 (the caller may not see it), `WorkflowConflict` a
+may not act), `Http404` a 404 (the caller may not see it), `ServiceConflict` a
 409 with `{"detail": message}`.
 """
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import FileResponse
 from django.utils import timezone
@@ -23,20 +19,21 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.settings import api_settings
 
-from cepa_collab.models import Branch, roles_for
-from workflows import rules, services
+from cepa_collab import viewer
+from cepa_collab.documents import download_name
+from cepa_collab.http import ServiceErrorsMixin, display_name, errors, validated
+from cepa_collab.models import Branch
+from cepa_collab.serializers import LabelField, StrictBooleanFilter
+from workflows import services
 from workflows.enums import (
     DELIVERABLE_ACTIVE_STATES,
     AssignmentState,
@@ -46,8 +43,6 @@ from workflows.enums import (
     Recommendation,
     ReviewStatus,
 )
-from workflows.exceptions import WorkflowConflict
-from workflows.files import download_name
 from workflows.models import (
     TRANSITION_LABELS,
     Deliverable,
@@ -72,69 +67,7 @@ User = get_user_model()
 # --- errors ----------------------------------------------------------------------------
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("The operation is no longer possible.")
-    default_code = "conflict"
-
-
-def as_api_error(exc: Exception) -> Exception:
-    """The DRF exception that answers a service error; other exceptions are returned as is."""
-    if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            detail = {
-                (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): msgs
-                for field, msgs in exc.message_dict.items()
-            }
-        else:
-            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-        return serializers.ValidationError(detail)
-    if isinstance(exc, WorkflowConflict):
-        return Conflict(exc.message)
-    if isinstance(exc, DjangoPermissionDenied):
-        # DRF would answer its generic message; keep the service's explanation.
-        return exceptions.PermissionDenied(exc.args[0] if exc.args else None)
-    return exc
-
-
-class ServiceErrorsMixin:
-    """Answer service errors with 400 / 403 / 404 / 409 instead of a 500."""
-
-    def handle_exception(self, exc):
-        return super().handle_exception(as_api_error(exc))
-
-
-class WorkflowErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-ERRORS = {
-    400: OpenApiResponse(description=_("The fields in error, each with its messages.")),
-    403: OpenApiResponse(WorkflowErrorSerializer, description=_("You may see it but not do this.")),
-    404: OpenApiResponse(WorkflowErrorSerializer, description=_("No such object visible to you.")),
-    409: OpenApiResponse(
-        WorkflowErrorSerializer, description=_("No longer possible in this state.")
-    ),
-}
-
-
-def errors(*codes: int) -> dict:
-    return {code: ERRORS[code] for code in codes}
-
-
-def _display_name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 # --- visibility of the lists that have no shared query (same rules as workflows.queries) --
-
-
-def _is_branch_person(user) -> int | None:
-    """The branch id of a branch chief, staff member or advisor; None for anyone else."""
-    branch_id = rules.user_branch_id(user)
-    if branch_id is not None and rules.BRANCH_ROLES & set(roles_for(user)):
-        return branch_id
-    return None
 
 
 def visible_products(user) -> QuerySet[Product]:
@@ -142,10 +75,10 @@ def visible_products(user) -> QuerySet[Product]:
     qs = Product.objects.select_related("branch", "lead")
     if not getattr(user, "is_authenticated", False):
         return qs.none()
-    if rules.is_admin(user):
+    if viewer.is_admin(user):
         return qs
     condition = Q(pk__in=visible_deliverables(user).values("product_id"))
-    branch_id = _is_branch_person(user)
+    branch_id = viewer.branch_person_id(user)
     if branch_id is not None:
         condition |= Q(branch_id=branch_id)
     return qs.filter(condition)
@@ -161,7 +94,7 @@ def visible_reviews_of_all(user) -> QuerySet[Review]:
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     own = Q(assignment__reviewer_id=user.pk)
-    if rules.is_admin(user):
+    if viewer.is_admin(user):
         return qs.filter(own | Q(status=ReviewStatus.SUBMITTED))
     own_submitted_round = ReviewAssignment.objects.filter(
         round_id=OuterRef("assignment__round_id"),
@@ -169,7 +102,7 @@ def visible_reviews_of_all(user) -> QuerySet[Review]:
         review__status=ReviewStatus.SUBMITTED,
     )
     condition = own | (Q(status=ReviewStatus.SUBMITTED) & Exists(own_submitted_round))
-    branch_id = _is_branch_person(user)
+    branch_id = viewer.branch_person_id(user)
     if branch_id is not None:
         condition |= Q(
             status=ReviewStatus.SUBMITTED, assignment__deliverable__product__branch_id=branch_id
@@ -185,54 +118,6 @@ class VisibleProductField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return visible_products(self.context["request"].user)
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class LabelField(serializers.Field):
-    """The translated label of a TextChoices value (Django's get_FOO_display rebuilds and
-    translates every choice on each call, which dominates a list's serialisation)."""
-
-    def __init__(self, choices, **kwargs):
-        self.choices_enum = choices
-        super().__init__(read_only=True, **kwargs)
-
-    def to_representation(self, value) -> str:
-        # Fields live as long as one request (one language): translate each label once.
-        labels = self.__dict__.get("_labels")
-        if labels is None:
-            labels = self._labels = {c.value: str(c.label) for c in self.choices_enum}
-        return labels.get(value, value or "")
-
-
-class HistoryEntrySerializer(serializers.ModelSerializer):
-    """A line of a record's history (advisory requests, contributions): subclasses name the
-    model, and declare `action`, `action_label`, `from_state` and `to_state` with their
-    own choices."""
-
-    actor = serializers.SerializerMethodField()
-    summary = serializers.CharField(
-        read_only=True, help_text=_("What happened, in the caller's language (may be empty).")
-    )
-    comment = serializers.CharField(
-        read_only=True, help_text=_("The person's own words, e.g. a state change's comment.")
-    )
-
-    class Meta:
-        fields = [
-            "at",
-            "actor",
-            "action",
-            "action_label",
-            "from_state",
-            "to_state",
-            "summary",
-            "comment",
-        ]
-        read_only_fields = fields
-
-    def get_actor(self, entry) -> str:
-        """The display name of who did it."""
-        return _display_name(entry.actor)
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -267,7 +152,7 @@ class ProductSerializer(serializers.ModelSerializer):
         validators: list = []
 
     def get_lead_name(self, product: Product) -> str | None:
-        return _display_name(product.lead) if product.lead else None
+        return display_name(product.lead) if product.lead else None
 
 
 class DeliverableSerializer(serializers.ModelSerializer):
@@ -310,7 +195,7 @@ class DeliverableSerializer(serializers.ModelSerializer):
         return str(deliverable.product)
 
     def get_owner_name(self, deliverable: Deliverable) -> str:
-        return _display_name(deliverable.owner)
+        return display_name(deliverable.owner)
 
     def get_overdue(self, deliverable: Deliverable) -> bool:
         return (
@@ -344,7 +229,7 @@ class VersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_uploaded_by_name(self, version: Version) -> str:
-        return _display_name(version.uploaded_by)
+        return display_name(version.uploaded_by)
 
     def get_download_url(self, version: Version) -> str:
         return reverse(
@@ -387,7 +272,7 @@ class ReviewAssignmentSerializer(serializers.ModelSerializer):
         return str(assignment.deliverable.product)
 
     def get_reviewer_name(self, assignment: ReviewAssignment) -> str:
-        return _display_name(assignment.reviewer)
+        return display_name(assignment.reviewer)
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -421,7 +306,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_reviewer_name(self, review: Review) -> str:
-        return _display_name(review.assignment.reviewer)
+        return display_name(review.assignment.reviewer)
 
     def get_has_annotated_file(self, review: Review) -> bool:
         return bool(review.annotated_file)
@@ -480,34 +365,7 @@ class ReviewWriteSerializer(serializers.Serializer):
     )
 
 
-def _validated(serializer_class, request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 # --- filters -------------------------------------------------------------------------------
-
-
-class StrictBooleanField(forms.Field):
-    """true/false (or 1/0); anything else is an error rather than silently no filter."""
-
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        if str(value).lower() in ("true", "1"):
-            return True
-        if str(value).lower() in ("false", "0"):
-            return False
-        raise DjangoValidationError(_("Use true or false."), code="invalid")
-
-
-class StrictBooleanFilter(filters.BooleanFilter):
-    field_class = StrictBooleanField
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.extra["widget"] = forms.TextInput
 
 
 class DeliverableFilter(filters.FilterSet):
@@ -568,7 +426,7 @@ class ProductViewSet(
 
     @extend_schema(responses={201: ProductSerializer, **errors(400, 403)})
     def create(self, request):
-        data = _validated(ProductSerializer, request)
+        data = validated(ProductSerializer, request)
         product = services.create_product(request.user, **data)
         return Response(self.get_serializer(product).data, status=status.HTTP_201_CREATED)
 
@@ -601,7 +459,7 @@ class DeliverableViewSet(
 
     @extend_schema(responses={201: DeliverableSerializer, **errors(400, 403)})
     def create(self, request):
-        data = _validated(DeliverableSerializer, request)
+        data = validated(DeliverableSerializer, request)
         deliverable = services.create_deliverable(request.user, **data)
         return Response(self.get_serializer(deliverable).data, status=status.HTTP_201_CREATED)
 
@@ -624,7 +482,7 @@ class DeliverableViewSet(
     @transitions.mapping.post
     def fire_transition(self, request, pk=None):
         deliverable = self.get_object()
-        data = _validated(TransitionSerializer, request)
+        data = validated(TransitionSerializer, request)
         deliverable = services.fire_transition(
             request.user,
             deliverable,
@@ -642,7 +500,7 @@ class DeliverableViewSet(
     @action(detail=True, methods=["post"], url_path="due-date", url_name="due-date")
     def due_date(self, request, pk=None):
         deliverable = self.get_object()
-        data = _validated(DueDateSerializer, request)
+        data = validated(DueDateSerializer, request)
         deliverable = services.change_due_date(
             request.user, deliverable, data["due_date"], data["reason"]
         )
@@ -673,7 +531,7 @@ class DeliverableViewSet(
     @versions.mapping.post
     def upload_version(self, request, pk=None):
         deliverable = self.get_object()
-        data = _validated(VersionUploadSerializer, request)
+        data = validated(VersionUploadSerializer, request)
         version = services.upload_version(
             request.user, deliverable, data["file"], notes=data["notes"]
         )
@@ -716,7 +574,7 @@ class DeliverableViewSet(
     @action(detail=True, methods=["post"])
     def reviewers(self, request, pk=None):
         deliverable = self.get_object()
-        data = _validated(AssignReviewersSerializer, request)
+        data = validated(AssignReviewersSerializer, request)
         assignments = services.assign_reviewers(
             request.user, deliverable, data["reviewers"], data["due_date"]
         )
@@ -794,7 +652,7 @@ class ReviewAssignmentViewSet(
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         assignment = self.get_object()
-        data = _validated(DeclineSerializer, request)
+        data = validated(DeclineSerializer, request)
         return self._answer(
             services.decline_assignment(
                 request.user,
@@ -812,7 +670,7 @@ class ReviewAssignmentViewSet(
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         assignment = self.get_object()
-        data = _validated(WithdrawSerializer, request)
+        data = validated(WithdrawSerializer, request)
         return self._answer(
             services.withdraw_assignment(request.user, assignment, reason=data["reason"])
         )
@@ -825,7 +683,7 @@ class ReviewAssignmentViewSet(
     @action(detail=True, methods=["post"], url_path="due-date")
     def due_date(self, request, pk=None):
         assignment = self.get_object()
-        data = _validated(AssignmentDueDateSerializer, request)
+        data = validated(AssignmentDueDateSerializer, request)
         return self._answer(
             services.change_assignment_due_date(
                 request.user, assignment, data["due_date"], data["reason"]
@@ -851,7 +709,7 @@ class ReviewAssignmentViewSet(
     )
     def review(self, request, pk=None):
         assignment = self.get_object()
-        data = _validated(ReviewWriteSerializer, request)
+        data = validated(ReviewWriteSerializer, request)
         fields = {"recommendation": "", "comments": ""}
         if request.method == "PATCH":
             current = Review.objects.filter(assignment=assignment).first()

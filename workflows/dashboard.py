@@ -44,9 +44,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cepa_collab import viewer
 from cepa_collab.models import Branch
 from cepa_collab.services import profile_for
-from workflows import rules
+from cepa_collab.spreadsheets import neutralise
 from workflows.enums import (
     ASSIGNMENT_OUTSTANDING_STATES,
     DELIVERABLE_ACTIVE_STATES,
@@ -71,8 +72,6 @@ DECISION_LIST_LIMIT = 10
 OVERVIEW_TTL = 120
 # The state filter also accepts this group value: still being produced.
 ACTIVE = "active"
-# Cells a spreadsheet would read as a formula (or that hide one behind a tab or return).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- who sees which branch ------------------------------------------------------------
@@ -88,14 +87,14 @@ def dashboard_branch(user, code: str | None = None) -> Branch:
     if not getattr(user, "is_authenticated", False):
         raise Http404("No dashboard.")
     code = (code or "").strip()
-    if rules.is_admin(user):
+    if viewer.is_admin(user):
         branches = Branch.objects.all()
         branch = branches.filter(code=code).first() if code else branches.first()
         if branch is None:
             raise Http404("No such branch.")
         return branch
-    branch_id = rules.user_branch_id(user)
-    if branch_id is None or not rules.is_branch_member(user, branch_id):
+    branch_id = viewer.user_branch_id(user)
+    if branch_id is None or not viewer.is_branch_member(user, branch_id):
         raise Http404("No dashboard.")
     branch = profile_for(user).branch
     if code and code != branch.code:
@@ -105,7 +104,7 @@ def dashboard_branch(user, code: str | None = None) -> Branch:
 
 def is_decider(user, branch: Branch) -> bool:
     """Who decides on the branch's deliverables (and so may see recommendations)."""
-    return bool(user.is_superuser) or rules.is_branch_chief(user, branch.pk)
+    return bool(user.is_superuser) or viewer.is_branch_chief(user, branch.pk)
 
 
 # --- classifications, as reusable conditions ----------------------------------------------
@@ -515,13 +514,6 @@ def branch_overview(
 
 
 # --- CSV export ---------------------------------------------------------------------------
-
-
-def neutralise(value: object) -> object:
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def export_header() -> list[str]:

@@ -14,9 +14,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from cepa_collab import viewer
 from cepa_collab.models import Branch
 from workflows import dashboard as board
-from workflows import rules
 from workflows.dashboard import ACTIVE, DashboardFilters
 from workflows.enums import DeliverableState
 from workflows.models import Product
@@ -104,7 +104,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "workflows/dashboard.html",
         {
             "branch": branch,
-            "branches": Branch.objects.order_by("name") if rules.is_admin(request.user) else None,
+            "branches": Branch.objects.order_by("name") if viewer.is_admin(request.user) else None,
             "today": today,
             "decider": decider,
             "summaries": overview.summaries,

@@ -6,38 +6,12 @@ import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cepa_collab.forms import DateInput, Form
 from workflows.enums import DELIVERABLE_ACTIVE_STATES, DeliverableState, Recommendation
 from workflows.models import TRANSITION_LABELS, Deliverable, Product
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to `form`: known fields get their messages, the
-    rest (e.g. "transition") become errors of the whole form."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
-class Form(forms.Form):
-    """Labels without a trailing colon (they read better in both languages)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
 
 # --- deliverables --------------------------------------------------------------------
 

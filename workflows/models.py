@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from cepa_collab.documents import validate_upload
 from cepa_collab.models import Branch, Region, TimeStampedModel
 from workflows import rules
 from workflows.enums import (
@@ -29,7 +30,6 @@ from workflows.enums import (
     ReviewStatus,
     RoundState,
 )
-from workflows.files import validate_upload
 
 S = DeliverableState
 A = AssignmentState

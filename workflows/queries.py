@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
+from cepa_collab import viewer
 from cepa_collab.models import roles_for
-from workflows import rules
 from workflows.enums import ASSIGNMENT_OUTSTANDING_STATES, AuditKind, ReviewStatus
 from workflows.models import (
     AuditEntry,
@@ -31,11 +31,11 @@ def visible_deliverables(user) -> QuerySet[Deliverable]:
     qs = Deliverable.objects.select_related("product__branch", "owner")
     if not getattr(user, "is_authenticated", False):
         return qs.none()
-    if rules.is_admin(user):
+    if viewer.is_admin(user):
         return qs
     condition = Q(pk__in=_granted(DeliverableUserObjectPermission, user, "view_deliverable"))
-    branch_id = rules.user_branch_id(user)
-    if branch_id is not None and rules.BRANCH_ROLES & set(roles_for(user)):
+    branch_id = viewer.user_branch_id(user)
+    if branch_id is not None and viewer.BRANCH_ROLES & set(roles_for(user)):
         condition |= Q(product__branch_id=branch_id)
     return qs.filter(condition)
 
@@ -50,7 +50,7 @@ def get_deliverable_for_user(user, pk) -> Deliverable:
 
 def sees_all_of(user, deliverable: Deliverable) -> bool:
     """Branch staff, the chief and the admin see every version, review and timeline entry."""
-    return rules.sees_branch(user, deliverable.product.branch_id)
+    return viewer.sees_branch(user, deliverable.product.branch_id)
 
 
 def visible_versions(user, deliverable: Deliverable) -> QuerySet[Version]:

@@ -20,7 +20,10 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 from guardian.shortcuts import assign_perm, remove_perm
 
+from cepa_collab import viewer
+from cepa_collab.documents import stored_name, validate_upload
 from cepa_collab.enums import Role
+from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import roles_for
 from cepa_collab.services import CALENDAR, bump_counter
 from notifications.enums import NotificationKind
@@ -36,8 +39,6 @@ from workflows.enums import (
     ReviewStatus,
     RoundState,
 )
-from workflows.exceptions import WorkflowConflict
-from workflows.files import stored_name, validate_upload
 from workflows.models import (
     TRANSITION_LABELS,
     AuditEntry,
@@ -59,7 +60,7 @@ VIEW_VERSION = "workflows.view_version"
 @transaction.atomic
 def create_product(actor, **fields) -> Product:
     product = Product(**fields)
-    if not rules.can_create_in_branch(actor, product.branch_id):
+    if not viewer.can_create_in_branch(actor, product.branch_id):
         raise PermissionDenied(_("Only the branch's staff create its products."))
     product.full_clean()
     product.save()
@@ -68,7 +69,7 @@ def create_product(actor, **fields) -> Product:
 
 @transaction.atomic
 def create_deliverable(actor, *, product: Product, owner, **fields) -> Deliverable:
-    if not rules.can_create_in_branch(actor, product.branch_id):
+    if not viewer.can_create_in_branch(actor, product.branch_id):
         raise PermissionDenied(_("Only the branch's staff create its deliverables."))
     return build_deliverable(product=product, owner=owner, **fields)
 
@@ -76,7 +77,7 @@ def create_deliverable(actor, *, product: Product, owner, **fields) -> Deliverab
 def build_deliverable(*, product: Product, owner, **fields) -> Deliverable:
     """Create a deliverable for a caller that has checked who may (e.g. the lead of an
     advisory request sending its plan of action to review)."""
-    if not rules.is_branch_member(owner, product.branch_id):
+    if not viewer.is_branch_member(owner, product.branch_id):
         raise ValidationError({"owner": _("The owner must be a member of the product's branch.")})
     deliverable = Deliverable(product=product, owner=owner, **fields)
     deliverable.full_clean(exclude=["state"])
@@ -92,7 +93,7 @@ def hand_over(deliverable: Deliverable | int, owner) -> None:
     locked = _lock(deliverable)
     if locked.owner_id == owner.pk:
         return
-    if not rules.is_branch_member(owner, locked.product.branch_id):
+    if not viewer.is_branch_member(owner, locked.product.branch_id):
         raise ValidationError({"owner": _("The owner must be a member of the product's branch.")})
     locked.owner = owner
     locked.save(update_fields=["owner", "updated_at"])
@@ -134,7 +135,7 @@ def fire_transition(
     """Move a deliverable along its state machine, or raise.
 
     Raises ValidationError (unknown transition, missing reason, unmet condition),
-    PermissionDenied (the actor may not fire it), WorkflowConflict (the state
+    PermissionDenied (the actor may not fire it), ServiceConflict (the state
     changed first: not possible from the current state).
     """
     if name not in TRANSITION_LABELS:
@@ -143,7 +144,7 @@ def fire_transition(
     method = getattr(locked, name)
     label = TRANSITION_LABELS[name]
     if not can_proceed(method, check_conditions=False):
-        raise WorkflowConflict(
+        raise ServiceConflict(
             _("“%(action)s” is not possible: the deliverable is now %(state)s.")
             % {"action": label, "state": locked.get_state_display().lower()}
         )
@@ -301,7 +302,7 @@ def upload_version(actor, deliverable: Deliverable | int, upload: UploadedFile, 
         DeliverableState.DRAFTING,
         DeliverableState.REVISING,
     ):
-        raise WorkflowConflict(
+        raise ServiceConflict(
             _("A new version can be uploaded while planned, drafting or revising, not %(state)s.")
             % {"state": locked.get_state_display().lower()}
         )
@@ -338,7 +339,7 @@ def assign_reviewers(
         raise PermissionDenied(_("Only the owner or the chief chooses reviewers."))
     round_ = locked.rounds.filter(state=RoundState.OPEN).select_related("version").first()
     if locked.state != DeliverableState.IN_REVIEW or round_ is None:
-        raise WorkflowConflict(_("Reviewers are assigned while the deliverable is in review."))
+        raise ServiceConflict(_("Reviewers are assigned while the deliverable is in review."))
     reviewers = list(dict.fromkeys(reviewers))
     if not reviewers:
         raise ValidationError({"reviewers": _("Choose at least one reviewer.")})
@@ -405,7 +406,7 @@ def _lock_assignment(assignment: ReviewAssignment | int) -> ReviewAssignment:
 def _fire_assignment(assignment: ReviewAssignment, actor, name: str) -> str:
     method = getattr(assignment, name)
     if not can_proceed(method):
-        raise WorkflowConflict(
+        raise ServiceConflict(
             _("The assignment is now %(state)s.")
             % {"state": assignment.get_state_display().lower()}
         )
@@ -436,7 +437,7 @@ def change_assignment_due_date(
     if not rules.can_manage_assignment(locked, actor):
         raise PermissionDenied(_("Only the owner or the chief moves a review's due date."))
     if locked.state not in ASSIGNMENT_OUTSTANDING_STATES:
-        raise WorkflowConflict(
+        raise ServiceConflict(
             _("The assignment is %(state)s: its due date no longer matters.")
             % {"state": locked.get_state_display().lower()}
         )
@@ -566,7 +567,7 @@ def save_review(
     if locked.reviewer_id != actor.pk:
         raise PermissionDenied(_("Only the assigned reviewer writes this review."))
     if locked.state not in ASSIGNMENT_OUTSTANDING_STATES:
-        raise WorkflowConflict(
+        raise ServiceConflict(
             _("The assignment is %(state)s: the review can no longer change.")
             % {"state": locked.get_state_display().lower()}
         )

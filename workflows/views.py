@@ -3,7 +3,7 @@
 Thin on purpose: objects are loaded through `workflows.queries` (404 for what the
 person may not see), operations go through `workflows.services`, and the services'
 errors are translated: ValidationError → errors on the re-rendered bound form (status
-400), PermissionDenied → 403 (raised on), WorkflowConflict → a message and a redirect.
+400), PermissionDenied → 403 (raised on), ServiceConflict → a message and a redirect.
 """
 
 from __future__ import annotations
@@ -24,12 +24,15 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
 from advisory import queries as advisory_queries
+from cepa_collab import documents
+from cepa_collab.exceptions import ServiceConflict
+from cepa_collab.http import add_service_errors
 from cepa_collab.services import profile_for
 from knowledge import queries as knowledge_queries
 from knowledge import services as knowledge_services
 from notifications import reminders
 from notifications.enums import DeadlineKind
-from workflows import files, queries, rules, services
+from workflows import queries, rules, services
 from workflows.enums import (
     ASSIGNMENT_ACCESS_STATES,
     ASSIGNMENT_OUTSTANDING_STATES,
@@ -41,7 +44,6 @@ from workflows.enums import (
     ReviewStatus,
     RoundState,
 )
-from workflows.exceptions import WorkflowConflict
 from workflows.forms import (
     AssignReviewersForm,
     DeclineForm,
@@ -50,7 +52,6 @@ from workflows.forms import (
     ReviewForm,
     TransitionForm,
     VersionUploadForm,
-    add_service_errors,
 )
 from workflows.models import TRANSITION_LABELS, Deliverable, Product, Review, ReviewAssignment
 from workflows.reviewers import suggest_reviewers
@@ -78,13 +79,13 @@ def _label(choices, value: str) -> str:
         return value
 
 
-def _conflict(request: HttpRequest, exc: WorkflowConflict, to: str) -> HttpResponse:
+def _conflict(request: HttpRequest, exc: ServiceConflict, to: str) -> HttpResponse:
     messages.error(request, exc.message)
     return redirect(to)
 
 
 def _max_upload_mb() -> float:
-    return files.max_upload_bytes() / 1_000_000
+    return documents.max_upload_bytes() / 1_000_000
 
 
 # --- deliverables list -----------------------------------------------------------------
@@ -292,7 +293,7 @@ def deliverable_transition(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
-        except WorkflowConflict as exc:
+        except ServiceConflict as exc:
             return _conflict(request, exc, reverse("workflows:deliverable", args=[pk]))
         else:
             messages.success(
@@ -361,7 +362,7 @@ def version_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            except WorkflowConflict as exc:
+            except ServiceConflict as exc:
                 return _conflict(request, exc, back)
             else:
                 messages.success(
@@ -386,7 +387,7 @@ def version_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _extension(content_type: str, stored_name: str) -> str:
-    for kind in files.ACCEPTED:
+    for kind in documents.ACCEPTED:
         if kind.content_type == content_type:
             return kind.extension
     return stored_name.rsplit(".", 1)[-1].lower() if "." in stored_name else "bin"
@@ -408,7 +409,7 @@ def version_download(request: HttpRequest, pk: int, number: int) -> FileResponse
     deliverable = version.deliverable
     return _file_response(
         version.file,
-        filename=files.download_name(
+        filename=documents.download_name(
             deliverable.title,
             version.number,
             _extension(version.content_type, version.file.name),
@@ -445,7 +446,7 @@ def assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            except WorkflowConflict as exc:
+            except ServiceConflict as exc:
                 return _conflict(request, exc, back)
             else:
                 messages.success(
@@ -481,7 +482,7 @@ def assignment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         services.withdraw_assignment(
             request.user, assignment, reason=request.POST.get("reason", "").strip()
         )
-    except WorkflowConflict as exc:
+    except ServiceConflict as exc:
         return _conflict(request, exc, back)
     messages.success(
         request,
@@ -512,7 +513,7 @@ def assignment_due_date(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            except WorkflowConflict as exc:
+            except ServiceConflict as exc:
                 return _conflict(request, exc, back)
             else:
                 messages.success(
@@ -613,7 +614,7 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            except WorkflowConflict as exc:
+            except ServiceConflict as exc:
                 return _conflict(request, exc, reverse("workflows:review", args=[pk]))
             else:
                 messages.success(
@@ -662,7 +663,7 @@ def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("workflows:my_reviews")
     try:
         services.accept_assignment(request.user, assignment)
-    except WorkflowConflict as exc:
+    except ServiceConflict as exc:
         return _conflict(request, exc, back)
     messages.success(
         request,
@@ -691,7 +692,7 @@ def assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            except WorkflowConflict as exc:
+            except ServiceConflict as exc:
                 return _conflict(request, exc, back)
             else:
                 messages.success(
@@ -740,12 +741,12 @@ def annotated_download(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404("No such file.")
     name = review.annotated_file.name
     content_type = next(
-        (k.content_type for k in files.ACCEPTED if name.lower().endswith("." + k.extension)),
+        (k.content_type for k in documents.ACCEPTED if name.lower().endswith("." + k.extension)),
         "application/octet-stream",
     )
     return _file_response(
         review.annotated_file,
-        filename=files.download_name(
+        filename=documents.download_name(
             f"{deliverable.title} annotated review",
             review.assignment.round.version.number,
             _extension(content_type, name),

@@ -15,11 +15,11 @@ from advisory import services as advisory
 from advisory.enums import DocumentKind, MilestoneState, RequestAction, RequestState
 from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument
 from cepa_collab.enums import Role
+from cepa_collab.exceptions import ServiceConflict
 from meetings.enums import MeetingKind, ParticipantRole, Visibility
 from meetings.models import Meeting, Participant
 from notifications.models import Deadline, Notification
 from tests.factories import branch, member_state, person
-from workflows.exceptions import WorkflowConflict
 
 # Every test here uses the database (some only through fixtures picked by name).
 pytestmark = pytest.mark.django_db
@@ -338,7 +338,7 @@ def test_schedule_mission_before_acceptance_is_a_conflict(request_in, chief):
     received = request_in(S.RECEIVED)
     start, end = _mission_times()
 
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         advisory.schedule_mission(chief, received, start=start, end=end, time_zone="UTC")
 
     assert Meeting.objects.count() == 0
@@ -439,7 +439,7 @@ def test_close_by_anyone_but_the_chief_is_refused(request_in, request, who):
 def test_final_states_are_final(request_in, chief, final, name):
     done = request_in(final)
 
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         advisory.fire_transition(chief, done, name, comment="Again.")
 
     assert state_of(done) == final
@@ -538,7 +538,7 @@ def test_upload_document_outside_the_work_is_a_conflict(request_in, chief, state
     advisory_request = request_in(state)
     before = RequestDocument.objects.count()
 
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         advisory.upload_document(chief, advisory_request, DocumentKind.ANALYSIS, pdf())
 
     assert RequestDocument.objects.count() == before
@@ -634,7 +634,7 @@ def test_add_milestone_led_by_someone_outside_the_branch_names_the_lead(
 def test_add_milestone_to_a_closed_request_is_a_conflict(request_in, chief):
     closed = request_in(S.CLOSED)
 
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         advisory.add_milestone(chief, closed, title="Law", due_date=timezone.localdate())
 
 
@@ -676,7 +676,7 @@ def test_complete_milestone_by_others_is_refused(milestone, request, who):
 def test_complete_milestone_twice_is_a_conflict(milestone, ira):
     advisory.complete_milestone(ira, milestone)
 
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         advisory.complete_milestone(ira, milestone, cancelled=True)
 
     assert Milestone.objects.get(pk=milestone.pk).state == MilestoneState.DONE

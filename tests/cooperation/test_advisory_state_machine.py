@@ -23,8 +23,8 @@ from advisory import services as advisory
 from advisory.enums import REQUEST_FINAL_STATES, DocumentKind, RequestState
 from advisory.models import AdvisoryRequest
 from cepa_collab.enums import Role
+from cepa_collab.exceptions import ServiceConflict
 from tests.factories import branch, member_state, person
-from workflows.exceptions import WorkflowConflict
 
 # Every test here uses the database (some only through fixtures picked by name).
 pytestmark = pytest.mark.django_db
@@ -140,7 +140,7 @@ def expected_outcome(name, who, advisory_request, *, comment: bool, lead: bool):
     """What fire_transition must do: the target state, or the exception class it raises."""
     sources, target = MACHINE[name]
     if advisory_request.state not in sources:
-        return WorkflowConflict
+        return ServiceConflict
     if name not in MAY_FIRE[who]:
         return PermissionDenied
     if name == "plan_mission" and advisory_request.mission_id is None:
@@ -179,7 +179,7 @@ def other_step(action: str, who: str, advisory_request, cast) -> None:
             advisory.upload_document(
                 cast[who], advisory_request.pk, DocumentKind.PLAN_OF_ACTION, upload
             )
-    except (ValidationError, PermissionDenied, WorkflowConflict):
+    except (ValidationError, PermissionDenied, ServiceConflict):
         after = AdvisoryRequest.objects.get(pk=advisory_request.pk)
         assert (after.state, after.mission_id) == (before.state, before.mission_id)
         assert after.documents.count() == documents_before
@@ -251,7 +251,7 @@ def test_random_step_sequences_keep_the_lifecycle_sound(cast, data, length):
                     comment="Because." if with_comment else "",
                     lead=cast["lead"] if with_lead else None,
                 )
-            except (ValidationError, PermissionDenied, WorkflowConflict) as exc:
+            except (ValidationError, PermissionDenied, ServiceConflict) as exc:
                 assert type(exc) is expected, (action, who, current.state, exc)
                 after = AdvisoryRequest.objects.get(pk=advisory_request.pk)
                 assert (after.state, after.lead_id, after.decline_reason) == (

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from cepa_collab.exceptions import ServiceConflict
 from contributions import queries, services
 from contributions.enums import ContributionKind, ContributionState, RepositoryCategory
 from contributions.models import Attachment, Contribution
@@ -37,7 +38,6 @@ from tests.cooperation.contribution_fixtures import (
 )
 from tests.factories import branch
 from workflows import services as workflows
-from workflows.exceptions import WorkflowConflict
 
 # Every test here uses the database (some only through fixtures picked by name).
 pytestmark = pytest.mark.django_db
@@ -318,7 +318,7 @@ def test_transition_from_the_wrong_state_is_a_conflict(people, name, state):
         contribution = _in_state(state, people)
     actor = people["author"] if name in {"submit", "withdraw"} else people["staff"]
 
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         services.fire_transition(actor, contribution, name, comment="Because.")
 
     assert fetch(contribution).state == state
@@ -480,7 +480,7 @@ def test_update_by_anyone_else_is_refused(people, who):
 def test_update_of_a_submitted_contribution_is_a_conflict(people):
     contribution = submitted(case_study(people["author"]))
 
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         services.update(people["author"], contribution, title="Late change")
 
     assert fetch(contribution).title == "Ghana's national digital identity"
@@ -528,7 +528,7 @@ def test_attach_by_another_person_or_after_submission_is_refused(people):
     with pytest.raises(PermissionDenied):
         services.attach(people["staff"], contribution, pdf())
     submitted(contribution)
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         services.attach(people["author"], contribution, pdf())
 
     assert Attachment.objects.count() == 0
@@ -548,7 +548,7 @@ def test_remove_attachment_after_submission_is_a_conflict(people):
     attachment = services.attach(people["author"], draft, pdf())
     submitted(draft)
 
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         services.remove_attachment(people["author"], attachment)
     with pytest.raises(PermissionDenied):
         services.remove_attachment(people["staff"], attachment)
@@ -580,7 +580,7 @@ def test_incorporate_an_accepted_contribution_into_a_compendium_volume(people, c
 def test_incorporate_before_acceptance_is_a_conflict(people, compendium_volume, state):
     contribution = _in_state(state, people)
 
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         services.incorporate(people["staff"], contribution, compendium_volume)
 
     assert fetch(contribution).incorporated_into is None

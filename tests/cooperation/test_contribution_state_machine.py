@@ -17,13 +17,13 @@ from django.utils import translation
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from cepa_collab.exceptions import ServiceConflict
 from contributions import services
 from contributions.enums import ContributionKind, ContributionState
 from contributions.models import Contribution
 from notifications.enums import DeadlineKind
 from notifications.models import Deadline, Notification
 from tests.cooperation.contribution_fixtures import CASE_STUDY, cast, compendium, country, volume
-from workflows.exceptions import WorkflowConflict
 
 # Every test here uses the database (some only through fixtures picked by name).
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,7 @@ def draw_step(data, state: str) -> tuple[str, str, bool]:
 def expected_outcome(name: str, who: str, state: str, *, complete: bool, comment: bool):
     sources, target = MACHINE[name]
     if state not in sources:
-        return WorkflowConflict
+        return ServiceConflict
     if name not in MAY_FIRE[who]:
         return PermissionDenied
     if name == "submit" and not complete:
@@ -154,7 +154,7 @@ def other_step(action: str, contribution: Contribution, people, deliverable, who
         else:
             services.incorporate(people[who], contribution, deliverable)
             return 1
-    except (ValidationError, PermissionDenied, WorkflowConflict):
+    except (ValidationError, PermissionDenied, ServiceConflict):
         pass
     return 0
 
@@ -195,7 +195,7 @@ def test_random_sequences_keep_the_contribution_lifecycle_sound(world, data, len
                 result = services.fire_transition(
                     people[who], contribution.pk, action, comment="Why." if with_comment else ""
                 )
-            except (ValidationError, PermissionDenied, WorkflowConflict) as exc:
+            except (ValidationError, PermissionDenied, ServiceConflict) as exc:
                 assert type(exc) is expected, (action, who, before.state, exc)
                 after = Contribution.objects.get(pk=contribution.pk)
                 assert (after.state, after.updated_at) == (before.state, before.updated_at)

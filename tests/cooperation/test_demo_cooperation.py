@@ -16,6 +16,7 @@ from django.utils import timezone
 from advisory.enums import DocumentKind, MilestoneState, RequestAction, RequestState
 from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument, RequestHistory
 from cepa_collab.demo import seed_demo
+from cepa_collab.documents import PDF, sniff
 from cepa_collab.enums import Role
 from contributions.enums import ContributionKind, ContributionState, RepositoryCategory
 from contributions.models import Contribution
@@ -31,7 +32,6 @@ from workflows.enums import (
     ProductKind,
     RoundState,
 )
-from workflows.files import PDF, sniff
 from workflows.models import Deliverable, ReviewAssignment, ReviewRound
 
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)

@@ -13,6 +13,7 @@ from advisory import services as advisory
 from advisory.enums import DocumentKind, RequestAction, RequestState
 from advisory.models import AdvisoryRequest, RequestDocument
 from cepa_collab.enums import Role
+from cepa_collab.exceptions import ServiceConflict
 from notifications.enums import DeadlineKind
 from notifications.models import Deadline
 from tests.factories import person
@@ -24,7 +25,6 @@ from workflows.enums import (
     ProductKind,
     RoundState,
 )
-from workflows.exceptions import WorkflowConflict
 from workflows.models import Deliverable, Product
 from workflows.queries import visible_deliverables
 
@@ -142,7 +142,7 @@ def test_after_a_return_a_new_plan_version_opens_round_2(drafted, ira, chief, pd
 def test_sending_twice_while_in_review_is_a_conflict(drafted, ira):
     advisory.send_plan_for_review(ira, drafted, due_date=_in(30))
 
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         advisory.send_plan_for_review(ira, drafted, due_date=_in(30))
 
     assert Deliverable.objects.count() == 1
@@ -154,7 +154,7 @@ def test_an_approved_plan_is_not_sent_to_review_again(drafted, ira, chief, pdf_f
     advisory.fire_transition(ira, drafted, "start_analysis")
     advisory.upload_document(ira, drafted, DocumentKind.PLAN_OF_ACTION, pdf_file("plan-v2.pdf"))
 
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         advisory.send_plan_for_review(ira, drafted)
 
 
@@ -194,7 +194,7 @@ def test_the_chief_may_send_it_and_the_lead_still_owns_it(drafted, chief, ira):
 def test_not_sent_outside_analysis_and_drafting(request_in, ira, chief, state):
     adv = request_in(state)
 
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         advisory.send_plan_for_review(chief, adv, due_date=_in(30))
 
     assert Deliverable.objects.count() == 0

@@ -29,13 +29,13 @@ from django.db import connection
 from django.utils import timezone
 
 from cepa_collab.enums import Role
+from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.reference_data import load_reference_data
 from cepa_collab.roles import sync_roles
 from tests.factories import branch, person
 from tests.markers import needs_postgresql
 from workflows import services
 from workflows.enums import AuditKind, DeliverableKind, DeliverableState, ProductKind, RoundState
-from workflows.exceptions import WorkflowConflict
 from workflows.models import AuditEntry, Deliverable, ReviewRound
 
 S = DeliverableState
@@ -154,7 +154,7 @@ def test_conflicting_transitions_at_the_same_moment_one_wins(
 
     # then exactly one wins and the other gets a conflict
     wins = [o for o in outcomes.values() if isinstance(o, tuple)]
-    conflicts = [o for o in outcomes.values() if isinstance(o, WorkflowConflict)]
+    conflicts = [o for o in outcomes.values() if isinstance(o, ServiceConflict)]
     assert (len(wins), len(conflicts)) == (1, 1), outcomes
     ((winner, won_state),) = wins
     assert winner in {first[0], second[0]}

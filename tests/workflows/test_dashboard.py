@@ -13,6 +13,7 @@ import time_machine
 from django.utils import timezone
 
 from cepa_collab.enums import Role
+from cepa_collab.spreadsheets import neutralise
 from tests.factories import branch, person
 from workflows import dashboard, services
 from workflows.dashboard import DashboardFilters
@@ -639,10 +640,10 @@ def test_dashboard_export_neutralises_formula_injection(client, chief, staff, su
 
 
 def test_neutralise_leaves_numbers_and_safe_text():
-    assert dashboard.neutralise(3) == 3
-    assert dashboard.neutralise("2026-03-02") == "2026-03-02"
-    assert dashboard.neutralise("a=b") == "a=b"
-    assert dashboard.neutralise("-") == "'-"
+    assert neutralise(3) == 3
+    assert neutralise("2026-03-02") == "2026-03-02"
+    assert neutralise("a=b") == "a=b"
+    assert neutralise("-") == "'-"
 
 
 # --- markup -------------------------------------------------------------------------------

@@ -9,9 +9,9 @@ import time_machine
 from django.core.files.base import ContentFile
 
 from cepa_collab.demo import CEPA_MEMBERS, seed_demo
+from cepa_collab.documents import PDF, sniff
 from workflows import dashboard
 from workflows.enums import AssignmentState, AuditKind, DeliverableState, ReviewStatus
-from workflows.files import PDF, sniff
 from workflows.models import (
     AuditEntry,
     AwayPeriod,

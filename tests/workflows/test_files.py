@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from workflows import files
+from cepa_collab import documents
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CONTENT_TYPES = (
@@ -75,27 +75,27 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [
-        ("report.pdf", PDF_BYTES, files.PDF),
-        ("chapter.docx", docx(), files.DOCX),
-        ("figures.xlsx", xlsx(), files.XLSX),
-        ("slides.pptx", pptx(), files.PPTX),
-        ("chapter.odt", odt(), files.ODT),
+        ("report.pdf", PDF_BYTES, documents.PDF),
+        ("chapter.docx", docx(), documents.DOCX),
+        ("figures.xlsx", xlsx(), documents.XLSX),
+        ("slides.pptx", pptx(), documents.PPTX),
+        ("chapter.odt", odt(), documents.ODT),
     ],
     ids=["pdf", "docx", "xlsx", "pptx", "odt"],
 )
 def test_validate_upload_accepts_real_documents(name, data, expected):
-    assert files.validate_upload(upload(name, data)) == expected
+    assert documents.validate_upload(upload(name, data)) == expected
 
 
 def test_validate_upload_goes_by_content_not_by_name():
     # a real DOCX called .pdf is a DOCX (stored and served as one)
-    assert files.validate_upload(upload("chapter.pdf", docx())) == files.DOCX
+    assert documents.validate_upload(upload("chapter.pdf", docx())) == documents.DOCX
 
 
 def test_validate_upload_leaves_the_file_at_its_start():
     document = upload("chapter.docx", docx())
 
-    files.validate_upload(document)
+    documents.validate_upload(document)
 
     assert document.read(4) == b"PK\x03\x04"
 
@@ -114,7 +114,7 @@ def test_validate_upload_leaves_the_file_at_its_start():
 )
 def test_validate_upload_rejects_other_content(name, data):
     with pytest.raises(ValidationError) as excinfo:
-        files.validate_upload(upload(name, data))
+        documents.validate_upload(upload(name, data))
 
     assert excinfo.value.code == "bad_type"
     assert excinfo.value.messages == [
@@ -124,7 +124,7 @@ def test_validate_upload_rejects_other_content(name, data):
 
 def test_validate_upload_rejects_an_empty_file():
     with pytest.raises(ValidationError) as excinfo:
-        files.validate_upload(upload("empty.pdf", b""))
+        documents.validate_upload(upload("empty.pdf", b""))
 
     assert excinfo.value.code == "empty"
     assert excinfo.value.messages == ["The file is empty."]
@@ -137,7 +137,7 @@ def test_validate_upload_rejects_a_file_above_the_limit_with_a_clear_message(set
 
     # when a 2.5 MB PDF is uploaded
     with pytest.raises(ValidationError) as excinfo:
-        files.validate_upload(upload("big.pdf", big))
+        documents.validate_upload(upload("big.pdf", big))
 
     # then the message gives its size and the limit
     assert excinfo.value.code == "too_large"
@@ -147,7 +147,7 @@ def test_validate_upload_rejects_a_file_above_the_limit_with_a_clear_message(set
 def test_validate_upload_accepts_a_file_exactly_at_the_limit(settings):
     settings.UPLOAD_MAX_BYTES = len(PDF_BYTES)
 
-    assert files.validate_upload(upload("exact.pdf", PDF_BYTES)) == files.PDF
+    assert documents.validate_upload(upload("exact.pdf", PDF_BYTES)) == documents.PDF
 
 
 def test_default_upload_limit_is_25_mb(settings):
@@ -172,7 +172,7 @@ def test_default_upload_limit_is_25_mb(settings):
     ids=["plain", "path", "quotes", "accents", "non-latin", "empty"],
 )
 def test_download_name_is_safe(title, number, extension, expected):
-    name = files.download_name(title, number, extension)
+    name = documents.download_name(title, number, extension)
 
     assert name == expected
     assert name.isascii()
@@ -180,8 +180,8 @@ def test_download_name_is_safe(title, number, extension, expected):
 
 
 def test_download_name_is_bounded():
-    assert len(files.download_name("x" * 500, 12, "pdf")) == len("x" * 80 + "-v12.pdf")
+    assert len(documents.download_name("x" * 500, 12, "pdf")) == len("x" * 80 + "-v12.pdf")
 
 
 def test_stored_name_uses_the_extension_the_content_says():
-    assert files.stored_name("../Draft final.exe", files.PDF) == "draft-final.pdf"
+    assert documents.stored_name("../Draft final.exe", documents.PDF) == "draft-final.pdf"

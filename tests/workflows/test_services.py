@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import formats, timezone, translation
 
 from cepa_collab.enums import Role
+from cepa_collab.exceptions import ServiceConflict
 from tests.factories import branch, person
 from workflows import queries, services
 from workflows.enums import (
@@ -29,7 +30,6 @@ from workflows.enums import (
     ReviewStatus,
     RoundState,
 )
-from workflows.exceptions import WorkflowConflict
 from workflows.models import AuditEntry, Deliverable, Review, ReviewAssignment, ReviewRound
 
 S = DeliverableState
@@ -471,7 +471,7 @@ def test_fire_transition_no_longer_possible_raises_conflict(in_review, chief):
     services.fire_transition(chief, in_review, "approve")
 
     # when the chief fires "return for revision" from the stale page
-    with pytest.raises(WorkflowConflict) as excinfo:
+    with pytest.raises(ServiceConflict) as excinfo:
         services.fire_transition(chief, stale, "return_for_revision", comment="Redo.")
 
     # then it is a conflict naming the current state, and only the approval is audited
@@ -485,7 +485,7 @@ def test_fire_transition_no_longer_possible_raises_conflict(in_review, chief):
 def test_fire_transition_from_a_final_state_raises_conflict(deliverable, chief, name):
     services.fire_transition(chief, deliverable, "cancel", comment="Dropped.")
 
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         services.fire_transition(chief, deliverable, name, comment="x")
 
     assert state_of(deliverable) == S.CANCELLED
@@ -533,7 +533,7 @@ def test_change_due_date_refused_to_others(request, deliverable, who):
 
 
 def test_upload_version_while_in_review_is_a_conflict(in_review, owner):
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         services.upload_version(owner, in_review, pdf("late.pdf"))
 
     assert in_review.versions.count() == 1
@@ -595,7 +595,7 @@ def test_assign_reviewers_refused_to_a_colleague(
 
 
 def test_assign_reviewers_outside_review_is_a_conflict(drafting, owner, reviewer):
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         services.assign_reviewers(owner, drafting, [reviewer], due())
 
     assert ReviewAssignment.objects.count() == 0
@@ -686,7 +686,7 @@ def test_accept_assignment_twice_is_a_conflict(assigned, reviewer):
     _d, (first, _second) = assigned
     services.accept_assignment(reviewer, first)
 
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         services.accept_assignment(reviewer, first)
 
     assert ReviewAssignment.objects.get(pk=first.pk).state == AssignmentState.ACCEPTED
@@ -776,7 +776,7 @@ def test_save_review_after_submission_is_a_conflict(assigned, reviewer):
     _d, (first, _second) = assigned
     submit_review(reviewer, first)
 
-    with pytest.raises(WorkflowConflict):
+    with pytest.raises(ServiceConflict):
         services.save_review(reviewer, first, comments="Changed my mind.")
 
     assert Review.objects.get(assignment=first).comments == "Comments by amina."

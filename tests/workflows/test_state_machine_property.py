@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from cepa_collab.enums import Role
+from cepa_collab.exceptions import ServiceConflict
 from tests.factories import branch, person
 from workflows import services
 from workflows.enums import (
@@ -29,7 +30,6 @@ from workflows.enums import (
     Recommendation,
     RoundState,
 )
-from workflows.exceptions import WorkflowConflict
 from workflows.models import AuditEntry, Deliverable, ReviewAssignment, ReviewRound
 
 S = DeliverableState
@@ -105,7 +105,7 @@ def expected_outcome(name, who, state, *, unreviewed, comment, waiver, outstandi
     """What fire_transition must do: the target state, or the exception class it raises."""
     sources, target = MACHINE[name]
     if state not in sources:
-        return WorkflowConflict
+        return ServiceConflict
     if name not in MAY_FIRE[who]:
         return PermissionDenied
     if name == "submit_for_review" and not unreviewed:
@@ -158,7 +158,7 @@ def other_step(action, deliverable, cast) -> None:
                     comments="Fine.",
                     submit=True,
                 )
-    except (ValidationError, PermissionDenied, WorkflowConflict):
+    except (ValidationError, PermissionDenied, ServiceConflict):
         pass
 
 
@@ -224,7 +224,7 @@ def test_random_transition_sequences_keep_the_machine_sound(cast, data, length):
                     comment="Because." if with_comment else "",
                     waiver_reason="Deadline." if with_waiver else "",
                 )
-            except (ValidationError, PermissionDenied, WorkflowConflict) as exc:
+            except (ValidationError, PermissionDenied, ServiceConflict) as exc:
                 assert type(exc) is expected, (action, who, before, exc)
                 after = Deliverable.objects.values_list("state", flat=True).get(pk=deliverable.pk)
                 assert after == before

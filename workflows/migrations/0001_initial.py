@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import workflows.files
+import cepa_collab.documents
 import workflows.models
 from django.conf import settings
 from django.db import migrations, models
@@ -268,7 +268,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         max_length=300,
                         upload_to=workflows.models.annotated_upload_to,
-                        validators=[workflows.files.validate_upload],
+                        validators=[cepa_collab.documents.validate_upload],
                         verbose_name="annotated file",
                     ),
                 ),
