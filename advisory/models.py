@@ -24,6 +24,7 @@ from advisory.enums import (
     RequestState,
 )
 from cepa_collab.models import Branch, HistoryEntry, MemberState, TimeStampedModel
+from cepa_collab.transitions import Machine
 
 S = RequestState
 
@@ -204,6 +205,17 @@ TRANSITION_LABELS = {
     "start_follow_up": _("Start follow-up"),
     "close": _("Close"),
 }
+
+MACHINE = Machine(
+    labels=TRANSITION_LABELS,
+    conflict=_("“%(action)s” is not possible: the request is now %(state)s."),
+    forbidden=_("You may not “%(action)s” this request."),
+    unmet={
+        "plan_mission": _("Schedule the assessment mission first."),
+        "draft_plan": _("Upload the plan of action first."),
+        "agree_plan": _("The plan of action is in review: the chief decides on its review first."),
+    },
+)
 
 
 def document_upload_to(instance: RequestDocument, filename: str) -> str:

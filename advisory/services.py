@@ -19,18 +19,18 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
 
 from advisory import deadlines, rules
 from advisory.enums import DocumentKind, MilestoneState, RequestAction, RequestState
 from advisory.models import (
-    TRANSITION_LABELS,
+    MACHINE,
     AdvisoryRequest,
     Comment,
     Milestone,
     RequestDocument,
     RequestHistory,
 )
+from cepa_collab import transitions
 from cepa_collab.documents import stored_name, validate_upload
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
@@ -44,7 +44,6 @@ from notifications.services import N_, notify
 from workflows import services as workflow
 from workflows.enums import DeliverableKind, DeliverableState, ProductKind
 from workflows.models import Deliverable, Product
-from workflows.services import has_transition_perm_ignoring_conditions
 
 TITLE_MAX = Milestone._meta.get_field("title").max_length
 LEAD_ROLES = {Role.INTER_REGIONAL_ADVISOR, Role.BRANCH_STAFF, Role.BRANCH_CHIEF}
@@ -143,8 +142,7 @@ def register_request(actor, **fields) -> AdvisoryRequest:
 
 
 def available_transitions(request: AdvisoryRequest, user) -> list[str]:
-    names = {t.name for t in request.get_available_user_state_transitions(user)}
-    return [name for name in TRANSITION_LABELS if name in names]
+    return transitions.available(request, user, MACHINE)
 
 
 @transaction.atomic
@@ -153,27 +151,9 @@ def fire_transition(
 ) -> AdvisoryRequest:
     """Move a request along its state machine, or raise (ValidationError, PermissionDenied,
     ServiceConflict when the state changed first)."""
-    if name not in TRANSITION_LABELS:
-        raise ValidationError({"transition": _("Unknown transition “%(name)s”.") % {"name": name}})
+    transitions.check_name(name, MACHINE)
     locked = _lock(request)
-    method = getattr(locked, name)
-    label = TRANSITION_LABELS[name]
-    if not can_proceed(method, check_conditions=False):
-        raise ServiceConflict(
-            _("“%(action)s” is not possible: the request is now %(state)s.")
-            % {"action": label, "state": locked.get_state_display().lower()}
-        )
-    if not has_transition_perm_ignoring_conditions(method, actor):
-        raise PermissionDenied(_("You may not “%(action)s” this request.") % {"action": label})
-    if not can_proceed(method):
-        message = {
-            "plan_mission": _("Schedule the assessment mission first."),
-            "draft_plan": _("Upload the plan of action first."),
-            "agree_plan": _(
-                "The plan of action is in review: the chief decides on its review first."
-            ),
-        }.get(name, _("Not possible now."))
-        raise ValidationError({"transition": message})
+    transitions.check(locked, name, actor, MACHINE)
     comment = comment.strip()
     if name == "decline":
         if not comment:
@@ -183,9 +163,7 @@ def fire_transition(
         lead = lead or locked.lead
         _check_lead(locked, lead)
         locked.lead = lead
-    from_state = locked.state
-    method()
-    locked.state_changed_at = timezone.now()
+    from_state = transitions.fire(locked, name)
     locked.save(update_fields=["state", "state_changed_at", "decline_reason", "lead", "updated_at"])
     _history(
         locked,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from cepa_collab.models import Branch, HistoryEntry, MemberState, TimeStampedModel
+from cepa_collab.transitions import Machine
 from contributions import rules
 from contributions.enums import (
     WITHDRAWABLE_STATES,
@@ -162,6 +163,12 @@ TRANSITION_LABELS = {
     "return_for_revision": _("Return for revision"),
     "withdraw": _("Withdraw"),
 }
+
+MACHINE = Machine(
+    labels=TRANSITION_LABELS,
+    conflict=_("“%(action)s” is not possible: the contribution is now %(state)s."),
+    forbidden=_("You may not “%(action)s” this contribution."),
+)
 
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:

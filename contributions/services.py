@@ -12,22 +12,21 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
 
+from cepa_collab import transitions
 from cepa_collab.documents import stored_name, validate_upload
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import Branch
 from contributions import deadlines, rules
 from contributions.enums import ContributionAction, ContributionKind, ContributionState
 from contributions.models import (
-    TRANSITION_LABELS,
+    MACHINE,
     Attachment,
     Contribution,
     ContributionHistory,
 )
 from notifications.enums import NotificationKind
 from notifications.services import N_, notify
-from workflows.services import has_transition_perm_ignoring_conditions
 
 EDITABLE_FIELDS = (
     "title",
@@ -241,26 +240,16 @@ def remove_attachment(actor, attachment: Attachment) -> None:
 
 
 def available_transitions(contribution: Contribution, user) -> list[str]:
-    names = {t.name for t in contribution.get_available_user_state_transitions(user)}
-    return [name for name in TRANSITION_LABELS if name in names]
+    return transitions.available(contribution, user, MACHINE)
 
 
 @transaction.atomic
 def fire_transition(
     actor, contribution: Contribution | int, name: str, *, comment: str = ""
 ) -> Contribution:
-    if name not in TRANSITION_LABELS:
-        raise ValidationError({"transition": _("Unknown transition “%(name)s”.") % {"name": name}})
+    transitions.check_name(name, MACHINE)
     locked = _lock(contribution)
-    method = getattr(locked, name)
-    label = TRANSITION_LABELS[name]
-    if not can_proceed(method, check_conditions=False):
-        raise ServiceConflict(
-            _("“%(action)s” is not possible: the contribution is now %(state)s.")
-            % {"action": label, "state": locked.get_state_display().lower()}
-        )
-    if not has_transition_perm_ignoring_conditions(method, actor):
-        raise PermissionDenied(_("You may not “%(action)s” this contribution.") % {"action": label})
+    transitions.check(locked, name, actor, MACHINE)
     comment = comment.strip()
     if name == "submit":
         errors = completeness_errors(locked)
@@ -268,8 +257,7 @@ def fire_transition(
             raise ValidationError(errors)
     if name == "return_for_revision" and not comment:
         raise ValidationError({"comment": _("Say what should change.")})
-    from_state = locked.state
-    method()
+    from_state = transitions.fire(locked, name)
     now = timezone.now()
     fields = ["state", "updated_at"]
     if name == "submit":

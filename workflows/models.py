@@ -17,6 +17,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cepa_collab.documents import validate_upload
 from cepa_collab.models import Branch, Region, TimeStampedModel
+from cepa_collab.transitions import Machine
 from workflows import rules
 from workflows.enums import (
     ASSIGNMENT_OUTSTANDING_STATES,
@@ -174,6 +175,13 @@ TRANSITION_LABELS = {
     "publish": _("Publish"),
     "cancel": _("Cancel deliverable"),
 }
+
+MACHINE = Machine(
+    labels=TRANSITION_LABELS,
+    conflict=_("“%(action)s” is not possible: the deliverable is now %(state)s."),
+    forbidden=_("You may not “%(action)s” this deliverable."),
+    unmet={"submit_for_review": _("Upload a new version before submitting it for review.")},
+)
 
 
 def version_upload_to(instance: Version, filename: str) -> str:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 from guardian.shortcuts import assign_perm, remove_perm
 
-from cepa_collab import viewer
+from cepa_collab import transitions, viewer
 from cepa_collab.documents import stored_name, validate_upload
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
@@ -40,7 +40,7 @@ from workflows.enums import (
     RoundState,
 )
 from workflows.models import (
-    TRANSITION_LABELS,
+    MACHINE,
     AuditEntry,
     Deliverable,
     Product,
@@ -119,8 +119,7 @@ def _audit(deliverable: Deliverable, actor, kind: str, **fields) -> AuditEntry:
 
 def available_transitions(deliverable: Deliverable, user) -> list[str]:
     """Names of the transitions `user` may fire now (conditions met), in page order."""
-    names = {t.name for t in deliverable.get_available_user_state_transitions(user)}
-    return [name for name in TRANSITION_LABELS if name in names]
+    return transitions.available(deliverable, user, MACHINE)
 
 
 @transaction.atomic
@@ -138,22 +137,9 @@ def fire_transition(
     PermissionDenied (the actor may not fire it), ServiceConflict (the state
     changed first: not possible from the current state).
     """
-    if name not in TRANSITION_LABELS:
-        raise ValidationError({"transition": _("Unknown transition “%(name)s”.") % {"name": name}})
+    transitions.check_name(name, MACHINE)
     locked = _lock(deliverable)
-    method = getattr(locked, name)
-    label = TRANSITION_LABELS[name]
-    if not can_proceed(method, check_conditions=False):
-        raise ServiceConflict(
-            _("“%(action)s” is not possible: the deliverable is now %(state)s.")
-            % {"action": label, "state": locked.get_state_display().lower()}
-        )
-    if not has_transition_perm_ignoring_conditions(method, actor):
-        raise PermissionDenied(_("You may not “%(action)s” this deliverable.") % {"action": label})
-    if not can_proceed(method):
-        raise ValidationError(
-            {"transition": _("Upload a new version before submitting it for review.")}
-        )
+    transitions.check(locked, name, actor, MACHINE)
     comment = comment.strip()
     waiver_reason = waiver_reason.strip()
     open_round = locked.rounds.filter(state=RoundState.OPEN).first()
@@ -174,9 +160,7 @@ def fire_transition(
             }
         )
 
-    from_state = locked.state
-    method()
-    locked.state_changed_at = timezone.now()
+    from_state = transitions.fire(locked, name)
     locked.save(update_fields=["state", "state_changed_at", "updated_at"])
 
     if name == "submit_for_review":
@@ -201,12 +185,6 @@ def fire_transition(
     )
     _notify_decision(locked, actor, name, text)
     return locked
-
-
-def has_transition_perm_ignoring_conditions(method, user) -> bool:
-    meta = method._django_fsm
-    state = meta.field.get_state(method.__self__)
-    return meta.has_transition_perm(method.__self__, state, user)
 
 
 def _open_round(deliverable: Deliverable, actor) -> ReviewRound:
