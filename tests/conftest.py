@@ -1,7 +1,12 @@
-import pytest
+from collections.abc import Callable
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from advisory.enums import RequestKind, RequestState
+from advisory.models import AdvisoryRequest
 from cepa_collab.enums import Role
-from tests.factories import person
+from tests.factories import pdf, person, request_in_state
 
 
 @pytest.fixture(autouse=True)
@@ -83,6 +88,69 @@ def focal_point(db):
 @pytest.fixture
 def secretariat_admin(db):
     return person(Role.SECRETARIAT_ADMIN, username="admin", is_staff=True)
+
+
+@pytest.fixture
+def ira(db):
+    """The lead Inter-Regional Advisor of the e-Government Branch."""
+    return person(
+        Role.INTER_REGIONAL_ADVISOR,
+        username="ira",
+        branch_code="e-govb",
+        first_name="Ines",
+        last_name="Rahal",
+    )
+
+
+@pytest.fixture
+def team_member(db):
+    """Another advisor of the e-Government Branch, on the request's team."""
+    return person(
+        Role.INTER_REGIONAL_ADVISOR,
+        username="teammate",
+        branch_code="e-govb",
+        first_name="Tomas",
+        last_name="Mensah",
+    )
+
+
+@pytest.fixture
+def other_focal_point(db):
+    """The focal point of Ghana (the advisory requests of the tests are mostly Oman's)."""
+    return person(Role.FOCAL_POINT, username="focal_gha", country="GHA")
+
+
+@pytest.fixture
+def pdf_file() -> Callable[..., SimpleUploadedFile]:
+    """The one upload of the suite, a small valid PDF: `pdf_file("plan.pdf")`."""
+    return pdf
+
+
+@pytest.fixture
+def request_in(chief, staff, ira, team_member) -> Callable[..., AdvisoryRequest]:
+    """`request_in(state, country="OMN", title=...)`: a new e-govb advisory request brought
+    to `state` through the services (see `tests.factories.request_in_state`); `ira` leads it
+    from accepted on with `team_member` on the team."""
+
+    def make(
+        state: str = RequestState.RECEIVED,
+        *,
+        country: str = "OMN",
+        title: str = "",
+        kind: str = RequestKind.ASSESSMENT,
+    ) -> AdvisoryRequest:
+        return request_in_state(
+            state,
+            chief=chief,
+            staff=staff,
+            lead=ira,
+            team_member=team_member,
+            country=country,
+            title=title,
+            kind=kind,
+        )
+
+    return make
 
 
 @pytest.fixture(autouse=True)

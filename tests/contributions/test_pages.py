@@ -20,7 +20,7 @@ from contributions.enums import ContributionKind, ContributionState
 from contributions.models import Attachment, Contribution
 from knowledge import services as knowledge
 from notifications.models import Notification
-from tests.cooperation.contribution_fixtures import (
+from tests.contributions.contribution_fixtures import (
     NOW,
     PDF_BYTES,
     accepted,

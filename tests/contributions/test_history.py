@@ -24,7 +24,7 @@ from cepa_collab.models import Profile
 from contributions import services
 from contributions.enums import ContributionAction, ContributionState
 from contributions.models import Contribution, ContributionHistory
-from tests.cooperation.contribution_fixtures import (
+from tests.contributions.contribution_fixtures import (
     NOW,
     case_study,
     cast,

@@ -21,9 +21,9 @@ from contributions import services as contributions
 from contributions.models import Contribution
 from knowledge import queries, services
 from knowledge.models import KnowledgeLink
-from tests.cooperation import knowledge_world
-from tests.cooperation.knowledge_world import NOW
 from tests.factories import person
+from tests.knowledge import knowledge_world
+from tests.knowledge.knowledge_world import NOW
 from workflows import services as workflows
 from workflows.enums import DeliverableKind, ProductKind
 

@@ -18,7 +18,7 @@ from contributions import services
 from contributions.enums import ContributionState
 from contributions.models import Contribution
 from notifications.models import Deadline, Notification
-from tests.cooperation.contribution_fixtures import (
+from tests.contributions.contribution_fixtures import (
     NOW,
     accepted,
     case_study,

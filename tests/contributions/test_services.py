@@ -18,7 +18,7 @@ from contributions.enums import ContributionKind, ContributionState, RepositoryC
 from contributions.models import Attachment, Contribution
 from notifications.enums import DeadlineKind, NotificationKind
 from notifications.models import Deadline, Notification
-from tests.cooperation.contribution_fixtures import (
+from tests.contributions.contribution_fixtures import (
     NOW,
     REVIEW_DUE,
     accepted,

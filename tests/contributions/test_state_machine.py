@@ -23,7 +23,7 @@ from contributions.enums import ContributionKind, ContributionState
 from contributions.models import Contribution
 from notifications.enums import DeadlineKind
 from notifications.models import Deadline, Notification
-from tests.cooperation.contribution_fixtures import CASE_STUDY, cast, compendium, country, volume
+from tests.contributions.contribution_fixtures import CASE_STUDY, cast, compendium, country, volume
 
 # Every test here uses the database (some only through fixtures picked by name).
 pytestmark = pytest.mark.django_db

@@ -21,9 +21,9 @@ from cepa_collab.enums import Role
 from cepa_collab.models import MemberState
 from contributions import services as contributions
 from knowledge.models import KnowledgeLink
-from tests.cooperation import knowledge_world
-from tests.cooperation.knowledge_world import NOW, TODAY
 from tests.factories import person
+from tests.knowledge import knowledge_world
+from tests.knowledge.knowledge_world import NOW, TODAY
 from workflows import services as workflows
 
 # Every test here uses the database (some only through fixtures picked by name).

@@ -10,8 +10,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cepa_collab.models import MemberState
-from tests.cooperation import knowledge_world
-from tests.cooperation.knowledge_world import NOW
+from tests.knowledge import knowledge_world
+from tests.knowledge.knowledge_world import NOW
 
 # Every test here uses the database (some only through fixtures picked by name).
 pytestmark = pytest.mark.django_db
