@@ -48,7 +48,7 @@ from bench.registry import benchmark, dataset
 from cepa_collab.enums import Role
 from cepa_collab.models import Branch, MemberState
 from cepa_collab.services import create_person
-from meetings import calendar, queries, services
+from meetings import ics, queries, services
 from meetings.enums import MeetingKind, MeetingStatus, ParticipantRole, Reply, Visibility
 from meetings.models import Meeting, Participant
 
@@ -343,36 +343,36 @@ def public_feed_warm(state: FeedClient) -> None:
 
 
 def _django_ical_feeds() -> tuple[type, type]:
-    """Two `ICalFeed`s with the fields of `meetings.calendar.render_meeting` (django-ical
+    """Two `ICalFeed`s with the fields of `meetings.ics.render_meeting` (django-ical
     writes no VTIMEZONE: its start and end carry the meeting's zone as a TZID only)."""
     from django.core.exceptions import ObjectDoesNotExist
     from django_ical.views import ICalFeed
 
     class MeetingICalFeed(ICalFeed):
-        product_id = calendar.PRODID
+        product_id = ics.PRODID
         ttl = "PT1H"
 
         def items(self, obj):
             return self.meetings(obj).order_by("start", "pk")
 
         def item_guid(self, meeting: Meeting) -> str:
-            return calendar.uid("meeting", meeting.pk)
+            return ics.uid("meeting", meeting.pk)
 
         def item_title(self, meeting: Meeting) -> str:
-            title = calendar.clean(meeting.title)
+            title = ics.clean(meeting.title)
             if meeting.status == MeetingStatus.CANCELLED:
                 return _("Cancelled: %(title)s") % {"title": title}
             return title
 
         def item_link(self, meeting: Meeting) -> str:
-            return calendar.absolute(reverse("meetings:detail", args=[meeting.pk]))
+            return ics.absolute(reverse("meetings:detail", args=[meeting.pk]))
 
         def item_description(self, meeting: Meeting) -> str:
-            lines = [calendar.clean(meeting.description)] if meeting.description else []
+            lines = [ics.clean(meeting.description)] if meeting.description else []
             if meeting.online_link:
                 lines.append(_("Online: %(link)s") % {"link": meeting.online_link})
             if meeting.status == MeetingStatus.CANCELLED and meeting.cancel_reason:
-                reason = calendar.clean(meeting.cancel_reason)
+                reason = ics.clean(meeting.cancel_reason)
                 lines.append(_("Cancelled: %(reason)s") % {"reason": reason})
             lines.append(self.item_link(meeting))
             return "\n\n".join(lines)
@@ -384,7 +384,7 @@ def _django_ical_feeds() -> tuple[type, type]:
             return meeting.end.astimezone(ZoneInfo(meeting.time_zone))
 
         def item_location(self, meeting: Meeting) -> str:
-            parts = (calendar.clean(meeting.location), meeting.online_link)
+            parts = (ics.clean(meeting.location), meeting.online_link)
             return ", ".join(part for part in parts if part)
 
         def item_updateddate(self, meeting: Meeting) -> datetime.datetime:

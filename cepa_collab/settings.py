@@ -325,7 +325,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Private feed URLs hold a secret token: request logs show its first 6 characters only.
-    "filters": {"redact_feed_tokens": {"()": "meetings.logging.RedactFeedTokens"}},
+    "filters": {"redact_feed_tokens": {"()": "meetings.log_filters.RedactFeedTokens"}},
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",

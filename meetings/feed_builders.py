@@ -1,9 +1,9 @@
-"""What each calendar feed contains, as a `calendar.Feed` evaluated as its reader.
+"""What each calendar feed contains, as an `ics.Feed` evaluated as its reader.
 
 A builder selects the feed's records through the shared queries (so a feed shows
 nothing its reader could not see in the pages), stamps them with one aggregate query
-(`calendar.stamp_of` over every source at once, reused until the calendar change
-counter moves: `calendar.cached_stamp`) and hands `Feed` a lazy list of events:
+(`ics.stamp_of` over every source at once, reused until the calendar change
+counter moves: `ics.cached_stamp`) and hands `Feed` a lazy list of events:
 a poll answered 304, or from the cached body, never loads or renders an event.
 
 The personal feed's deadlines are the person's open rows of `notifications.Deadline`,
@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from cepa_collab import viewer
 from cepa_collab.services import profile_for
-from meetings import calendar, queries, services
-from meetings.calendar import Deadline, Feed, FeedEvent
+from meetings import ics, queries, services
 from meetings.enums import TokenKind
+from meetings.ics import Deadline, Feed, FeedEvent
 from meetings.models import CalendarToken, Meeting
 from notifications.enums import DeadlineKind
 from notifications.models import Deadline as DeadlineRow
@@ -115,7 +115,7 @@ def deadline_event(row: DeadlineRow) -> Deadline:
         summary = _("Due: %(title)s") % {"title": title}
     changed = max(filter(None, (row.updated_at, getattr(row, "concerned_changed", None))))
     return Deadline(
-        uid=calendar.uid(row.kind, row.object_id),
+        uid=ics.uid(row.kind, row.object_id),
         due=row.due_date,
         summary=summary,
         path=row.link,
@@ -125,7 +125,7 @@ def deadline_event(row: DeadlineRow) -> Deadline:
 
 def deliverable_deadline(deliverable: Deliverable) -> Deadline:
     return Deadline(
-        uid=calendar.uid("deliverable", deliverable.pk),
+        uid=ics.uid("deliverable", deliverable.pk),
         due=deliverable.due_date,
         summary=_("Due: %(title)s") % {"title": deliverable.title},
         path=reverse("workflows:deliverable", args=[deliverable.pk]),
@@ -140,12 +140,12 @@ def _events(
     deliverables: QuerySet[Deliverable] | None = None,
 ) -> list[FeedEvent]:
     """The events of a feed: its meetings, then its deadlines (one query per source)."""
-    events = [calendar.meeting_event(meeting) for meeting in meetings.order_by("start", "pk")]
+    events = [ics.meeting_event(meeting) for meeting in meetings.order_by("start", "pk")]
     with translation.override(language):
         if due is not None:
-            events += [calendar.deadline_event(deadline_event(row)) for row in due]
+            events += [ics.deadline_event(deadline_event(row)) for row in due]
         if deliverables is not None:
-            events += [calendar.deadline_event(deliverable_deadline(item)) for item in deliverables]
+            events += [ics.deadline_event(deliverable_deadline(item)) for item in deliverables]
     return events
 
 
@@ -175,7 +175,7 @@ def public_feed(*, include_cancelled: bool = True) -> Feed:
         key=(key := _key("public", "all", include_cancelled)),
         name=name,
         language=language,
-        stamp=calendar.cached_stamp(key, sources),
+        stamp=ics.cached_stamp(key, sources),
         events=lambda: _events(language, *sources()),
         options=_options(include_cancelled),
     )
@@ -188,7 +188,7 @@ def meeting_feed(meeting: Meeting, language: str) -> Feed:
         name=meeting.title,
         language=language,
         stamp=(meeting.revision, meeting.updated_at, meeting.status, meeting.cancelled_at),
-        events=lambda: [calendar.meeting_event(meeting)],
+        events=lambda: [ics.meeting_event(meeting)],
     )
 
 
@@ -212,7 +212,7 @@ def personal_feed(user, *, include_cancelled: bool = True) -> Feed:
         key=(key := _key("personal", user.pk, include_cancelled)),
         name=name,
         language=language,
-        stamp=calendar.cached_stamp(key, sources),
+        stamp=ics.cached_stamp(key, sources),
         events=lambda: _events(language, *sources()[:2]),
         options=_options(include_cancelled),
     )
@@ -233,7 +233,7 @@ def branch_feed(user, branch, *, include_cancelled: bool = True) -> Feed:
         key=(key := _key(f"branch:{branch.pk}", user.pk, include_cancelled)),
         name=name,
         language=language,
-        stamp=calendar.cached_stamp(key, sources),
+        stamp=ics.cached_stamp(key, sources),
         events=lambda: _events(language, sources()[0], deliverables=sources()[1]),
         options=_options(include_cancelled),
     )

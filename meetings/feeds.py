@@ -20,8 +20,8 @@ from django.views.decorators.http import require_safe
 
 from cepa_collab.net import client_address
 from meetings import feed_builders, queries, ratelimit, services
-from meetings.calendar import Feed
 from meetings.enums import TokenKind
+from meetings.ics import Feed
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # `no-transform` asks proxies and CDNs not to re-encode (compress) the feed either.

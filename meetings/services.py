@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from cepa_collab import viewer
 from cepa_collab.models import Branch
 from cepa_collab.services import CALENDAR, bump_counter, profile_for
-from meetings import calendar, queries
+from meetings import ics, queries
 from meetings.enums import CALENDAR_FIELDS, MeetingKind, MeetingStatus, Reply, TokenKind
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
 from notifications import services as notifications
@@ -341,13 +341,13 @@ def _calendar_file(meeting: Meeting, language: str, *, removed: bool = False) ->
     gone.status = MeetingStatus.CANCELLED
     with translation.override(language):
         gone.cancel_reason = _("You no longer take part in this meeting.")
-    event = calendar.FeedEvent(
+    event = ics.FeedEvent(
         key=f"meeting-removed:{meeting.pk}",
         version=f"{meeting.revision}:{meeting.updated_at.timestamp()}",
-        render=lambda: calendar.render_meeting(gone),
+        render=lambda: ics.render_meeting(gone),
         tzid=meeting.time_zone,
     )
-    return calendar.render_calendar(meeting.title, [event], language).decode()
+    return ics.render_calendar(meeting.title, [event], language).decode()
 
 
 @dataclasses.dataclass

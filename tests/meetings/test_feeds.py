@@ -23,9 +23,9 @@ from django.utils.http import http_date
 from ical.calendar_stream import IcsCalendarStream
 
 from cepa_collab.enums import Role
-from meetings import calendar, services
+from meetings import ics, services
 from meetings.enums import MeetingKind, MeetingStatus, Reply, TokenKind, Visibility
-from meetings.logging import RedactFeedTokens, redact
+from meetings.log_filters import RedactFeedTokens, redact
 from meetings.models import CalendarToken, Meeting, Participant
 from notifications.services import muted
 from tests.factories import branch, person
@@ -303,7 +303,7 @@ def test_feed_unchanged_renders_identical_bytes(client, staff):
     from django.core.cache import cache
 
     cache.clear()
-    calendar.vtimezone.cache_clear()
+    ics.vtimezone.cache_clear()
     second = client.get(public_url()).content
 
     # then the bytes are identical (DTSTAMP and LAST-MODIFIED come from the records)
@@ -572,13 +572,13 @@ def test_personal_feed_in_profile_language(client, staff, monkeypatch):
         services.add_participant(staff, meeting, user=francophone)
     raw = services.reset_token(francophone)
     seen = []
-    render = calendar.render_meeting
+    render = ics.render_meeting
 
     def spy(meeting):
         seen.append(translation.get_language())
         return render(meeting)
 
-    monkeypatch.setattr(calendar, "render_meeting", spy)
+    monkeypatch.setattr(ics, "render_meeting", spy)
 
     # when their feed is read by a client that asks for English
     response = client.get(personal_url(raw), HTTP_ACCEPT_LANGUAGE="en")
@@ -817,13 +817,13 @@ def test_feed_head_answers_like_get_without_body(client, polled):
 @pytest.fixture
 def render_count(monkeypatch):
     calls = []
-    render = calendar.render_meeting
+    render = ics.render_meeting
 
     def counting(meeting):
         calls.append(meeting.pk)
         return render(meeting)
 
-    monkeypatch.setattr(calendar, "render_meeting", counting)
+    monkeypatch.setattr(ics, "render_meeting", counting)
     return calls
 
 

@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from meetings.logging import RedactFeedTokens
+from meetings.log_filters import RedactFeedTokens
 
 RAW = "s3cr3t-t0ken-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
