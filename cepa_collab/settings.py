@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "advisory",
     "contributions",
     "knowledge",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -2,9 +2,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from cepa_collab.demo import DEMO_PASSWORD
 from cepa_collab.enums import Role
 from cepa_collab.models import Profile
+from demo.core import DEMO_PASSWORD
 
 
 def _snapshot():
@@ -71,7 +71,7 @@ def test_every_demo_person_signs_in_with_the_demo_password_hashed_once(monkeypat
         return hashers.make_password(*args, **kwargs)
 
     # Every place the seed could hash a password from.
-    for module in ("cepa_collab.demo", "knowledge.demo", "django.contrib.auth.base_user"):
+    for module in ("demo.world", "demo.core", "demo.advisory", "django.contrib.auth.base_user"):
         monkeypatch.setattr(f"{module}.make_password", counting)
 
     call_command("seed_demo")

@@ -1,5 +1,6 @@
-"""The technical cooperation and knowledge part of the demo world (`knowledge.demo`): built
-through the services by `seed_demo`, deterministic, and idempotent."""
+"""The technical cooperation and knowledge part of the demo world (`demo.advisory`,
+`demo.contributions`, `demo.knowledge`): built through the services by `seed_demo`,
+deterministic, and idempotent."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from django.utils import timezone
 
 from advisory.enums import DocumentKind, MilestoneState, RequestAction, RequestState
 from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument, RequestHistory
-from cepa_collab.demo import seed_demo
 from cepa_collab.documents import PDF, sniff
 from cepa_collab.enums import Role
 from contributions.enums import ContributionKind, ContributionState, RepositoryCategory
 from contributions.models import Contribution
+from demo.world import seed_demo
 from knowledge.models import KnowledgeLink
 from meetings.enums import MeetingKind, Visibility
 from meetings.models import Meeting, Participant
@@ -100,10 +101,16 @@ def _ten_countries_with_requests_in_different_states(demo):
         "ETH": "ira3",
         "BHR": "ira2",
     }
+    assert demo.advisory.summary() == (
+        "10 advisory requests (5 missions scheduled, 2 linked), 13 documents, 13 milestones "
+        "and 3 focal points created; 0 requests already there."
+    )
+    assert demo.contributions.summary() == (
+        "31 contributions created (20 incorporated into deliverables); 0 contributions "
+        "already there."
+    )
     assert demo.knowledge.summary() == (
-        "10 advisory requests (5 missions scheduled, 2 linked), 13 documents, 13 milestones, "
-        "31 contributions, 7 knowledge links and 3 focal points created; 0 requests and 0 "
-        "contributions already there."
+        "7 knowledge links created; 0 knowledge links already there."
     )
 
 
@@ -342,7 +349,7 @@ def _ghana_plan_is_in_review_with_two_cepa_reviewers(demo):
     ]
     # the only plan of action in review: the others were agreed before reviews existed
     assert Deliverable.objects.filter(kind=DeliverableKind.PLAN_OF_ACTION).count() == 1
-    assert demo.knowledge.plans_sent_to_review == 1
+    assert demo.advisory.plans_sent_to_review == 1
 
 
 def _every_request_has_its_history():
@@ -422,11 +429,17 @@ def test_seed_demo_twice_changes_nothing_even_a_day_later(demo):
         again = seed_demo()
 
     assert _snapshot() == before
-    assert again.knowledge.plans_sent_to_review == 0
+    assert again.advisory.plans_sent_to_review == 0
+    assert again.advisory.summary() == (
+        "0 advisory requests (0 missions scheduled, 0 linked), 0 documents, 0 milestones "
+        "and 0 focal points created; 10 requests already there."
+    )
+    assert again.contributions.summary() == (
+        "0 contributions created (0 incorporated into deliverables); 31 contributions "
+        "already there."
+    )
     assert again.knowledge.summary() == (
-        "0 advisory requests (0 missions scheduled, 0 linked), 0 documents, 0 milestones, "
-        "0 contributions, 0 knowledge links and 0 focal points created; 10 requests and 31 "
-        "contributions already there."
+        "0 knowledge links created; 7 knowledge links already there."
     )
     assert [login for login in again.logins if login[0].startswith("focal")] == [
         ("focal", "Member State focal point"),

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
-from cepa_collab.demo import seed_demo
-from meetings.demo import MEETINGS, seed_meetings
+from demo.meetings import MEETINGS, seed_meetings
+from demo.world import seed_demo
 from meetings.enums import MeetingKind, MeetingStatus, Reply, Visibility
 from meetings.models import AgendaItem, Meeting, Participant
 from workflows.models import Deliverable

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from cepa_collab.demo import seed_demo
+from demo.world import seed_demo
 from notifications import reminders
 from notifications.enums import DeadlineKind, Delivery, MailState, NotificationKind
 from notifications.models import Deadline, Notification, NotificationPreference, Reminder

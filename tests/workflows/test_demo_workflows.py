@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from django.core.files.base import ContentFile
 
-from cepa_collab.demo import CEPA_MEMBERS, seed_demo
 from cepa_collab.documents import PDF, sniff
+from demo.core import CEPA_MEMBERS
+from demo.world import seed_demo
 from workflows import dashboard
 from workflows.enums import AssignmentState, AuditKind, DeliverableState, ReviewStatus
 from workflows.models import (

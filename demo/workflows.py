@@ -29,8 +29,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cepa_collab.demo import CEPA_MEMBERS
 from cepa_collab.models import Branch, Region
+from demo.core import CEPA_MEMBERS
 from workflows import services
 from workflows.enums import DeliverableKind, ProductKind, Recommendation, RoundState
 from workflows.models import (
@@ -43,8 +43,12 @@ from workflows.models import (
 
 BRANCH = "e-govb"
 CHIEF = "chief"
-R = Recommendation
-K = DeliverableKind
+# Deliverables the other parts of the demo draw on, link and incorporate into.
+CHAPTER_2 = "Chapter 2: Regional e-government development"
+CHAPTER_3 = "Chapter 3: Online service delivery (website assessment)"
+CHAPTER_5 = "Chapter 5: Human capital and e-government"
+AFRICA_CASES = "Case studies from Africa"
+ARAB_CASES = "Case studies from the Arab region"
 
 
 @dataclass(frozen=True)
@@ -127,15 +131,15 @@ DELIVERABLES = [
     DeliverableSpec(
         "survey",
         "Chapter 1: World e-government rankings",
-        K.CHAPTER,
+        DeliverableKind.CHAPTER,
         "staff",
         -40,
         (
             *_REVIEWED,
             ("assign", ("amina", "hyejin"), 10),
             ("accept", "amina"),
-            ("review", "amina", R.READY, READY),
-            ("review", "hyejin", R.MINOR_REVISION, MINOR),
+            ("review", "amina", Recommendation.READY, READY),
+            ("review", "hyejin", Recommendation.MINOR_REVISION, MINOR),
             ("approve", "Both reviews support publication.", ""),
             ("publish",),
         ),
@@ -144,30 +148,30 @@ DELIVERABLES = [
     DeliverableSpec(
         "survey",
         "Chapter 2: Regional e-government development",
-        K.CHAPTER,
+        DeliverableKind.CHAPTER,
         "staff",
         -5,
         (
             *_REVIEWED,
             ("assign", ("tesfaye", "camila", "lars"), 14),
-            ("review", "tesfaye", R.READY, READY),
-            ("review", "camila", R.READY, READY),
-            ("review", "lars", R.MINOR_REVISION, MINOR),
+            ("review", "tesfaye", Recommendation.READY, READY),
+            ("review", "camila", Recommendation.READY, READY),
+            ("review", "lars", Recommendation.MINOR_REVISION, MINOR),
             ("approve", "Minor points to be fixed at copy-editing.", ""),
         ),
     ),
     DeliverableSpec(
         "survey",
         "Chapter 3: Online service delivery (website assessment)",
-        K.CHAPTER,
+        DeliverableKind.CHAPTER,
         "staff",
         9,
         (
             *_REVIEWED,
             ("assign", ("weiling", "pierre", "wanjiru"), 12),
             ("accept", "weiling"),
-            ("review", "weiling", R.MINOR_REVISION, MINOR),
-            ("review", "pierre", R.READY, READY),
+            ("review", "weiling", Recommendation.MINOR_REVISION, MINOR),
+            ("review", "pierre", Recommendation.READY, READY),
             ("decline", "wanjiru", "On mission for the whole review period.", False),
         ),
         "Waits for the chief's decision: every reviewer has answered.",
@@ -175,7 +179,7 @@ DELIVERABLES = [
     DeliverableSpec(
         "survey",
         "Chapter 4: Telecommunication infrastructure",
-        K.CHAPTER,
+        DeliverableKind.CHAPTER,
         "staff",
         6,
         (
@@ -183,7 +187,7 @@ DELIVERABLES = [
             ("assign", ("arjun", "joao", "katarzyna"), 7),
             ("accept", "arjun"),
             ("accept", "joao"),
-            ("review", "katarzyna", R.MAJOR_REVISION, MAJOR),
+            ("review", "katarzyna", Recommendation.MAJOR_REVISION, MAJOR),
             ("late", ("arjun", "joao"), 3),
         ),
         "At risk: two reviews are overdue and the chapter is due within a week.",
@@ -191,14 +195,14 @@ DELIVERABLES = [
     DeliverableSpec(
         "survey",
         "Chapter 5: Human capital and e-government",
-        K.CHAPTER,
+        DeliverableKind.CHAPTER,
         "staff",
         20,
         (
             *_REVIEWED,
             ("assign", ("palesa", "olivia"), 10),
-            ("review", "palesa", R.MAJOR_REVISION, MAJOR),
-            ("review", "olivia", R.MAJOR_REVISION, MAJOR),
+            ("review", "palesa", Recommendation.MAJOR_REVISION, MAJOR),
+            ("review", "olivia", Recommendation.MAJOR_REVISION, MAJOR),
             ("return", "Rework the methodology section as both reviewers ask."),
             ("upload", "Methodology section rewritten after round 1."),
         ),
@@ -206,27 +210,27 @@ DELIVERABLES = [
     DeliverableSpec(
         "survey",
         "Chapter 6: E-participation and citizen engagement",
-        K.CHAPTER,
+        DeliverableKind.CHAPTER,
         "staff",
         25,
         (
             *_REVIEWED,
             ("assign", ("claire", "chinedu"), 10),
-            ("review", "claire", R.MINOR_REVISION, MINOR),
-            ("review", "chinedu", R.MINOR_REVISION, MINOR),
+            ("review", "claire", Recommendation.MINOR_REVISION, MINOR),
+            ("review", "chinedu", Recommendation.MINOR_REVISION, MINOR),
             ("return", "Please address the minor points before a second round."),
             ("upload", "Revised after round 1."),
             ("submit",),
             ("assign", ("claire", "andre"), 18),
             ("accept", "claire"),
-            ("draft_review", "claire", R.READY, "Much improved; finishing my notes."),
+            ("draft_review", "claire", Recommendation.READY, "Much improved; finishing my notes."),
         ),
         "In its second review round.",
     ),
     DeliverableSpec(
         "survey",
         "Chapter 7: Mobile government (m-government)",
-        K.CHAPTER,
+        DeliverableKind.CHAPTER,
         "staff",
         -3,
         (("draft",),),
@@ -235,17 +239,17 @@ DELIVERABLES = [
     DeliverableSpec(
         "survey",
         "Statistical annex: country data tables",
-        K.DATASET,
+        DeliverableKind.DATASET,
         "staff",
         12,
         (("draft",), ("upload", "Tables for all 193 Member States.")),
     ),
-    DeliverableSpec("survey", "Methodology annex", K.REPORT, "staff", 60),
+    DeliverableSpec("survey", "Methodology annex", DeliverableKind.REPORT, "staff", 60),
     # --- Compendium of Innovative E-Government Practices, Volume IV -------------------
     DeliverableSpec(
         "compendium",
         "Case studies from Africa",
-        K.VOLUME,
+        DeliverableKind.VOLUME,
         "staff3",
         14,
         (
@@ -253,24 +257,26 @@ DELIVERABLES = [
             ("assign", ("aissatou", "amina", "chinedu"), 12),
             ("accept", "aissatou"),
             ("decline", "amina", "I advised two of the governments described.", True),
-            ("review", "chinedu", R.READY, READY),
+            ("review", "chinedu", Recommendation.READY, READY),
         ),
         "Mixed answers: one accepted, one conflict of interest, one review in.",
     ),
     DeliverableSpec(
         "compendium",
         "Case studies from the Arab region",
-        K.VOLUME,
+        DeliverableKind.VOLUME,
         "staff3",
         10,
         (("draft",),),
         "At risk: due within two weeks and no draft uploaded yet.",
     ),
-    DeliverableSpec("compendium", "Case studies from Asia and the Pacific", K.VOLUME, "staff3", 45),
+    DeliverableSpec(
+        "compendium", "Case studies from Asia and the Pacific", DeliverableKind.VOLUME, "staff3", 45
+    ),
     DeliverableSpec(
         "compendium",
         "Case studies from the Americas and the Caribbean",
-        K.VOLUME,
+        DeliverableKind.VOLUME,
         "staff3",
         30,
         (
@@ -281,14 +287,14 @@ DELIVERABLES = [
     DeliverableSpec(
         "compendium",
         "Case studies from Europe",
-        K.VOLUME,
+        DeliverableKind.VOLUME,
         "staff3",
         -60,
         (
             *_REVIEWED,
             ("assign", ("ana", "lars"), 10),
-            ("review", "ana", R.READY, READY),
-            ("review", "lars", R.READY, READY),
+            ("review", "ana", Recommendation.READY, READY),
+            ("review", "lars", Recommendation.READY, READY),
             ("approve", "", ""),
             ("publish",),
         ),
@@ -297,14 +303,14 @@ DELIVERABLES = [
     DeliverableSpec(
         "meter",
         "METER self-assessment guideline",
-        K.GUIDELINE,
+        DeliverableKind.GUIDELINE,
         "staff",
         -1,
         (
             *_REVIEWED,
             ("assign", ("kenji", "youssef", "ira"), 10),
-            ("review", "kenji", R.READY, READY),
-            ("review", "ira", R.MINOR_REVISION, MINOR),
+            ("review", "kenji", Recommendation.READY, READY),
+            ("review", "ira", Recommendation.MINOR_REVISION, MINOR),
             ("approve", "Good to go.", "Needed for the regional workshop; one review is enough."),
         ),
         "Approved with a waiver while one review was outstanding.",
@@ -312,7 +318,7 @@ DELIVERABLES = [
     DeliverableSpec(
         "meter",
         "METER online training course",
-        K.TRAINING_COURSE,
+        DeliverableKind.TRAINING_COURSE,
         "staff",
         -2,
         (
@@ -326,7 +332,7 @@ DELIVERABLES = [
     DeliverableSpec(
         "meter",
         "METER toolkit: knowledge management in government module",
-        K.TOOLKIT,
+        DeliverableKind.TOOLKIT,
         "staff",
         90,
     ),
@@ -334,14 +340,14 @@ DELIVERABLES = [
     DeliverableSpec(
         "emgkr",
         "UN-emGKR Asia: policies, legal framework, institutional setting / CIO",
-        K.DATASET,
+        DeliverableKind.DATASET,
         "staff2",
         -20,
         (
             *_REVIEWED,
             ("assign", ("hyejin", "kenji"), 10),
-            ("review", "hyejin", R.READY, READY),
-            ("review", "kenji", R.READY, READY),
+            ("review", "hyejin", Recommendation.READY, READY),
+            ("review", "kenji", Recommendation.READY, READY),
             ("approve", "", ""),
             ("publish",),
         ),
@@ -349,35 +355,35 @@ DELIVERABLES = [
     DeliverableSpec(
         "emgkr",
         "UN-emGKR Arab region: policies, legal framework, institutional setting / CIO",
-        K.DATASET,
+        DeliverableKind.DATASET,
         "staff2",
         15,
         (
             *_REVIEWED,
             ("assign", ("fatima", "nasser"), 10),
-            ("review", "fatima", R.READY, READY),
-            ("review", "nasser", R.MINOR_REVISION, MINOR),
+            ("review", "fatima", Recommendation.READY, READY),
+            ("review", "nasser", Recommendation.MINOR_REVISION, MINOR),
         ),
         "Waits for the chief's decision.",
     ),
     DeliverableSpec(
         "emgkr",
         "UN-emGKR Africa: policies, legal framework, institutional setting / CIO",
-        K.DATASET,
+        DeliverableKind.DATASET,
         "staff2",
         35,
         (
             *_REVIEWED,
             ("assign", ("tesfaye", "wanjiru"), 10),
-            ("review", "tesfaye", R.MAJOR_REVISION, MAJOR),
-            ("review", "wanjiru", R.MINOR_REVISION, MINOR),
+            ("review", "tesfaye", Recommendation.MAJOR_REVISION, MAJOR),
+            ("review", "wanjiru", Recommendation.MINOR_REVISION, MINOR),
             ("return", "Complete the legal framework entries for the Sahel countries."),
         ),
     ),
     DeliverableSpec(
         "emgkr",
         "UN-emGKR Americas: policies, legal framework, institutional setting / CIO",
-        K.DATASET,
+        DeliverableKind.DATASET,
         "staff2",
         40,
         (("draft",), ("upload", "Country pages for 33 Member States.")),
@@ -385,7 +391,7 @@ DELIVERABLES = [
     DeliverableSpec(
         "emgkr",
         "UN-emGKR Europe: policies, legal framework, institutional setting / CIO",
-        K.DATASET,
+        DeliverableKind.DATASET,
         "staff2",
         75,
     ),
@@ -635,7 +641,7 @@ class _Seeder:
 def seed_workflows(today: datetime.date | None = None) -> WorkflowDemoResult:
     """Create what is missing of the e-Government Branch's demo workflow; return the counts.
 
-    Needs the demo people (`cepa_collab.demo.seed_demo` creates them first)."""
+    Needs the demo people (`demo.core` creates them first)."""
     result = WorkflowDemoResult()
     seeder = _Seeder(today or timezone.localdate(), result)
     seeder.reviewer_profiles([username for username, *_rest in CEPA_MEMBERS])

@@ -38,6 +38,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from demo.core import CEPA_MEMBERS
 from notifications import deadlines
 from notifications.enums import Delivery, MailState, NotificationKind
 from notifications.models import NotificationPreference
@@ -102,8 +103,6 @@ class Moment:
 
 
 def _moments(people: Mapping[str, object], now: datetime.datetime) -> list[Moment]:
-    from cepa_collab.demo import CEPA_MEMBERS
-
     moments = []
     for username, *_rest in CEPA_MEMBERS:
         user = people.get(username)

@@ -1,4 +1,4 @@
-"""The technical cooperation and knowledge part of the demo world.
+"""The technical cooperation part of the demo world: advisory requests and focal points.
 
 From the source document (the e-Government Branch's presentation to the 9th meeting of
 CEPA): the ten countries that received technical cooperation — Bahrain, Belize, Colombia,
@@ -8,21 +8,19 @@ declined: the branch focuses on developing and least developed countries). The I
 Regional Advisors lead assessment missions held in each country's own time zone; analyses
 and plans of action are uploaded (small generated PDF files), milestones are due (some
 within days, one overdue, so the reminder sweep has work). Focal points of Ghana,
-Ethiopia and Colombia join Oman's. CEPA members propose Compendium case studies and
-entries for the UN e/m-Government Knowledge Repository (policy, legal framework,
-institutional setting / CIO) in every state; accepted ones are incorporated into the
-Compendium volumes and the regional repositories. Deliverables draw on the requests'
-findings (Survey chapters) and cite contributions: the knowledge value chain.
+Ethiopia and Colombia join Oman's. Ghana's plan of action is sent to review by CEPA
+members. Which deliverables draw on the requests' findings is said here (`informs`);
+`demo.knowledge` makes those links.
 
-Everything goes through the services of `advisory`, `contributions` and `knowledge` with
-the demo people as actors. The one shortcut: where `meetings.demo` already scheduled a
-request's assessment mission (Oman, Belize), the request is pointed at that meeting
-before "mission planned" is fired through the service, rather than scheduling a second
-one. Dates are relative to the day of the run.
+Everything goes through the services of `advisory` and `workflows` with the demo people
+as actors. The one shortcut: where `demo.meetings` already scheduled a request's
+assessment mission (Oman, Belize), the request is pointed at that meeting before
+"mission planned" is fired through the service, rather than scheduling a second one.
+Dates are relative to the day of the run.
 
-`seed_knowledge()` is idempotent: people are found by username, requests by (country,
-title), contributions by (author, title), links by their pair; what exists is left
-untouched (whatever the day), so a second run creates nothing and changes nothing.
+`seed_advisory()` is idempotent: people are found by username, requests by (country,
+title); what exists is left untouched (whatever the day), so a second run creates nothing
+and changes nothing.
 """
 
 from __future__ import annotations
@@ -44,22 +42,14 @@ from advisory.models import AdvisoryRequest, RequestHistory
 from cepa_collab.enums import Role
 from cepa_collab.models import Branch, MemberState
 from cepa_collab.services import create_person
-from contributions import services as contributions
-from contributions.enums import ContributionKind, ContributionState, RepositoryCategory
-from contributions.models import Contribution
-from knowledge import services as links
-from knowledge.models import KnowledgeLink
+from demo.core import DEMO_PASSWORD
+from demo.workflows import ARAB_CASES, CHAPTER_2, CHAPTER_3, CHAPTER_5, demo_pdf
 from meetings.enums import MeetingKind
 from meetings.models import Meeting
 from workflows import services as workflows
-from workflows.demo import demo_pdf
-from workflows.models import Deliverable, Product
 
 BRANCH = "e-govb"
 CHIEF = "chief"
-S = RequestState
-CS = ContributionState
-CAT = RepositoryCategory
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -117,7 +107,7 @@ class MissionSpec:
     days: int
     starts: str = "09:00"
     ends: str = "17:00"
-    # meetings.demo already scheduled this mission (found by its title): reuse it.
+    # demo.meetings already scheduled this mission (found by its title): reuse it.
     reuse: bool = False
 
 
@@ -157,20 +147,15 @@ class RequestSpec:
 
 # The path of a request, in order; a request is moved along it up to its state.
 PATH = [
-    S.ACCEPTED,
-    S.MISSION_PLANNED,
-    S.MISSION_COMPLETED,
-    S.ANALYSIS,
-    S.PLAN_DRAFTED,
-    S.PLAN_AGREED,
-    S.FOLLOW_UP,
-    S.CLOSED,
+    RequestState.ACCEPTED,
+    RequestState.MISSION_PLANNED,
+    RequestState.MISSION_COMPLETED,
+    RequestState.ANALYSIS,
+    RequestState.PLAN_DRAFTED,
+    RequestState.PLAN_AGREED,
+    RequestState.FOLLOW_UP,
+    RequestState.CLOSED,
 ]
-CHAPTER_2 = "Chapter 2: Regional e-government development"
-CHAPTER_3 = "Chapter 3: Online service delivery (website assessment)"
-CHAPTER_5 = "Chapter 5: Human capital and e-government"
-AFRICA_CASES = "Case studies from Africa"
-ARAB_CASES = "Case studies from the Arab region"
 
 REQUESTS = [
     RequestSpec(
@@ -181,7 +166,7 @@ REQUESTS = [
         6,
         "The Government asks for a national workshop on e-government strategy and e/m-"
         "government services for principal secretaries and district administrators.",
-        S.RECEIVED,
+        RequestState.RECEIVED,
     ),
     RequestSpec(
         "SGP",
@@ -190,7 +175,7 @@ REQUESTS = [
         Channel.MISSION,
         75,
         "Peer advice on the governance of a shared data platform across ministries.",
-        S.DECLINED,
+        RequestState.DECLINED,
         decline_reason=(
             "Singapore leads the e-government rankings; the branch focuses its technical "
             "cooperation on developing and least developed countries. Its practices are "
@@ -205,7 +190,7 @@ REQUESTS = [
         50,
         "Assessment of the strengths and weaknesses of the programme of online procedures "
         "for citizens and businesses. The mission was postponed at the Government's request.",
-        S.ACCEPTED,
+        RequestState.ACCEPTED,
         lead="ira",
         team=("staff",),
         milestones=(("Agree new dates for the assessment mission with the Government", 3, False),),
@@ -218,7 +203,7 @@ REQUESTS = [
         40,
         "Support in developing the national ICT and e-government strategy and its "
         "implementation plan.",
-        S.MISSION_PLANNED,
+        RequestState.MISSION_PLANNED,
         lead="ira",
         team=("staff2",),
         mission=MissionSpec(
@@ -240,7 +225,7 @@ REQUESTS = [
         "Identify the strengths and weaknesses of the e-government programme and the "
         "capacity building activities to meet its challenges, jointly with the Information "
         "Technology Authority.",
-        S.MISSION_PLANNED,
+        RequestState.MISSION_PLANNED,
         lead="ira2",
         team=("staff",),
         mission=MissionSpec(
@@ -268,7 +253,7 @@ REQUESTS = [
         Channel.LETTER,
         45,
         "Assessment of the e-government programme and of the online services for businesses.",
-        S.MISSION_COMPLETED,
+        RequestState.MISSION_COMPLETED,
         lead="ira3",
         team=("staff2",),
         mission=MissionSpec(
@@ -283,7 +268,7 @@ REQUESTS = [
         Channel.MISSION,
         70,
         "Assessment of the national e-government programme and its shared services.",
-        S.ANALYSIS,
+        RequestState.ANALYSIS,
         lead="ira2",
         team=("staff",),
         mission=MissionSpec(
@@ -306,7 +291,7 @@ REQUESTS = [
         110,
         "Support in developing the national e-government strategy, its policies and "
         "implementation plan.",
-        S.PLAN_DRAFTED,
+        RequestState.PLAN_DRAFTED,
         lead="ira3",
         team=("staff", "staff2"),
         mission=MissionSpec(
@@ -343,7 +328,7 @@ REQUESTS = [
         240,
         "Assessment of the e-government programme, district connectivity and the national "
         "e-services portal; a plan of action developed jointly with the Government.",
-        S.FOLLOW_UP,
+        RequestState.FOLLOW_UP,
         lead="ira3",
         team=("staff2",),
         mission=MissionSpec(
@@ -376,7 +361,7 @@ REQUESTS = [
         Channel.MISSION,
         480,
         "Assessment of the e-government programme and of the national contact centre.",
-        S.CLOSED,
+        RequestState.CLOSED,
         lead="ira2",
         team=("staff",),
         mission=MissionSpec(
@@ -401,293 +386,11 @@ REQUESTS = [
 ]
 
 
-# --- contributions -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ContributionSpec:
-    author: str
-    kind: ContributionKind
-    title: str
-    state: ContributionState
-    country: str | None = None
-    summary: str = ""
-    innovation: str = ""
-    transferability: str = ""
-    category: str = ""
-    year: int | None = None
-    product: str = ""  # title of a demo product (written input)
-    review_comment: str = ""
-    incorporate_into: str = ""  # title of a demo deliverable
-    cited_by: tuple[tuple[str, str], ...] = ()  # (deliverable title, note)
-
-
-def _case(author, country, title, state, summary, innovation="", transferability="", **kwargs):
-    return ContributionSpec(
-        author,
-        ContributionKind.CASE_STUDY,
-        title,
-        state,
-        country,
-        summary=summary,
-        innovation=innovation,
-        transferability=transferability,
-        **kwargs,
-    )
-
-
-def _entry(author, country, category, title, year, state, **kwargs):
-    return ContributionSpec(
-        author,
-        ContributionKind.REPOSITORY_ENTRY,
-        title,
-        state,
-        country,
-        category=category,
-        year=year,
-        **kwargs,
-    )
-
-
-REPOSITORY = {
-    "arab": "UN-emGKR Arab region: policies, legal framework, institutional setting / CIO",
-    "africa": "UN-emGKR Africa: policies, legal framework, institutional setting / CIO",
-    "asia": "UN-emGKR Asia: policies, legal framework, institutional setting / CIO",
-    "americas": "UN-emGKR Americas: policies, legal framework, institutional setting / CIO",
-    "europe": "UN-emGKR Europe: policies, legal framework, institutional setting / CIO",
-}
-SAME_DAY = "Transferable wherever a single civil registry or business registry exists."
-ACCEPTED = "Clear, well documented and transferable: accepted."
-
-CONTRIBUTIONS = [
-    # --- Compendium of Innovative E-Government Practices: case studies -----------------
-    _case(
-        "amina",
-        "GHA",
-        "Ghana: online business registration with the e-Registrar",
-        CS.ACCEPTED,
-        "Businesses register, file and pay online in one place.",
-        "One registry shared by the tax, social security and business registration offices.",
-        SAME_DAY,
-        review_comment=ACCEPTED,
-        incorporate_into=AFRICA_CASES,
-    ),
-    _case(
-        "tesfaye",
-        "ETH",
-        "Ethiopia: WoredaNet connects every district administration",
-        CS.ACCEPTED,
-        "A terrestrial and satellite network linking the federal, regional and district "
-        "administrations for video conferencing and shared applications.",
-        "District administrations reached where no commercial network existed.",
-        "Adaptable to any country with remote local administrations.",
-        review_comment=ACCEPTED,
-        incorporate_into=AFRICA_CASES,
-        cited_by=((CHAPTER_2, "District connectivity in Africa."),),
-    ),
-    _case(
-        "fatima",
-        "BHR",
-        "Bahrain: one national contact centre for all government services",
-        CS.ACCEPTED,
-        "One telephone number and one portal answer for every ministry.",
-        "Multichannel service delivery with shared case management.",
-        "Transferable to small and medium-sized administrations.",
-        review_comment=ACCEPTED,
-        incorporate_into=ARAB_CASES,
-    ),
-    _case(
-        "weiling",
-        "SGP",
-        "Singapore: a single sign-on for citizens' online transactions",
-        CS.ACCEPTED,
-        "One national digital identity opens every government e-service.",
-        "A shared identity service used by public and private services alike.",
-        "Adaptable once a national identity register exists.",
-        review_comment=ACCEPTED,
-        cited_by=((CHAPTER_3, "An example of integrated online services."),),
-    ),
-    _case(
-        "leila",
-        "TUN",
-        "Tunisia: creating a company online in one day",
-        CS.UNDER_REVIEW,
-        "The one-stop shop for company creation moved online.",
-        "All the steps, from name search to publication, in one online procedure.",
-        SAME_DAY,
-    ),
-    _case(
-        "nasser",
-        "SAU",
-        "Saudi Arabia: a shared government service bus (Yesser)",
-        CS.SUBMITTED,
-        "Ministries exchange data through one shared integration platform.",
-        "Data is asked once and shared between agencies.",
-        "Transferable to any government with several ministries' registries.",
-    ),
-    _case(
-        "camila",
-        "COL",
-        "Colombia: citizens' online procedures under Gobierno en línea",
-        CS.RETURNED,
-        "A national programme putting citizens' procedures online.",
-        "Service standards and rankings for every public entity.",
-        "Adaptable to decentralised administrations.",
-        review_comment=(
-            "Please add figures on uptake and say what other countries would need to adapt."
-        ),
-    ),
-    _case(
-        "andre",
-        "BLZ",
-        "Belize: paying government fees by mobile phone",
-        CS.DRAFT,
-        "Citizens pay licences and fees from their mobile phone.",
-    ),
-    _case(
-        "palesa",
-        "LSO",
-        "Lesotho: community information centres in district councils",
-        CS.WITHDRAWN,
-        "Public internet access points in district council offices.",
-        "Shared access points run by the councils.",
-        "Adaptable to rural districts.",
-    ),
-    # --- UN e/m-Government Knowledge Repository: entries --------------------------------
-    _entry("fatima", "OMN", CAT.POLICY, "Oman Digital Strategy (e.oman)", 2023, CS.ACCEPTED),
-    _entry(
-        "fatima",
-        "OMN",
-        CAT.LEGAL,
-        "Electronic Transactions Law (Royal Decree 69/2008)",
-        2008,
-        CS.ACCEPTED,
-    ),
-    _entry(
-        "nasser",
-        "OMN",
-        CAT.INSTITUTIONAL,
-        "Information Technology Authority: mandate and CIO function",
-        2019,
-        CS.ACCEPTED,
-    ),
-    _entry("fatima", "BHR", CAT.POLICY, "Bahrain eGovernment Strategy", 2022, CS.ACCEPTED),
-    _entry(
-        "fatima",
-        "BHR",
-        CAT.LEGAL,
-        "Electronic Communications and Transactions Law",
-        2018,
-        CS.ACCEPTED,
-    ),
-    _entry(
-        "nasser",
-        "SAU",
-        CAT.INSTITUTIONAL,
-        "The Yesser e-government programme: institutional setting",
-        2021,
-        CS.ACCEPTED,
-    ),
-    _entry(
-        "leila",
-        "TUN",
-        CAT.LEGAL,
-        "Law on electronic exchanges and electronic commerce",
-        2000,
-        CS.ACCEPTED,
-    ),
-    _entry(
-        "youssef",
-        "MAR",
-        CAT.INSTITUTIONAL,
-        "Digital Development Agency: mandate",
-        2017,
-        CS.RETURNED,
-        review_comment="Please add the agency's founding act and its reporting line.",
-    ),
-    _entry(
-        "amina",
-        "GHA",
-        CAT.POLICY,
-        "ICT for Accelerated Development policy (ICT4AD)",
-        2003,
-        CS.ACCEPTED,
-    ),
-    _entry(
-        "amina", "GHA", CAT.LEGAL, "Electronic Transactions Act, 2008 (Act 772)", 2008, CS.ACCEPTED
-    ),
-    _entry("tesfaye", "ETH", CAT.POLICY, "Digital Ethiopia 2025 strategy", 2020, CS.ACCEPTED),
-    _entry(
-        "tesfaye",
-        "ETH",
-        CAT.INSTITUTIONAL,
-        "Ministry of Innovation and Technology: e-government mandate",
-        2019,
-        CS.ACCEPTED,
-    ),
-    _entry(
-        "palesa", "LSO", CAT.LEGAL, "Computer Crime and Cyber Security Bill", 2022, CS.SUBMITTED
-    ),
-    _entry(
-        "chinedu",
-        "NGA",
-        CAT.POLICY,
-        "National Digital Economy Policy and Strategy",
-        2019,
-        CS.UNDER_REVIEW,
-    ),
-    _entry("weiling", "SGP", CAT.POLICY, "Digital Government Blueprint", 2018, CS.ACCEPTED),
-    _entry(
-        "weiling",
-        "SGP",
-        CAT.INSTITUTIONAL,
-        "Government Technology Agency (GovTech): the government CIO",
-        2016,
-        CS.ACCEPTED,
-    ),
-    _entry("hyejin", "KOR", CAT.LEGAL, "Electronic Government Act", 2001, CS.ACCEPTED),
-    _entry("camila", "COL", CAT.POLICY, "Digital Government policy", 2018, CS.ACCEPTED),
-    _entry(
-        "andre",
-        "BLZ",
-        CAT.INSTITUTIONAL,
-        "Central Information Technology Office",
-        2015,
-        CS.ACCEPTED,
-    ),
-    _entry(
-        "lars",
-        "SWE",
-        CAT.INSTITUTIONAL,
-        "Agency for Digital Government (DIGG)",
-        2018,
-        CS.ACCEPTED,
-    ),
-    _entry("pierre", "FRA", CAT.POLICY, "Public action transformation programme", 2018, CS.DRAFT),
-    # --- written input to a product --------------------------------------------------------
-    ContributionSpec(
-        "kenji",
-        ContributionKind.WRITTEN_INPUT,
-        "Knowledge management in government: lessons from ministries in Japan",
-        CS.SUBMITTED,
-        "JPN",
-        summary="Notes for the METER module on knowledge management in government.",
-        product="METER: Measurement and Evaluation Tool for E-Government Readiness",
-    ),
-]
-# Who reviews what in the e-Government Branch.
-REVIEWERS = {
-    ContributionKind.CASE_STUDY: "staff3",
-    ContributionKind.REPOSITORY_ENTRY: "staff2",
-    ContributionKind.WRITTEN_INPUT: "staff",
-}
-
-
 # --- the run -------------------------------------------------------------------------------------
 
 
 @dataclass
-class KnowledgeDemoResult:
+class AdvisoryDemoResult:
     focal_points_created: int = 0
     requests_created: int = 0
     requests_existing: int = 0
@@ -697,20 +400,14 @@ class KnowledgeDemoResult:
     milestones_created: int = 0
     comments_created: int = 0
     plans_sent_to_review: int = 0
-    contributions_created: int = 0
-    contributions_existing: int = 0
-    incorporated: int = 0
-    links_created: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
             f"{self.requests_created} advisory requests ({self.missions_scheduled} missions "
             f"scheduled, {self.missions_linked} linked), {self.documents_uploaded} documents, "
-            f"{self.milestones_created} milestones, {self.contributions_created} contributions, "
-            f"{self.links_created} knowledge links and {self.focal_points_created} focal points "
-            f"created; {self.requests_existing} requests and {self.contributions_existing} "
-            f"contributions already there."
+            f"{self.milestones_created} milestones and {self.focal_points_created} focal points "
+            f"created; {self.requests_existing} requests already there."
         )
 
 
@@ -726,19 +423,12 @@ def _pdf(name: str, title: str, subtitle: str) -> SimpleUploadedFile:
 
 
 class _Seeder:
-    def __init__(self, today: datetime.date, result: KnowledgeDemoResult):
+    def __init__(self, today: datetime.date, result: AdvisoryDemoResult):
         self.today = today
         self.result = result
         self.branch = Branch.objects.get(code=BRANCH)
         self.countries = {state.iso3: state for state in MemberState.objects.all()}
         self.load_people()
-        self.deliverables = {
-            d.title: d
-            for d in Deliverable.objects.filter(product__branch=self.branch).select_related(
-                "product__branch"
-            )
-        }
-        self.products = {p.title: p for p in Product.objects.filter(branch=self.branch)}
 
     def load_people(self) -> None:
         users = get_user_model().objects.select_related("profile__branch", "profile__country")
@@ -804,22 +494,19 @@ class _Seeder:
 
     def _walk(self, request, spec: RequestSpec) -> None:
         chief = self.user(CHIEF)
-        if spec.state == S.DECLINED:
+        if spec.state == RequestState.DECLINED:
             advisory.fire_transition(chief, request, "decline", comment=spec.decline_reason)
             return
-        if spec.state == S.RECEIVED:
+        if spec.state == RequestState.RECEIVED:
             return
         target = PATH.index(spec.state)
         lead = self.user(spec.lead)
         for state in PATH[: target + 1]:
-            if state == S.CLOSED:
+            if state == RequestState.CLOSED:
                 self.milestones(request, spec, lead)
             getattr(self, f"_to_{state.value}")(request, spec, lead)
-        if spec.state != S.CLOSED:
+        if spec.state != RequestState.CLOSED:
             self.milestones(request, spec, lead)
-        request.refresh_from_db()
-        for deliverable_title, note in spec.informs:
-            self.link(request=request, deliverable_title=deliverable_title, note=note)
 
     def _to_accepted(self, request, spec: RequestSpec, lead) -> None:
         chief = self.user(CHIEF)
@@ -840,7 +527,7 @@ class _Seeder:
             else None
         )
         if existing is not None:
-            # meetings.demo scheduled this mission already: point the request at it.
+            # demo.meetings scheduled this mission already: point the request at it.
             AdvisoryRequest.objects.filter(pk=request.pk).update(mission=existing)
             advisory.fire_transition(lead, request, "plan_mission")
             self.result.missions_linked += 1
@@ -935,91 +622,18 @@ class _Seeder:
             if done:
                 advisory.complete_milestone(lead, milestone)
 
-    # --- contributions -------------------------------------------------------------------
-    def contribution(self, spec: ContributionSpec) -> None:
-        author = self.user(spec.author)
-        if Contribution.objects.filter(author=author, title=spec.title).exists():
-            self.result.contributions_existing += 1
-            return
-        fields = {
-            "title": spec.title,
-            "summary": spec.summary,
-            "innovation": spec.innovation,
-            "transferability": spec.transferability,
-            "country": self.countries[spec.country] if spec.country else None,
-            "category": spec.category,
-            "year": spec.year,
-        }
-        if spec.kind == ContributionKind.REPOSITORY_ENTRY:
-            fields["document_url"] = (
-                f"https://emgkr.cepa-collab.example.org/{spec.country.lower()}/{spec.category}"
-            )
-        if spec.kind == ContributionKind.CASE_STUDY and spec.country:
-            fields["links"] = f"https://compendium.cepa-collab.example.org/{spec.country.lower()}"
-        if spec.product:
-            fields["product"] = self.products[spec.product]
-        contribution = contributions.propose(author, kind=spec.kind, **fields)
-        self.result.contributions_created += 1
-        if spec.state == CS.DRAFT:
-            return
-        contributions.fire_transition(author, contribution, "submit")
-        if spec.state == CS.WITHDRAWN:
-            contributions.fire_transition(author, contribution, "withdraw")
-            return
-        if spec.state == CS.SUBMITTED:
-            return
-        reviewer = self.user(REVIEWERS[spec.kind])
-        contributions.fire_transition(reviewer, contribution, "start_review")
-        if spec.state == CS.RETURNED:
-            contributions.fire_transition(
-                reviewer, contribution, "return_for_revision", comment=spec.review_comment
-            )
-        elif spec.state == CS.ACCEPTED:
-            contributions.fire_transition(
-                reviewer, contribution, "accept", comment=spec.review_comment
-            )
-            target = spec.incorporate_into or self._repository_deliverable(spec)
-            if target and target in self.deliverables:
-                contributions.incorporate(reviewer, contribution, self.deliverables[target])
-                self.result.incorporated += 1
-            for deliverable_title, note in spec.cited_by:
-                self.link(contribution=contribution, deliverable_title=deliverable_title, note=note)
-
-    def _repository_deliverable(self, spec: ContributionSpec) -> str:
-        if spec.kind != ContributionKind.REPOSITORY_ENTRY:
-            return ""
-        return REPOSITORY.get(self.countries[spec.country].region.code, "")
-
-    # --- links -------------------------------------------------------------------------------
-    def link(self, *, deliverable_title: str, note: str, request=None, contribution=None) -> None:
-        deliverable = self.deliverables.get(deliverable_title)
-        if deliverable is None:
-            return
-        source = {"request": request} if request is not None else {"contribution": contribution}
-        if KnowledgeLink.objects.filter(deliverable=deliverable, **source).exists():
-            return
-        staff = self.user("staff")
-        if request is not None:
-            links.link_request(staff, deliverable, request, note)
-        else:
-            links.link_contribution(staff, deliverable, contribution, note)
-        self.result.links_created += 1
-
 
 @transaction.atomic
-def seed_knowledge(
+def seed_advisory(
     today: datetime.date | None = None, *, password_hash: str | None = None
-) -> KnowledgeDemoResult:
-    """Create what is missing of the technical cooperation and knowledge demo; return the
-    counts. Needs the demo people, and links the deliverables and meetings of
-    `workflows.demo` and `meetings.demo` where they exist."""
-    from cepa_collab.demo import DEMO_PASSWORD
+) -> AdvisoryDemoResult:
+    """Create what is missing of the technical cooperation demo; return the counts.
 
-    result = KnowledgeDemoResult()
+    Needs the demo people (`demo.core`); reuses the assessment missions of `demo.meetings`
+    where they exist."""
+    result = AdvisoryDemoResult()
     seeder = _Seeder(today or timezone.localdate(), result)
     seeder.focal_points(password_hash or make_password(DEMO_PASSWORD))
     for spec in REQUESTS:
         seeder.request(spec)
-    for spec in CONTRIBUTIONS:
-        seeder.contribution(spec)
     return result

@@ -1,28 +1,19 @@
-"""The demo world of the source document: DPADM's branches and people, and the 24 CEPA members.
+"""The people of the demo world: DPADM's branches and people, and the 24 CEPA members.
 
-`seed_demo()` is idempotent: people who already exist are left as they are, so a
-second run changes nothing. Later issues extend it with their records.
+`seed_people()` is idempotent: people who already exist are left as they are, so a
+second run changes nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 
 from cepa_collab.enums import Role
 from cepa_collab.models import Branch, MemberState
 from cepa_collab.services import create_person
-from notifications.services import muted
-
-if TYPE_CHECKING:
-    from knowledge.demo import KnowledgeDemoResult
-    from meetings.demo import MeetingDemoResult
-    from notifications.demo import NotificationDemoResult
-    from workflows.demo import WorkflowDemoResult
 
 DEMO_PASSWORD = "cepa-demo-2026"
 
@@ -188,30 +179,21 @@ def demo_people() -> list[DemoPerson]:
 
 
 @dataclass
-class DemoResult:
+class PeopleDemoResult:
     created: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
-    # What workflows.demo.seed_workflows created or found (its `.summary()` says it).
-    workflows: WorkflowDemoResult | None = None
-    # What meetings.demo.seed_meetings created or found (its `.summary()` says it).
-    meetings: MeetingDemoResult | None = None
-    # What notifications.demo.seed_notifications created (its `.summary()` says it).
-    notifications: NotificationDemoResult | None = None
-    # What knowledge.demo.seed_knowledge created or found (its `.summary()` says it).
-    knowledge: KnowledgeDemoResult | None = None
 
 
-@transaction.atomic
-def seed_demo() -> DemoResult:
+def seed_people(password_hash: str | None = None) -> PeopleDemoResult:
     """Create the demo people who do not exist yet; return who was created and the logins."""
     User = get_user_model()
     branches = {branch.code: branch for branch in Branch.objects.all()}
     countries = {state.iso3: state for state in MemberState.objects.all()}
     existing = set(User.objects.values_list("username", flat=True))
-    result = DemoResult()
+    result = PeopleDemoResult()
     # Everyone in the demo has the same password: hash it once, not once per person.
-    password_hash = make_password(DEMO_PASSWORD)
+    password_hash = password_hash or make_password(DEMO_PASSWORD)
     for spec in demo_people():
         role_label = ", ".join(str(role.label) for role in spec.roles)
         result.logins.append((spec.username, role_label))
@@ -235,17 +217,4 @@ def seed_demo() -> DemoResult:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
         result.created.append(spec.username)
-    from knowledge.demo import seed_knowledge  # requests, contributions and their links
-    from meetings.demo import seed_meetings  # the meetings app links the workflow's records
-    from notifications.demo import seed_notifications  # reminders due soon, on the above
-    from workflows.demo import seed_workflows  # the workflow app builds on the core
-
-    # The demo's history is made up: nobody is mailed about it. The reminders that fall
-    # due are mailed by the worker at the first sweep after seeding.
-    with muted():
-        result.workflows = seed_workflows()
-        result.meetings = seed_meetings()
-        result.knowledge = seed_knowledge(password_hash=password_hash)
-        result.notifications = seed_notifications()
-    result.logins.extend(result.knowledge.logins)
     return result

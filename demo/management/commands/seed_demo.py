@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from cepa_collab.demo import DEMO_PASSWORD, seed_demo
+from demo.core import DEMO_PASSWORD
+from demo.world import seed_demo
 
 
 class Command(BaseCommand):
@@ -13,12 +14,8 @@ class Command(BaseCommand):
             f"Demo world: {len(result.created)} people created, "
             f"{len(result.existing)} already there."
         )
-        self.stdout.write(result.workflows.summary())
-        self.stdout.write(result.meetings.summary())
-        if result.notifications is not None:
-            self.stdout.write(result.notifications.summary())
-        if result.knowledge is not None:
-            self.stdout.write(result.knowledge.summary())
+        for summary in result.summaries():
+            self.stdout.write(summary)
         self.stdout.write("")
         self.stdout.write(f"Open {settings.SITE_URL}/ and sign in with one of these logins")
         self.stdout.write(f"(password for all: {DEMO_PASSWORD}):")

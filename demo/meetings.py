@@ -9,7 +9,7 @@ to countries that received technical cooperation (Oman, Belize, Colombia). Each 
 held in its host city's real time zone; one is tentative and one is cancelled. The
 participants are the demo people (CEPA members, the chief, staff, the IRAs, Oman's
 focal point) and a few external people, with their replies; agenda items link the
-demo deliverables of `workflows.demo` where they exist.
+demo deliverables of `demo.workflows` where they exist.
 
 Everything goes through `meetings.services` with the demo people as actors, except
 the agenda items, which have no service of their own yet. Dates are relative to the
@@ -36,9 +36,6 @@ from meetings.models import AgendaItem, Meeting
 from workflows.models import Deliverable
 
 BRANCH = "e-govb"
-K = MeetingKind
-P = ParticipantRole
-R = Reply
 
 
 @dataclass(frozen=True)
@@ -65,13 +62,13 @@ class MeetingSpec:
 
 
 def _members(*pairs: tuple[str, Reply]) -> tuple[tuple[str, ParticipantRole, Reply], ...]:
-    return tuple((username, P.EXPERT, reply) for username, reply in pairs)
+    return tuple((username, ParticipantRole.EXPERT, reply) for username, reply in pairs)
 
 
 MEETINGS = [
     MeetingSpec(
         "Session of the Committee of Experts on Public Administration (CEPA)",
-        K.CEPA_SESSION,
+        MeetingKind.CEPA_SESSION,
         "chief",
         "USA",
         "America/New_York",
@@ -81,35 +78,35 @@ MEETINGS = [
         5,
         "18:00",
         (
-            ("chief", P.SECRETARIAT, R.ACCEPTED),
-            ("staff", P.SECRETARIAT, R.ACCEPTED),
-            ("pacb_chief", P.SECRETARIAT, R.ACCEPTED),
-            ("dmb_chief", P.SECRETARIAT, R.TENTATIVE),
-            ("lars", P.CHAIR, R.ACCEPTED),
+            ("chief", ParticipantRole.SECRETARIAT, Reply.ACCEPTED),
+            ("staff", ParticipantRole.SECRETARIAT, Reply.ACCEPTED),
+            ("pacb_chief", ParticipantRole.SECRETARIAT, Reply.ACCEPTED),
+            ("dmb_chief", ParticipantRole.SECRETARIAT, Reply.TENTATIVE),
+            ("lars", ParticipantRole.CHAIR, Reply.ACCEPTED),
             *_members(
-                ("amina", R.ACCEPTED),
-                ("tesfaye", R.ACCEPTED),
-                ("palesa", R.ACCEPTED),
-                ("wanjiru", R.TENTATIVE),
-                ("aissatou", R.ACCEPTED),
-                ("chinedu", R.ACCEPTED),
-                ("leila", R.INVITED),
-                ("fatima", R.ACCEPTED),
-                ("nasser", R.ACCEPTED),
-                ("youssef", R.ACCEPTED),
-                ("hyejin", R.ACCEPTED),
-                ("weiling", R.ACCEPTED),
-                ("arjun", R.DECLINED),
-                ("kenji", R.ACCEPTED),
-                ("olivia", R.TENTATIVE),
-                ("camila", R.ACCEPTED),
-                ("marisol", R.ACCEPTED),
-                ("joao", R.INVITED),
-                ("andre", R.ACCEPTED),
-                ("claire", R.ACCEPTED),
-                ("ana", R.ACCEPTED),
-                ("pierre", R.ACCEPTED),
-                ("katarzyna", R.ACCEPTED),
+                ("amina", Reply.ACCEPTED),
+                ("tesfaye", Reply.ACCEPTED),
+                ("palesa", Reply.ACCEPTED),
+                ("wanjiru", Reply.TENTATIVE),
+                ("aissatou", Reply.ACCEPTED),
+                ("chinedu", Reply.ACCEPTED),
+                ("leila", Reply.INVITED),
+                ("fatima", Reply.ACCEPTED),
+                ("nasser", Reply.ACCEPTED),
+                ("youssef", Reply.ACCEPTED),
+                ("hyejin", Reply.ACCEPTED),
+                ("weiling", Reply.ACCEPTED),
+                ("arjun", Reply.DECLINED),
+                ("kenji", Reply.ACCEPTED),
+                ("olivia", Reply.TENTATIVE),
+                ("camila", Reply.ACCEPTED),
+                ("marisol", Reply.ACCEPTED),
+                ("joao", Reply.INVITED),
+                ("andre", Reply.ACCEPTED),
+                ("claire", Reply.ACCEPTED),
+                ("ana", Reply.ACCEPTED),
+                ("pierre", Reply.ACCEPTED),
+                ("katarzyna", Reply.ACCEPTED),
             ),
         ),
         (
@@ -140,7 +137,7 @@ MEETINGS = [
     ),
     MeetingSpec(
         "Expert group meeting on e-government: mobile government and citizen engagement",
-        K.EXPERT_GROUP,
+        MeetingKind.EXPERT_GROUP,
         "staff",
         "KOR",
         "Asia/Seoul",
@@ -150,16 +147,16 @@ MEETINGS = [
         2,
         "17:30",
         (
-            ("staff", P.CHAIR, R.ACCEPTED),
-            ("chief", P.EXPERT, R.ACCEPTED),
-            ("staff3", P.SECRETARIAT, R.ACCEPTED),
+            ("staff", ParticipantRole.CHAIR, Reply.ACCEPTED),
+            ("chief", ParticipantRole.EXPERT, Reply.ACCEPTED),
+            ("staff3", ParticipantRole.SECRETARIAT, Reply.ACCEPTED),
             *_members(
-                ("hyejin", R.ACCEPTED),
-                ("weiling", R.ACCEPTED),
-                ("kenji", R.DECLINED),
-                ("arjun", R.TENTATIVE),
-                ("olivia", R.INVITED),
-                ("claire", R.ACCEPTED),
+                ("hyejin", Reply.ACCEPTED),
+                ("weiling", Reply.ACCEPTED),
+                ("kenji", Reply.DECLINED),
+                ("arjun", Reply.TENTATIVE),
+                ("olivia", Reply.INVITED),
+                ("claire", Reply.ACCEPTED),
             ),
         ),
         (
@@ -170,7 +167,7 @@ MEETINGS = [
                 "Chapter 6: E-participation and citizen engagement",
             ),
         ),
-        externals=(("Ji-won Park", "jiwon.park@unpog.example.org", P.OBSERVER),),
+        externals=(("Ji-won Park", "jiwon.park@unpog.example.org", ParticipantRole.OBSERVER),),
         description=(
             "The branch uses expert group meetings to keep abreast of the latest trends and "
             "successful e-government activities from key practitioners and decision-makers."
@@ -179,7 +176,7 @@ MEETINGS = [
     ),
     MeetingSpec(
         "Regional workshop: e/m-government in Africa",
-        K.WORKSHOP,
+        MeetingKind.WORKSHOP,
         "staff2",
         "ETH",
         "Africa/Addis_Ababa",
@@ -189,15 +186,15 @@ MEETINGS = [
         3,
         "17:00",
         (
-            ("ira3", P.CHAIR, R.ACCEPTED),
-            ("staff2", P.SECRETARIAT, R.ACCEPTED),
+            ("ira3", ParticipantRole.CHAIR, Reply.ACCEPTED),
+            ("staff2", ParticipantRole.SECRETARIAT, Reply.ACCEPTED),
             *_members(
-                ("tesfaye", R.ACCEPTED),
-                ("amina", R.ACCEPTED),
-                ("wanjiru", R.ACCEPTED),
-                ("chinedu", R.DECLINED),
-                ("palesa", R.ACCEPTED),
-                ("aissatou", R.ACCEPTED),
+                ("tesfaye", Reply.ACCEPTED),
+                ("amina", Reply.ACCEPTED),
+                ("wanjiru", Reply.ACCEPTED),
+                ("chinedu", Reply.DECLINED),
+                ("palesa", Reply.ACCEPTED),
+                ("aissatou", Reply.ACCEPTED),
             ),
         ),
         (
@@ -207,7 +204,9 @@ MEETINGS = [
                 "UN-emGKR Africa: policies, legal framework, institutional setting / CIO",
             ),
         ),
-        externals=(("Selamawit Girma", "selamawit.girma@mint.example.org", P.OBSERVER),),
+        externals=(
+            ("Selamawit Girma", "selamawit.girma@mint.example.org", ParticipantRole.OBSERVER),
+        ),
         description=(
             "Capacity building for Botswana, Burkina Faso, Central African Republic, Ethiopia, "
             "Gambia, Ghana, Kenya, Nigeria, Rwanda, Senegal, South Africa, Tunisia and Zambia."
@@ -215,7 +214,7 @@ MEETINGS = [
     ),
     MeetingSpec(
         "Regional workshop: Caribbean e-Government Strategy",
-        K.WORKSHOP,
+        MeetingKind.WORKSHOP,
         "staff",
         "BRB",
         "America/Barbados",
@@ -225,9 +224,11 @@ MEETINGS = [
         2,
         "16:30",
         (
-            ("ira", P.CHAIR, R.ACCEPTED),
-            ("staff", P.SECRETARIAT, R.ACCEPTED),
-            *_members(("andre", R.ACCEPTED), ("camila", R.TENTATIVE), ("claire", R.INVITED)),
+            ("ira", ParticipantRole.CHAIR, Reply.ACCEPTED),
+            ("staff", ParticipantRole.SECRETARIAT, Reply.ACCEPTED),
+            *_members(
+                ("andre", Reply.ACCEPTED), ("camila", Reply.TENTATIVE), ("claire", Reply.INVITED)
+            ),
         ),
         (
             ("Caribbean e-Government Strategy: progress by country", ""),
@@ -243,7 +244,7 @@ MEETINGS = [
     ),
     MeetingSpec(
         "Regional workshop: e/m-government in Latin America and the Caribbean",
-        K.WORKSHOP,
+        MeetingKind.WORKSHOP,
         "staff",
         "MEX",
         "America/Mexico_City",
@@ -253,8 +254,10 @@ MEETINGS = [
         2,
         "17:00",
         (
-            ("ira", P.CHAIR, R.TENTATIVE),
-            *_members(("marisol", R.ACCEPTED), ("joao", R.INVITED), ("camila", R.INVITED)),
+            ("ira", ParticipantRole.CHAIR, Reply.TENTATIVE),
+            *_members(
+                ("marisol", Reply.ACCEPTED), ("joao", Reply.INVITED), ("camila", Reply.INVITED)
+            ),
         ),
         (("METER: measuring e-government readiness", "METER self-assessment guideline"),),
         description="Dates to be confirmed with the host Government.",
@@ -262,7 +265,7 @@ MEETINGS = [
     ),
     MeetingSpec(
         "Regional workshop: e/m-government in the Arab States",
-        K.WORKSHOP,
+        MeetingKind.WORKSHOP,
         "staff3",
         "BHR",
         "Asia/Bahrain",
@@ -272,14 +275,14 @@ MEETINGS = [
         2,
         "15:00",
         (
-            ("ira2", P.CHAIR, R.ACCEPTED),
-            ("staff3", P.SECRETARIAT, R.ACCEPTED),
-            ("focal", P.OBSERVER, R.ACCEPTED),
+            ("ira2", ParticipantRole.CHAIR, Reply.ACCEPTED),
+            ("staff3", ParticipantRole.SECRETARIAT, Reply.ACCEPTED),
+            ("focal", ParticipantRole.OBSERVER, Reply.ACCEPTED),
             *_members(
-                ("fatima", R.ACCEPTED),
-                ("nasser", R.ACCEPTED),
-                ("youssef", R.TENTATIVE),
-                ("leila", R.INVITED),
+                ("fatima", Reply.ACCEPTED),
+                ("nasser", Reply.ACCEPTED),
+                ("youssef", Reply.TENTATIVE),
+                ("leila", Reply.INVITED),
             ),
         ),
         (
@@ -299,7 +302,7 @@ MEETINGS = [
     ),
     MeetingSpec(
         "Assessment mission to Oman: e-government programme",
-        K.ASSESSMENT_MISSION,
+        MeetingKind.ASSESSMENT_MISSION,
         "staff",
         "OMN",
         "Asia/Muscat",
@@ -309,16 +312,18 @@ MEETINGS = [
         3,
         "14:00",
         (
-            ("ira2", P.CHAIR, R.ACCEPTED),
-            ("staff", P.SECRETARIAT, R.ACCEPTED),
-            ("focal", P.OBSERVER, R.ACCEPTED),
+            ("ira2", ParticipantRole.CHAIR, Reply.ACCEPTED),
+            ("staff", ParticipantRole.SECRETARIAT, Reply.ACCEPTED),
+            ("focal", ParticipantRole.OBSERVER, Reply.ACCEPTED),
         ),
         (
             ("Meetings with the Information Technology Authority", ""),
             ("Strengths and weaknesses of the e-government programme", ""),
             ("Plan of action, developed jointly", "METER self-assessment guideline"),
         ),
-        externals=(("Salim Al-Rawahi", "salim.alrawahi@ita.example.org", P.OBSERVER),),
+        externals=(
+            ("Salim Al-Rawahi", "salim.alrawahi@ita.example.org", ParticipantRole.OBSERVER),
+        ),
         description=(
             "The Inter-Regional Advisor identifies the strengths and weaknesses of the "
             "programme and the capacity building activities to meet its challenges."
@@ -327,7 +332,7 @@ MEETINGS = [
     ),
     MeetingSpec(
         "Assessment mission to Belize: national e-government strategy",
-        K.ASSESSMENT_MISSION,
+        MeetingKind.ASSESSMENT_MISSION,
         "staff",
         "BLZ",
         "America/Belize",
@@ -336,13 +341,16 @@ MEETINGS = [
         "09:00",
         4,
         "16:00",
-        (("ira", P.CHAIR, R.ACCEPTED), ("andre", P.EXPERT, R.ACCEPTED)),
+        (
+            ("ira", ParticipantRole.CHAIR, Reply.ACCEPTED),
+            ("andre", ParticipantRole.EXPERT, Reply.ACCEPTED),
+        ),
         (("Analysis and plan of action", ""),),
         visibility=Visibility.PARTICIPANTS,
     ),
     MeetingSpec(
         "Assessment mission to Colombia: online services",
-        K.ASSESSMENT_MISSION,
+        MeetingKind.ASSESSMENT_MISSION,
         "chief",
         "COL",
         "America/Bogota",
@@ -351,7 +359,10 @@ MEETINGS = [
         "09:00",
         3,
         "17:00",
-        (("ira", P.CHAIR, R.ACCEPTED), ("camila", P.EXPERT, R.TENTATIVE)),
+        (
+            ("ira", ParticipantRole.CHAIR, Reply.ACCEPTED),
+            ("camila", ParticipantRole.EXPERT, Reply.TENTATIVE),
+        ),
         visibility=Visibility.PARTICIPANTS,
         cancel_reason="Postponed at the Government's request; new dates to be agreed.",
     ),
@@ -441,8 +452,8 @@ class _Seeder:
 def seed_meetings(today: datetime.date | None = None) -> MeetingDemoResult:
     """Create the demo meetings that do not exist yet; return the counts.
 
-    Needs the demo people (`cepa_collab.demo.seed_demo` creates them first); links the
-    demo deliverables of `workflows.demo` when they exist."""
+    Needs the demo people (`demo.core` creates them first); links the
+    demo deliverables of `demo.workflows` when they exist."""
     result = MeetingDemoResult()
     seeder = _Seeder(today or timezone.localdate(), result)
     for spec in MEETINGS:
