@@ -145,7 +145,7 @@ def _missions_are_meetings_in_the_country_time_zone():
         ),
         "BHR": ("Asia/Bahrain", datetime.time(8, 0), "assessment_mission", "participants", "BHR"),
     }
-    # Oman's and Belize's missions are the ones meetings.demo scheduled, not second ones.
+    # Oman's and Belize's missions are the ones demo.meetings scheduled, not second ones.
     assert (
         Meeting.objects.filter(kind=MeetingKind.ASSESSMENT_MISSION, country__iso3="OMN").count()
         == 1
