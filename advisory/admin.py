@@ -31,7 +31,7 @@ from advisory.models import (
     RequestHistory,
 )
 from cepa_collab.admin_support import ReadOnlyAdmin, ReadOnlyInline
-from cepa_collab.http import SERVICE_ERRORS, error_text
+from cepa_collab.service_errors import SERVICE_ERRORS, error_text
 
 
 class RequestActionForm(helpers.ActionForm):

@@ -56,9 +56,9 @@ from advisory.models import (
     RequestHistory,
 )
 from advisory.views import document_file_response
-from cepa_collab.http import ServiceErrorsMixin, display_name, errors, validated
 from cepa_collab.models import Branch, MemberState, validate_time_zone
 from cepa_collab.serializers import HistoryEntrySerializer, LabelField
+from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
 from cepa_collab.viewer import is_admin, is_branch_member
 from meetings.api import WallClockDateTimeField
 from meetings.enums import MeetingStatus

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class AdvisoryConfig(AppConfig):
     name = "advisory"
     verbose_name = _("Technical cooperation")
-
-    def ready(self) -> None:
-        from advisory import deadlines
-
-        deadlines.register()

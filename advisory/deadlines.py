@@ -45,7 +45,7 @@ def sync_request(request_id: int) -> None:
     )
 
 
-def register() -> None:
-    deadlines.register(
-        deadlines.Source(DeadlineKind.MILESTONE, lambda: _entries(Milestone.objects.all()))
-    )
+# Registered when notifications discovers this module at start-up (its AppConfig.ready).
+deadlines.register(
+    deadlines.Source(DeadlineKind.MILESTONE, lambda: _entries(Milestone.objects.all()))
+)

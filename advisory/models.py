@@ -25,8 +25,7 @@ from advisory.enums import (
 )
 from cepa_collab.models import Branch, HistoryEntry, MemberState, TimeStampedModel
 from cepa_collab.transitions import Machine
-
-S = RequestState
+from workflows.enums import DeliverableState
 
 
 class AdvisoryRequest(ConcurrentTransitionMixin, TimeStampedModel):
@@ -49,7 +48,7 @@ class AdvisoryRequest(ConcurrentTransitionMixin, TimeStampedModel):
     received_on = models.DateField(_("received on"))
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
-    state = FSMField(_("state"), default=S.RECEIVED, choices=RequestState.choices)
+    state = FSMField(_("state"), default=RequestState.RECEIVED, choices=RequestState.choices)
     state_changed_at = models.DateTimeField(_("state changed"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     lead = models.ForeignKey(
@@ -120,25 +119,33 @@ class AdvisoryRequest(ConcurrentTransitionMixin, TimeStampedModel):
 
     def plan_not_in_review(self) -> bool:
         """The plan cannot be agreed with the country while a review round is open on it."""
-        from workflows.enums import DeliverableState
-
         if self.plan_review_id is None:
             return True
         return self.plan_review.state != DeliverableState.IN_REVIEW
 
     # --- transitions (fired only through advisory.services.fire_transition) ----------
-    @transition(field=state, source=S.RECEIVED, target=S.ACCEPTED, permission=rules.can_decide)
+    @transition(
+        field=state,
+        source=RequestState.RECEIVED,
+        target=RequestState.ACCEPTED,
+        permission=rules.can_decide,
+    )
     def accept(self) -> None:
         """The branch chief accepts the request (a lead is named)."""
 
-    @transition(field=state, source=S.RECEIVED, target=S.DECLINED, permission=rules.can_decide)
+    @transition(
+        field=state,
+        source=RequestState.RECEIVED,
+        target=RequestState.DECLINED,
+        permission=rules.can_decide,
+    )
     def decline(self) -> None:
         """The branch chief declines, with a reason."""
 
     @transition(
         field=state,
-        source=S.ACCEPTED,
-        target=S.MISSION_PLANNED,
+        source=RequestState.ACCEPTED,
+        target=RequestState.MISSION_PLANNED,
         conditions=[has_mission],
         permission=rules.can_lead,
     )
@@ -146,15 +153,18 @@ class AdvisoryRequest(ConcurrentTransitionMixin, TimeStampedModel):
         """The assessment mission is scheduled (a meeting of kind assessment mission)."""
 
     @transition(
-        field=state, source=S.MISSION_PLANNED, target=S.MISSION_COMPLETED, permission=rules.can_lead
+        field=state,
+        source=RequestState.MISSION_PLANNED,
+        target=RequestState.MISSION_COMPLETED,
+        permission=rules.can_lead,
     )
     def complete_mission(self) -> None:
         """The mission took place."""
 
     @transition(
         field=state,
-        source=[S.MISSION_COMPLETED, S.PLAN_DRAFTED],
-        target=S.ANALYSIS,
+        source=[RequestState.MISSION_COMPLETED, RequestState.PLAN_DRAFTED],
+        target=RequestState.ANALYSIS,
         permission=rules.can_lead,
     )
     def start_analysis(self) -> None:
@@ -162,8 +172,8 @@ class AdvisoryRequest(ConcurrentTransitionMixin, TimeStampedModel):
 
     @transition(
         field=state,
-        source=S.ANALYSIS,
-        target=S.PLAN_DRAFTED,
+        source=RequestState.ANALYSIS,
+        target=RequestState.PLAN_DRAFTED,
         conditions=[has_plan],
         permission=rules.can_lead,
     )
@@ -172,22 +182,33 @@ class AdvisoryRequest(ConcurrentTransitionMixin, TimeStampedModel):
 
     @transition(
         field=state,
-        source=S.PLAN_DRAFTED,
-        target=S.PLAN_AGREED,
+        source=RequestState.PLAN_DRAFTED,
+        target=RequestState.PLAN_AGREED,
         conditions=[plan_not_in_review],
         permission=rules.can_lead,
     )
     def agree_plan(self) -> None:
         """The plan of action is agreed with the country."""
 
-    @transition(field=state, source=S.PLAN_AGREED, target=S.FOLLOW_UP, permission=rules.can_lead)
+    @transition(
+        field=state,
+        source=RequestState.PLAN_AGREED,
+        target=RequestState.FOLLOW_UP,
+        permission=rules.can_lead,
+    )
     def start_follow_up(self) -> None:
         """The plan is carried out; milestones are followed up."""
 
     @transition(
         field=state,
-        source=[S.ACCEPTED, S.MISSION_COMPLETED, S.ANALYSIS, S.PLAN_AGREED, S.FOLLOW_UP],
-        target=S.CLOSED,
+        source=[
+            RequestState.ACCEPTED,
+            RequestState.MISSION_COMPLETED,
+            RequestState.ANALYSIS,
+            RequestState.PLAN_AGREED,
+            RequestState.FOLLOW_UP,
+        ],
+        target=RequestState.CLOSED,
         permission=rules.can_decide,
     )
     def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from advisory.enums import PLAN_VISIBLE_STATES
 from cepa_collab.enums import Role
 from cepa_collab.models import roles_for
 from cepa_collab.services import profile_for
@@ -54,8 +55,6 @@ def is_country_focal_point(request, user) -> bool:
 
 
 def can_comment(request, user) -> bool:
-    from advisory.enums import PLAN_VISIBLE_STATES
-
     if sees_internal(request, user):
         return True
     # The focal point comments on the plan of action once drafted, until the request closes.

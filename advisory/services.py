@@ -11,6 +11,7 @@ import datetime
 import zoneinfo
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
@@ -62,8 +63,6 @@ def _lock(request: AdvisoryRequest | int) -> AdvisoryRequest:
 
 def focal_points(country_id: int):
     """The active focal points of a Member State."""
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.filter(
         is_active=True, groups__name=Role.FOCAL_POINT, profile__country_id=country_id
     )

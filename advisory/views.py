@@ -47,15 +47,14 @@ from advisory.models import (
     RequestDocument,
     RequestHistory,
 )
+from advisory.panels import REQUEST_PAGE
 from cepa_collab import documents, viewer
 from cepa_collab.exceptions import ServiceConflict
-from cepa_collab.http import add_service_errors
 from cepa_collab.models import Branch, MemberState
+from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
 from cepa_collab.spreadsheets import neutralise
-from knowledge.models import KnowledgeLink
 from meetings.queries import visible_meetings
-from workflows.queries import visible_deliverables
 
 PAGE_SIZE = 50
 BAD_REQUEST = 400
@@ -258,18 +257,6 @@ def _document_groups(documents: list[RequestDocument], *, all_kinds: bool) -> li
     return groups
 
 
-def _knowledge_links(user, advisory_request: AdvisoryRequest) -> list[KnowledgeLink]:
-    """The deliverables this request informed, those the viewer may see."""
-    return list(
-        KnowledgeLink.objects.filter(
-            request=advisory_request,
-            deliverable__in=visible_deliverables(user).values("pk"),
-        )
-        .select_related("deliverable__product")
-        .order_by("created_at", "pk")
-    )
-
-
 def _render_detail(
     request: HttpRequest,
     adv: AdvisoryRequest,
@@ -358,7 +345,8 @@ def _render_detail(
         )
         if may_comment
         else None,
-        "knowledge_links": _knowledge_links(user, adv),
+        # What apps above advisory show here: the deliverables it informed.
+        **REQUEST_PAGE.context(user, adv),
         "plan_review": queries.plan_review_of(adv) if internal else None,
         # The section shows once the plan can go to review, and stays once it went.
         "show_plan_review": internal

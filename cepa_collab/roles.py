@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
 
 from cepa_collab.enums import Role
 
@@ -163,8 +164,6 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
 
 def ensure_permissions(apps=global_apps) -> None:
     """Create the model permissions now (Django creates them only after `migrate`)."""
-    from django.contrib.auth.management import create_permissions
-
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)

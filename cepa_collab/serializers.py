@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cepa_collab.http import display_name
+from cepa_collab.service_errors import display_name
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -11,6 +11,18 @@ from django.db.models import F
 
 from cepa_collab.enums import Language, Role
 from cepa_collab.models import Branch, ChangeCounter, MemberState, Profile, roles_for
+
+# What follows a person's time zone, called with the person in the transaction that
+# changes it: apps above the kernel register here (notifications moves the person's
+# deadlines to their new local hour), so the kernel imports none of them.
+TIME_ZONE_FOLLOWERS: list[Callable[[object], None]] = []
+
+
+def follow_time_zone(follower: Callable[[object], None]) -> Callable[[object], None]:
+    """Register `follower(user)` to run whenever a person's time zone changes (once)."""
+    if follower not in TIME_ZONE_FOLLOWERS:
+        TIME_ZONE_FOLLOWERS.append(follower)
+    return follower
 
 
 def profile_for(user) -> Profile:
@@ -95,10 +107,8 @@ def update_preferences(
         profile.full_clean(exclude=["user", "branch", "country"])
         profile.save(update_fields=[*fields, "updated_at"])
     if time_zone is not None:
-        from notifications.deadlines import retime_user
-
-        # Deadlines fall due at REMINDER_HOUR in the person's zone: move them with it.
-        retime_user(user)
+        for follower in TIME_ZONE_FOLLOWERS:
+            follower(user)
     return profile
 
 

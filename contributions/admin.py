@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cepa_collab.admin_support import ReadOnlyAdmin, ReadOnlyInline
-from cepa_collab.http import SERVICE_ERRORS, error_text
+from cepa_collab.service_errors import SERVICE_ERRORS, error_text
 from cepa_collab.viewer import is_admin
 from contributions import services
 from contributions.enums import ContributionState

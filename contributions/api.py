@@ -25,9 +25,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from cepa_collab.http import ServiceErrorsMixin, errors, validated
 from cepa_collab.models import MemberState
 from cepa_collab.serializers import HistoryEntrySerializer, LabelField, StrictBooleanFilter
+from cepa_collab.service_errors import ServiceErrorsMixin, errors, validated
 from contributions import queries, rules, services
 from contributions.enums import (
     ContributionAction,

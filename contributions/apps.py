@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ContributionsConfig(AppConfig):
     name = "contributions"
     verbose_name = _("CEPA contributions")
-
-    def ready(self) -> None:
-        from contributions import deadlines
-
-        deadlines.register()

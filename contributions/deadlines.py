@@ -65,7 +65,7 @@ def sync_contribution(contribution_id: int) -> None:
     )
 
 
-def register() -> None:
-    deadlines.register(
-        deadlines.Source(DeadlineKind.CONTRIBUTION, lambda: _entries(Contribution.objects.all()))
-    )
+# Registered when notifications discovers this module at start-up (its AppConfig.ready).
+deadlines.register(
+    deadlines.Source(DeadlineKind.CONTRIBUTION, lambda: _entries(Contribution.objects.all()))
+)

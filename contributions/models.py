@@ -24,8 +24,6 @@ from contributions.enums import (
     RepositoryCategory,
 )
 
-S = ContributionState
-
 
 class Contribution(ConcurrentTransitionMixin, TimeStampedModel):
     author = models.ForeignKey(
@@ -77,7 +75,7 @@ class Contribution(ConcurrentTransitionMixin, TimeStampedModel):
         related_name="input_contributions",
         verbose_name=_("for deliverable"),
     )
-    state = FSMField(_("state"), default=S.DRAFT, choices=ContributionState.choices)
+    state = FSMField(_("state"), default=ContributionState.DRAFT, choices=ContributionState.choices)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     review_due = models.DateField(_("review due"), null=True, blank=True)
     reviewer = models.ForeignKey(
@@ -129,27 +127,45 @@ class Contribution(ConcurrentTransitionMixin, TimeStampedModel):
 
     # --- transitions (fired only through contributions.services.fire_transition) ----
     @transition(
-        field=state, source=[S.DRAFT, S.RETURNED], target=S.SUBMITTED, permission=rules.is_author
+        field=state,
+        source=[ContributionState.DRAFT, ContributionState.RETURNED],
+        target=ContributionState.SUBMITTED,
+        permission=rules.is_author,
     )
     def submit(self) -> None:
         """The author sends it to the branch."""
 
-    @transition(field=state, source=S.SUBMITTED, target=S.UNDER_REVIEW, permission=rules.can_review)
+    @transition(
+        field=state,
+        source=ContributionState.SUBMITTED,
+        target=ContributionState.UNDER_REVIEW,
+        permission=rules.can_review,
+    )
     def start_review(self) -> None:
         """A member of the branch's staff takes it up."""
 
-    @transition(field=state, source=S.UNDER_REVIEW, target=S.ACCEPTED, permission=rules.can_review)
+    @transition(
+        field=state,
+        source=ContributionState.UNDER_REVIEW,
+        target=ContributionState.ACCEPTED,
+        permission=rules.can_review,
+    )
     def accept(self) -> None:
         """Accepted: it may be incorporated into a deliverable."""
 
-    @transition(field=state, source=S.UNDER_REVIEW, target=S.RETURNED, permission=rules.can_review)
+    @transition(
+        field=state,
+        source=ContributionState.UNDER_REVIEW,
+        target=ContributionState.RETURNED,
+        permission=rules.can_review,
+    )
     def return_for_revision(self) -> None:
         """Returned to the author with comments."""
 
     @transition(
         field=state,
         source=list(WITHDRAWABLE_STATES),
-        target=S.WITHDRAWN,
+        target=ContributionState.WITHDRAWN,
         permission=rules.is_author,
     )
     def withdraw(self) -> None:

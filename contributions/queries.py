@@ -11,6 +11,8 @@ from cepa_collab.services import profile_for
 from cepa_collab.viewer import BRANCH_ROLES, is_admin, user_branch_id
 from contributions.enums import STAFF_VISIBLE_STATES, ContributionState
 from contributions.models import Attachment, Contribution, ContributionHistory
+from contributions.panels import CITED_BY
+from workflows.queries import visible_deliverables
 
 
 def _accepted_for(user, roles: set) -> Q:
@@ -83,20 +85,10 @@ def visible_deliverable_ids(user, contributions, also=()) -> set[int]:
     } | set(also)
     if not named:
         return set()
-    from workflows.queries import visible_deliverables
-
     return set(visible_deliverables(user).filter(pk__in=named).values_list("pk", flat=True))
 
 
-def citing_links(user, contribution: Contribution):
-    """The knowledge links of the deliverables that cite `contribution`, those `user` may
-    see (the author sees them all)."""
-    from knowledge.models import KnowledgeLink
-    from workflows.queries import visible_deliverables
-
-    qs = KnowledgeLink.objects.filter(contribution=contribution).select_related(
-        "deliverable__product"
-    )
-    if contribution.author_id != getattr(user, "pk", None):
-        qs = qs.filter(deliverable__in=visible_deliverables(user).values("pk"))
-    return qs.order_by("created_at", "pk")
+def citing_links(user, contribution: Contribution) -> list:
+    """The records that cite `contribution` (the knowledge value chain's links to
+    deliverables), those `user` may see (the author sees them all)."""
+    return CITED_BY.chain(user, contribution)

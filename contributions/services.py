@@ -27,6 +27,7 @@ from contributions.models import (
 )
 from notifications.enums import NotificationKind
 from notifications.services import N_, notify
+from workflows.queries import visible_deliverables
 
 EDITABLE_FIELDS = (
     "title",
@@ -82,8 +83,6 @@ def completeness_errors(contribution: Contribution) -> dict[str, str]:
 def _validate(contribution: Contribution, actor=None) -> None:
     """Raise ValidationError naming each field in error. With `actor`, the deliverable
     must be one they see (checked when it is chosen, not each time the draft is saved)."""
-    from workflows.queries import visible_deliverables
-
     errors = {}
     if not contribution.title.strip():
         errors["title"] = _("Give a title.")
@@ -311,8 +310,6 @@ def fire_transition(
 @transaction.atomic
 def incorporate(actor, contribution: Contribution | int, deliverable) -> Contribution:
     """Record that an accepted contribution went into a deliverable of the branch."""
-    from workflows.queries import visible_deliverables
-
     locked = _lock(contribution)
     if not rules.can_review(locked, actor):
         raise PermissionDenied(_("Only the branch's staff incorporate contributions."))

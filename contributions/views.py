@@ -27,8 +27,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cepa_collab import documents
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
-from cepa_collab.http import add_service_errors
 from cepa_collab.models import roles_for
+from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
 from contributions import queries, rules, services
 from contributions.enums import ContributionAction, ContributionKind, ContributionState

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from cepa_collab.admin_support import ReadOnlyAdmin
-from cepa_collab.http import error_text
+from cepa_collab.service_errors import error_text
 from knowledge import services
 from knowledge.models import KnowledgeLink
 

@@ -274,6 +274,28 @@ def deliverable_links(user, deliverable) -> list[KnowledgeLink]:
     )
 
 
+def request_links(user, request) -> list[KnowledgeLink]:
+    """The deliverables `request` informed, those the viewer may see (one query)."""
+    return list(
+        KnowledgeLink.objects.filter(
+            request=request, deliverable__in=visible_deliverables(user).values("pk")
+        )
+        .select_related("deliverable__product")
+        .order_by("created_at", "pk")
+    )
+
+
+def citing_links(user, contribution) -> list[KnowledgeLink]:
+    """The links of the deliverables that cite `contribution`, those `user` may see (the
+    author sees them all), in one query."""
+    qs = KnowledgeLink.objects.filter(contribution=contribution).select_related(
+        "deliverable__product"
+    )
+    if contribution.author_id != getattr(user, "pk", None):
+        qs = qs.filter(deliverable__in=visible_deliverables(user).values("pk"))
+    return list(qs.order_by("created_at", "pk"))
+
+
 def incorporated_contributions(user, deliverable, *, besides=()) -> list:
     """Accepted contributions incorporated into `deliverable` that the viewer may see and
     that are not among `besides` (those already shown through a link): one query."""

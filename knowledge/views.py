@@ -30,8 +30,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from advisory.enums import RequestState
 from advisory.queries import visible_requests
-from cepa_collab.http import add_service_errors
 from cepa_collab.models import MemberState, Region
+from cepa_collab.service_errors import add_service_errors
 from cepa_collab.spreadsheets import neutralise
 from contributions.enums import ContributionState, RepositoryCategory
 from contributions.queries import visible_contributions

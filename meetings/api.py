@@ -32,9 +32,9 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from cepa_collab import viewer
-from cepa_collab.http import ServiceErrorsMixin, display_name, errors, validated
 from cepa_collab.models import Branch, MemberState, validate_time_zone
 from cepa_collab.serializers import LabelField, StrictBooleanFilter
+from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
 from meetings import services
 from meetings.enums import MeetingKind, MeetingStatus, ParticipantRole, Reply, TokenKind, Visibility
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant

@@ -23,13 +23,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, Max, QuerySet, Sum, Value
+from django.db.models import Count, IntegerField, Max, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, vDuration
 
+from cepa_collab.models import Region
+from cepa_collab.services import CALENDAR, counter_value
 from meetings.enums import MeetingStatus
 from meetings.models import Meeting
 
@@ -240,8 +242,6 @@ def cached_stamp(key: str, sources: Callable[[], Iterable[QuerySet]]) -> tuple:
     """`stamp_of(*sources())`, recomputed only when the calendar change counter moved (every
     service that changes a meeting, participant, assignment or deliverable bumps it), the
     day changed, or STAMP_TTL passed. A poll of an unchanged feed costs one small query."""
-    from cepa_collab.services import CALENDAR, counter_value
-
     cache_key = f"ics:stamp:v1:{key}:{counter_value(CALENDAR)}:{timezone.localdate()}"
     stamp = cache.get(cache_key)
     if stamp is None:
@@ -264,16 +264,13 @@ def stamp_of(*querysets: QuerySet) -> tuple:
         values[f"s{index}"] = _subquery(ids, Sum("pk"))
         values[f"r{index}"] = _subquery(ids, Sum("revision")) if has_revision else Value(0)
         values[f"m{index}"] = _subquery(ids, Max("updated_at"))
-    from cepa_collab.models import Region  # any small table gives one row to hang them on
-
+    # Any small table gives one row to hang them on.
     row = Region.objects.order_by("pk").values(**values)[:1]
     first = next(iter(row), None) or {}
     return (timezone.localdate(), *(first.get(name) for name in sorted(values)))
 
 
 def _subquery(ids: QuerySet, aggregate):
-    from django.db.models import Subquery
-
     model = ids.model
     return Subquery(
         model.objects.filter(pk__in=ids)

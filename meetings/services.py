@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -29,9 +28,9 @@ from django.utils.translation import gettext_lazy
 from cepa_collab import viewer
 from cepa_collab.models import Branch
 from cepa_collab.services import CALENDAR, bump_counter, profile_for
-from meetings import ics, queries
+from meetings import feed_builders, ics, queries
 from meetings.enums import CALENDAR_FIELDS, MeetingKind, MeetingStatus, Reply, TokenKind
-from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
+from meetings.models import AgendaItem, CalendarToken, Meeting, Participant, hash_token
 from notifications import services as notifications
 from notifications.enums import NotificationKind
 from notifications.models import Notification
@@ -333,8 +332,6 @@ def _calendar_file(meeting: Meeting, language: str, *, removed: bool = False) ->
     same rendering, shared through the cache: same UID, SEQUENCE and content); for a removed
     participant, the same event marked cancelled, rendered under its own cache key so that
     it never stands in for the meeting's event."""
-    from meetings import feed_builders  # it imports this module
-
     if not removed:
         return feed_builders.meeting_feed(meeting, language).body().decode()
     gone = copy.copy(meeting)
@@ -456,10 +453,6 @@ def _tell(
 
 
 # --- calendar tokens --------------------------------------------------------------------
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 @transaction.atomic

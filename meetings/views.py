@@ -31,8 +31,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cepa_collab import viewer
-from cepa_collab.http import add_service_errors
 from cepa_collab.models import Branch
+from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
 from meetings import queries, services
 from meetings.enums import ParticipantRole, Reply, TokenKind

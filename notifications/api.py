@@ -16,8 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cepa_collab.http import ServiceErrorsMixin, errors
 from cepa_collab.serializers import LabelField, StrictBooleanFilter
+from cepa_collab.service_errors import ServiceErrorsMixin, errors
 from notifications import mail, queries, services
 from notifications.enums import Delivery, NotificationKind
 from notifications.models import Notification

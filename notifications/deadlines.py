@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cepa_collab.services import CALENDAR, bump_counter
+from cepa_collab.services import CALENDAR, bump_counter, follow_time_zone
 from notifications.enums import DeadlineKind
 from notifications.models import Deadline, due_moment
 
@@ -136,8 +136,10 @@ def rebuild(kinds: Iterable[str] | None = None) -> int:
     return Deadline.objects.filter(done_at__isnull=True).count()
 
 
+@follow_time_zone
 def retime_user(user) -> None:
-    """The person's time zone changed: their open deadlines fall due at their new 09:00.
+    """The person's time zone changed: their open deadlines fall due at their new 09:00
+    (`cepa_collab.services.update_preferences` calls it, in its transaction).
 
     Reminders are keyed by due date, so nothing already sent goes again."""
     zone = user.profile.time_zone

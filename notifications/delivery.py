@@ -23,6 +23,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from notifications import jobs, mail, services
 from notifications.enums import Delivery, MailState, NotificationKind
 from notifications.models import Digest, MailRecord, Notification, Reminder
 
@@ -97,6 +98,19 @@ def report_stuck(model: type[MailRecord], now: datetime.datetime) -> int:
             ", ".join(map(str, found[:20])),
         )
     return reported
+
+
+def sweep_notifications(now: datetime.datetime | None = None) -> list[int]:
+    """Re-enqueue immediate mails whose task was lost or whose retry came; report stuck ones."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = requeue_due(Notification, now)
+        report_stuck(Notification, now)
+        for pk in ids:
+            transaction.on_commit(
+                lambda pk=pk: jobs.enqueue(jobs.DELIVER_NOTIFICATION, notification_id=pk)
+            )
+    return ids
 
 
 def _claim(model: type[MailRecord], pk: int, now: datetime.datetime) -> bool:
@@ -220,8 +234,6 @@ def deliver_reminder(pk: int) -> bool:
     Skipped when the deadline was met or moved since it was claimed, or the recipient is
     inactive; written but not mailed as the recipient prefers (digest: it waits for the
     next digest, and the reminder is settled when that digest goes; none: skipped)."""
-    from notifications import mail, services
-
     reminder = (
         Reminder.objects.select_related("deadline__user__profile", "recipient__profile")
         .filter(pk=pk)
@@ -269,19 +281,15 @@ def deliver_reminder(pk: int) -> bool:
 
 
 def enqueue_reminders(ids: Iterable[int]) -> None:
-    from notifications.tasks import deliver_reminders
-
     ids = list(ids)
     for start in range(0, len(ids), BATCH):
-        deliver_reminders.delay(reminder_ids=ids[start : start + BATCH])
+        jobs.enqueue(jobs.DELIVER_REMINDERS, reminder_ids=ids[start : start + BATCH])
 
 
 # --- notifications and digests ------------------------------------------------------------
 
 
 def deliver_notification(pk: int) -> bool:
-    from notifications import mail
-
     notification = (
         Notification.objects.select_related("user__profile")
         .filter(pk=pk, reminder__isnull=True)
@@ -297,8 +305,6 @@ def deliver_notification(pk: int) -> bool:
 
 def deliver_digest(pk: int) -> bool:
     """Mail a digest; its notifications (and the reminders among them) are settled with it."""
-    from notifications import mail
-
     digest = Digest.objects.select_related("user__profile").filter(pk=pk).first()
     if digest is None or digest.state != MailState.PENDING:
         return False
@@ -359,13 +365,11 @@ def mark_sent(model: type[MailRecord], ids: Iterable[int]) -> list[int]:
 
 
 def _enqueue(model: type[MailRecord], pks: list[int]) -> None:
-    from notifications import tasks
-
     if model is Reminder:
         enqueue_reminders(pks)
     elif model is Notification:
         for pk in pks:
-            tasks.deliver_notification.delay(notification_id=pk)
+            jobs.enqueue(jobs.DELIVER_NOTIFICATION, notification_id=pk)
     elif model is Digest:
         for pk in pks:
-            tasks.deliver_digest.delay(digest_id=pk)
+            jobs.enqueue(jobs.DELIVER_DIGEST, digest_id=pk)

@@ -9,6 +9,7 @@ pending → sending → sent (or failed, or skipped); see `notifications.deliver
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -353,8 +354,6 @@ class NotificationPreference(models.Model):
 
 def due_moment(due_date: datetime.date, time_zone: str) -> datetime.datetime:
     """The instant a date-only deadline falls due for a person in `time_zone`."""
-    import zoneinfo
-
     try:
         zone = zoneinfo.ZoneInfo(time_zone or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -36,6 +36,7 @@ from django.utils.translation import ngettext
 
 from cepa_collab.enums import Role
 from cepa_collab.models import Profile
+from notifications import delivery
 from notifications.enums import DeadlineKind, MailState
 from notifications.models import Deadline, Reminder, ReminderPolicy
 
@@ -216,8 +217,6 @@ def sweep_reminders(now: datetime.datetime | None = None) -> SweepResult:
     """One pass: claim what fell due, re-enqueue what was lost, report what is stuck.
 
     The delivery tasks are enqueued after this transaction commits."""
-    from notifications import delivery
-
     now = now or timezone.now()
     claimed = claim_due(now)
     requeued = delivery.requeue_due(Reminder, now)

@@ -4,7 +4,7 @@
 language, inside the caller's transaction, and — as they prefer for its kind —
 mails it at once (the task is enqueued after commit), keeps it for the daily
 digest, or does not mail it. The reminder sweep lives in `notifications.reminders`,
-mail delivery in `notifications.delivery`.
+the daily digest in `notifications.digests`, mail delivery in `notifications.delivery`.
 """
 
 from __future__ import annotations
@@ -18,20 +18,19 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from notifications import jobs
 from notifications.enums import DEFAULT_DELIVERY, Delivery, MailState, NotificationKind
-from notifications.models import Digest, Notification, NotificationPreference
+from notifications.models import Notification, NotificationPreference
 
 _muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
 
 N_ = gettext_noop  # marks a message for translation; `notify` translates it per recipient
-
-DIGEST_HOUR = datetime.time(8)
 
 
 @contextmanager
@@ -190,10 +189,8 @@ def notify(
         next_attempt_at=timezone.now() + settings.MAIL_REQUEUE_AFTER,
     )
     if state == MailState.PENDING:
-        from notifications.tasks import deliver_notification
-
         pk = notification.pk
-        transaction.on_commit(lambda: deliver_notification.delay(notification_id=pk))
+        transaction.on_commit(lambda: jobs.enqueue(jobs.DELIVER_NOTIFICATION, notification_id=pk))
     return notification
 
 
@@ -221,100 +218,3 @@ def mark_all_read(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-
-
-# --- the daily digest --------------------------------------------------------------------
-
-
-def _local_now(now: datetime.datetime, zone: str | None) -> datetime.datetime:
-    try:
-        return now.astimezone(zoneinfo.ZoneInfo(zone or "UTC"))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return now.astimezone(datetime.UTC)
-
-
-def digest_moment(
-    now: datetime.datetime, zone: str | None
-) -> tuple[datetime.date, datetime.datetime]:
-    """The local date of the latest digest due for someone in `zone` at `now`, and its moment:
-    08:00 today once that has passed, else 08:00 yesterday. What arrived before that moment
-    belongs in that digest; what came after waits for the next one."""
-    local = _local_now(now, zone)
-    day = local.date()
-    if local.time() < DIGEST_HOUR:
-        day -= datetime.timedelta(days=1)
-    moment = datetime.datetime.combine(day, DIGEST_HOUR, tzinfo=local.tzinfo)
-    return day, moment.astimezone(datetime.UTC)
-
-
-def sweep_digests(now: datetime.datetime | None = None) -> list[int]:
-    """Gather, for each person, what waited for the digest until their last 08:00 (local
-    time) into that day's digest, unless it was made already; returns the new digests' ids.
-
-    A digest is claimed by its unique (user, local date) row, so two sweeps at once make
-    one digest; the mails are enqueued after commit. A sweep that comes late (the worker
-    was down) still makes the day's digest, from what arrived before 08:00."""
-    from notifications import delivery
-
-    now = now or timezone.now()
-    waiting = (
-        Notification.objects.filter(state=MailState.DIGEST, digest__isnull=True, created_at__lt=now)
-        .order_by()
-        .values_list("user_id", "user__profile__time_zone")
-        .distinct()
-    )
-    created = []
-    for user_id, zone in waiting:
-        day, moment = digest_moment(now, zone)
-        try:
-            with transaction.atomic():
-                if Digest.objects.filter(user_id=user_id, local_date=day).exists():
-                    continue  # made already: what came after it waits for tomorrow's
-                items = list(
-                    Notification.objects.filter(
-                        user_id=user_id,
-                        state=MailState.DIGEST,
-                        digest__isnull=True,
-                        created_at__lt=moment,
-                    ).values_list("pk", flat=True)
-                )
-                if not items:
-                    continue  # all of it arrived after this day's 08:00
-                digest = Digest.objects.create(
-                    user_id=user_id,
-                    local_date=day,
-                    created_at=now,
-                    next_attempt_at=now + settings.MAIL_REQUEUE_AFTER,
-                )
-                Notification.objects.filter(pk__in=items, digest__isnull=True).update(digest=digest)
-        except IntegrityError:
-            continue  # another sweep made it a moment ago
-        created.append(digest.pk)
-    with transaction.atomic():
-        requeued = delivery.requeue_due(Digest, now)
-        delivery.report_stuck(Digest, now)
-        ids = created + [pk for pk in requeued if pk not in created]
-        if ids:
-            transaction.on_commit(lambda: _enqueue_digests(ids))
-    return created
-
-
-def _enqueue_digests(ids: list[int]) -> None:
-    from notifications.tasks import deliver_digest
-
-    for pk in ids:
-        deliver_digest.delay(digest_id=pk)
-
-
-def sweep_notifications(now: datetime.datetime | None = None) -> list[int]:
-    """Re-enqueue immediate mails whose task was lost or whose retry came; report stuck ones."""
-    from notifications import delivery
-    from notifications.tasks import deliver_notification
-
-    now = now or timezone.now()
-    with transaction.atomic():
-        ids = delivery.requeue_due(Notification, now)
-        delivery.report_stuck(Notification, now)
-        for pk in ids:
-            transaction.on_commit(lambda pk=pk: deliver_notification.delay(notification_id=pk))
-    return ids

@@ -10,7 +10,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from notifications import delivery, reminders, services
+from notifications import delivery, digests, reminders
 
 logger = logging.getLogger(__name__)
 
@@ -22,14 +22,14 @@ def sweep_reminders() -> int:
     """Beat, every `REMINDER_SWEEP_SECONDS`: claim what fell due and enqueue its mails."""
     now = timezone.now()
     result = reminders.sweep_reminders(now)
-    services.sweep_notifications(now)
+    delivery.sweep_notifications(now)
     return len(result.claimed)
 
 
 @shared_task(name="notifications.sweep_digests", **_TASK)
 def sweep_digests() -> int:
     """Beat, every few minutes: send the digests of people whose 08:00 has come."""
-    return len(services.sweep_digests())
+    return len(digests.sweep_digests())
 
 
 @shared_task(name="notifications.deliver_reminders", **_TASK)

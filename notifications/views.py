@@ -25,7 +25,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cepa_collab.http import add_service_errors
+from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
 from notifications import mail, queries, services
 from notifications.enums import Delivery, NotificationKind

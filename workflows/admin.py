@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from cepa_collab import viewer
 from cepa_collab.admin_support import ReadOnlyAdmin, ReadOnlyInline
-from cepa_collab.http import SERVICE_ERRORS, error_text
+from cepa_collab.service_errors import SERVICE_ERRORS, error_text
 from notifications.deadlines import close as close_deadlines
 from notifications.enums import DeadlineKind
 from workflows import deadlines, services

@@ -30,9 +30,9 @@ from rest_framework.reverse import reverse
 
 from cepa_collab import viewer
 from cepa_collab.documents import download_name
-from cepa_collab.http import ServiceErrorsMixin, display_name, errors, validated
 from cepa_collab.models import Branch
 from cepa_collab.serializers import LabelField, StrictBooleanFilter
+from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
 from workflows import services
 from workflows.enums import (
     DELIVERABLE_ACTIVE_STATES,

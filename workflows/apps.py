@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class WorkflowsConfig(AppConfig):
     name = "workflows"
     verbose_name = _("Workflows")
-
-    def ready(self) -> None:
-        from workflows import deadlines
-
-        deadlines.register()

@@ -64,14 +64,14 @@ def sync_deliverable(deliverable_id: int) -> None:
     )
 
 
-def register() -> None:
-    deadlines.register(
-        deadlines.Source(
-            DeadlineKind.DELIVERABLE, lambda: _deliverable_entries(Deliverable.objects.all())
-        )
+# Registered when notifications discovers this module at start-up (its AppConfig.ready).
+deadlines.register(
+    deadlines.Source(
+        DeadlineKind.DELIVERABLE, lambda: _deliverable_entries(Deliverable.objects.all())
     )
-    deadlines.register(
-        deadlines.Source(
-            DeadlineKind.REVIEW, lambda: _assignment_entries(ReviewAssignment.objects.all())
-        )
+)
+deadlines.register(
+    deadlines.Source(
+        DeadlineKind.REVIEW, lambda: _assignment_entries(ReviewAssignment.objects.all())
     )
+)

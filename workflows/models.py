@@ -32,9 +32,6 @@ from workflows.enums import (
     RoundState,
 )
 
-S = DeliverableState
-A = AssignmentState
-
 
 class Product(TimeStampedModel):
     """A product of a branch, e.g. the UN E-Government Survey 2026 or a Compendium volume."""
@@ -130,36 +127,56 @@ class Deliverable(ConcurrentTransitionMixin, TimeStampedModel):
         return not self.rounds.filter(version=latest).exists()
 
     # --- transitions (fired only through workflows.services.fire_transition) ----
-    @transition(field=state, source=S.PLANNED, target=S.DRAFTING, permission=rules.can_manage)
+    @transition(
+        field=state,
+        source=DeliverableState.PLANNED,
+        target=DeliverableState.DRAFTING,
+        permission=rules.can_manage,
+    )
     def start_drafting(self) -> None:
         """The owner starts writing."""
 
     @transition(
         field=state,
-        source=[S.DRAFTING, S.REVISING],
-        target=S.IN_REVIEW,
+        source=[DeliverableState.DRAFTING, DeliverableState.REVISING],
+        target=DeliverableState.IN_REVIEW,
         conditions=[has_unreviewed_version],
         permission=rules.can_manage,
     )
     def submit_for_review(self) -> None:
         """Open a review round on the newest version (owner or chief)."""
 
-    @transition(field=state, source=S.IN_REVIEW, target=S.REVISING, permission=rules.can_decide)
+    @transition(
+        field=state,
+        source=DeliverableState.IN_REVIEW,
+        target=DeliverableState.REVISING,
+        permission=rules.can_decide,
+    )
     def return_for_revision(self) -> None:
         """The chief sends the draft back to its owner."""
 
-    @transition(field=state, source=S.IN_REVIEW, target=S.APPROVED, permission=rules.can_decide)
+    @transition(
+        field=state,
+        source=DeliverableState.IN_REVIEW,
+        target=DeliverableState.APPROVED,
+        permission=rules.can_decide,
+    )
     def approve(self) -> None:
         """The chief approves (a waiver is needed while reviews are outstanding)."""
 
-    @transition(field=state, source=S.APPROVED, target=S.PUBLISHED, permission=rules.can_decide)
+    @transition(
+        field=state,
+        source=DeliverableState.APPROVED,
+        target=DeliverableState.PUBLISHED,
+        permission=rules.can_decide,
+    )
     def publish(self) -> None:
         """The approved deliverable is published."""
 
     @transition(
         field=state,
         source=list(DELIVERABLE_OPEN_STATES),
-        target=S.CANCELLED,
+        target=DeliverableState.CANCELLED,
         permission=rules.can_decide,
     )
     def cancel(self) -> None:
@@ -261,7 +278,9 @@ class ReviewAssignment(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments"
     )
     due_date = models.DateField(_("due date"))
-    state = FSMField(_("state"), max_length=20, choices=AssignmentState.choices, default=A.INVITED)
+    state = FSMField(
+        _("state"), max_length=20, choices=AssignmentState.choices, default=AssignmentState.INVITED
+    )
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     conflict_of_interest = models.BooleanField(_("conflict of interest declared"), default=False)
     assigned_by = models.ForeignKey(
@@ -288,20 +307,28 @@ class ReviewAssignment(TimeStampedModel):
     def is_outstanding(self) -> bool:
         return self.state in ASSIGNMENT_OUTSTANDING_STATES
 
-    @transition(field=state, source=A.INVITED, target=A.ACCEPTED, permission=rules.is_reviewer)
+    @transition(
+        field=state,
+        source=AssignmentState.INVITED,
+        target=AssignmentState.ACCEPTED,
+        permission=rules.is_reviewer,
+    )
     def accept(self) -> None:
         """The reviewer agrees to review."""
 
     @transition(
-        field=state, source=[A.INVITED, A.ACCEPTED], target=A.DECLINED, permission=rules.is_reviewer
+        field=state,
+        source=[AssignmentState.INVITED, AssignmentState.ACCEPTED],
+        target=AssignmentState.DECLINED,
+        permission=rules.is_reviewer,
     )
     def decline(self) -> None:
         """The reviewer declines, with a reason (or a conflict of interest)."""
 
     @transition(
         field=state,
-        source=[A.INVITED, A.ACCEPTED],
-        target=A.SUBMITTED,
+        source=[AssignmentState.INVITED, AssignmentState.ACCEPTED],
+        target=AssignmentState.SUBMITTED,
         permission=rules.is_reviewer,
     )
     def submit(self) -> None:
@@ -309,8 +336,8 @@ class ReviewAssignment(TimeStampedModel):
 
     @transition(
         field=state,
-        source=[A.INVITED, A.ACCEPTED],
-        target=A.WITHDRAWN,
+        source=[AssignmentState.INVITED, AssignmentState.ACCEPTED],
+        target=AssignmentState.WITHDRAWN,
         permission=rules.can_manage_assignment,
     )
     def withdraw(self) -> None:

@@ -23,13 +23,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
-from advisory import queries as advisory_queries
 from cepa_collab import documents
 from cepa_collab.exceptions import ServiceConflict
-from cepa_collab.http import add_service_errors
+from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
-from knowledge import queries as knowledge_queries
-from knowledge import services as knowledge_services
 from notifications import reminders
 from notifications.enums import DeadlineKind
 from workflows import queries, rules, services
@@ -39,7 +36,6 @@ from workflows.enums import (
     DELIVERABLE_ACTIVE_STATES,
     AssignmentState,
     AuditKind,
-    DeliverableKind,
     DeliverableState,
     ReviewStatus,
     RoundState,
@@ -54,6 +50,7 @@ from workflows.forms import (
     VersionUploadForm,
 )
 from workflows.models import TRANSITION_LABELS, Deliverable, Product, Review, ReviewAssignment
+from workflows.panels import DELIVERABLE_PAGE
 from workflows.reviewers import suggest_reviewers
 
 PAGE_SIZE = 50
@@ -218,8 +215,6 @@ def _render_deliverable(
     next_reminders = (
         reminders.next_reminders_for(DeadlineKind.DELIVERABLE, [deliverable.pk]) if sees_all else {}
     )
-    # The knowledge value chain: what the deliverable draws on (two queries).
-    links = knowledge_queries.deliverable_links(user, deliverable)
     context = {
         "deliverable": deliverable,
         "sees_all": sees_all,
@@ -250,15 +245,9 @@ def _render_deliverable(
         "has_deadline": deliverable.pk in next_reminders,
         "next_reminder": next_reminders.get(deliverable.pk),
         "viewer_zone": profile_for(user).time_zone if next_reminders else "",
-        "knowledge_links": links,
-        "incorporated": knowledge_queries.incorporated_contributions(
-            user, deliverable, besides=[link.contribution_id for link in links]
-        ),
-        "can_link": knowledge_services.can_link(user, deliverable),
-        # The advisory request whose plan of action this reviews (one query, plans only).
-        "plan_of": advisory_queries.plan_review_origin(user, deliverable)
-        if deliverable.kind == DeliverableKind.PLAN_OF_ACTION
-        else None,
+        # What apps above workflows show here: the advisory request a plan of action
+        # comes from, the knowledge value chain (see `workflows.panels`).
+        **DELIVERABLE_PAGE.context(user, deliverable),
     }
     return render(request, "workflows/deliverable_detail.html", context, status=status)
 

@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends import locmem
 
-from notifications import delivery, reminders, services, tasks
+from notifications import delivery, digests, reminders, services, tasks
 from notifications.enums import MailState, NotificationKind
 from notifications.models import Digest, Notification, Reminder
 from notifications.services import N_
@@ -262,7 +262,7 @@ def test_reminder_preferred_in_the_digest_waits_for_it(claimed, reviewer, clock)
 
     # when the next digest goes, at 08:00 the next day in Accra
     clock.move_to(datetime.datetime(2026, 12, 5, 8, 0, tzinfo=UTC))
-    (digest,) = services.sweep_digests()
+    (digest,) = digests.sweep_digests()
     assert delivery.deliver_digest(digest) is True
 
     # then the reminder went with it
@@ -381,8 +381,8 @@ def test_notification_stuck_in_sending_is_reported_once_and_not_resent(notice, s
 
     clock.move_to(datetime.datetime(2026, 12, 2, 6, 16, tzinfo=UTC))
     with caplog.at_level(logging.ERROR, logger="notifications.delivery"):
-        first = services.sweep_notifications()
-        second = services.sweep_notifications()
+        first = delivery.sweep_notifications()
+        second = delivery.sweep_notifications()
 
     notice.refresh_from_db()
     assert (first, second) == ([], [])
@@ -402,9 +402,9 @@ def test_notification_lost_task_is_reenqueued_and_delivered_once(
 ):
     clock.move_to(datetime.datetime(2026, 12, 2, 6, 15, tzinfo=UTC))
     with django_capture_on_commit_callbacks(execute=True):
-        requeued = services.sweep_notifications()
+        requeued = delivery.sweep_notifications()
     with django_capture_on_commit_callbacks(execute=True):
-        again = services.sweep_notifications()
+        again = delivery.sweep_notifications()
 
     notice.refresh_from_db()
     assert (requeued, again) == ([notice.pk], [])

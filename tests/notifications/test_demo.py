@@ -11,9 +11,10 @@ from django.core import mail
 
 from demo.world import seed_demo
 from notifications import reminders
+from notifications.digests import sweep_digests
 from notifications.enums import DeadlineKind, Delivery, MailState, NotificationKind
 from notifications.models import Deadline, Notification, NotificationPreference, Reminder
-from notifications.services import preferences_of, sweep_digests
+from notifications.services import preferences_of
 from workflows.models import ReviewAssignment
 
 # Monday 2 March 2026, 12:00 UTC: 09:00 has passed from Sao Paulo eastwards, not in the

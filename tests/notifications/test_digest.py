@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from cepa_collab.enums import Role
-from notifications import services
+from notifications import digests, services
 from notifications.enums import Delivery, MailState, NotificationKind
 from notifications.models import Digest, Notification
 from notifications.services import N_
@@ -79,7 +79,7 @@ def sweep(clock, when: datetime.datetime, capture) -> list:
     clock.move_to(when)
     before = len(mail.outbox)
     with capture(execute=True):
-        services.sweep_digests(when)
+        digests.sweep_digests(when)
     return mail.outbox[before:]
 
 
@@ -242,8 +242,8 @@ def test_two_sweeps_at_the_same_instant_make_one_digest(
     clock.move_to(at(ADDIS, 3, 8))
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.sweep_digests(at(ADDIS, 3, 8))
-        second = services.sweep_digests(at(ADDIS, 3, 8))
+        first = digests.sweep_digests(at(ADDIS, 3, 8))
+        second = digests.sweep_digests(at(ADDIS, 3, 8))
 
     assert (len(first), second) == (1, [])
     assert recipients(mail.outbox) == ["selam"]
@@ -275,7 +275,7 @@ def test_overlapping_sweeps_on_two_connections_make_one_digest(clock):
         # sweeps, then keeps its transaction open until the other sweep waits on its digest
         try:
             with transaction.atomic():
-                outcomes["first"] = services.sweep_digests(now)
+                outcomes["first"] = digests.sweep_digests(now)
                 swept.set()
                 deadline = time.monotonic() + TIMEOUT
                 while not _others_wait_for_a_lock():
@@ -290,7 +290,7 @@ def test_overlapping_sweeps_on_two_connections_make_one_digest(clock):
         # sweeps while the first one's digest is made but not committed
         try:
             assert swept.wait(TIMEOUT)
-            outcomes["second"] = services.sweep_digests(now)
+            outcomes["second"] = digests.sweep_digests(now)
         except Exception as exc:  # asserted on below
             outcomes["second"] = exc
         finally:

@@ -7,7 +7,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from notifications import mail, reminders, services
+from notifications import delivery, mail, reminders
 
 
 def _instant(value: str) -> datetime.datetime:
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             self._dry_run(now)
             return
         result = reminders.sweep_reminders(now)
-        requeued = services.sweep_notifications(now)
+        requeued = delivery.sweep_notifications(now)
         self.stdout.write(
             f"Claimed {_plural(len(result.claimed), 'reminder', 'reminders')}, "
             f"re-enqueued {len(result.requeued)}, "
