@@ -1,12 +1,15 @@
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from advisory.enums import RequestKind, RequestState
 from advisory.models import AdvisoryRequest
 from cepa_collab.enums import Role
-from tests.factories import pdf, person, request_in_state
+from tests.demo_world import DemoWorld, seed_demo_world
+from tests.factories import ensure_reference_data, pdf, person, request_in_state
 
 
 @pytest.fixture(autouse=True)
@@ -31,15 +34,47 @@ def _reference_data_after_flushes(request):
     if not _is_transactional(request):
         return
     request.getfixturevalue("transactional_db")
-    from django.apps import apps
+    ensure_reference_data()
 
-    from cepa_collab.models import MemberState
-    from cepa_collab.reference_data import load_reference_data
-    from cepa_collab.roles import sync_roles
 
-    if not MemberState.objects.exists():
-        load_reference_data(apps)
-        sync_roles()
+# --- the demo world, seeded once per session ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[DemoWorld]:
+    """The demo world of `manage.py seed_demo`, seeded once for the whole session in a
+    transaction rolled back when the session ends (tests/demo_world.py); tests take `demo`."""
+    with django_db_blocker.unblock():
+        held = transaction.atomic()
+        held.__enter__()
+        try:
+            world = seed_demo_world(tmp_path_factory.mktemp("demo-media"))
+        except BaseException:
+            held.__exit__(*sys.exc_info())
+            raise
+    yield world
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        held.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(request, db, demo_world, settings):
+    """What `seed_demo()` returned, the demo world in the database for this test: read it, or
+    change it (the change is rolled back after the test, as any test's). Its files are under
+    `demo_world.media_root`."""
+    if _is_transactional(request):
+        pytest.fail("The demo world lives in a transaction: a demo test cannot be transactional.")
+    settings.MEDIA_ROOT = demo_world.media_root
+    return demo_world.result
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The demo tests run last, after pytest-django's order (database tests, transactional
+    tests, the others): the demo world stays in an open transaction until the session ends,
+    which no flush may cross and no other test may see."""
+    items.sort(key=lambda item: "demo_world" in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture(autouse=True)

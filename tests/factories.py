@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import factory
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -14,6 +15,8 @@ from advisory.enums import DocumentKind, RequestKind, RequestState
 from advisory.models import AdvisoryRequest
 from cepa_collab.enums import Role
 from cepa_collab.models import Branch, MemberState, Profile
+from cepa_collab.reference_data import load_reference_data
+from cepa_collab.roles import sync_roles
 from cepa_collab.services import set_roles
 
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -25,6 +28,14 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def pdf(name: str = "document.pdf") -> SimpleUploadedFile:
     """A fresh upload of PDF_BYTES named `name` (the `pdf_file` fixture returns this)."""
     return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def ensure_reference_data() -> None:
+    """Branches, regions, Member States and role groups, as the migrations load them (a
+    transactional test's flush empties every table, these included)."""
+    if not MemberState.objects.exists():
+        load_reference_data(apps)
+        sync_roles()
 
 
 def branch(code: str = "e-govb") -> Branch:

@@ -8,7 +8,6 @@ import datetime
 from collections import Counter
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -40,12 +39,6 @@ TODAY = NOW.date()
 TEN = ["BHR", "BLZ", "COL", "ETH", "GHA", "LSO", "OMN", "SAU", "SGP", "TUN"]
 S = RequestState
 CS = ContributionState
-
-
-@pytest.fixture
-def demo(db):
-    with time_machine.travel(NOW, tick=False):
-        return seed_demo()
 
 
 def _snapshot() -> list[list[tuple]]:

@@ -9,7 +9,6 @@ import pytest
 from django.core.management import call_command
 
 from demo.meetings import MEETINGS, seed_meetings
-from demo.world import seed_demo
 from meetings.enums import MeetingKind, MeetingStatus, Reply, Visibility
 from meetings.models import AgendaItem, Meeting, Participant
 from workflows.models import Deliverable
@@ -35,10 +34,7 @@ def local(value: datetime.datetime, zone: str) -> tuple[datetime.date, datetime.
     return moment.date(), moment.time()
 
 
-@pytest.mark.django_db
-def test_seed_demo_schedules_meetings_in_their_host_cities_time_zones(capsys):
-    call_command("seed_demo")
-
+def test_seed_demo_schedules_meetings_in_their_host_cities_time_zones(demo, demo_world):
     rows = {
         m.title: (m.kind, m.country.iso3, m.time_zone, m.status)
         for m in Meeting.objects.select_related("country").filter(
@@ -65,13 +61,10 @@ def test_seed_demo_schedules_meetings_in_their_host_cities_time_zones(capsys):
         ("COL", "America/Bogota", "participants"),
         ("OMN", "Asia/Muscat", "participants"),
     ]
-    assert "9 meetings (1 cancelled)" in capsys.readouterr().out
+    assert "9 meetings (1 cancelled)" in demo_world.output
 
 
-@pytest.mark.django_db
-def test_seed_demo_meeting_times_are_local_to_the_meeting():
-    seed_demo()
-
+def test_seed_demo_meeting_times_are_local_to_the_meeting(demo):
     session = Meeting.objects.get(title=SESSION)
     addis = Meeting.objects.get(country__iso3="ETH", kind=MeetingKind.WORKSHOP)
     assert (local(session.start, "America/New_York"), local(session.end, "America/New_York")) == (
@@ -85,10 +78,7 @@ def test_seed_demo_meeting_times_are_local_to_the_meeting():
     assert addis.start == datetime.datetime(2026, 1, 31, 6, 0, tzinfo=datetime.UTC)
 
 
-@pytest.mark.django_db
-def test_seed_demo_has_one_cancelled_and_one_tentative_meeting():
-    seed_demo()
-
+def test_seed_demo_has_one_cancelled_and_one_tentative_meeting(demo):
     cancelled = Meeting.objects.get(status=MeetingStatus.CANCELLED)
     tentative = Meeting.objects.get(status=MeetingStatus.TENTATIVE)
     assert (cancelled.title, cancelled.cancel_reason, cancelled.revision) == (
@@ -102,10 +92,7 @@ def test_seed_demo_has_one_cancelled_and_one_tentative_meeting():
     )
 
 
-@pytest.mark.django_db
-def test_seed_demo_meetings_have_participants_with_their_replies():
-    seed_demo()
-
+def test_seed_demo_meetings_have_participants_with_their_replies(demo):
     session = Meeting.objects.get(title=SESSION)
     replies = dict(
         Participant.objects.filter(meeting=session).values_list("user__username", "reply")
@@ -130,10 +117,7 @@ def test_seed_demo_meetings_have_participants_with_their_replies():
     assert Meeting.objects.filter(visibility=Visibility.PUBLIC).count() == 6
 
 
-@pytest.mark.django_db
-def test_seed_demo_agenda_links_the_demo_deliverables():
-    seed_demo()
-
+def test_seed_demo_agenda_links_the_demo_deliverables(demo):
     session = Meeting.objects.get(title=SESSION)
     assert [
         (item.position, item.deliverable.title if item.deliverable else None)
@@ -148,9 +132,7 @@ def test_seed_demo_agenda_links_the_demo_deliverables():
     assert AgendaItem.objects.filter(deliverable__isnull=False).count() == 10
 
 
-@pytest.mark.django_db
-def test_seed_meetings_without_the_demo_deliverables_leaves_the_agenda_unlinked():
-    seed_demo()
+def test_seed_meetings_without_the_demo_deliverables_leaves_the_agenda_unlinked(demo):
     Meeting.objects.all().delete()
     Deliverable.objects.update(title="Renamed")
 
@@ -160,9 +142,7 @@ def test_seed_meetings_without_the_demo_deliverables_leaves_the_agenda_unlinked(
     assert AgendaItem.objects.filter(deliverable__isnull=False).count() == 0
 
 
-@pytest.mark.django_db
-def test_seed_demo_twice_creates_and_changes_no_meeting(time_machine):
-    seed_demo()
+def test_seed_demo_twice_creates_and_changes_no_meeting(demo, time_machine):
     before = snapshot()
     time_machine.move_to("2026-03-20 10:00:00+00:00", tick=False)
 

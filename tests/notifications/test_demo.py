@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 import time_machine
 from django.core import mail
 
@@ -20,12 +19,6 @@ from workflows.models import ReviewAssignment
 # Monday 2 March 2026, 12:00 UTC: 09:00 has passed from Sao Paulo eastwards, not in the
 # Americas further west; Bogotá's 09:00 (14:00 UTC) is the next one to come.
 NOW = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def demo(db):
-    with time_machine.travel(NOW, tick=False):
-        seed_demo()
 
 
 WORKFLOW_KINDS = (DeadlineKind.DELIVERABLE, DeadlineKind.REVIEW)

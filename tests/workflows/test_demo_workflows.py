@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 import time_machine
 from django.core.files.base import ContentFile
 
@@ -50,12 +49,6 @@ def _snapshot() -> list[list[tuple]]:
             VersionUserObjectPermission,
         )
     ]
-
-
-@pytest.fixture
-def demo(db):
-    with time_machine.travel(NOW, tick=False):
-        return seed_demo()
 
 
 def test_seed_workflows_twice_changes_nothing_even_a_day_later(demo):
@@ -169,13 +162,7 @@ def test_seed_workflows_gives_cepa_members_reviewer_profiles(demo):
     assert AwayPeriod.objects.filter(reviewer__username="kenji").count() == 1
 
 
-@pytest.mark.django_db
-def test_seed_demo_mails_nobody(django_capture_on_commit_callbacks):
-    from django.core import mail
-    from django.core.management import call_command
-
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        call_command("seed_demo")
-
-    assert callbacks == []
-    assert mail.outbox == []
+def test_seed_demo_mails_nobody(demo, demo_world):
+    # (what the seed left to run after its commit, and the mail it sent)
+    assert demo_world.on_commit == []
+    assert demo_world.mails == []
