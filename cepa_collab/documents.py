@@ -167,11 +167,19 @@ SERVE_HEADERS = {
 _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+def _ascii(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _UNSAFE_IN_NAME.sub("-", decomposed).strip(".-_")
+
+
 def ascii_name(name: str) -> str:
-    """`name` in ASCII letters, digits, dots, dashes and underscores (no path, no quotes)."""
-    decomposed = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    safe = _UNSAFE_IN_NAME.sub("-", decomposed).strip(".-_")
-    return safe or "document"
+    """`name` in ASCII letters, digits, dashes and underscores, with its extension (no
+    path, no quotes, no spaces): `Côte d’Ivoire.pdf` is `Cote-dIvoire.pdf`."""
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    stem, extension = _ascii(stem) or "document", _ascii(extension)
+    return f"{stem}.{extension}" if extension else stem
 
 
 def content_disposition(name: str) -> str:

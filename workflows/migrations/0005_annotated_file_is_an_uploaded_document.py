@@ -1,7 +1,8 @@
 """A review's annotated file becomes an uploaded document of its own (`AnnotatedFile`,
 the kernel's `UploadedDocument`): every existing file keeps its stored name, gains the
 record the other documents have (original name, type, size, who uploaded it, when), and
-the review's file column goes only after the rows are copied. Reversible."""
+the review's file column goes only after the rows are copied (the new accessor takes its
+name last). Reversible."""
 
 import django.db.models.deletion
 import django.utils.timezone
@@ -96,7 +97,7 @@ class Migration(migrations.Migration):
                     "review",
                     models.OneToOneField(
                         on_delete=django.db.models.deletion.CASCADE,
-                        related_name="annotated_file",
+                        related_name="+",
                         to="workflows.review",
                         verbose_name="review",
                     ),
@@ -118,4 +119,15 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(copy_files_to_documents, copy_documents_to_files),
         migrations.RemoveField(model_name="review", name="annotated_file"),
+        # Only now may the review's new accessor take the old column's name.
+        migrations.AlterField(
+            model_name="annotatedfile",
+            name="review",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="annotated_file",
+                to="workflows.review",
+                verbose_name="review",
+            ),
+        ),
     ]
