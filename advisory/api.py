@@ -55,7 +55,7 @@ from advisory.models import (
     RequestDocument,
     RequestHistory,
 )
-from advisory.views import document_file_response
+from cepa_collab import documents
 from cepa_collab.models import Branch, MemberState, validate_time_zone
 from cepa_collab.serializers import HistoryEntrySerializer, LabelField
 from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
@@ -717,8 +717,7 @@ class AdvisoryRequestViewSet(
     )
     def document_download(self, request, pk=None, document_pk=None):
         adv = self.get_object()
-        document = queries.get_document_for_user(request.user, adv, document_pk)
-        return document_file_response(adv, document)
+        return documents.serve(queries.get_document_for_user(request.user, adv, document_pk))
 
     # comments
     @extend_schema(

@@ -23,7 +23,14 @@ from advisory.enums import (
     RequestKind,
     RequestState,
 )
-from cepa_collab.models import Branch, HistoryEntry, MemberState, TimeStampedModel
+from cepa_collab import documents
+from cepa_collab.models import (
+    Branch,
+    HistoryEntry,
+    MemberState,
+    TimeStampedModel,
+    UploadedDocument,
+)
 from cepa_collab.transitions import Machine
 from workflows.enums import DeliverableState
 
@@ -239,25 +246,15 @@ MACHINE = Machine(
 )
 
 
-def document_upload_to(instance: RequestDocument, filename: str) -> str:
-    return f"advisory/{instance.request_id}/{instance.kind}/v{instance.number}/{filename}"
-
-
-class RequestDocument(models.Model):
+class RequestDocument(UploadedDocument):
     """One version of a mission report, an analysis or a plan of action."""
+
+    numbered_within = ("request", "kind")
 
     request = models.ForeignKey(AdvisoryRequest, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("document"), max_length=30, choices=DocumentKind.choices)
     number = models.PositiveIntegerField(_("version"))
-    file = models.FileField(_("file"), upload_to=document_upload_to, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
     notes = models.TextField(_("notes"), blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     review_version = models.OneToOneField(
         "workflows.Version",
         on_delete=models.SET_NULL,
@@ -282,6 +279,14 @@ class RequestDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.number}"
+
+    def folder(self) -> str:
+        return f"advisory/{self.request_id}/{self.kind}/v{self.number}"
+
+    def download_name(self) -> str:
+        return documents.download_name(
+            f"{self.request.title} {self.kind.replace('_', ' ')}", self.number, self.extension
+        )
 
 
 class Milestone(TimeStampedModel):

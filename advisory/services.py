@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,8 +30,7 @@ from advisory.models import (
     RequestDocument,
     RequestHistory,
 )
-from cepa_collab import transitions
-from cepa_collab.documents import stored_name, validate_upload
+from cepa_collab import documents, transitions
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import Profile, roles_for
@@ -345,29 +343,15 @@ def upload_document(
         raise ValidationError({"kind": _("Choose a mission report, an analysis or a plan.")})
     if not locked.is_open or locked.state == RequestState.RECEIVED:
         raise ServiceConflict(_("Documents are added while the request is being worked on."))
-    try:
-        document_type = validate_upload(upload)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
-    number = (locked.documents.filter(kind=kind).aggregate(n=Max("number"))["n"] or 0) + 1
-    document = RequestDocument(
-        request=locked,
-        kind=kind,
-        number=number,
-        original_name=(upload.name or "")[:255],
-        content_type=document_type.content_type,
-        size=upload.size,
-        notes=notes.strip(),
-        uploaded_by=actor,
+    document = documents.store(
+        RequestDocument, upload, uploaded_by=actor, request=locked, kind=kind, notes=notes.strip()
     )
-    document.file.save(stored_name(upload.name or "", document_type), upload, save=False)
-    document.save()
     _history(
         locked,
         actor,
         RequestAction.DOCUMENT,
         note=N_("%(document)s, version %(number)d uploaded."),
-        params={"document": kind, "number": number},
+        params={"document": kind, "number": document.number},
     )
     AdvisoryRequest.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
     return document

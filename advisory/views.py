@@ -22,7 +22,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from advisory import queries, rules, services
@@ -58,8 +57,6 @@ from meetings.queries import visible_meetings
 
 PAGE_SIZE = 50
 BAD_REQUEST = 400
-
-download = cache_control(private=True, no_store=True)
 
 
 def _name(user) -> str:
@@ -526,42 +523,13 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return _rerender(request, pk, "upload", form)
 
 
-def _extension(document: RequestDocument) -> str:
-    for kind in documents.ACCEPTED:
-        if kind.content_type == document.content_type:
-            return kind.extension
-    name = document.file.name
-    return name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
-
-
-def document_file_response(adv: AdvisoryRequest, document: RequestDocument) -> FileResponse:
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("The file is missing.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=documents.download_name(
-            f"{adv.title} {document.kind.replace('_', ' ')}",
-            document.number,
-            _extension(document),
-        ),
-        content_type=document.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
-@download
 @require_safe
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     """A document version, for those who may read it (404 otherwise); never served from
     MEDIA_URL."""
     adv = queries.get_request_for_user(request.user, pk)
-    document = queries.get_document_for_user(request.user, adv, document_pk)
-    return document_file_response(adv, document)
+    return documents.serve(queries.get_document_for_user(request.user, adv, document_pk))
 
 
 # --- milestones --------------------------------------------------------------------------

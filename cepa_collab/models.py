@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cepa_collab import documents
 from cepa_collab.enums import Language, Role
 
 
@@ -75,6 +76,55 @@ class HistoryEntry(models.Model):
     def display_params(self) -> dict:
         """The parameters as the note shows them (subclasses translate codes to labels)."""
         return dict(self.params)
+
+
+def document_path(instance: UploadedDocument, filename: str) -> str:
+    """Where a document's file is stored, under MEDIA_ROOT (which no URL serves)."""
+    return f"{instance.folder()}/{filename}"
+
+
+class UploadedDocument(models.Model):
+    """A file someone uploaded, as every app keeps it: accepted by its content, stored
+    outside the web root under a safe name, served only as an attachment by a view that
+    checked who asks. Create one with `cepa_collab.documents.store`, serve it with
+    `cepa_collab.documents.serve`.
+
+    A concrete document adds its record (a deliverable, a review, a request, a
+    contribution) and says where its files go (`folder`). A numbered one (versions)
+    has a `number` field and names, in `numbered_within`, the fields within which
+    `store` counts them.
+    """
+
+    numbered_within: tuple[str, ...] = ()
+
+    file = models.FileField(_("file"), upload_to=document_path, max_length=300)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def folder(self) -> str:
+        """The folder of this document's file, relative to MEDIA_ROOT."""
+        raise NotImplementedError
+
+    @property
+    def extension(self) -> str:
+        """The extension of the type the content was accepted as."""
+        kind = documents.document_type(self.content_type)
+        if kind is not None:
+            return kind.extension
+        name = self.file.name or ""
+        return name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
+
+    def download_name(self) -> str:
+        """The name the file is downloaded under (ASCII, no path, no quotes)."""
+        return documents.safe_name(self.original_name, self.extension)
 
 
 @cache

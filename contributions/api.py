@@ -25,6 +25,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from cepa_collab import documents
 from cepa_collab.models import MemberState
 from cepa_collab.serializers import HistoryEntrySerializer, LabelField, StrictBooleanFilter
 from cepa_collab.service_errors import ServiceErrorsMixin, errors, validated
@@ -41,7 +42,6 @@ from contributions.models import (
     Contribution,
     ContributionHistory,
 )
-from contributions.views import attachment_response
 from workflows.api import TransitionOptionSerializer
 from workflows.models import Product
 from workflows.queries import visible_deliverables
@@ -539,7 +539,4 @@ class ContributionViewSet(
         filter_backends=[],
     )
     def attachment_download(self, request, pk=None, attachment=None):
-        found = queries.get_attachment_for_user(request.user, pk, attachment)
-        response = attachment_response(found)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return documents.serve(queries.get_attachment_for_user(request.user, pk, attachment))

@@ -13,7 +13,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from cepa_collab.models import Branch, HistoryEntry, MemberState, TimeStampedModel
+from cepa_collab.models import (
+    Branch,
+    HistoryEntry,
+    MemberState,
+    TimeStampedModel,
+    UploadedDocument,
+)
 from cepa_collab.transitions import Machine
 from contributions import rules
 from contributions.enums import (
@@ -187,22 +193,12 @@ MACHINE = Machine(
 )
 
 
-def attachment_upload_to(instance: Attachment, filename: str) -> str:
-    return f"contributions/{instance.contribution_id}/{filename}"
+class Attachment(UploadedDocument):
+    """A file the author attached to their contribution (downloaded under its own name)."""
 
-
-class Attachment(models.Model):
     contribution = models.ForeignKey(
         Contribution, on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
         ordering = ["contribution", "created_at", "pk"]
@@ -211,6 +207,9 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def folder(self) -> str:
+        return f"contributions/{self.contribution_id}"
 
 
 class ContributionHistory(HistoryEntry):

@@ -13,8 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cepa_collab import transitions
-from cepa_collab.documents import stored_name, validate_upload
+from cepa_collab import documents, transitions
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import Branch
 from contributions import deadlines, rules
@@ -193,19 +192,7 @@ def attach(actor, contribution: Contribution | int, upload: UploadedFile) -> Att
         raise PermissionDenied(_("Only the author attaches files."))
     if locked.state not in (ContributionState.DRAFT, ContributionState.RETURNED):
         raise ServiceConflict(_("Files are attached while it is a draft or returned."))
-    try:
-        kind = validate_upload(upload)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
-    attachment = Attachment(
-        contribution=locked,
-        original_name=(upload.name or "")[:255],
-        content_type=kind.content_type,
-        size=upload.size,
-        uploaded_by=actor,
-    )
-    attachment.file.save(stored_name(upload.name or "", kind), upload, save=False)
-    attachment.save()
+    attachment = documents.store(Attachment, upload, uploaded_by=actor, contribution=locked)
     _history(
         locked,
         actor,

@@ -17,11 +17,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cepa_collab import documents
@@ -44,8 +43,6 @@ from workflows.queries import visible_deliverables
 PAGE_SIZE = 50
 BAD_REQUEST = 400
 EDITABLE_STATES = (ContributionState.DRAFT, ContributionState.RETURNED)
-
-download = cache_control(private=True, no_store=True)
 
 
 def _conflict(request: HttpRequest, exc: ServiceConflict, to: str) -> HttpResponse:
@@ -383,34 +380,11 @@ def incorporate(request: HttpRequest, pk: int) -> HttpResponse:
 # --- files -----------------------------------------------------------------------------------
 
 
-def _download_name(attachment) -> str:
-    kind = next((k for k in documents.ACCEPTED if k.content_type == attachment.content_type), None)
-    if kind is None:
-        return "attachment.bin"
-    return documents.stored_name(attachment.original_name, kind)
-
-
-def attachment_response(attachment) -> FileResponse:
-    """The file as a download, never cached by shared caches; 404 if it is missing."""
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("The file is missing.") from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=_download_name(attachment),
-        content_type=attachment.content_type,
-    )
-
-
 @login_required
-@download
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     """A file of a contribution, for those who may see the contribution (404 otherwise);
     never served from MEDIA_URL."""
-    attachment = queries.get_attachment_for_user(request.user, pk, attachment_pk)
-    return attachment_response(attachment)
+    return documents.serve(queries.get_attachment_for_user(request.user, pk, attachment_pk))
 
 
 @login_required

@@ -306,7 +306,7 @@ class ReviewAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("annotated file"))
     def annotated_as(self, obj) -> str:
-        return obj.annotated_file.name if obj.annotated_file else ""
+        return obj.annotated_file.file.name if hasattr(obj, "annotated_file") else ""
 
 
 @admin.register(AuditEntry)

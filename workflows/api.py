@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -28,8 +27,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from cepa_collab import viewer
-from cepa_collab.documents import download_name
+from cepa_collab import documents, viewer
 from cepa_collab.models import Branch
 from cepa_collab.serializers import LabelField, StrictBooleanFilter
 from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
@@ -309,7 +307,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         return display_name(review.assignment.reviewer)
 
     def get_has_annotated_file(self, review: Review) -> bool:
-        return bool(review.annotated_file)
+        return hasattr(review, "annotated_file")
 
 
 # --- serializers: input (translation only; the services decide) ---------------------------
@@ -554,16 +552,7 @@ class DeliverableViewSet(
         filter_backends=[],
     )
     def version_download(self, request, pk=None, number=None):
-        version = get_version_for_user(request.user, pk, number)
-        extension = version.file.name.rsplit(".", 1)[-1].lower()
-        response = FileResponse(
-            version.file.open("rb"),
-            as_attachment=True,
-            filename=download_name(version.deliverable.title, version.number, extension),
-            content_type=version.content_type,
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return documents.serve(get_version_for_user(request.user, pk, number))
 
     # reviewers
     @extend_schema(
@@ -742,4 +731,4 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filterset_class = ReviewFilter
 
     def get_queryset(self):
-        return visible_reviews_of_all(self.request.user)
+        return visible_reviews_of_all(self.request.user).select_related("annotated_file")

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from cepa_collab.documents import validate_upload
-from cepa_collab.models import Branch, Region, TimeStampedModel
+from cepa_collab import documents
+from cepa_collab.models import Branch, Region, TimeStampedModel, UploadedDocument
 from cepa_collab.transitions import Machine
 from workflows import rules
 from workflows.enums import (
@@ -201,28 +201,14 @@ MACHINE = Machine(
 )
 
 
-def version_upload_to(instance: Version, filename: str) -> str:
-    return f"deliverables/{instance.deliverable_id}/v{instance.number}/{filename}"
-
-
-def annotated_upload_to(instance: Review, filename: str) -> str:
-    return f"reviews/{instance.assignment_id}/{filename}"
-
-
-class Version(models.Model):
+class Version(UploadedDocument):
     """A numbered upload of a deliverable's draft (files live outside the web root)."""
+
+    numbered_within = ("deliverable",)
 
     deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("number"))
-    file = models.FileField(_("file"), upload_to=version_upload_to, max_length=300)
-    original_name = models.CharField(_("original file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=120)
-    size = models.PositiveBigIntegerField(_("size in bytes"))
     notes = models.TextField(_("notes"), blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
     class Meta:
         ordering = ["deliverable", "number"]
@@ -234,6 +220,12 @@ class Version(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deliverable} v{self.number}"
+
+    def folder(self) -> str:
+        return f"deliverables/{self.deliverable_id}/v{self.number}"
+
+    def download_name(self) -> str:
+        return documents.download_name(self.deliverable.title, self.number, self.extension)
 
 
 class ReviewRound(models.Model):
@@ -354,13 +346,6 @@ class Review(TimeStampedModel):
         _("recommendation"), max_length=20, choices=Recommendation.choices, blank=True
     )
     comments = models.TextField(_("comments"), blank=True)
-    annotated_file = models.FileField(
-        _("annotated file"),
-        upload_to=annotated_upload_to,
-        blank=True,
-        max_length=300,
-        validators=[validate_upload],
-    )
     status = models.CharField(
         _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
     )
@@ -380,6 +365,34 @@ class Review(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Review by {self.assignment.reviewer} ({self.get_status_display()})"
+
+
+class AnnotatedFile(UploadedDocument):
+    """The file a reviewer annotated, with their review (`review.annotated_file`; a new
+    upload replaces it). Seen by those who may see the review."""
+
+    review = models.OneToOneField(
+        Review, on_delete=models.CASCADE, related_name="annotated_file", verbose_name=_("review")
+    )
+
+    class Meta:
+        ordering = ["review"]
+        verbose_name = _("annotated file")
+        verbose_name_plural = _("annotated files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def folder(self) -> str:
+        return f"reviews/{self.review.assignment_id}"
+
+    def download_name(self) -> str:
+        assignment = self.review.assignment
+        return documents.download_name(
+            f"{assignment.deliverable.title} annotated review",
+            assignment.round.version.number,
+            self.extension,
+        )
 
 
 class AuditEntry(models.Model):

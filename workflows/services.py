@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 from guardian.shortcuts import assign_perm, remove_perm
 
-from cepa_collab import transitions, viewer
-from cepa_collab.documents import stored_name, validate_upload
+from cepa_collab import documents, transitions, viewer
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import roles_for
@@ -41,6 +40,7 @@ from workflows.enums import (
 )
 from workflows.models import (
     MACHINE,
+    AnnotatedFile,
     AuditEntry,
     Deliverable,
     Product,
@@ -284,23 +284,15 @@ def upload_version(actor, deliverable: Deliverable | int, upload: UploadedFile, 
             _("A new version can be uploaded while planned, drafting or revising, not %(state)s.")
             % {"state": locked.get_state_display().lower()}
         )
-    try:
-        kind = validate_upload(upload)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
-    number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    version = Version(
-        deliverable=locked,
-        number=number,
-        original_name=(upload.name or "")[:255],
-        content_type=kind.content_type,
-        size=upload.size,
-        notes=notes.strip(),
-        uploaded_by=actor,
+    version = documents.store(
+        Version, upload, uploaded_by=actor, deliverable=locked, notes=notes.strip()
     )
-    version.file.save(stored_name(upload.name or "", kind), upload, save=False)
-    version.save()
-    _audit(locked, actor, AuditKind.VERSION, comment=_("Version %(n)d uploaded.") % {"n": number})
+    _audit(
+        locked,
+        actor,
+        AuditKind.VERSION,
+        comment=_("Version %(n)d uploaded.") % {"n": version.number},
+    )
     return version
 
 
@@ -530,6 +522,18 @@ def _revoke_if_no_access(assignment: ReviewAssignment) -> None:
 # --- reviews ---------------------------------------------------------------------------
 
 
+def _replace_annotated_file(review: Review, upload: UploadedFile, actor) -> AnnotatedFile:
+    """Store the reviewer's annotated file; the one it replaces goes, its file after commit."""
+    previous = AnnotatedFile.objects.filter(review=review).first()
+    if previous is not None:
+        previous.delete()
+        name, storage = previous.file.name, previous.file.storage
+        transaction.on_commit(lambda: storage.delete(name))
+    return documents.store(
+        AnnotatedFile, upload, uploaded_by=actor, field="annotated_file", review=review
+    )
+
+
 @transaction.atomic
 def save_review(
     actor,
@@ -556,10 +560,9 @@ def save_review(
         errors["recommendation"] = _("Choose a recommendation before submitting.")
     if submit and not comments.strip():
         errors["comments"] = _("Write your comments before submitting.")
-    kind = None
     if annotated_file is not None:
         try:
-            kind = validate_upload(annotated_file)
+            documents.validate_upload(annotated_file)
         except ValidationError as exc:
             errors["annotated_file"] = exc.messages
     if errors:
@@ -567,10 +570,8 @@ def save_review(
     review, _created = Review.objects.get_or_create(assignment=locked)
     review.recommendation = recommendation
     review.comments = comments
-    if annotated_file is not None and kind is not None:
-        review.annotated_file.save(
-            stored_name(annotated_file.name or "", kind), annotated_file, save=False
-        )
+    if annotated_file is not None:
+        _replace_annotated_file(review, annotated_file, actor)
     if submit:
         from_state = _fire_assignment(locked, actor, "submit")
         locked.save(update_fields=["state", "responded_at", "updated_at"])

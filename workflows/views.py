@@ -20,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cepa_collab import documents
@@ -59,8 +58,6 @@ PAGE_SIZE = 50
 UPLOAD_STATES = (DeliverableState.PLANNED, DeliverableState.DRAFTING, DeliverableState.REVISING)
 DEFAULT_REVIEW_DAYS = 21
 BAD_REQUEST = 400
-
-download = cache_control(private=True, no_store=True)
 
 
 def _name(user) -> str:
@@ -197,7 +194,7 @@ def _render_deliverable(
     sees_all = queries.sees_all_of(user, deliverable)
     versions = list(queries.visible_versions(user, deliverable))
     assignments = list(queries.visible_assignments(user, deliverable))
-    reviews = list(queries.visible_reviews(user, deliverable))
+    reviews = list(queries.visible_reviews(user, deliverable).select_related("annotated_file"))
     outstanding = [a for a in assignments if a.round.state == RoundState.OPEN and a.is_outstanding]
     transition_forms = []
     for name in services.available_transitions(deliverable, user):
@@ -375,36 +372,10 @@ def version_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _extension(content_type: str, stored_name: str) -> str:
-    for kind in documents.ACCEPTED:
-        if kind.content_type == content_type:
-            return kind.extension
-    return stored_name.rsplit(".", 1)[-1].lower() if "." in stored_name else "bin"
-
-
-def _file_response(field_file, *, filename: str, content_type: str) -> FileResponse:
-    try:
-        handle = field_file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("The file is missing.") from None
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-
-
 @login_required
-@download
 def version_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
     """The draft, for those who may see it (404 otherwise); never served from MEDIA_URL."""
-    version = queries.get_version_for_user(request.user, pk, number)
-    deliverable = version.deliverable
-    return _file_response(
-        version.file,
-        filename=documents.download_name(
-            deliverable.title,
-            version.number,
-            _extension(version.content_type, version.file.name),
-        ),
-        content_type=version.content_type,
-    )
+    return documents.serve(queries.get_version_for_user(request.user, pk, number))
 
 
 # --- choosing reviewers ------------------------------------------------------------------
@@ -709,7 +680,6 @@ def assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@download
 def annotated_download(request: HttpRequest, pk: int) -> FileResponse:
     """The annotated file of the review of assignment `pk`, for those who may see that
     review (blind between reviewers), else 404."""
@@ -722,23 +692,10 @@ def annotated_download(request: HttpRequest, pk: int) -> FileResponse:
     deliverable = queries.get_deliverable_for_user(request.user, deliverable_id)
     review = (
         queries.visible_reviews(request.user, deliverable)
-        .select_related("assignment__round__version")
+        .select_related("assignment__deliverable", "assignment__round__version", "annotated_file")
         .filter(assignment_id=pk)
         .first()
     )
-    if review is None or not review.annotated_file:
+    if review is None or not hasattr(review, "annotated_file"):
         raise Http404("No such file.")
-    name = review.annotated_file.name
-    content_type = next(
-        (k.content_type for k in documents.ACCEPTED if name.lower().endswith("." + k.extension)),
-        "application/octet-stream",
-    )
-    return _file_response(
-        review.annotated_file,
-        filename=documents.download_name(
-            f"{deliverable.title} annotated review",
-            review.assignment.round.version.number,
-            _extension(content_type, name),
-        ),
-        content_type=content_type,
-    )
+    return documents.serve(review.annotated_file)

@@ -1160,7 +1160,7 @@ def test_review_with_annotated_file_as_multipart(api, world, cepa_member):
     assert response.status_code == 200, response.content
     assert response.json()["has_annotated_file"] is True
     review = Review.objects.get(assignment=world.assignment)
-    assert review.annotated_file.read() == PDF
+    assert review.annotated_file.file.read() == PDF
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
 import cepa_collab.documents
-import workflows.models
+import cepa_collab.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -267,7 +267,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         max_length=300,
-                        upload_to=workflows.models.annotated_upload_to,
+                        upload_to=cepa_collab.models.document_path,
                         validators=[cepa_collab.documents.validate_upload],
                         verbose_name="annotated file",
                     ),
@@ -488,7 +488,7 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=300,
-                        upload_to=workflows.models.version_upload_to,
+                        upload_to=cepa_collab.models.document_path,
                         verbose_name="file",
                     ),
                 ),
