@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 
 from cepa_collab import viewer
 from cepa_collab.services import profile_for
-from meetings import ics, queries, services
+from meetings import ics, queries
 from meetings.enums import TokenKind
 from meetings.ics import Deadline, Feed, FeedEvent
-from meetings.models import CalendarToken, Meeting
+from meetings.models import CalendarToken, Meeting, hash_token
 from notifications.enums import DeadlineKind
 from notifications.models import Deadline as DeadlineRow
 from workflows.enums import DELIVERABLE_ACTIVE_STATES
@@ -46,7 +46,7 @@ def load_token(raw: str, kind: str) -> CalendarToken | None:
     # token_hash is unique: no ordering needed (the model's default one would join users).
     found = list(
         CalendarToken.objects.select_related("user__profile__branch", "branch")
-        .filter(token_hash=services.hash_token(raw), kind=kind, revoked_at__isnull=True)
+        .filter(token_hash=hash_token(raw), kind=kind, revoked_at__isnull=True)
         .order_by()
     )
     token = found[0] if found else None

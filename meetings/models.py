@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -138,6 +140,11 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
+
+
+def hash_token(raw: str) -> str:
+    """What is stored of a feed's secret token (its SHA-256, in hex)."""
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class CalendarToken(models.Model):
