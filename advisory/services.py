@@ -36,8 +36,9 @@ from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import Profile, roles_for
 from cepa_collab.services import CALENDAR, bump_counter
 from cepa_collab.viewer import is_branch_member
+from meetings import services as meetings
 from meetings.enums import MeetingKind, ParticipantRole, Visibility
-from meetings.models import Meeting, Participant
+from meetings.models import Meeting
 from notifications.enums import NotificationKind
 from notifications.services import N_, notify
 from workflows import services as workflow
@@ -268,18 +269,26 @@ def schedule_mission(
     location: str = "",
     title: str = "",
 ) -> Meeting:
-    """Plan the assessment mission: a meeting (kind assessment mission) in the country with
-    the lead and the team as participants, so it shows in their calendars."""
+    """Plan the assessment mission: a meeting (kind assessment mission) in the country, made
+    by the meetings service with the lead and the team invited like any participants (each
+    told, with the calendar file), so it shows in their calendars."""
     locked = _lock(request)
     if not rules.can_lead(locked, actor):
         raise PermissionDenied(_("Only the lead or the chief plans the mission."))
     if locked.state != RequestState.ACCEPTED:
         raise ServiceConflict(_("The mission is planned once the request is accepted."))
-    # Built here rather than by meetings.services.create_meeting: that one lets only branch
-    # staff and chiefs schedule, and the lead of a request is usually an Inter-Regional
-    # Advisor. The checks are the same (full_clean, end after start).
-    meeting = Meeting(
-        created_by=actor,
+    if start is not None and end is not None and end <= start:
+        raise ValidationError({"end": _("The mission must end after it starts.")})
+    people = [p for p in dict.fromkeys([locked.lead, *locked.team.all()]) if p is not None]
+    # The lead manages the mission as the branch's staff do (the meetings service lets
+    # only them schedule, and the lead is usually an Inter-Regional Advisor).
+    meeting = meetings.save_meeting(
+        actor,
+        None,
+        mission_lead=locked.lead,
+        invitations=[
+            meetings.Invitation(user=person, role=ParticipantRole.SECRETARIAT) for person in people
+        ],
         kind=MeetingKind.ASSESSMENT_MISSION,
         title=title.strip() or _("Assessment mission: %(country)s") % {"country": locked.country},
         description=locked.title,
@@ -291,16 +300,6 @@ def schedule_mission(
         location=location.strip(),
         visibility=Visibility.PARTICIPANTS,
     )
-    if start is not None and end is not None and end <= start:
-        raise ValidationError({"end": _("The mission must end after it starts.")})
-    meeting.full_clean()
-    meeting.save()
-    people = [p for p in dict.fromkeys([locked.lead, *locked.team.all()]) if p is not None]
-    Participant.objects.bulk_create(
-        Participant(meeting=meeting, user=person, role=ParticipantRole.SECRETARIAT)
-        for person in people
-    )
-    bump_counter(CALENDAR)
     locked.mission = meeting
     locked.save(update_fields=["mission", "updated_at"])
     _history(

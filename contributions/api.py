@@ -412,8 +412,8 @@ class ContributionViewSet(
             raise DjangoPermissionDenied(_("Contributions are proposed by CEPA members."))
         serializer = ContributionCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        contribution = services.propose(
-            request.user, kind=serializer.validated_data["kind"], **serializer.to_fields()
+        contribution = services.save_contribution(
+            request.user, None, kind=serializer.validated_data["kind"], **serializer.to_fields()
         )
         return self._detail(contribution, status.HTTP_201_CREATED)
 
@@ -430,7 +430,9 @@ class ContributionViewSet(
             data=request.data, partial=True, context={"request": request}
         )
         serializer.is_valid(raise_exception=True)
-        contribution = services.update(request.user, contribution, **serializer.to_fields())
+        contribution = services.save_contribution(
+            request.user, contribution, **serializer.to_fields()
+        )
         return self._detail(contribution)
 
     # transitions

@@ -4,6 +4,7 @@ keep deadlines in step, notify after commit)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -201,6 +202,42 @@ def attach(actor, contribution: Contribution | int, upload: UploadedFile) -> Att
         params={"name": attachment.original_name},
     )
     return attachment
+
+
+def save_contribution(
+    actor,
+    contribution: Contribution | int | None = None,
+    *,
+    kind: str = "",
+    attachments: Iterable[UploadedFile] = (),
+    submit: bool = False,
+    **fields,
+) -> Contribution:
+    """Propose a contribution of `kind` (`contribution` None) or change a draft or a
+    returned one, attach the files, and submit it if asked: all or nothing. A file that is
+    not an accepted document is an error of `attachments`; on any error nothing is saved
+    and no file of this operation stays in storage."""
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            if contribution is None:
+                saved = propose(actor, kind=kind, **fields)
+            else:
+                saved = update(actor, contribution, **fields)
+            for upload in attachments:
+                try:
+                    stored.append(attach(actor, saved, upload))
+                except ValidationError as exc:
+                    if hasattr(exc, "error_dict") and "file" in exc.error_dict:
+                        raise ValidationError({"attachments": exc.message_dict["file"]}) from None
+                    raise
+            if submit:
+                saved = fire_transition(actor, saved, "submit")
+    except BaseException:
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return saved
 
 
 @transaction.atomic

@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -79,32 +78,17 @@ def contribution_list(request: HttpRequest) -> HttpResponse:
 # --- proposing and editing -----------------------------------------------------------------
 
 
-def _attach_all(user, contribution: Contribution, form: ContributionForm) -> None:
-    for upload in form.cleaned_data.get("attachments") or []:
-        services.attach(user, contribution, upload)
-
-
 def _save(request: HttpRequest, form: ContributionForm, contribution: Contribution | None):
-    """Create or update the contribution and attach its files, then submit it if asked:
-    all or nothing (on an error the form keeps what was typed)."""
-    with transaction.atomic():
-        if contribution is None:
-            contribution = services.propose(request.user, kind=form.kind, **form.changes())
-        else:
-            contribution = services.update(request.user, contribution, **form.changes())
-        _attach_all(request.user, contribution, form)
-        if ContributionForm.SUBMIT in request.POST:
-            contribution = services.fire_transition(request.user, contribution, "submit")
-    return contribution
-
-
-def _attachment_errors(exc: ValidationError) -> ValidationError:
-    """A file's error (`file`) belongs to the form's `attachments` field."""
-    if hasattr(exc, "error_dict") and "file" in exc.error_dict:
-        errors = dict(exc.message_dict)
-        errors["attachments"] = errors.pop("file")
-        return ValidationError(errors)
-    return exc
+    """The contribution, its files and its submission if asked, through the one service
+    operation: all or nothing (on an error the form keeps what was typed)."""
+    return services.save_contribution(
+        request.user,
+        contribution,
+        kind=form.kind,
+        attachments=form.cleaned_data.get("attachments") or [],
+        submit=ContributionForm.SUBMIT in request.POST,
+        **form.changes(),
+    )
 
 
 def _saved_message(request: HttpRequest, contribution: Contribution) -> None:
@@ -141,7 +125,7 @@ def propose(request: HttpRequest) -> HttpResponse:
             try:
                 contribution = _save(request, form, None)
             except ValidationError as exc:
-                add_service_errors(form, _attachment_errors(exc))
+                add_service_errors(form, exc)
             else:
                 _saved_message(request, contribution)
                 return redirect(_detail_url(contribution.pk))
@@ -177,7 +161,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 contribution = _save(request, form, contribution)
             except ValidationError as exc:
-                add_service_errors(form, _attachment_errors(exc))
+                add_service_errors(form, exc)
             except ServiceConflict as exc:
                 return _conflict(request, exc, back)
             else:

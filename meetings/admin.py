@@ -13,22 +13,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from cepa_collab.service_errors import SERVICE_ERRORS, error_text
 from meetings import services
 from meetings.enums import MeetingStatus
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
-
-SERVICE_ERRORS = (ValidationError, PermissionDenied)
-
-
-def error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or str(_("You may not do this."))
 
 
 class CancelActionForm(helpers.ActionForm):

@@ -20,7 +20,9 @@ from django.urls import reverse as url_path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -38,7 +40,13 @@ from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors,
 from meetings import services
 from meetings.enums import MeetingKind, MeetingStatus, ParticipantRole, Reply, TokenKind, Visibility
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
-from meetings.queries import get_meeting_for_user, visible_meetings, with_mission_lead
+from meetings.queries import (
+    get_meeting_for_user,
+    invitable_people,
+    visible_meetings,
+    with_mission_lead,
+)
+from meetings.services import INVITATION_FIELDS, Invitation
 from workflows.queries import visible_deliverables
 
 # --- serializers: output ------------------------------------------------------------------
@@ -212,6 +220,31 @@ class WallClockDateTimeField(serializers.DateTimeField):
         return value
 
 
+class InvitationSerializer(serializers.Serializer):
+    """Someone to invite: a user by id, or a person without an account by name (and
+    e-mail). They are told, with the meeting's calendar file attached."""
+
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=invitable_people(),
+        required=False,
+        allow_null=True,
+        help_text=_("Id of an active CEPA member or staff member (the people the page lists)."),
+        error_messages={
+            "does_not_exist": _("No active CEPA member or staff member has the id {pk_value}.")
+        },
+    )
+    name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text=_("A person without an account: their name."),
+    )
+    email = serializers.EmailField(
+        required=False, allow_blank=True, help_text=_("A person without an account: e-mail.")
+    )
+    role = serializers.ChoiceField(choices=ParticipantRole.choices, default=ParticipantRole.EXPERT)
+
+
 WRITABLE_STATUSES = [
     (MeetingStatus.TENTATIVE.value, MeetingStatus.TENTATIVE.label),
     (MeetingStatus.CONFIRMED.value, MeetingStatus.CONFIRMED.label),
@@ -220,7 +253,9 @@ WRITABLE_STATUSES = [
 
 class MeetingWriteSerializer(serializers.Serializer):
     """What POST takes (PATCH: any of it, except the branch). `start` and `end` given without
-    a UTC offset are read in the meeting's time zone (`time_zone`, UTC if none)."""
+    a UTC offset are read in the meeting's time zone (`time_zone`, UTC if none).
+    `participants` are invited (added to those already taking part); `agenda`, when given,
+    becomes the agenda."""
 
     kind = serializers.ChoiceField(choices=MeetingKind.choices)
     title = serializers.CharField(max_length=200)
@@ -247,6 +282,19 @@ class MeetingWriteSerializer(serializers.Serializer):
         choices=WRITABLE_STATUSES,
         required=False,
         help_text=_("Tentative or confirmed; cancel a meeting with its cancel action."),
+    )
+    participants = InvitationSerializer(
+        many=True,
+        required=False,
+        help_text=_("People to invite, added to those already taking part."),
+    )
+    agenda = serializers.ListField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        help_text=_(
+            "The agenda's item titles in order; it replaces the agenda (an item whose title "
+            "stays keeps its notes and linked deliverable). Blank titles are left out."
+        ),
     )
 
     def validate(self, attrs: dict) -> dict:
@@ -443,6 +491,28 @@ class MeetingViewSet(
             MeetingDetailSerializer(self.get_object(), context={"request": request}).data
         )
 
+    def _save(self, meeting: Meeting | None, data: dict) -> Meeting:
+        """The meeting, its invitations and agenda through the one service operation; an
+        invitation's error names `participants`."""
+        data = dict(data)
+        invitations = [Invitation(**item) for item in data.pop("participants", [])]
+        try:
+            return services.save_meeting(
+                self.request.user,
+                meeting,
+                invitations=invitations,
+                agenda=data.pop("agenda", None),
+                **data,
+            )
+        except DjangoValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise
+            renamed: dict[str, list] = {}
+            for name, texts in exc.message_dict.items():
+                key = "participants" if name in INVITATION_FIELDS else name
+                renamed.setdefault(key, []).extend(texts)
+            raise DjangoValidationError(renamed) from None
+
     def _answer(self, meeting: Meeting, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = get_meeting_for_user(self.request.user, meeting.pk)
         fresh.my_reply = getattr(meeting, "my_reply", None)
@@ -451,19 +521,24 @@ class MeetingViewSet(
 
     @extend_schema(
         summary=_("Schedule a meeting (branch staff)"),
+        description=_(
+            "With its participants and agenda, all or nothing: each person invited is told, "
+            "with the meeting's calendar file attached."
+        ),
         request=MeetingWriteSerializer,
         responses={201: MeetingDetailSerializer, **errors(400, 403)},
     )
     def create(self, request):
         data = validated(MeetingWriteSerializer, request)
-        meeting = services.create_meeting(request.user, **data)
+        meeting = self._save(None, data)
         return self._answer(meeting, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=_("Change a meeting (branch staff)"),
         description=_(
-            "Only the fields given change. A change of time, place, status or title raises "
-            "the revision (calendars then update the event)."
+            "Only the fields given change; `participants` are invited, `agenda` replaces the "
+            "agenda, all or nothing. A change of time, place, status or title raises the "
+            "revision (calendars then update the event); participants are told what changed."
         ),
         request=MeetingWriteSerializer,
         responses={200: MeetingDetailSerializer, **errors(400, 403, 404)},
@@ -474,7 +549,7 @@ class MeetingViewSet(
             meeting, data=request.data, partial=True, context={"request": request}
         )
         serializer.is_valid(raise_exception=True)
-        changed = services.update_meeting(request.user, meeting, **serializer.validated_data)
+        changed = self._save(meeting, serializer.validated_data)
         changed.my_reply = meeting.my_reply
         return self._answer(changed)
 
@@ -505,6 +580,35 @@ class MeetingViewSet(
             "manages": services.can_manage_meeting(request.user, meeting),
         }
         return Response(ParticipantSerializer(participants, many=True, context=context).data)
+
+    @extend_schema(
+        summary=_("Take someone off the meeting (branch staff)"),
+        description=_(
+            "A user taken off is told, with a calendar file that removes the meeting from "
+            "their calendar."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "participant_id",
+                OpenApiTypes.INT,
+                OpenApiParameter.PATH,
+                description=_("The participant's id (from the participants list)."),
+            )
+        ],
+        request=None,
+        responses={204: None, **errors(400, 403, 404)},
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"participants/(?P<participant_id>[0-9]+)",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def remove_participant(self, request, pk=None, participant_id=None):
+        meeting = self.get_object()
+        services.remove_participant(request.user, meeting, int(participant_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary=_("Reply to your invitation"),

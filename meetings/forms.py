@@ -13,16 +13,17 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cepa_collab.enums import STAFF_ROLES, Role
 from cepa_collab.forms import Form
 from cepa_collab.models import Branch, MemberState, Region
+from meetings import services
 from meetings.enums import MeetingKind, MeetingStatus, ParticipantRole, Visibility
 from meetings.models import Meeting
+from meetings.services import Invitation
 
 # Areas of the IANA database people pick a meeting's zone from (no legacy aliases).
 ZONE_AREAS = (
@@ -37,7 +38,6 @@ ZONE_AREAS = (
     "Indian",
     "Pacific",
 )
-AGENDA_TITLE_MAX = 300
 PARTICIPANT_PREFIX = "role_"
 NOT_INVITED = ""
 
@@ -124,22 +124,6 @@ class LocalDateTimeField(forms.DateTimeField):
         with timezone.override(datetime.UTC):
             result = super().to_python(value)
         return result.replace(tzinfo=None) if result is not None else None
-
-
-def candidates() -> QuerySet:
-    """People who may be invited from the form: active CEPA members and staff, CEPA
-    members first (`is_member` says which)."""
-    user_model = get_user_model()
-    member = user_model.groups.through.objects.filter(
-        user_id=OuterRef("pk"), group__name=Role.CEPA_MEMBER
-    )
-    names = [Role.CEPA_MEMBER.value, *(role.value for role in STAFF_ROLES)]
-    return (
-        user_model.objects.filter(is_active=True, groups__name__in=names)
-        .annotate(is_member=Exists(member))
-        .distinct()
-        .order_by("-is_member", "last_name", "first_name", "username")
-    )
 
 
 class MeetingForm(Form):
@@ -266,13 +250,12 @@ class MeetingForm(Form):
     # -- cleaning
 
     def clean_agenda(self) -> list[str]:
-        lines = [line.strip() for line in self.cleaned_data["agenda"].splitlines()]
-        items = [line for line in lines if line]
-        if any(len(item) > AGENDA_TITLE_MAX for item in items):
-            raise forms.ValidationError(
-                _("Keep each agenda item under %(limit)d characters.") % {"limit": AGENDA_TITLE_MAX}
-            )
-        return items
+        """One item per line (the service's rule: blank lines left out, titles not too
+        long)."""
+        try:
+            return services.agenda_titles(self.cleaned_data["agenda"].splitlines())
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["agenda"]) from None
 
     def clean(self):
         cleaned = super().clean()
@@ -329,24 +312,24 @@ class MeetingForm(Form):
             "status": data["status"],
         }
 
-    def invitations(self) -> list[tuple[object, str]]:
-        """(user, role) for each person given a role, in the table's order."""
+    def invitations(self) -> list[Invitation]:
+        """Each person given a role, in the table's order, then the person invited by
+        e-mail."""
         chosen = []
         for person in self.people:
             role = self.cleaned_data.get(f"{PARTICIPANT_PREFIX}{person.pk}")
             if role:
-                chosen.append((person, role))
-        return chosen
-
-    def external(self) -> dict | None:
+                chosen.append(Invitation(user=person, role=role))
         data = self.cleaned_data
-        if not data.get("external_name"):
-            return None
-        return {
-            "name": data["external_name"],
-            "email": data["external_email"],
-            "role": data["external_role"],
-        }
+        if data.get("external_name"):
+            chosen.append(
+                Invitation(
+                    name=data["external_name"],
+                    email=data["external_email"],
+                    role=data["external_role"],
+                )
+            )
+        return chosen
 
 
 def _aware(value) -> bool:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from cepa_collab import viewer
+from cepa_collab.enums import STAFF_ROLES, Role
 from meetings.enums import MeetingStatus, Reply, Visibility
 from meetings.models import Meeting
 
@@ -32,6 +34,22 @@ def visible_meetings(user) -> QuerySet[Meeting]:
     if branch_id is not None and viewer.is_branch_member(user, branch_id):
         condition |= Q(branch_id=branch_id)
     return qs.filter(pk__in=Meeting.objects.filter(condition).values("pk"))
+
+
+def invitable_people() -> QuerySet:
+    """Who may be invited to a meeting, on its page and in the API: active CEPA members
+    and staff, CEPA members first (`is_member` says which)."""
+    user_model = get_user_model()
+    member = user_model.groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__name=Role.CEPA_MEMBER
+    )
+    names = [Role.CEPA_MEMBER.value, *(role.value for role in STAFF_ROLES)]
+    return (
+        user_model.objects.filter(is_active=True, groups__name__in=names)
+        .annotate(is_member=Exists(member))
+        .distinct()
+        .order_by("-is_member", "last_name", "first_name", "username")
+    )
 
 
 def with_mission_lead(qs: QuerySet[Meeting]) -> QuerySet[Meeting]:

@@ -1,5 +1,8 @@
 """Operations on meetings, participants and calendar tokens: one function per operation.
 
+`save_meeting` is the one operation of the meeting's page, of the API and of the advisory
+mission: the meeting, its invitations and its agenda, all or nothing.
+
 Each operation that changes what participants expect tells them, in the same transaction
 (their mails go after commit): an invitation when they are added, a note when the
 meeting's time, place, title, status, description or agenda change, when it is cancelled,
@@ -29,7 +32,14 @@ from cepa_collab import viewer
 from cepa_collab.models import Branch
 from cepa_collab.services import CALENDAR, bump_counter, profile_for
 from meetings import feed_builders, ics, queries
-from meetings.enums import CALENDAR_FIELDS, MeetingKind, MeetingStatus, Reply, TokenKind
+from meetings.enums import (
+    CALENDAR_FIELDS,
+    MeetingKind,
+    MeetingStatus,
+    ParticipantRole,
+    Reply,
+    TokenKind,
+)
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant, hash_token
 from notifications import services as notifications
 from notifications.enums import NotificationKind
@@ -50,6 +60,7 @@ EDITABLE_FIELDS = (
     "status",
 )
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+AGENDA_TITLE_MAX = AgendaItem._meta.get_field("title").max_length
 
 
 def can_manage_meeting(user, meeting: Meeting) -> bool:
@@ -58,16 +69,19 @@ def can_manage_meeting(user, meeting: Meeting) -> bool:
     Inter-Regional Advisor, who schedules no other meeting)."""
     if viewer.can_create_in_branch(user, meeting.branch_id):
         return True
-    if meeting.kind != MeetingKind.ASSESSMENT_MISSION or meeting.pk is None:
+    if meeting.kind != MeetingKind.ASSESSMENT_MISSION:
         return False
     return mission_lead_id(meeting) == user.pk
 
 
 def mission_lead_id(meeting: Meeting) -> int | None:
     """The lead of the advisory request whose mission this is (read from the
-    `mission_lead_id` annotation of `queries.with_mission_lead` when present)."""
+    `mission_lead_id` annotation of `queries.with_mission_lead` when present, or set by
+    `create_meeting` on a mission it creates for its lead)."""
     if hasattr(meeting, "mission_lead_id"):
         return meeting.mission_lead_id
+    if meeting.pk is None:
+        return None
     try:
         return meeting.advisory_request.lead_id
     except ObjectDoesNotExist:
@@ -79,10 +93,66 @@ def _check_times(meeting: Meeting) -> None:
         raise ValidationError({"end": _("The meeting must end after it starts.")})
 
 
+@dataclasses.dataclass(frozen=True)
+class Invitation:
+    """Someone to invite: a user (`user`), or a person without an account (`name`, and an
+    `email` to reach them)."""
+
+    user: object | None = None
+    name: str = ""
+    email: str = ""
+    role: str = ParticipantRole.EXPERT
+
+
+# The fields `add_participant` names in its errors (callers rename them to their own).
+INVITATION_FIELDS = ("user", "name", "email")
+
+
 @transaction.atomic
-def create_meeting(actor, **fields) -> Meeting:
+def save_meeting(
+    actor,
+    meeting: Meeting | int | None = None,
+    *,
+    invitations: Iterable[Invitation] = (),
+    agenda: Iterable[str] | None = None,
+    mission_lead=None,
+    **fields,
+) -> Meeting:
+    """Schedule a meeting (`meeting` None; `fields` name its branch) or change one (only the
+    `fields` given), invite people and make the agenda the `agenda` titles (None leaves it
+    as it is): all or nothing. Each person is told once, with the meeting's calendar file:
+    an invitation if they are new, else a note of what changed.
+
+    `mission_lead` (creation only): the lead of the advisory request whose assessment
+    mission this is, whom the advisory service has checked; they manage it like the
+    branch's staff."""
+    if meeting is None:
+        saved = create_meeting(actor, mission_lead=mission_lead, **fields)
+    else:
+        saved = update_meeting(actor, meeting, **fields)
+    for invitation in invitations:
+        add_participant(
+            actor,
+            saved,
+            user=invitation.user,
+            name=invitation.name,
+            email=invitation.email,
+            role=invitation.role,
+        )
+    if agenda is not None:
+        set_agenda(actor, saved, list(agenda))
+    return saved
+
+
+@transaction.atomic
+def create_meeting(actor, *, mission_lead=None, **fields) -> Meeting:
+    """Schedule a meeting; see `save_meeting` for `mission_lead`."""
     meeting = Meeting(created_by=actor, **fields)
-    if not viewer.can_create_in_branch(actor, meeting.branch_id):
+    if mission_lead is not None:
+        if meeting.kind != MeetingKind.ASSESSMENT_MISSION:
+            raise ValidationError({"kind": _("Only an assessment mission has a mission lead.")})
+        meeting.mission_lead_id = mission_lead.pk
+    if not can_manage_meeting(actor, meeting):
         raise PermissionDenied(_("Only the branch's staff schedule its meetings."))
     _check_times(meeting)
     meeting.full_clean()
@@ -132,12 +202,27 @@ def update_meeting(actor, meeting: Meeting | int, **changes) -> Meeting:
     return locked
 
 
+def agenda_titles(titles: Iterable[str]) -> list[str]:
+    """The agenda's titles as kept: trimmed, blank ones left out; too long a title is an
+    error of `agenda`."""
+    kept = [title.strip() for title in titles if title.strip()]
+    if any(len(title) > AGENDA_TITLE_MAX for title in kept):
+        raise ValidationError(
+            {
+                "agenda": _("Keep each agenda item under %(limit)d characters.")
+                % {"limit": AGENDA_TITLE_MAX}
+            }
+        )
+    return kept
+
+
 @transaction.atomic
 def set_agenda(actor, meeting: Meeting, titles: list[str]) -> None:
     """Make the agenda the list of titles, in order; an item whose title stays keeps its
     notes and linked deliverable."""
     if not can_manage_meeting(actor, meeting):
         raise PermissionDenied(_("Only the branch's staff edit the agenda."))
+    titles = agenda_titles(titles)
     existing = list(meeting.agenda.order_by("position", "pk"))
     if [item.title for item in existing] == titles:
         return

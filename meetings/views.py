@@ -19,7 +19,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -36,7 +35,7 @@ from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
 from meetings import queries, services
 from meetings.enums import ParticipantRole, Reply, TokenKind
-from meetings.forms import CancelForm, MeetingFilterForm, MeetingForm, candidates
+from meetings.forms import CancelForm, MeetingFilterForm, MeetingForm
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
 from workflows.queries import visible_deliverables
 
@@ -49,7 +48,7 @@ ROLE_ORDER = {role: index for index, role in enumerate(ParticipantRole.values)}
 NEW_TOKENS = "meetings:new_feed_tokens"
 # Years the month view accepts (beyond them, previous/next links would overflow).
 FIRST_YEAR, LAST_YEAR = 1900, 2200
-# Errors of services.add_participant named after the form's fields.
+# Errors of an invitation (services.INVITATION_FIELDS) named after the form's fields.
 PARTICIPANT_ERROR_FIELDS = {"name": "external_name", "email": "external_email"}
 
 private_page = cache_control(private=True, no_store=True)
@@ -245,17 +244,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- create and edit -------------------------------------------------------------------
 
 
-def _invite(actor, meeting: Meeting, form: MeetingForm) -> None:
-    for person, role in form.invitations():
-        services.add_participant(actor, meeting, user=person, role=role)
-    external = form.external()
-    if external:
-        try:
-            services.add_participant(actor, meeting, **external)
-        except ValidationError as exc:
-            raise _renamed(exc, PARTICIPANT_ERROR_FIELDS) from None
-
-
 def _renamed(error: ValidationError, names: dict[str, str]) -> ValidationError:
     if not hasattr(error, "error_dict"):
         return error
@@ -265,17 +253,20 @@ def _renamed(error: ValidationError, names: dict[str, str]) -> ValidationError:
 
 
 def _save_meeting(request: HttpRequest, form: MeetingForm, meeting: Meeting | None) -> Meeting:
-    """Create or update the meeting, its invitations and agenda: all or nothing."""
-    with transaction.atomic():
-        if meeting is None:
-            meeting = services.create_meeting(
-                request.user, branch=form.cleaned_data["branch"], **form.meeting_fields()
-            )
-        else:
-            meeting = services.update_meeting(request.user, meeting, **form.meeting_fields())
-        _invite(request.user, meeting, form)
-        services.set_agenda(request.user, meeting, form.cleaned_data["agenda"])
-    return meeting
+    """The meeting, its invitations and agenda, through the one service operation."""
+    fields = form.meeting_fields()
+    if meeting is None:
+        fields["branch"] = form.cleaned_data["branch"]
+    try:
+        return services.save_meeting(
+            request.user,
+            meeting,
+            invitations=form.invitations(),
+            agenda=form.cleaned_data["agenda"],
+            **fields,
+        )
+    except ValidationError as exc:
+        raise _renamed(exc, PARTICIPANT_ERROR_FIELDS) from None
 
 
 @login_required
@@ -287,7 +278,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     branches = _branches_for(user)
     status = 200
     if request.method == "POST":
-        form = MeetingForm(request.POST, branches=branches, people=candidates())
+        form = MeetingForm(request.POST, branches=branches, people=queries.invitable_people())
         if form.is_valid():
             try:
                 meeting = _save_meeting(request, form, None)
@@ -306,7 +297,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
                 "time_zone": _viewer_zone(user),
             },
             branches=branches,
-            people=candidates(),
+            people=queries.invitable_people(),
         )
     return render(
         request,
@@ -327,7 +318,9 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("A cancelled meeting can no longer be changed."))
         return redirect("meetings:detail", pk=pk)
     participants = _participants(meeting)
-    people = candidates().exclude(pk__in=[p.user_id for p in participants if p.user_id])
+    people = queries.invitable_people().exclude(
+        pk__in=[p.user_id for p in participants if p.user_id]
+    )
     branches = Branch.objects.filter(pk=meeting.branch_id)
     status = 200
     if request.method == "POST":

@@ -1,18 +1,27 @@
-"""The lead of an advisory request manages its assessment mission on the meetings pages
-and in the API (edit, cancel, agenda, participants); nobody else outside the branch's staff
-does, and the mission stays an assessment mission."""
+"""The assessment mission is made by the meetings service: its people are invited like any
+participants, with the calendar file. The lead of an advisory request manages it on the
+meetings pages and in the API (edit, cancel, agenda, participants); nobody else outside the
+branch's staff does, and the mission stays an assessment mission."""
 
 from __future__ import annotations
 
+import datetime
+
+import icalendar
 import pytest
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from advisory import services as advisory
 from advisory.enums import RequestState
 from cepa_collab.enums import Role
 from meetings import services as meetings
-from meetings.enums import MeetingKind
+from meetings.enums import MeetingKind, ParticipantRole, Reply
 from meetings.models import Meeting
+from notifications.enums import NotificationKind
 from notifications.models import Notification
 from tests.factories import person
 
@@ -22,6 +31,64 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def mission(request_in) -> Meeting:
     return request_in(RequestState.MISSION_PLANNED).mission
+
+
+def mission_times() -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.now().replace(microsecond=0) + datetime.timedelta(days=20)
+    return start, start + datetime.timedelta(days=3)
+
+
+@pytest.mark.parametrize("who", ["ira", "chief"])
+def test_the_mission_s_people_are_invited_with_the_calendar_file(
+    request_in, request, who, ira, team_member, django_capture_on_commit_callbacks
+):
+    # given an accepted request led by Ines with Tomas on the team
+    accepted = request_in(RequestState.ACCEPTED)
+    actor = request.getfixturevalue(who)
+    start, end = mission_times()
+    mail.outbox.clear()
+
+    # when the lead (or the chief) plans the mission
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = advisory.schedule_mission(
+            actor, accepted, start=start, end=end, time_zone="Asia/Muscat", location="Muscat"
+        )
+
+    # then the lead and the team take part, invited, and each one but the actor gets the
+    # meeting's invitation with its calendar file (the one its download serves)
+    assert sorted(meeting.participants.values_list("user__username", "role", "reply")) == [
+        ("ira", ParticipantRole.SECRETARIAT, Reply.INVITED),
+        ("teammate", ParticipantRole.SECRETARIAT, Reply.INVITED),
+    ]
+    invited = [ira, team_member] if who == "chief" else [team_member]
+    notes = Notification.objects.filter(kind=NotificationKind.MEETING)
+    assert sorted(notes.values_list("user__username", "link")) == sorted(
+        (user.username, f"/meetings/{meeting.pk}/") for user in invited
+    )
+    messages = [m for m in mail.outbox if m.subject.startswith("Meeting invitation: ")]
+    assert sorted(m.to[0] for m in messages) == sorted(user.email for user in invited)
+    for message in messages:
+        assert message.subject.startswith("Meeting invitation: Assessment mission: Oman, ")
+        [part] = message.attachments
+        assert (part.get_content_type(), part.get_filename()) == ("text/calendar", "meeting.ics")
+        [event] = icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
+        assert (str(event["UID"]), str(event["SUMMARY"]), event.decoded("DTSTART")) == (
+            f"meeting-{meeting.pk}@{settings.SITE_HOST}",
+            "Assessment mission: Oman",
+            start,
+        )
+
+
+def test_a_refused_mission_invites_nobody(request_in, staff, django_capture_on_commit_callbacks):
+    accepted = request_in(RequestState.ACCEPTED)
+    start, end = mission_times()
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(PermissionDenied):
+        advisory.schedule_mission(staff, accepted, start=start, end=end, time_zone="UTC")
+
+    assert (Meeting.objects.count(), mail.outbox) == (0, [])
+    assert not Notification.objects.filter(kind=NotificationKind.MEETING).exists()
 
 
 def edit_data(client, meeting, **overrides) -> dict:

@@ -608,6 +608,38 @@ def test_edit_and_resubmit_a_returned_contribution(client, people):
     assert (saved.title, saved.state) == ("With figures", S.SUBMITTED)
 
 
+def test_edit_and_submit_with_one_bad_file_saves_nothing_and_keeps_no_file(
+    client, people, settings
+):
+    contribution = returned(case_study(people["author"]), people["staff"])
+    login(client, people["author"])
+    fake = SimpleUploadedFile("figures.pdf", b"MZ not a pdf", content_type="application/pdf")
+
+    response = client.post(
+        f"/contributions/{contribution.pk}/edit/",
+        {
+            "country": country("GHA").pk,
+            "title": "With figures",
+            "summary": "s",
+            "innovation": "i",
+            "transferability": "t",
+            "attachments": [pdf("good.pdf"), fake],
+            "submit": "1",
+        },
+    )
+
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["attachments"]
+    assert 'value="With figures"' in html(response)
+    saved = Contribution.objects.get(pk=contribution.pk)
+    assert (saved.title, saved.state, saved.attachments.count()) == (
+        "Ghana's national digital identity",
+        S.RETURNED,
+        0,
+    )
+    assert [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()] == []
+
+
 def test_edit_of_a_submitted_contribution_sends_back_to_its_page(client, people):
     contribution = submitted(case_study(people["author"]))
     login(client, people["author"])

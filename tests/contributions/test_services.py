@@ -19,6 +19,7 @@ from contributions.models import Attachment, Contribution
 from notifications.enums import DeadlineKind, NotificationKind
 from notifications.models import Deadline, Notification
 from tests.contributions.contribution_fixtures import (
+    CASE_STUDY,
     NOW,
     REVIEW_DUE,
     accepted,
@@ -554,6 +555,121 @@ def test_remove_attachment_after_submission_is_a_conflict(people):
         services.remove_attachment(people["staff"], attachment)
 
     assert Attachment.objects.count() == 1
+
+
+# --- saving with files and submitting: one operation, all or nothing ---------------------------
+
+
+def not_a_document(name: str = "case.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+
+
+def stored_files(settings) -> list[str]:
+    """Every file in storage, relative to MEDIA_ROOT."""
+    root = settings.MEDIA_ROOT
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def history_actions(contribution) -> list[str]:
+    return list(contribution.history.order_by("pk").values_list("action", flat=True))
+
+
+def test_save_contribution_proposes_attaches_and_submits_at_once(people, settings):
+    contribution = services.save_contribution(
+        people["author"],
+        kind=ContributionKind.CASE_STUDY,
+        attachments=[pdf("one.pdf"), pdf("two.pdf")],
+        submit=True,
+        country=country("GHA"),
+        **CASE_STUDY,
+    )
+
+    stored = fetch(contribution)
+    assert (stored.state, stored.author, stored.title) == (
+        S.SUBMITTED,
+        people["author"],
+        CASE_STUDY["title"],
+    )
+    assert sorted(stored.attachments.values_list("original_name", flat=True)) == [
+        "one.pdf",
+        "two.pdf",
+    ]
+    assert history_actions(stored) == ["created", "attachment", "attachment", "transition"]
+    assert stored_files(settings) == [
+        f"contributions/{stored.pk}/one.pdf",
+        f"contributions/{stored.pk}/two.pdf",
+    ]
+    assert open_deadlines(stored) == ["chief", "staff"]
+
+
+def test_save_contribution_with_a_bad_file_saves_nothing_and_keeps_no_file(people, settings):
+    with pytest.raises(ValidationError) as caught:
+        services.save_contribution(
+            people["author"],
+            kind=ContributionKind.CASE_STUDY,
+            attachments=[pdf("good.pdf"), not_a_document("bad.pdf")],
+            submit=True,
+            country=country("GHA"),
+            **CASE_STUDY,
+        )
+
+    assert list(caught.value.message_dict) == ["attachments"]
+    assert (Contribution.objects.count(), Attachment.objects.count()) == (0, 0)
+    assert stored_files(settings) == []
+    assert Notification.objects.count() == 0
+
+
+def test_save_contribution_that_cannot_be_submitted_saves_nothing_and_keeps_no_file(
+    people, settings
+):
+    with pytest.raises(ValidationError) as caught:
+        services.save_contribution(
+            people["author"],
+            kind=ContributionKind.CASE_STUDY,
+            attachments=[pdf("good.pdf")],
+            submit=True,
+            title="Ghana Card",
+        )
+
+    assert sorted(caught.value.message_dict) == [
+        "country",
+        "innovation",
+        "summary",
+        "transferability",
+    ]
+    assert (Contribution.objects.count(), Attachment.objects.count()) == (0, 0)
+    assert stored_files(settings) == []
+
+
+def test_save_contribution_of_a_returned_one_with_a_bad_file_changes_nothing(people, settings):
+    contribution = returned(case_study(people["author"]), people["staff"])
+    kept = services.attach(people["author"], contribution, pdf("kept.pdf"))
+    before = (fetch(contribution).title, history_actions(contribution), stored_files(settings))
+
+    with pytest.raises(ValidationError):
+        services.save_contribution(
+            people["author"],
+            contribution,
+            attachments=[pdf("new.pdf"), not_a_document()],
+            submit=True,
+            title="Renamed",
+        )
+
+    after = fetch(contribution)
+    assert (after.state, list(after.attachments.all())) == (S.RETURNED, [kept])
+    assert (after.title, history_actions(after), stored_files(settings)) == before
+
+
+def test_save_contribution_by_someone_else_is_refused_before_any_file_is_stored(people, settings):
+    contribution = case_study(people["author"])
+
+    with pytest.raises(PermissionDenied):
+        services.save_contribution(
+            people["other_member"], contribution, attachments=[pdf()], title="Mine"
+        )
+
+    assert (fetch(contribution).title, Attachment.objects.count()) == (CASE_STUDY["title"], 0)
+    assert stored_files(settings) == []
 
 
 # --- incorporation ---------------------------------------------------------------------------

@@ -6,8 +6,10 @@ import datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 from django.core import mail
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -15,6 +17,7 @@ from cepa_collab.enums import Role
 from meetings import services
 from meetings.enums import MeetingKind, MeetingStatus, ParticipantRole, Reply, Visibility
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
+from notifications.models import Notification
 from tests.factories import branch, member_state, person
 from workflows import services as workflow_services
 from workflows.enums import DeliverableKind, ProductKind
@@ -147,6 +150,8 @@ def snapshot() -> tuple:
         ),
         list(Participant.objects.order_by("pk").values_list("user_id", "name", "reply")),
         list(CalendarToken.objects.order_by("pk").values_list("token_hash", "revoked_at")),
+        list(AgendaItem.objects.order_by("pk").values_list("meeting_id", "position", "title")),
+        Notification.objects.count(),
     )
 
 
@@ -419,6 +424,275 @@ def test_meeting_create_with_a_bad_field_is_400_naming_it(api, world, staff, cha
 
     assert response.status_code == 400
     assert response.json() == expected
+    denied(before)
+
+
+# --- invitations and agenda (what the meeting's page does) -----------------------------------
+
+
+def invitation_calendar(message) -> icalendar.Event:
+    """The .ics attached to an invitation mail: its one event."""
+    [part] = message.attachments
+    assert (part.get_content_type(), part.get_filename()) == ("text/calendar", "meeting.ics")
+    [event] = icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
+    return event
+
+
+def mailed_already() -> None:
+    """The world's invitations went out (in a request of their own): later notes are new
+    ones, not replacements of notes still waiting in the same transaction."""
+    Notification.objects.update(sent_at=timezone.now())
+
+
+@pytest.mark.django_db
+def test_meeting_create_invites_people_and_sets_the_agenda(
+    api, world, staff, cepa_member, other_member, django_capture_on_commit_callbacks
+):
+    body = {
+        **NEW,
+        "participants": [
+            {"user": cepa_member.pk, "role": "chair"},
+            {"user": other_member.pk},
+            {"name": "Hanna Tadesse", "email": "hanna@example.org", "role": "observer"},
+        ],
+        "agenda": ["Opening", "  ", " Country reports ", "Closing"],
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(api, staff).post(f"{API}/meetings/", body, format="json")
+
+    assert response.status_code == 201, response.content
+    created = Meeting.objects.get(pk=response.json()["id"])
+    assert list(
+        created.participants.order_by("pk").values_list("user__username", "name", "role")
+    ) == [
+        ("amina", "", "chair"),
+        ("ben", "", "expert"),
+        (None, "Hanna Tadesse", "observer"),
+    ]
+    assert [item["title"] for item in response.json()["agenda"]] == [
+        "Opening",
+        "Country reports",
+        "Closing",
+    ]
+    # each user invited gets one invitation (not one per step), with the calendar file
+    told = sorted(
+        Notification.objects.filter(link=f"/meetings/{created.pk}/").values_list(
+            "user__username", flat=True
+        )
+    )
+    assert told == ["amina", "ben"]
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [cepa_member.email, other_member.email]
+    )
+    for message in mail.outbox:
+        assert message.subject.startswith("Meeting invitation: Expert group meeting")
+        event = invitation_calendar(message)
+        assert (str(event["SUMMARY"]), event["SEQUENCE"]) == (created.title, 0)
+
+
+@pytest.mark.django_db
+def test_meeting_patch_invites_more_people_and_replaces_the_agenda(
+    api, world, staff, other_member, django_capture_on_commit_callbacks
+):
+    url = f"{API}/meetings/{world.workshop.pk}/"
+    mailed_already()
+    earlier = Notification.objects.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(api, staff).patch(
+            url,
+            {"participants": [{"user": other_member.pk}], "agenda": ["Regional findings"]},
+            format="json",
+        )
+
+    assert response.status_code == 200, response.content
+    assert list(
+        Participant.objects.filter(meeting=world.workshop)
+        .order_by("pk")
+        .values_list("user__username", "name")
+    ) == [("staff", ""), ("amina", ""), (None, "Hanna Tadesse"), ("ben", "")]
+    # the item that stays keeps its linked deliverable
+    assert list(world.workshop.agenda.values_list("position", "title", "deliverable")) == [
+        (1, "Regional findings", world.chapter.pk)
+    ]
+    # Ben is invited (with the calendar file); Amina is told the agenda changed
+    subjects = dict(
+        Notification.objects.order_by("pk")[earlier:].values_list("user__username", "subject")
+    )
+    assert sorted(subjects) == ["amina", "ben"]
+    assert subjects["ben"].startswith("Meeting invitation: E/M Government in Africa")
+    assert subjects["amina"].startswith("Meeting changed: E/M Government in Africa")
+    [invitation] = [m for m in mail.outbox if m.to == [other_member.email]]
+    assert str(invitation_calendar(invitation)["SUMMARY"]) == "E/M Government in Africa"
+
+
+@pytest.mark.parametrize("who", ["cepa_member", "other_branch_staff", "focal_point"])
+@pytest.mark.django_db
+def test_meeting_create_with_invitations_by_someone_not_of_the_branch_is_403(
+    api, world, request, who, other_member
+):
+    before = snapshot()
+    body = {**NEW, "participants": [{"user": other_member.pk}], "agenda": ["Opening"]}
+
+    response = as_user(api, request.getfixturevalue(who)).post(
+        f"{API}/meetings/", body, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only the branch's staff schedule its meetings."}
+    denied(before)
+
+
+@pytest.mark.django_db
+def test_meeting_patch_invitations_by_a_participant_who_may_not_edit_is_403(
+    api, world, cepa_member, other_member
+):
+    before = snapshot()
+
+    response = as_user(api, cepa_member).patch(
+        f"{API}/meetings/{world.workshop.pk}/",
+        {"participants": [{"user": other_member.pk}], "agenda": ["Hijacked"]},
+        format="json",
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only the branch's staff edit its meetings."}
+    denied(before)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"participants": [{"user": 999999}]},
+            {
+                "participants": {
+                    "0": {"user": ["No active CEPA member or staff member has the id 999999."]}
+                }
+            },
+        ),
+        (
+            {"participants": [{"name": "Guest", "email": "not an address"}]},
+            {"participants": {"0": {"email": ["Enter a valid email address."]}}},
+        ),
+        (
+            {"participants": [{"user": None, "name": ""}]},
+            {"participants": ["Name the participant."]},
+        ),
+        (
+            {"participants": [{"name": "Guest", "role": "boss"}]},
+            {"participants": {"0": {"role": ['"boss" is not a valid choice.']}}},
+        ),
+        (
+            {"agenda": ["Opening", "x" * 301]},
+            {"agenda": ["Keep each agenda item under 300 characters."]},
+        ),
+        ({"agenda": "Opening"}, {"agenda": ['Expected a list of items but got type "str".']}),
+    ],
+)
+@pytest.mark.django_db
+def test_meeting_create_with_a_bad_invitation_or_agenda_is_400_and_saves_nothing(
+    api, world, staff, change, expected
+):
+    before = snapshot()
+
+    response = as_user(api, staff).post(f"{API}/meetings/", {**NEW, **change}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == expected
+    denied(before)
+
+
+@pytest.mark.django_db
+def test_meeting_patch_inviting_someone_already_there_is_400_and_changes_nothing(
+    api, world, staff, cepa_member, other_member
+):
+    before = snapshot()
+
+    response = as_user(api, staff).patch(
+        f"{API}/meetings/{world.workshop.pk}/",
+        {
+            "title": "Renamed",
+            "agenda": ["Opening"],
+            "participants": [{"user": other_member.pk}, {"user": cepa_member.pk}],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"participants": ["This person already takes part."]}
+    denied(before)
+
+
+@pytest.mark.django_db
+def test_meeting_api_invites_the_same_people_as_the_page(api, world, staff, focal_point):
+    # a focal point is not among the people the page offers: the API refuses them too
+    before = snapshot()
+
+    response = as_user(api, staff).patch(
+        f"{API}/meetings/{world.workshop.pk}/",
+        {"participants": [{"user": focal_point.pk}]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "participants": {
+            "0": {"user": [f"No active CEPA member or staff member has the id {focal_point.pk}."]}
+        }
+    }
+    denied(before)
+
+
+@pytest.mark.django_db
+def test_participant_removed_through_the_api_is_told(
+    api, world, staff, cepa_member, django_capture_on_commit_callbacks
+):
+    participant = Participant.objects.get(meeting=world.workshop, user=cepa_member)
+    mailed_already()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(api, staff).delete(
+            f"{API}/meetings/{world.workshop.pk}/participants/{participant.pk}/"
+        )
+
+    assert response.status_code == 204
+    assert not Participant.objects.filter(pk=participant.pk).exists()
+    [message] = mail.outbox
+    assert message.subject.startswith("No longer taking part: E/M Government in Africa")
+    assert str(invitation_calendar(message)["STATUS"]) == "CANCELLED"
+
+
+@pytest.mark.parametrize(("who", "expected"), [("cepa_member", 403), ("other_member", 404)])
+@pytest.mark.django_db
+def test_participant_removal_by_someone_who_may_not_manage_is_refused(
+    api, world, request, who, expected, cepa_member
+):
+    participant = Participant.objects.get(meeting=world.workshop, user=cepa_member)
+    before = snapshot()
+
+    response = as_user(api, request.getfixturevalue(who)).delete(
+        f"{API}/meetings/{world.workshop.pk}/participants/{participant.pk}/"
+    )
+
+    assert response.status_code == expected
+    denied(before)
+
+
+@pytest.mark.django_db
+def test_participant_removal_of_someone_not_taking_part_is_400_naming_participant(
+    api, world, staff, cepa_member
+):
+    other = Participant.objects.get(meeting=world.session, user=cepa_member)
+    before = snapshot()
+
+    response = as_user(api, staff).delete(
+        f"{API}/meetings/{world.workshop.pk}/participants/{other.pk}/"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"participant": ["This person does not take part."]}
     denied(before)
 
 
@@ -872,6 +1146,12 @@ def test_schema_documents_the_meeting_endpoints(client):
     } <= set(paths)
     assert set(paths["/api/v1/meetings/"]) == {"get", "post"}
     assert set(paths["/api/v1/meetings/{id}/"]) == {"get", "patch"}
+    assert set(paths["/api/v1/meetings/{id}/participants/{participant_id}/"]) == {"delete"}
+    schemas = response.json()["components"]["schemas"]
+    write = schemas["MeetingWrite"]["properties"]
+    assert write["participants"]["items"] == {"$ref": "#/components/schemas/Invitation"}
+    assert write["agenda"]["items"]["type"] == "string"
+    assert set(schemas["Invitation"]["properties"]) == {"user", "name", "email", "role"}
     filters = {p["name"] for p in paths["/api/v1/meetings/"]["get"]["parameters"]}
     assert {"kind", "branch", "region", "status", "start_after", "start_before", "upcoming"} <= (
         filters
