@@ -526,8 +526,8 @@ def _replace_annotated_file(review: Review, upload: UploadedFile, actor) -> Anno
     """Store the reviewer's annotated file; the one it replaces goes, its file after commit."""
     previous = AnnotatedFile.objects.filter(review=review).first()
     if previous is not None:
-        previous.delete()
         name, storage = previous.file.name, previous.file.storage
+        previous.delete()
         transaction.on_commit(lambda: storage.delete(name))
     return documents.store(
         AnnotatedFile, upload, uploaded_by=actor, field="annotated_file", review=review

@@ -25,6 +25,7 @@ from cepa_collab.enums import Role
 from contributions.enums import ContributionKind
 from contributions.models import Attachment, Contribution
 from tests.factories import branch, member_state, person
+from workflows import services as workflow
 from workflows.enums import DeliverableKind, ProductKind, Recommendation, ReviewStatus
 from workflows.models import (
     AnnotatedFile,
@@ -299,6 +300,40 @@ def test_store_numbers_request_documents_per_request_and_kind(world):
         (DocumentKind.ANALYSIS, 1),
         (DocumentKind.PLAN_OF_ACTION, 2),
     ]
+
+
+@pytest.mark.django_db
+def test_a_new_annotated_file_replaces_the_review_s_and_its_file_goes_after_commit(
+    world, settings, django_capture_on_commit_callbacks
+):
+    # given a reviewer's draft review with an annotated file
+    reviewer = person(Role.CEPA_MEMBER, username="second_reviewer", country="GHA")
+    assignment = ReviewAssignment.objects.create(
+        round=world.assignment.round,
+        deliverable=world.deliverable,
+        reviewer=reviewer,
+        due_date=datetime.date(2031, 5, 31),
+        assigned_by=world.owner,
+    )
+    first = workflow.save_review(
+        reviewer, assignment, comments="Draft", annotated_file=upload("first.pdf")
+    ).annotated_file
+    first_path = settings.MEDIA_ROOT / first.file.name
+    assert first_path.read_bytes() == PDF_BYTES
+
+    # when they save it with another file
+    with django_capture_on_commit_callbacks(execute=True):
+        review = workflow.save_review(
+            reviewer, assignment, comments="Draft", annotated_file=upload("second.pdf", docx())
+        )
+
+    # then the review has the new one only, and the old file is gone from the disk
+    assert list(AnnotatedFile.objects.filter(review=review).values_list("original_name")) == [
+        ("second.pdf",)
+    ]
+    assert review.annotated_file.file.name == f"reviews/{assignment.pk}/second.docx"
+    assert review.annotated_file.uploaded_by == reviewer
+    assert not first_path.exists()
 
 
 def test_only_versions_and_request_documents_are_numbered():
