@@ -9,7 +9,7 @@ owns it, in its own `notices` and `deadlines` modules:
     class WorkflowNotice(models.TextChoices):
         REVIEW_ASSIGNED = "review_assigned", _("Reviews assigned to me")
 
-    deadlines.register(deadlines.Source(WorkflowDeadline.REVIEW, entries=...))
+    deadlines.register(WorkflowDeadline.REVIEW, entries=..., describe=...)
 
 `NotificationsConfig.ready` imports every app's `notices` and `deadlines` modules, so a
 new kind needs neither a change here nor a migration. This module imports no model, so
