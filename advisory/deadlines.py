@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db import models
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from advisory.enums import REQUEST_OPEN_STATES, MilestoneState
 from advisory.models import Milestone
 from notifications import deadlines
-from notifications.enums import DeadlineKind
+
+
+class AdvisoryDeadline(models.TextChoices):
+    """The advisory requests' kinds of deadline (registered with notifications below)."""
+
+    MILESTONE = "milestone", _("Advisory milestone")
 
 
 def _entries(qs: QuerySet[Milestone]) -> Iterator[deadlines.Entry]:
@@ -41,11 +48,9 @@ def _entries(qs: QuerySet[Milestone]) -> Iterator[deadlines.Entry]:
 def sync_request(request_id: int) -> None:
     milestones = Milestone.objects.filter(request_id=request_id)
     deadlines.sync(
-        DeadlineKind.MILESTONE, milestones.values_list("pk", flat=True), _entries(milestones)
+        AdvisoryDeadline.MILESTONE, milestones.values_list("pk", flat=True), _entries(milestones)
     )
 
 
 # Registered when notifications discovers this module at start-up (its AppConfig.ready).
-deadlines.register(
-    deadlines.Source(DeadlineKind.MILESTONE, lambda: _entries(Milestone.objects.all()))
-)
+deadlines.register(AdvisoryDeadline.MILESTONE, entries=lambda: _entries(Milestone.objects.all()))

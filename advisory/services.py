@@ -30,6 +30,7 @@ from advisory.models import (
     RequestDocument,
     RequestHistory,
 )
+from advisory.notices import AdvisoryNotice
 from cepa_collab import documents, transitions
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
@@ -39,7 +40,6 @@ from cepa_collab.viewer import is_branch_member
 from meetings import services as meetings
 from meetings.enums import MeetingKind, ParticipantRole, Visibility
 from meetings.models import Meeting
-from notifications.enums import NotificationKind
 from notifications.services import N_, notify
 from workflows import services as workflow
 from workflows.enums import DeliverableKind, DeliverableState, ProductKind
@@ -80,7 +80,7 @@ def _tell(people: Iterable, actor, subject: str, body: str, request: AdvisoryReq
         seen.add(person.pk)
         notify(
             person,
-            NotificationKind.ADVISORY,
+            AdvisoryNotice.ADVISORY,
             subject=subject,
             body=body,
             params=params,

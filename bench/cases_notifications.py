@@ -48,7 +48,7 @@ from bench.registry import benchmark, dataset
 from cepa_collab.enums import Role
 from cepa_collab.models import Branch, Profile
 from notifications import delivery, reminders
-from notifications.enums import DeadlineKind
+from notifications.deadlines import registered_kinds as deadline_kinds
 from notifications.models import Deadline
 
 BATCH = 5000
@@ -160,7 +160,7 @@ def _generation(
     offsets = rng.choices([o for o, _ in OFFSET_MIX], [w for _, w in OFFSET_MIX], k=count)
     escalations = 0
     for offset in offsets:
-        kind = rng.choice(DeadlineKind.values)
+        kind = rng.choice(deadline_kinds())
         window = by_kind_offset[(kind, offset)]
         span = (window.upper - window.lower).total_seconds()
         # Strictly inside (lower, upper]: a whole number of seconds after `lower`.
@@ -194,7 +194,7 @@ def build_reminder_deadlines(ctx: Context) -> ReminderDeadlines:
         )
         branches = list(Branch.objects.filter(code__startswith="rb-").order_by("code"))
         people, _chiefs = _people(rng, branches)
-        object_ids = {kind: 0 for kind in DeadlineKind.values}
+        object_ids = {kind: 0 for kind in deadline_kinds()}
 
         def make(kind: str, due_at: datetime.datetime) -> int:
             """Add a deadline; return its branch's index (BRANCHES: no branch)."""
@@ -220,7 +220,7 @@ def build_reminder_deadlines(ctx: Context) -> ReminderDeadlines:
         ahead = instants[-1] + 8 * DAY
         for _ in range(total - in_windows):
             make(
-                rng.choice(DeadlineKind.values),
+                rng.choice(deadline_kinds()),
                 ahead + datetime.timedelta(seconds=rng.randint(0, 365 * 86400)),
             )
         Deadline.objects.bulk_create(rows, batch_size=BATCH)

@@ -6,14 +6,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from cepa_collab.enums import Role
 from contributions.enums import AWAITING_REVIEW_STATES, ContributionState
 from contributions.models import Contribution
 from notifications import deadlines
-from notifications.enums import DeadlineKind
+
+
+class ContributionDeadline(models.TextChoices):
+    """The contributions' kinds of deadline (registered with notifications below)."""
+
+    CONTRIBUTION = "contribution", _("Contribution awaiting review")
 
 
 def _staff_by_branch(branch_ids: set[int]) -> dict[int, list[int]]:
@@ -59,7 +66,7 @@ def _entries(qs: QuerySet[Contribution]) -> Iterator[deadlines.Entry]:
 
 def sync_contribution(contribution_id: int) -> None:
     deadlines.sync(
-        DeadlineKind.CONTRIBUTION,
+        ContributionDeadline.CONTRIBUTION,
         [contribution_id],
         _entries(Contribution.objects.filter(pk=contribution_id)),
     )
@@ -67,5 +74,5 @@ def sync_contribution(contribution_id: int) -> None:
 
 # Registered when notifications discovers this module at start-up (its AppConfig.ready).
 deadlines.register(
-    deadlines.Source(DeadlineKind.CONTRIBUTION, lambda: _entries(Contribution.objects.all()))
+    ContributionDeadline.CONTRIBUTION, entries=lambda: _entries(Contribution.objects.all())
 )

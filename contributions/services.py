@@ -25,7 +25,7 @@ from contributions.models import (
     Contribution,
     ContributionHistory,
 )
-from notifications.enums import NotificationKind
+from contributions.notices import ContributionNotice
 from notifications.services import N_, notify
 from workflows.queries import visible_deliverables
 
@@ -310,7 +310,7 @@ def fire_transition(
     if name == "accept":
         notify(
             locked.author,
-            NotificationKind.CONTRIBUTION,
+            ContributionNotice.CONTRIBUTION,
             subject=N_("Contribution accepted: %(title)s"),
             body=N_("Your contribution “%(title)s” was accepted.\n\n%(comment)s"),
             params={"title": locked.title, "comment": comment},
@@ -319,7 +319,7 @@ def fire_transition(
     elif name == "return_for_revision":
         notify(
             locked.author,
-            NotificationKind.CONTRIBUTION,
+            ContributionNotice.CONTRIBUTION,
             subject=N_("Contribution returned for revision: %(title)s"),
             body=N_(
                 "Your contribution “%(title)s” was returned to you for revision.\n\n"
@@ -358,7 +358,7 @@ def incorporate(actor, contribution: Contribution | int, deliverable) -> Contrib
     )
     notify(
         locked.author,
-        NotificationKind.CONTRIBUTION,
+        ContributionNotice.CONTRIBUTION,
         subject=N_("Your contribution is part of “%(deliverable)s”"),
         body=N_("“%(title)s” was incorporated into “%(deliverable)s”."),
         params={"title": locked.title, "deliverable": deliverable.title},

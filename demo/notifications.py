@@ -39,6 +39,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from demo.core import CEPA_MEMBERS
+from meetings.notices import MeetingNotice
 from notifications import deadlines
 from notifications.enums import Delivery, MailState, NotificationKind
 from notifications.models import NotificationPreference
@@ -46,14 +47,15 @@ from notifications.services import N_, set_preferences, write
 from workflows import services as workflows
 from workflows.enums import AssignmentState, DeliverableState, ReviewStatus, RoundState
 from workflows.models import Deliverable, Review, ReviewAssignment
+from workflows.notices import WorkflowNotice
 
 DIGEST_PERSON = "claire"
 DIGEST_KINDS = (
     NotificationKind.REMINDER,
-    NotificationKind.REVIEW_ASSIGNED,
-    NotificationKind.REVIEW_WITHDRAWN,
-    NotificationKind.DECISION,
-    NotificationKind.MEETING,
+    WorkflowNotice.REVIEW_ASSIGNED,
+    WorkflowNotice.REVIEW_WITHDRAWN,
+    WorkflowNotice.DECISION,
+    MeetingNotice.MEETING,
 )
 # Deliverables of the workflow demo that are in review with a reviewer outstanding:
 # one more reviewer changes none of the dashboard's figures.
@@ -190,7 +192,7 @@ def _centre(now: datetime.datetime, result: NotificationDemoResult) -> None:
         deliverable = assignment.deliverable
         _note(
             assignment.reviewer,
-            NotificationKind.REVIEW_ASSIGNED,
+            WorkflowNotice.REVIEW_ASSIGNED,
             N_("Review requested: %(title)s, due %(due)s"),
             N_(
                 "You are asked to review “%(title)s” (%(product)s), version %(version)s, "
@@ -218,7 +220,7 @@ def _centre(now: datetime.datetime, result: NotificationDemoResult) -> None:
         deliverable = review.assignment.deliverable
         _note(
             deliverable.owner,
-            NotificationKind.REVIEW_SUBMITTED,
+            WorkflowNotice.REVIEW_SUBMITTED,
             N_("Review submitted: %(title)s"),
             N_("A reviewer submitted their review of “%(title)s”."),
             {"title": deliverable.title},
@@ -234,7 +236,7 @@ def _centre(now: datetime.datetime, result: NotificationDemoResult) -> None:
         deliverable = assignment.deliverable
         _note(
             deliverable.owner,
-            NotificationKind.REVIEW_WITHDRAWN,
+            WorkflowNotice.REVIEW_WITHDRAWN,
             N_("Review declined: %(title)s"),
             N_("%(name)s declined to review “%(title)s”."),
             {"name": assignment.reviewer, "title": deliverable.title},
@@ -268,7 +270,7 @@ def _digest_person(people, now: datetime.datetime, result: NotificationDemoResul
     state = DeliverableState.REVISING if returned else DeliverableState(deliverable.state)
     _note(
         person,
-        NotificationKind.DECISION,
+        WorkflowNotice.DECISION,
         N_("%(title)s: %(state)s"),
         N_("“%(title)s” is now: %(state)s."),
         {"title": deliverable.title, "state": state.label},

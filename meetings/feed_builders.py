@@ -27,8 +27,8 @@ from meetings import ics, queries
 from meetings.enums import TokenKind
 from meetings.ics import Deadline, Feed, FeedEvent
 from meetings.models import CalendarToken, Meeting, hash_token
-from notifications.enums import DeadlineKind
 from notifications.models import Deadline as DeadlineRow
+from workflows.deadlines import WorkflowDeadline
 from workflows.enums import DELIVERABLE_ACTIVE_STATES
 from workflows.models import Deliverable, ReviewAssignment
 from workflows.queries import visible_deliverables
@@ -75,8 +75,8 @@ def open_deadlines(user) -> QuerySet[DeadlineRow]:
     (a rename made around the services shows too) and its last change, in one query."""
     reviewed = ReviewAssignment.objects.filter(pk=OuterRef("object_id")).values("deliverable_id")
     concerned = Case(
-        When(kind=DeadlineKind.DELIVERABLE, then=F("object_id")),
-        When(kind=DeadlineKind.REVIEW, then=Subquery(reviewed[:1])),
+        When(kind=WorkflowDeadline.DELIVERABLE, then=F("object_id")),
+        When(kind=WorkflowDeadline.REVIEW, then=Subquery(reviewed[:1])),
         output_field=BigIntegerField(),
     )
     deliverable = Deliverable.objects.filter(pk=OuterRef("concerned_id"))
@@ -109,7 +109,7 @@ def deadline_event(row: DeadlineRow) -> Deadline:
     """One of the person's deadlines as an all-day event, with the UID it always had
     (`review-<assignment>`, `deliverable-<deliverable>`: kind and object of the row)."""
     title = getattr(row, "concerned_title", None) or row.title
-    if row.kind == DeadlineKind.REVIEW:
+    if row.kind == WorkflowDeadline.REVIEW:
         summary = _("Review due: %(title)s") % {"title": title}
     else:
         summary = _("Due: %(title)s") % {"title": title}

@@ -41,8 +41,8 @@ from meetings.enums import (
     TokenKind,
 )
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant, hash_token
+from meetings.notices import MeetingNotice
 from notifications import services as notifications
-from notifications.enums import NotificationKind
 from notifications.models import Notification
 from notifications.services import N_
 
@@ -467,7 +467,7 @@ def _take_back(told: _Told, user) -> bool:
     deleted, _rows = Notification.objects.filter(
         pk=told.notification_id,
         user=user,
-        kind=NotificationKind.MEETING,
+        kind=MeetingNotice.MEETING,
         attempts=0,
         sent_at__isnull=True,
         digest__isnull=True,
@@ -516,7 +516,7 @@ def _tell(
         labels = list(dict.fromkeys(CHANGE_LABELS[name] for name in final_changes))
         notification = notifications.notify(
             user,
-            NotificationKind.MEETING,
+            MeetingNotice.MEETING,
             subject=SUBJECTS[final],
             body=BODIES[final],
             params={

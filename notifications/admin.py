@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from notifications import delivery, reminders
 from notifications.enums import MailState
+from notifications.kinds import DEADLINE_KINDS, NOTIFICATION_KINDS, Registry
 from notifications.models import (
     Deadline,
     Digest,
@@ -29,6 +30,50 @@ from notifications.models import (
     Reminder,
     ReminderPolicy,
 )
+
+# --- kinds: a plain string stored, the registered kinds offered and labelled ----------------
+
+
+def kind_filter(registry: Registry, field: str = "kind") -> type[admin.SimpleListFilter]:
+    """A list filter by the registered kinds, with their labels."""
+
+    class KindFilter(admin.SimpleListFilter):
+        title = _("kind")
+        parameter_name = field
+
+        def lookups(self, request, model_admin):
+            return registry.choices()
+
+        def queryset(self, request, queryset):
+            if self.value():
+                return queryset.filter(**{field: self.value()})
+            return queryset
+
+    return KindFilter
+
+
+class KindLabelMixin:
+    """The `kind` column shows the registered label (the stored value if unknown)."""
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj) -> str:
+        return obj.get_kind_display()
+
+
+class ReminderPolicyForm(forms.ModelForm):
+    kind = forms.ChoiceField(label=_("kind"), choices=DEADLINE_KINDS.choices)
+
+    class Meta:
+        model = ReminderPolicy
+        fields = ["kind", "days_before", "overdue_every_days", "overdue_max", "escalate"]
+
+
+class NotificationPreferenceForm(forms.ModelForm):
+    kind = forms.ChoiceField(label=_("kind"), choices=NOTIFICATION_KINDS.choices)
+
+    class Meta:
+        model = NotificationPreference
+        fields = ["user", "kind", "delivery"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -49,9 +94,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderPolicy)
-class ReminderPolicyAdmin(admin.ModelAdmin):
+class ReminderPolicyAdmin(KindLabelMixin, admin.ModelAdmin):
+    form = ReminderPolicyForm
     list_display = [
-        "kind",
+        "kind_label",
         "days_before",
         "overdue_every_days",
         "overdue_max",
@@ -93,9 +139,9 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(ReadOnlyAdmin):
-    list_display = ["title", "kind", "user", "branch", "due_date", "due_at", "done_at"]
-    list_filter = ["kind", OpenFilter, "branch"]
+class DeadlineAdmin(KindLabelMixin, ReadOnlyAdmin):
+    list_display = ["title", "kind_label", "user", "branch", "due_date", "due_at", "done_at"]
+    list_filter = [kind_filter(DEADLINE_KINDS), OpenFilter, "branch"]
     search_fields = ["title"]
     list_select_related = ["user", "branch"]
     date_hierarchy = "due_date"
@@ -207,7 +253,12 @@ class ReminderAdmin(MailRecordAdmin):
         "sent_at",
         "created_at",
     ]
-    list_filter = ["state", "escalation", StuckFilter, "deadline__kind"]
+    list_filter = [
+        "state",
+        "escalation",
+        StuckFilter,
+        kind_filter(DEADLINE_KINDS, "deadline__kind"),
+    ]
     search_fields = ["deadline__title", "recipient__username", "recipient__email"]
     list_select_related = ["deadline", "recipient"]
     readonly_fields = ["offset"]
@@ -218,11 +269,11 @@ class ReminderAdmin(MailRecordAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(MailRecordAdmin):
+class NotificationAdmin(KindLabelMixin, MailRecordAdmin):
     list_display = [
         "subject",
         "user",
-        "kind",
+        "kind_label",
         "state",
         "attempts",
         "is_stuck",
@@ -230,7 +281,7 @@ class NotificationAdmin(MailRecordAdmin):
         "sent_at",
         "read_at",
     ]
-    list_filter = ["kind", "state", StuckFilter]
+    list_filter = [kind_filter(NOTIFICATION_KINDS), "state", StuckFilter]
     search_fields = ["subject", "user__username", "user__email"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
@@ -249,9 +300,10 @@ class DigestAdmin(MailRecordAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "delivery", "updated_at"]
-    list_filter = ["kind", "delivery"]
+class NotificationPreferenceAdmin(KindLabelMixin, admin.ModelAdmin):
+    form = NotificationPreferenceForm
+    list_display = ["user", "kind_label", "delivery", "updated_at"]
+    list_filter = [kind_filter(NOTIFICATION_KINDS), "delivery"]
     search_fields = ["user__username", "user__email"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]

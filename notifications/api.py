@@ -19,7 +19,8 @@ from rest_framework.views import APIView
 from cepa_collab.serializers import LabelField, StrictBooleanFilter
 from cepa_collab.service_errors import ServiceErrorsMixin, errors
 from notifications import mail, queries, services
-from notifications.enums import Delivery, NotificationKind
+from notifications.enums import Delivery
+from notifications.kinds import NOTIFICATION_KINDS
 from notifications.models import Notification
 
 # --- serializers ---------------------------------------------------------------------------
@@ -43,11 +44,19 @@ class DeliveryField(serializers.ChoiceField):
         super().__init__(choices=Delivery.choices, **kwargs)
 
 
+class KindField(serializers.ChoiceField):
+    """A kind of notification: one the apps registered (the schema's enum lists them, as
+    registered when the serializer is made)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=NOTIFICATION_KINDS.choices(), **kwargs)
+
+
 class NotificationSerializer(serializers.ModelSerializer):
     """A notification of the caller's notification centre, in the language it was written in."""
 
-    kind = serializers.CharField(read_only=True, help_text=", ".join(NotificationKind.values))
-    kind_label = LabelField(NotificationKind, source="kind")
+    kind = KindField(read_only=True)
+    kind_label = LabelField(NOTIFICATION_KINDS, source="kind")
     link = serializers.SerializerMethodField()
     is_read = serializers.SerializerMethodField()
 
@@ -81,7 +90,7 @@ class ReadAllSerializer(serializers.Serializer):
 class PreferenceSerializer(serializers.Serializer):
     """How one kind of notification reaches the caller besides the notification centre."""
 
-    kind = serializers.CharField(help_text=", ".join(NotificationKind.values))
+    kind = KindField()
     label = serializers.CharField()
     delivery = DeliveryField()
     delivery_label = serializers.CharField()
@@ -91,10 +100,10 @@ class PreferencesWriteSerializer(serializers.Serializer):
     """{kind: delivery}: PATCH any kinds, PUT every kind. An unknown kind is an error."""
 
     def get_fields(self) -> dict:
-        return {kind.value: DeliveryField(help_text=str(kind.label)) for kind in NotificationKind}
+        return {kind.value: DeliveryField(help_text=str(kind.label)) for kind in NOTIFICATION_KINDS}
 
     def validate(self, attrs: dict) -> dict:
-        unknown = [key for key in self.initial_data if key not in NotificationKind.values]
+        unknown = [key for key in self.initial_data if key not in NOTIFICATION_KINDS]
         if unknown:
             message = _("Unknown kind of notification.")
             raise serializers.ValidationError({key: [message] for key in unknown})
@@ -107,7 +116,7 @@ def preferences_payload(user) -> list[dict]:
     return [
         {
             "kind": kind,
-            "label": str(NotificationKind(kind).label),
+            "label": NOTIFICATION_KINDS.label(kind),
             "delivery": delivery,
             "delivery_label": delivery_labels[delivery],
         }

@@ -2,15 +2,17 @@
 
 The app that owns a kind of deadline describes, for one of its records, who owes
 what by when (`Entry` rows) and calls `sync` from the service that changed it; it
-also registers a `Source` so that `rebuild` can recompute every deadline of that
-kind (after a data migration, an import, or edits made around the services).
+also registers the kind in its own `deadlines` module (`register`: label, every entry
+still owed, how a reminder names the item, policy defaults), so that `rebuild` can
+recompute every deadline of that kind (after a data migration, an import, or edits
+made around the services), and the pages, the admin and the API can name it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -18,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cepa_collab.services import CALENDAR, bump_counter, follow_time_zone
-from notifications.enums import DeadlineKind
+from notifications.kinds import DEADLINE_KINDS, deadline_kind
 from notifications.models import Deadline, due_moment
 
 
@@ -34,22 +36,17 @@ class Entry:
     branch_id: int | None = None
 
 
-@dataclasses.dataclass(frozen=True)
-class Source:
-    """Where open deadlines of one kind come from: every entry still owed."""
-
-    kind: DeadlineKind
-    entries: Callable[[], Iterable[Entry]]
-
-
-SOURCES: dict[str, Source] = {}
-
 BATCH = 1000
 UPDATED_FIELDS = ["due_date", "due_at", "title", "link", "branch_id", "done_at"]
 
+# Register a kind of deadline: `register(SomeDeadline.KIND, entries=lambda: ..., describe=...,
+# policy={...})`, from the owning app's `deadlines` module (see `notifications.kinds`).
+register = deadline_kind
 
-def register(source: Source) -> None:
-    SOURCES[source.kind] = source
+
+def registered_kinds() -> list[str]:
+    """Every registered kind of deadline, in order."""
+    return DEADLINE_KINDS.values()
 
 
 def _time_zones(user_ids: Iterable[int]) -> dict[int, str]:
@@ -62,7 +59,7 @@ def _time_zones(user_ids: Iterable[int]) -> dict[int, str]:
 
 
 @transaction.atomic
-def sync(kind: DeadlineKind, object_ids: Iterable[int], entries: Iterable[Entry]) -> None:
+def sync(kind: str, object_ids: Iterable[int], entries: Iterable[Entry]) -> None:
     """Make the open deadlines of `kind` for `object_ids` exactly `entries`.
 
     A person no longer owing is marked done; a moved due date updates the row (its
@@ -76,7 +73,7 @@ def sync(kind: DeadlineKind, object_ids: Iterable[int], entries: Iterable[Entry]
     )
 
 
-def _apply(kind: DeadlineKind, rows: QuerySet[Deadline], entries: list[Entry]) -> None:
+def _apply(kind: str, rows: QuerySet[Deadline], entries: list[Entry]) -> None:
     """Make the deadlines in `rows` (and new ones) exactly the open `entries`."""
     now = timezone.now()
     existing = {(row.object_id, row.user_id): row for row in rows.order_by()}
@@ -114,7 +111,7 @@ def _apply(kind: DeadlineKind, rows: QuerySet[Deadline], entries: list[Entry]) -
         bump_counter(CALENDAR)  # personal calendar feeds list the open deadlines
 
 
-def close(kind: DeadlineKind, object_ids: Iterable[int]) -> None:
+def close(kind: str, object_ids: Iterable[int]) -> None:
     """Nothing of these records is owed any more."""
     now = timezone.now()
     closed = Deadline.objects.filter(
@@ -130,9 +127,10 @@ def rebuild(kinds: Iterable[str] | None = None) -> int:
 
     Reminders already claimed are kept: a deadline that comes back with the same due
     date is not reminded twice."""
-    for kind in kinds or list(SOURCES):
+    for kind in kinds or DEADLINE_KINDS.values():
         with transaction.atomic():
-            _apply(kind, Deadline.objects.filter(kind=kind), list(SOURCES[kind].entries()))
+            entries = list(DEADLINE_KINDS[kind].entries())
+            _apply(kind, Deadline.objects.filter(kind=kind), entries)
     return Deadline.objects.filter(done_at__isnull=True).count()
 
 

@@ -1,30 +1,20 @@
-"""Kinds of deadline and notification, delivery preferences and mail states."""
+"""Notifications' own kinds of notification, delivery preferences and mail states.
+
+The other kinds of notification and every kind of deadline belong to the apps that own
+them, which register them (`notifications.kinds`)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class DeadlineKind(models.TextChoices):
-    """What is due. Each kind has its own reminder policy."""
-
-    DELIVERABLE = "deliverable", _("Deliverable")
-    REVIEW = "review", _("Review assignment")
-    MILESTONE = "milestone", _("Advisory milestone")
-    CONTRIBUTION = "contribution", _("Contribution awaiting review")
+from notifications.kinds import notification_kinds
 
 
+@notification_kinds
 class NotificationKind(models.TextChoices):
-    """What a notification is about; people choose how each kind reaches them."""
+    """What a notification of this app is about; people choose how each kind reaches them."""
 
     REMINDER = "reminder", _("Deadline reminders")
     ESCALATION = "escalation", _("Overdue items in my branch")
-    REVIEW_ASSIGNED = "review_assigned", _("Reviews assigned to me")
-    REVIEW_WITHDRAWN = "review_withdrawn", _("Reviews withdrawn or declined")
-    REVIEW_SUBMITTED = "review_submitted", _("Reviews submitted on my deliverables")
-    DECISION = "decision", _("Decisions on deliverables")
-    MEETING = "meeting", _("Meetings created, changed or cancelled")
-    CONTRIBUTION = "contribution", _("Contributions accepted or returned")
-    ADVISORY = "advisory", _("Technical cooperation requests")
 
 
 class Delivery(models.TextChoices):

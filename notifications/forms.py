@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cepa_collab.forms import Form
-from notifications.enums import Delivery, NotificationKind
+from notifications.enums import Delivery
+from notifications.kinds import NOTIFICATION_KINDS
 
 # What each choice means, said in full on the preferences page.
 DELIVERY_CHOICES = [
@@ -42,11 +43,11 @@ class PreferencesForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for kind in NotificationKind:
+        for kind in NOTIFICATION_KINDS:
             self.fields[kind.value] = forms.ChoiceField(
                 label=kind.label, choices=DELIVERY_CHOICES, widget=forms.RadioSelect
             )
 
     def choices(self) -> dict[str, str]:
         """{kind: delivery} as chosen (call after is_valid)."""
-        return {kind: self.cleaned_data[kind] for kind in NotificationKind.values}
+        return {kind: self.cleaned_data[kind] for kind in NOTIFICATION_KINDS.values()}

@@ -15,7 +15,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from notifications.enums import DeadlineKind
+from notifications.kinds import DEADLINE_KINDS
 from notifications.models import Digest, Notification, Reminder
 from notifications.services import as_recipient, one_line
 
@@ -56,10 +56,11 @@ def _date(value: datetime.date) -> str:
 
 
 def what_is_due(deadline) -> str:
-    """The deadline's item as a reminder names it, in the active language."""
-    if deadline.kind == DeadlineKind.REVIEW:
-        return _("Review of “%(title)s”") % {"title": deadline.title}
-    return deadline.title
+    """The deadline's item as a reminder names it, in the active language (as the app that
+    registered its kind says: "Review of …"; its title otherwise)."""
+    kind = DEADLINE_KINDS.get(deadline.kind)
+    describe = getattr(kind, "describe", None)
+    return describe(deadline.title) if describe is not None else deadline.title
 
 
 def reminder_text(reminder: Reminder) -> tuple[str, str]:

@@ -20,13 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cepa_collab.models import Branch
-from notifications.enums import (
-    DEFAULT_DELIVERY,
-    DeadlineKind,
-    Delivery,
-    MailState,
-    NotificationKind,
-)
+from notifications.enums import DEFAULT_DELIVERY, Delivery, MailState
+from notifications.kinds import DEADLINE_KINDS, MAX_LENGTH, NOTIFICATION_KINDS
+
+# A kind is a plain string: the apps register theirs (`notifications.kinds`), so a new one
+# needs no migration here; the registry gives its label.
+KIND_HELP = _("One of the kinds the apps register.")
 
 
 class Deadline(models.Model):
@@ -34,7 +33,7 @@ class Deadline(models.Model):
     from its reviewer. `due_at` is the due date at `REMINDER_HOUR` in that person's time
     zone; reminder offsets count from it."""
 
-    kind = models.CharField(_("kind"), max_length=20, choices=DeadlineKind.choices)
+    kind = models.CharField(_("kind"), max_length=MAX_LENGTH, help_text=KIND_HELP)
     object_id = models.PositiveBigIntegerField(_("object id"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -66,9 +65,6 @@ class Deadline(models.Model):
             models.UniqueConstraint(
                 fields=["kind", "object_id", "user"], name="deadline_unique_item_person"
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=DeadlineKind.values), name="deadline_kind_known"
-            ),
         ]
         indexes = [
             # The sweep reads open deadlines by kind and due moment, nothing else.
@@ -82,6 +78,9 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title} ({self.due_date})"
+
+    def get_kind_display(self) -> str:
+        return DEADLINE_KINDS.label(self.kind)
 
     @property
     def is_open(self) -> bool:
@@ -107,7 +106,7 @@ def validate_days_before(value: str) -> None:
 class ReminderPolicy(models.Model):
     """When the people responsible for one kind of deadline are reminded."""
 
-    kind = models.CharField(_("kind"), max_length=20, choices=DeadlineKind.choices, unique=True)
+    kind = models.CharField(_("kind"), max_length=MAX_LENGTH, unique=True, help_text=KIND_HELP)
     days_before = models.CharField(
         _("days before"),
         max_length=100,
@@ -138,15 +137,15 @@ class ReminderPolicy(models.Model):
         verbose_name_plural = _("reminder policies")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=DeadlineKind.values), name="reminderpolicy_kind_known"
-            ),
-            models.CheckConstraint(
                 condition=Q(overdue_every_days__gte=1), name="reminderpolicy_every_positive"
             ),
         ]
 
     def __str__(self) -> str:
-        return str(self.get_kind_display())
+        return self.get_kind_display()
+
+    def get_kind_display(self) -> str:
+        return DEADLINE_KINDS.label(self.kind)
 
     def offsets(self) -> list[int]:
         """Offsets in days from the due moment, in time order: -7, -2, 0, 3, 6, …"""
@@ -257,7 +256,7 @@ class Notification(MailRecord):
         related_name="notifications",
         verbose_name=_("user"),
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    kind = models.CharField(_("kind"), max_length=MAX_LENGTH, help_text=KIND_HELP)
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
@@ -288,9 +287,6 @@ class Notification(MailRecord):
         verbose_name_plural = _("notifications")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=NotificationKind.values), name="notification_kind_known"
-            ),
-            models.CheckConstraint(
                 condition=Q(state__in=MailState.values), name="notification_state_known"
             ),
         ]
@@ -314,6 +310,9 @@ class Notification(MailRecord):
     def __str__(self) -> str:
         return self.subject
 
+    def get_kind_display(self) -> str:
+        return NOTIFICATION_KINDS.label(self.kind)
+
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
@@ -328,7 +327,7 @@ class NotificationPreference(models.Model):
         related_name="notification_preferences",
         verbose_name=_("user"),
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    kind = models.CharField(_("kind"), max_length=MAX_LENGTH, help_text=KIND_HELP)
     delivery = models.CharField(
         _("delivery"), max_length=10, choices=Delivery.choices, default=DEFAULT_DELIVERY
     )
@@ -341,15 +340,15 @@ class NotificationPreference(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "kind"], name="preference_once_per_kind"),
             models.CheckConstraint(
-                condition=Q(kind__in=NotificationKind.values), name="preference_kind_known"
-            ),
-            models.CheckConstraint(
                 condition=Q(delivery__in=Delivery.values), name="preference_delivery_known"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.kind} → {self.delivery}"
+
+    def get_kind_display(self) -> str:
+        return NOTIFICATION_KINDS.label(self.kind)
 
 
 def due_moment(due_date: datetime.date, time_zone: str) -> datetime.datetime:

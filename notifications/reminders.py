@@ -37,7 +37,8 @@ from django.utils.translation import ngettext
 from cepa_collab.enums import Role
 from cepa_collab.models import Profile
 from notifications import delivery
-from notifications.enums import DeadlineKind, MailState
+from notifications.enums import MailState
+from notifications.kinds import DEADLINE_KINDS
 from notifications.models import Deadline, Reminder, ReminderPolicy
 
 logger = logging.getLogger(__name__)
@@ -57,9 +58,13 @@ class Window:
 
 
 def policies() -> dict[str, ReminderPolicy]:
-    """Every kind's policy (the defaults for a kind the admin has not edited)."""
+    """Every registered kind's policy (for a kind the admin has not edited, the defaults its
+    app registered, or the model's)."""
     found = {policy.kind: policy for policy in ReminderPolicy.objects.all()}
-    return {kind: found.get(kind) or ReminderPolicy(kind=kind) for kind in DeadlineKind.values}
+    return {
+        kind.value: found.get(kind.value) or ReminderPolicy(kind=kind.value, **kind.policy)
+        for kind in DEADLINE_KINDS
+    }
 
 
 def next_boundary(policy: ReminderPolicy, offsets: list[int], index: int) -> int:

@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from notifications import jobs
-from notifications.enums import DEFAULT_DELIVERY, Delivery, MailState, NotificationKind
+from notifications.enums import DEFAULT_DELIVERY, Delivery, MailState
+from notifications.kinds import NOTIFICATION_KINDS
 from notifications.models import Notification, NotificationPreference
 
 _muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
@@ -62,7 +63,7 @@ def delivery_for(user, kind: str) -> str:
 def preferences_of(user) -> dict[str, str]:
     """Every kind of notification with how it reaches `user`."""
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
-    return {kind: chosen.get(kind, DEFAULT_DELIVERY) for kind in NotificationKind.values}
+    return {kind: chosen.get(kind, DEFAULT_DELIVERY) for kind in NOTIFICATION_KINDS.values()}
 
 
 @transaction.atomic
@@ -70,7 +71,7 @@ def set_preferences(user, choices: Mapping[str, str]) -> dict[str, str]:
     """Record how each named kind reaches `user`; raises ValidationError naming the kind."""
     errors = {}
     for kind, delivery in choices.items():
-        if kind not in NotificationKind.values:
+        if kind not in NOTIFICATION_KINDS:
             errors[kind] = _("Unknown kind of notification.")
         elif delivery not in Delivery.values:
             errors[kind] = _("Choose one of: %(choices)s.") % {

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
 from notifications import mail, queries, services
-from notifications.enums import Delivery, NotificationKind
+from notifications.enums import Delivery
 from notifications.forms import (
     DELIVERY_CHOICES,
     DELIVERY_HELP,
@@ -36,6 +36,7 @@ from notifications.forms import (
     NextForm,
     PreferencesForm,
 )
+from notifications.kinds import NOTIFICATION_KINDS
 
 PAGE_SIZE = 50
 BAD_REQUEST = 400
@@ -170,7 +171,7 @@ def _unsubscribe_target(token: str) -> tuple[object, str] | None:
     user_id, kind = payload.get("u"), payload.get("k")
     if not isinstance(user_id, int) or not isinstance(kind, str):
         return None
-    if kind and kind not in NotificationKind.values:
+    if kind and kind not in NOTIFICATION_KINDS:
         return None
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
@@ -190,7 +191,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         response["X-Robots-Tag"] = "noindex"
         return response
     user, kind = target
-    kinds = [kind] if kind else list(NotificationKind.values)
+    kinds = [kind] if kind else NOTIFICATION_KINDS.values()
     with translation.override(mail.language_of(user)):
         done = request.method == "POST"
         if done:
@@ -199,7 +200,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             "token": token,
             "done": done,
             "every_kind": not kind,
-            "kind_labels": [NotificationKind(each).label for each in kinds],
+            "kind_labels": [NOTIFICATION_KINDS.label(each) for each in kinds],
         }
         response = render(request, "notifications/unsubscribe.html", context)
         response["Content-Language"] = translation.get_language()

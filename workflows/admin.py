@@ -21,8 +21,8 @@ from cepa_collab import viewer
 from cepa_collab.admin_support import ReadOnlyAdmin, ReadOnlyInline
 from cepa_collab.service_errors import SERVICE_ERRORS, error_text
 from notifications.deadlines import close as close_deadlines
-from notifications.enums import DeadlineKind
 from workflows import deadlines, services
+from workflows.deadlines import WorkflowDeadline
 from workflows.models import (
     TRANSITION_LABELS,
     AuditEntry,
@@ -157,8 +157,8 @@ class DeliverableAdmin(admin.ModelAdmin):
             ReviewAssignment.objects.filter(deliverable_id__in=doomed).values_list("pk", flat=True)
         )
         super().delete_queryset(request, queryset)
-        close_deadlines(DeadlineKind.DELIVERABLE, doomed)
-        close_deadlines(DeadlineKind.REVIEW, reviews)
+        close_deadlines(WorkflowDeadline.DELIVERABLE, doomed)
+        close_deadlines(WorkflowDeadline.REVIEW, reviews)
 
     def delete_model(self, request, obj):
         self.delete_queryset(request, Deliverable.objects.filter(pk=obj.pk))

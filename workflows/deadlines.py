@@ -10,13 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db import models
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from notifications import deadlines
-from notifications.enums import DeadlineKind
 from workflows.enums import ASSIGNMENT_OUTSTANDING_STATES, DELIVERABLE_ACTIVE_STATES
 from workflows.models import Deliverable, ReviewAssignment
+
+
+class WorkflowDeadline(models.TextChoices):
+    """The workflow's kinds of deadline (registered with notifications below)."""
+
+    DELIVERABLE = "deliverable", gettext_lazy("Deliverable")
+    REVIEW = "review", gettext_lazy("Review assignment")
+
+
+def _review_of(title: str) -> str:
+    """How a reminder names a review, in the active language."""
+    return _("Review of “%(title)s”") % {"title": title}
 
 
 def _deliverable_entries(qs: QuerySet[Deliverable]) -> Iterator[deadlines.Entry]:
@@ -52,13 +66,13 @@ def _assignment_entries(qs: QuerySet[ReviewAssignment]) -> Iterator[deadlines.En
 def sync_deliverable(deliverable_id: int) -> None:
     """Bring the deadlines of a deliverable and of its review assignments up to date."""
     deadlines.sync(
-        DeadlineKind.DELIVERABLE,
+        WorkflowDeadline.DELIVERABLE,
         [deliverable_id],
         _deliverable_entries(Deliverable.objects.filter(pk=deliverable_id)),
     )
     assignments = ReviewAssignment.objects.filter(deliverable_id=deliverable_id)
     deadlines.sync(
-        DeadlineKind.REVIEW,
+        WorkflowDeadline.REVIEW,
         assignments.values_list("pk", flat=True),
         _assignment_entries(assignments),
     )
@@ -66,12 +80,11 @@ def sync_deliverable(deliverable_id: int) -> None:
 
 # Registered when notifications discovers this module at start-up (its AppConfig.ready).
 deadlines.register(
-    deadlines.Source(
-        DeadlineKind.DELIVERABLE, lambda: _deliverable_entries(Deliverable.objects.all())
-    )
+    WorkflowDeadline.DELIVERABLE,
+    entries=lambda: _deliverable_entries(Deliverable.objects.all()),
 )
 deadlines.register(
-    deadlines.Source(
-        DeadlineKind.REVIEW, lambda: _assignment_entries(ReviewAssignment.objects.all())
-    )
+    WorkflowDeadline.REVIEW,
+    entries=lambda: _assignment_entries(ReviewAssignment.objects.all()),
+    describe=_review_of,
 )

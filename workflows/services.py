@@ -25,7 +25,6 @@ from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import roles_for
 from cepa_collab.services import CALENDAR, bump_counter
-from notifications.enums import NotificationKind
 from notifications.services import N_, notify
 from workflows import deadlines, rules
 from workflows.enums import (
@@ -49,6 +48,7 @@ from workflows.models import (
     ReviewRound,
     Version,
 )
+from workflows.notices import WorkflowNotice
 
 VIEW_DELIVERABLE = "workflows.view_deliverable"
 VIEW_VERSION = "workflows.view_version"
@@ -236,7 +236,7 @@ def _notify_decision(deliverable: Deliverable, actor, name: str, comment: str) -
         if user.pk != actor.pk:
             notify(
                 user,
-                NotificationKind.DECISION,
+                WorkflowNotice.DECISION,
                 subject=N_("%(title)s: %(state)s"),
                 body=body,
                 params=params,
@@ -347,7 +347,7 @@ def assign_reviewers(
         link = reverse("workflows:my_reviews")
         notify(
             reviewer,
-            NotificationKind.REVIEW_ASSIGNED,
+            WorkflowNotice.REVIEW_ASSIGNED,
             subject=N_("Review requested: %(title)s, due %(due)s"),
             body=N_(
                 "You are asked to review “%(title)s” (%(product)s), version %(version)s, "
@@ -436,7 +436,7 @@ def change_assignment_due_date(
     )
     notify(
         locked.reviewer,
-        NotificationKind.REVIEW_ASSIGNED,
+        WorkflowNotice.REVIEW_ASSIGNED,
         subject=N_("Review of “%(title)s” now due %(due)s"),
         body=N_(
             "Your review of “%(title)s” is now due %(due)s (it was due %(old)s).\n\n%(reason)s"
@@ -470,7 +470,7 @@ def decline_assignment(
     _audit_assignment(locked, actor, from_state)
     notify(
         locked.deliverable.owner,
-        NotificationKind.REVIEW_WITHDRAWN,
+        WorkflowNotice.REVIEW_WITHDRAWN,
         subject=N_("Review declined: %(title)s"),
         body=N_("%(name)s declined to review “%(title)s”."),
         params={"name": locked.reviewer, "title": locked.deliverable.title},
@@ -497,7 +497,7 @@ def _withdraw(assignment: ReviewAssignment, actor, *, reason: str, check: bool =
     _audit_assignment(assignment, actor, from_state, comment=reason)
     notify(
         assignment.reviewer,
-        NotificationKind.REVIEW_WITHDRAWN,
+        WorkflowNotice.REVIEW_WITHDRAWN,
         subject=N_("Review withdrawn: %(title)s"),
         body=N_("Your review of “%(title)s” is no longer needed."),
         params={"title": assignment.deliverable.title},
@@ -580,7 +580,7 @@ def save_review(
         _audit_assignment(locked, actor, from_state)
         notify(
             locked.deliverable.owner,
-            NotificationKind.REVIEW_SUBMITTED,
+            WorkflowNotice.REVIEW_SUBMITTED,
             subject=N_("Review submitted: %(title)s"),
             body=N_("A reviewer submitted their review of “%(title)s”."),
             params={"title": locked.deliverable.title},

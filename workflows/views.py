@@ -27,8 +27,8 @@ from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
 from notifications import reminders
-from notifications.enums import DeadlineKind
 from workflows import queries, rules, services
+from workflows.deadlines import WorkflowDeadline
 from workflows.enums import (
     ASSIGNMENT_ACCESS_STATES,
     ASSIGNMENT_OUTSTANDING_STATES,
@@ -210,7 +210,9 @@ def _render_deliverable(
     can_manage = rules.can_manage(deliverable, user)
     # The owner's next reminder, for those who see everything of the deliverable.
     next_reminders = (
-        reminders.next_reminders_for(DeadlineKind.DELIVERABLE, [deliverable.pk]) if sees_all else {}
+        reminders.next_reminders_for(WorkflowDeadline.DELIVERABLE, [deliverable.pk])
+        if sees_all
+        else {}
     )
     context = {
         "deliverable": deliverable,
@@ -529,7 +531,7 @@ def _with_next_reminders(user, assignments: list[ReviewAssignment]) -> None:
     """Set `next_reminder` (and `reminder_zone`, the reviewer's time zone) on each
     outstanding assignment: the same three queries for a page of any length."""
     outstanding = [a.pk for a in assignments if a.state in ASSIGNMENT_OUTSTANDING_STATES]
-    found = reminders.next_reminders_for(DeadlineKind.REVIEW, outstanding, user=user)
+    found = reminders.next_reminders_for(WorkflowDeadline.REVIEW, outstanding, user=user)
     for assignment in assignments:
         assignment.has_deadline = assignment.pk in found
         assignment.next_reminder = found.get(assignment.pk)

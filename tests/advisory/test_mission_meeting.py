@@ -21,7 +21,7 @@ from cepa_collab.enums import Role
 from meetings import services as meetings
 from meetings.enums import MeetingKind, ParticipantRole, Reply
 from meetings.models import Meeting
-from notifications.enums import NotificationKind
+from meetings.notices import MeetingNotice
 from notifications.models import Notification
 from tests.factories import person
 
@@ -61,7 +61,7 @@ def test_the_mission_s_people_are_invited_with_the_calendar_file(
         ("teammate", ParticipantRole.SECRETARIAT, Reply.INVITED),
     ]
     invited = [ira, team_member] if who == "chief" else [team_member]
-    notes = Notification.objects.filter(kind=NotificationKind.MEETING)
+    notes = Notification.objects.filter(kind=MeetingNotice.MEETING)
     assert sorted(notes.values_list("user__username", "link")) == sorted(
         (user.username, f"/meetings/{meeting.pk}/") for user in invited
     )
@@ -88,7 +88,7 @@ def test_a_refused_mission_invites_nobody(request_in, staff, django_capture_on_c
         advisory.schedule_mission(staff, accepted, start=start, end=end, time_zone="UTC")
 
     assert (Meeting.objects.count(), mail.outbox) == (0, [])
-    assert not Notification.objects.filter(kind=NotificationKind.MEETING).exists()
+    assert not Notification.objects.filter(kind=MeetingNotice.MEETING).exists()
 
 
 def edit_data(client, meeting, **overrides) -> dict:

@@ -14,10 +14,10 @@ from advisory.enums import DocumentKind, RequestAction, RequestState
 from advisory.models import AdvisoryRequest, RequestDocument
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
-from notifications.enums import DeadlineKind
 from notifications.models import Deadline
 from tests.factories import person
 from workflows import services as workflow
+from workflows.deadlines import WorkflowDeadline
 from workflows.enums import (
     AssignmentState,
     DeliverableKind,
@@ -87,7 +87,7 @@ def test_the_lead_assigns_reviewers_who_then_see_the_plan(drafted, ira, cepa_mem
     assert assignment.state == AssignmentState.INVITED
     # The reviewer's deadline is the reminder sweep's like any review's.
     assert Deadline.objects.filter(
-        kind=DeadlineKind.REVIEW, user=cepa_member, due_date=_in(10), done_at=None
+        kind=WorkflowDeadline.REVIEW, user=cepa_member, due_date=_in(10), done_at=None
     ).exists()
 
 
@@ -235,7 +235,7 @@ def test_a_new_lead_takes_over_the_plans_review_and_its_deadline(drafted, ira, c
 
     deliverable.refresh_from_db()
     assert deliverable.owner == new_lead
-    owners = Deadline.objects.filter(kind=DeadlineKind.DELIVERABLE, done_at=None).values_list(
+    owners = Deadline.objects.filter(kind=WorkflowDeadline.DELIVERABLE, done_at=None).values_list(
         "user__username", flat=True
     )
     assert list(owners) == ["ira2"]

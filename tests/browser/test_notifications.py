@@ -9,10 +9,12 @@ import pytest
 from playwright.sync_api import expect
 
 from cepa_collab.enums import Role
+from meetings.notices import MeetingNotice
 from notifications import mail, services
-from notifications.enums import Delivery, NotificationKind
+from notifications.enums import Delivery
 from tests.browser.conftest import sign_in_cookie
 from tests.factories import person
+from workflows.notices import WorkflowNotice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,14 +31,14 @@ def amina(db):
     )
     services.write(
         amina,
-        NotificationKind.MEETING,
+        MeetingNotice.MEETING,
         "Meeting moved: Expert group meeting",
         "It now starts at 10:00.\nThe invitation is attached.",
         link="/meetings/",
     )
     services.write(
         amina,
-        NotificationKind.DECISION,
+        WorkflowNotice.DECISION,
         "Decision taken: Chapter 3",
         "The chapter was approved.",
         link="/reviews/",
@@ -96,7 +98,7 @@ def test_member_reads_notifications_and_chooses_how_they_are_mailed(site, amina)
 
 def test_unsubscribe_link_works_without_signing_in_or_javascript(open_site, amina, settings):
     site = open_site(javascript=False)
-    path = mail.unsubscribe_url(amina, NotificationKind.MEETING).removeprefix(settings.SITE_URL)
+    path = mail.unsubscribe_url(amina, MeetingNotice.MEETING).removeprefix(settings.SITE_URL)
 
     site.visit(path)
     expect(site.page.get_by_role("heading", level=1)).to_have_text(

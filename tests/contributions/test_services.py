@@ -14,9 +14,10 @@ from django.utils import translation
 
 from cepa_collab.exceptions import ServiceConflict
 from contributions import queries, services
+from contributions.deadlines import ContributionDeadline
 from contributions.enums import ContributionKind, ContributionState, RepositoryCategory
 from contributions.models import Attachment, Contribution
-from notifications.enums import DeadlineKind, NotificationKind
+from contributions.notices import ContributionNotice
 from notifications.models import Deadline, Notification
 from tests.contributions.contribution_fixtures import (
     CASE_STUDY,
@@ -69,7 +70,7 @@ def notifications(user) -> list[tuple[str, str]]:
 def open_deadlines(contribution) -> list[str]:
     return sorted(
         Deadline.objects.filter(
-            kind=DeadlineKind.CONTRIBUTION, object_id=contribution.pk, done_at__isnull=True
+            kind=ContributionDeadline.CONTRIBUTION, object_id=contribution.pk, done_at__isnull=True
         ).values_list("user__username", flat=True)
     )
 
@@ -375,7 +376,7 @@ def test_return_keeps_the_comment_and_notifies_the_author(people):
         NOW,
     )
     assert notifications(people["author"]) == [
-        (NotificationKind.CONTRIBUTION, f"Contribution returned for revision: {saved.title}")
+        (ContributionNotice.CONTRIBUTION, f"Contribution returned for revision: {saved.title}")
     ]
     note = Notification.objects.get(user=people["author"])
     assert "Add the 2025 figures." in note.body
@@ -388,7 +389,10 @@ def test_accept_notifies_the_author_only(people):
     services.fire_transition(people["chief"], contribution, "accept", comment="Fine case.")
 
     assert notifications(people["author"]) == [
-        (NotificationKind.CONTRIBUTION, "Contribution accepted: Ghana's national digital identity")
+        (
+            ContributionNotice.CONTRIBUTION,
+            "Contribution accepted: Ghana's national digital identity",
+        )
     ]
     assert Notification.objects.exclude(user=people["author"]).count() == 0
     assert fetch(contribution).review_comment == "Fine case."
@@ -687,7 +691,7 @@ def test_incorporate_an_accepted_contribution_into_a_compendium_volume(people, c
 
     assert fetch(contribution).incorporated_into == compendium_volume
     assert notifications(people["author"])[-1] == (
-        NotificationKind.CONTRIBUTION,
+        ContributionNotice.CONTRIBUTION,
         "Your contribution is part of “Compendium, volume 4”",
     )
 

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from cepa_collab.exceptions import ServiceConflict
 from contributions import services
+from contributions.deadlines import ContributionDeadline
 from contributions.enums import ContributionKind, ContributionState
 from contributions.models import Contribution
-from notifications.enums import DeadlineKind
 from notifications.models import Deadline, Notification
 from tests.contributions.contribution_fixtures import CASE_STUDY, cast, compendium, country, volume
 
@@ -122,7 +122,7 @@ def expected_outcome(name: str, who: str, state: str, *, complete: bool, comment
 def open_deadline_holders(contribution: Contribution) -> set[str]:
     return set(
         Deadline.objects.filter(
-            kind=DeadlineKind.CONTRIBUTION, object_id=contribution.pk, done_at__isnull=True
+            kind=ContributionDeadline.CONTRIBUTION, object_id=contribution.pk, done_at__isnull=True
         ).values_list("user__username", flat=True)
     )
 

@@ -4,8 +4,13 @@ The order, lowest first: `cepa_collab` ← `notifications` ← the domain apps �
 `knowledge` ← `demo`. Among the domain apps, `meetings`, `advisory` and
 `contributions` build on `workflows`, and `advisory` on `meetings`; nothing goes back.
 A lower layer never imports a higher one, not even inside a function: it offers a
-registry (deadline and notification kinds, page panels, preference hooks) that the
-higher app fills from its `AppConfig.ready`.
+registry that the higher app fills — the kinds of notification and deadline
+(`notifications.kinds`, filled from each app's `notices` and `deadlines` modules), what
+a page shows of higher apps (`cepa_collab.panels`, filled from `panels` modules), what
+follows a person's time zone (`cepa_collab.services.follow_time_zone`). The lower app's
+`AppConfig.ready` imports those modules by their conventional name with Django's
+`autodiscover_modules` (as the admin finds `admin` modules), so no module names an app
+above it, not even as a string; Celery tasks are enqueued by their names.
 
 Every module of the apps is parsed with `ast` (migrations aside; they are generated and
 name their dependencies as strings). Besides the order, the test refuses:

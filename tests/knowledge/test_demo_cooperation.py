@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from advisory.deadlines import AdvisoryDeadline
 from advisory.enums import DocumentKind, MilestoneState, RequestAction, RequestState
 from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument, RequestHistory
 from cepa_collab.documents import PDF, sniff
@@ -23,7 +24,6 @@ from demo.world import seed_demo
 from knowledge.models import KnowledgeLink
 from meetings.enums import MeetingKind, Visibility
 from meetings.models import Meeting, Participant
-from notifications.enums import DeadlineKind
 from notifications.models import Deadline
 from workflows.enums import (
     AssignmentState,
@@ -184,9 +184,9 @@ def _reports_analyses_and_plans_uploaded_as_pdf():
 def _milestones_are_deadlines_some_due_within_days():
     open_deadlines = {
         (d.title, (d.due_date - TODAY).days, d.user.username)
-        for d in Deadline.objects.filter(kind=DeadlineKind.MILESTONE, done_at=None).select_related(
-            "user"
-        )
+        for d in Deadline.objects.filter(
+            kind=AdvisoryDeadline.MILESTONE, done_at=None
+        ).select_related("user")
     }
 
     assert Counter(Milestone.objects.values_list("state", flat=True)) == {

@@ -16,10 +16,12 @@ from django.utils import translation
 
 from cepa_collab.enums import Role
 from notifications import delivery, reminders
-from notifications.enums import DeadlineKind, MailState
+from notifications.enums import MailState
 from notifications.models import Deadline, Notification, Reminder, ReminderPolicy
 from tests.factories import person
 from tests.notifications.test_delivery import BACKEND, FlakyBackend
+from workflows.deadlines import WorkflowDeadline
+from workflows.notices import WorkflowNotice
 
 UTC = datetime.UTC
 SEVEN_DAYS_BEFORE = datetime.datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
@@ -167,8 +169,8 @@ def test_deadline_list_filters_by_kind_status_and_branch_and_searches_titles(
 ):
     logged_in(client, secretariat_admin)
     url = reverse("admin:notifications_deadline_changelist")
-    review = Deadline.objects.get(kind=DeadlineKind.REVIEW)
-    chapter = Deadline.objects.get(kind=DeadlineKind.DELIVERABLE)
+    review = Deadline.objects.get(kind=WorkflowDeadline.REVIEW)
+    chapter = Deadline.objects.get(kind=WorkflowDeadline.DELIVERABLE)
     Deadline.objects.filter(pk=chapter.pk).update(done_at=SEVEN_DAYS_BEFORE)
 
     def listed(query: dict) -> list[int]:
@@ -209,7 +211,7 @@ def test_policy_with_bad_days_shows_a_form_error_and_saves_nothing(client, secre
     response = client.post(
         reverse("admin:notifications_reminderpolicy_add"),
         {
-            "kind": DeadlineKind.REVIEW,
+            "kind": WorkflowDeadline.REVIEW,
             "days_before": "7, soon",
             "overdue_every_days": "3",
             "overdue_max": "5",
@@ -230,7 +232,7 @@ def test_policy_edited_in_the_admin_changes_the_offsets(client, secretariat_admi
     response = client.post(
         reverse("admin:notifications_reminderpolicy_add"),
         {
-            "kind": DeadlineKind.REVIEW,
+            "kind": WorkflowDeadline.REVIEW,
             "days_before": "3",
             "overdue_every_days": "7",
             "overdue_max": "2",
@@ -238,8 +240,8 @@ def test_policy_edited_in_the_admin_changes_the_offsets(client, secretariat_admi
     )
 
     assert response.status_code == 302
-    assert reminders.policies()[DeadlineKind.REVIEW].offsets() == [-3, 7, 14]
-    assert reminders.policies()[DeadlineKind.REVIEW].escalate is False
+    assert reminders.policies()[WorkflowDeadline.REVIEW].offsets() == [-3, 7, 14]
+    assert reminders.policies()[WorkflowDeadline.REVIEW].escalate is False
     listing = client.get(reverse("admin:notifications_reminderpolicy_changelist"))
     assert "3 days before, 7 days overdue, 14 days overdue" in listing.content.decode()
 
@@ -337,12 +339,11 @@ def test_retry_now_of_a_failed_notification(
     client, clock, reviewer, smtp, settings, secretariat_admin, django_capture_on_commit_callbacks
 ):
     from notifications import services
-    from notifications.enums import NotificationKind
     from notifications.services import N_
 
     settings.MAIL_MAX_ATTEMPTS = 1
     smtp.failures = 1
-    notification = services.notify(reviewer, NotificationKind.DECISION, subject=N_("Approved"))
+    notification = services.notify(reviewer, WorkflowNotice.DECISION, subject=N_("Approved"))
     delivery.deliver_notification(notification.pk)
     settings.MAIL_MAX_ATTEMPTS = 6
     logged_in(client, secretariat_admin)

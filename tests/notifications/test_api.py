@@ -14,14 +14,16 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cepa_collab.enums import Role
+from meetings.notices import MeetingNotice
 from notifications import services
 from notifications.enums import Delivery, NotificationKind
+from notifications.kinds import NOTIFICATION_KINDS
 from notifications.models import Notification, NotificationPreference
 from tests.factories import person
 from tests.notifications.conftest import START
+from workflows.notices import WorkflowNotice
 
 API = "/api/v1"
-K = NotificationKind
 PREFERENCES = f"{API}/me/notification-preferences/"
 SITE = "https://collab.example.org"
 
@@ -57,7 +59,7 @@ def note(user, subject: str, *, minutes: int = 0, read: bool = False, **fields) 
     created = START + datetime.timedelta(minutes=minutes)
     return services.write(
         user,
-        fields.pop("kind", K.REVIEW_ASSIGNED),
+        fields.pop("kind", WorkflowNotice.REVIEW_ASSIGNED),
         subject,
         fields.pop("body", ""),
         link=fields.pop("link", ""),
@@ -72,7 +74,7 @@ def subjects(response) -> list[str]:
 
 
 def _all(delivery: str, **changes: str) -> dict[str, str]:
-    return {**dict.fromkeys(K.values, delivery), **changes}
+    return {**dict.fromkeys(NOTIFICATION_KINDS.values(), delivery), **changes}
 
 
 # --- the list and one notification -------------------------------------------------------------
@@ -95,7 +97,7 @@ def test_notification_answers_every_field_with_an_absolute_link(clock, amina):
     mine = note(
         amina,
         "Review submitted",
-        kind=K.REVIEW_SUBMITTED,
+        kind=WorkflowNotice.REVIEW_SUBMITTED,
         body="Bruno submitted his review.\nRead it.",
         link="/deliverables/3/",
         read=True,
@@ -183,7 +185,7 @@ def test_notification_list_runs_a_fixed_number_of_queries(
     Notification.objects.bulk_create(
         Notification(
             user=amina,
-            kind=K.REMINDER,
+            kind=NotificationKind.REMINDER,
             subject=f"Reminder {n}",
             link=f"/deliverables/{n}/",
             created_at=START + datetime.timedelta(minutes=n),
@@ -264,7 +266,7 @@ def test_read_endpoints_refuse_get(clock, amina):
 
 @pytest.mark.django_db
 def test_preferences_list_every_kind_with_its_delivery(amina):
-    services.set_preferences(amina, {K.MEETING: Delivery.DIGEST})
+    services.set_preferences(amina, {MeetingNotice.MEETING: Delivery.DIGEST})
 
     response = client_for(amina).get(PREFERENCES)
 
@@ -286,12 +288,12 @@ def test_preferences_list_every_kind_with_its_delivery(amina):
     assert {row["kind"]: row["delivery"] for row in response.json()} == _all(
         "immediate", meeting="digest"
     )
-    assert [row["kind"] for row in response.json()] == K.values
+    assert [row["kind"] for row in response.json()] == NOTIFICATION_KINDS.values()
 
 
 @pytest.mark.django_db
 def test_preferences_patch_changes_only_the_kinds_given(amina, ben):
-    services.set_preferences(amina, {K.MEETING: Delivery.DIGEST})
+    services.set_preferences(amina, {MeetingNotice.MEETING: Delivery.DIGEST})
 
     response = client_for(amina).patch(
         PREFERENCES, {"reminder": "none", "decision": "digest"}, format="json"
@@ -363,13 +365,15 @@ def test_preferences_reject_a_body_that_is_not_an_object(amina):
 @pytest.mark.django_db
 @pytest.mark.parametrize("saved", [0, 8])
 def test_preferences_run_a_fixed_number_of_queries(amina, saved, django_assert_num_queries):
-    services.set_preferences(amina, dict.fromkeys(K.values[:saved], Delivery.DIGEST))
+    services.set_preferences(
+        amina, dict.fromkeys(NOTIFICATION_KINDS.values()[:saved], Delivery.DIGEST)
+    )
     api = token_client(amina)
 
     with django_assert_num_queries(2):  # token (with its user), preferences
         response = api.get(PREFERENCES)
 
-    assert len(response.json()) == len(K)
+    assert len(response.json()) == len(NOTIFICATION_KINDS.values())
 
 
 # --- schema and root -------------------------------------------------------------------------
@@ -393,7 +397,7 @@ def test_schema_documents_the_notification_endpoints(client):
     delivery = schema["components"]["schemas"]["Delivery"]
     assert delivery["enum"] == ["immediate", "digest", "none"]
     write = schema["components"]["schemas"]["PreferencesWrite"]["properties"]
-    assert list(write) == K.values
+    assert list(write) == NOTIFICATION_KINDS.values()
     assert write["reminder"]["allOf"] == [{"$ref": "#/components/schemas/Delivery"}]
 
 

@@ -11,8 +11,9 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from notifications import delivery
-from notifications.enums import DeadlineKind, MailState
+from notifications.enums import MailState
 from notifications.models import Deadline, Notification, Reminder
+from workflows.deadlines import WorkflowDeadline
 
 UTC = datetime.UTC
 REVIEW = "Review of “Chapter 3: Digital government”"
@@ -167,13 +168,13 @@ def test_rebuild_deadlines_recomputes_and_prints_the_open_count(clock, quiet):
         "2 open deadlines in all.",
     ]
     assert sorted(Deadline.objects.values_list("kind", "user__username")) == [
-        (DeadlineKind.DELIVERABLE, "owner"),
-        (DeadlineKind.REVIEW, "amina"),
+        (WorkflowDeadline.DELIVERABLE, "owner"),
+        (WorkflowDeadline.REVIEW, "amina"),
     ]
 
 
 def test_rebuild_deadlines_of_one_kind(clock, quiet):
-    Deadline.objects.filter(kind=DeadlineKind.REVIEW).delete()
+    Deadline.objects.filter(kind=WorkflowDeadline.REVIEW).delete()
 
     lines = run("rebuild_deadlines", "--kind", "review")
 

@@ -17,6 +17,7 @@ from notifications import delivery, digests, reminders, services, tasks
 from notifications.enums import MailState, NotificationKind
 from notifications.models import Digest, Notification, Reminder
 from notifications.services import N_
+from workflows.notices import WorkflowNotice
 
 UTC = datetime.UTC
 # The review of the fixtures falls due on Friday 11 December 2026, 09:00 in Accra (UTC).
@@ -325,7 +326,7 @@ def notice(clock, reviewer) -> Notification:
     mail.outbox.clear()
     return services.notify(
         reviewer,
-        NotificationKind.DECISION,
+        WorkflowNotice.DECISION,
         subject=N_("%(title)s: approved"),
         params={"title": "Chapter 3"},
         link="/deliverables/1/",
@@ -416,11 +417,11 @@ def test_notification_lost_task_is_reenqueued_and_delivered_once(
     ("preference", "state"), [("digest", MailState.DIGEST), ("none", MailState.SKIPPED)]
 )
 def test_notification_follows_the_preference(clock, reviewer, preference, state):
-    services.set_preferences(reviewer, {NotificationKind.DECISION: preference})
+    services.set_preferences(reviewer, {WorkflowNotice.DECISION: preference})
     mail.outbox.clear()
 
     notification = services.notify(
-        reviewer, NotificationKind.DECISION, subject=N_("Approved"), link="/deliverables/1/"
+        reviewer, WorkflowNotice.DECISION, subject=N_("Approved"), link="/deliverables/1/"
     )
 
     assert notification.state == state

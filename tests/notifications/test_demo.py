@@ -8,20 +8,24 @@ import datetime
 import time_machine
 from django.core import mail
 
+from advisory.deadlines import AdvisoryDeadline
 from demo.world import seed_demo
 from notifications import reminders
 from notifications.digests import sweep_digests
-from notifications.enums import DeadlineKind, Delivery, MailState, NotificationKind
+from notifications.enums import Delivery, MailState, NotificationKind
+from notifications.kinds import DEADLINE_KINDS
 from notifications.models import Deadline, Notification, NotificationPreference, Reminder
 from notifications.services import preferences_of
+from workflows.deadlines import WorkflowDeadline
 from workflows.models import ReviewAssignment
+from workflows.notices import WorkflowNotice
 
 # Monday 2 March 2026, 12:00 UTC: 09:00 has passed from Sao Paulo eastwards, not in the
 # Americas further west; Bogotá's 09:00 (14:00 UTC) is the next one to come.
 NOW = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
 
 
-WORKFLOW_KINDS = (DeadlineKind.DELIVERABLE, DeadlineKind.REVIEW)
+WORKFLOW_KINDS = (WorkflowDeadline.DELIVERABLE, WorkflowDeadline.REVIEW)
 
 
 def _claimed(ids, kinds=WORKFLOW_KINDS) -> list[tuple[str, str, int, bool]]:
@@ -62,7 +66,7 @@ def test_first_sweep_after_seeding_sends_reminders_and_escalations(
     ]
     # and the advisory milestones of the technical cooperation demo are reminded to their
     # leads, the overdue one escalated to the chief
-    assert _claimed(result.claimed, [DeadlineKind.MILESTONE]) == [
+    assert _claimed(result.claimed, [AdvisoryDeadline.MILESTONE]) == [
         ("chief", "ira3", 3, True),
         ("ira", "ira", -7, False),
         ("ira", "ira", -7, False),
@@ -101,7 +105,7 @@ def test_a_reminder_crosses_its_offset_within_hours_of_seeding(
     # was due three days ago in New York (09:00 there is 14:00 UTC too) goes to its owner
     # and, overdue, to the chief
     assert before == []
-    assert _claimed(crossed, [*WORKFLOW_KINDS, DeadlineKind.MILESTONE]) == [
+    assert _claimed(crossed, [*WORKFLOW_KINDS, AdvisoryDeadline.MILESTONE]) == [
         ("camila", "camila", -7, False),
         ("chief", "staff", 3, True),
         ("ira", "ira", -2, False),
@@ -123,7 +127,7 @@ def test_seed_demo_mails_nobody_and_fills_notification_centres_and_one_digest(
     # the deadlines are those of the workflow demo, rebuilt (back-dated reviews included),
     # and those of the technical cooperation and contributions demo
     open_rows = Deadline.objects.filter(done_at__isnull=True)
-    assert {kind: open_rows.filter(kind=kind).count() for kind in DeadlineKind.values} == {
+    assert {kind: open_rows.filter(kind=kind).count() for kind in DEADLINE_KINDS.values()} == {
         "deliverable": 17,
         "review": 12,
         "milestone": 10,
@@ -164,7 +168,7 @@ def test_seed_demo_mails_nobody_and_fills_notification_centres_and_one_digest(
     (waited,) = Notification.objects.filter(digest_id=digests[0])
     assert (waited.user.username, waited.kind, waited.state, waited.read_at) == (
         "claire",
-        NotificationKind.DECISION,
+        WorkflowNotice.DECISION,
         MailState.SENT,
         None,
     )

@@ -22,12 +22,14 @@ from django.utils.translation import gettext
 
 from cepa_collab.enums import Role
 from notifications import digests, services
-from notifications.enums import Delivery, MailState, NotificationKind
+from notifications.enums import Delivery, MailState
+from notifications.kinds import NOTIFICATION_KINDS
 from notifications.models import Digest, Notification
 from notifications.services import N_
 from tests.factories import person
 from tests.markers import needs_postgresql
 from tests.notifications.conftest import START
+from workflows.notices import WorkflowNotice
 
 ADDIS = ZoneInfo("Africa/Addis_Ababa")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -43,7 +45,7 @@ def at(zone: ZoneInfo, day: int, hour: int, minute: int = 0) -> datetime.datetim
 
 def digest_reader(username: str, zone: str, language: str = "en"):
     user = person(Role.CEPA_MEMBER, username=username, time_zone=zone, language=language)
-    services.set_preferences(user, dict.fromkeys(NotificationKind.values, Delivery.DIGEST))
+    services.set_preferences(user, dict.fromkeys(NOTIFICATION_KINDS.values(), Delivery.DIGEST))
     return user
 
 
@@ -60,7 +62,7 @@ def nora(db):
 def tell(user, title: str):
     return services.notify(
         user,
-        NotificationKind.REVIEW_ASSIGNED,
+        WorkflowNotice.REVIEW_ASSIGNED,
         subject=N_("Review requested: %(title)s"),
         body=N_("Please review “%(title)s”."),
         params={"title": title},
@@ -221,7 +223,7 @@ def test_late_sweep_still_sends_the_days_digest_once(
 @pytest.mark.django_db
 def test_digest_only_for_digest_preference(clock, selam, nora, django_capture_on_commit_callbacks):
     # given Nora mails reviews at once
-    services.set_preferences(nora, {NotificationKind.REVIEW_ASSIGNED: Delivery.IMMEDIATE})
+    services.set_preferences(nora, {WorkflowNotice.REVIEW_ASSIGNED: Delivery.IMMEDIATE})
     with django_capture_on_commit_callbacks(execute=True):
         tell(nora, "Chapter 1")
     assert recipients(mail.outbox) == ["nora"]

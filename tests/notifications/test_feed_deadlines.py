@@ -14,8 +14,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from advisory.deadlines import AdvisoryDeadline
 from meetings import services as meeting_services
-from notifications.enums import DeadlineKind
 from notifications.models import Deadline, due_moment
 from workflows import services as workflows
 from workflows.enums import Recommendation
@@ -127,7 +127,7 @@ def test_feed_shows_any_open_deadline_of_the_person_only(client, clock, reviewer
     # and one of someone else
     def due(user, object_id: int, day: datetime.date, **fields) -> Deadline:
         return Deadline.objects.create(
-            kind=DeadlineKind.MILESTONE,
+            kind=AdvisoryDeadline.MILESTONE,
             object_id=object_id,
             user=user,
             title=f"Milestone {object_id}",
@@ -158,7 +158,7 @@ def test_personal_feed_deadline_queries_fixed(
     # given `size` open deadlines
     Deadline.objects.bulk_create(
         Deadline(
-            kind=DeadlineKind.MILESTONE,
+            kind=AdvisoryDeadline.MILESTONE,
             object_id=number,
             user=reviewer,
             title=f"Milestone {number}",

@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from cepa_collab.enums import Role
 from notifications import mail, services
-from notifications.enums import DeadlineKind, MailState, NotificationKind
+from notifications.enums import MailState, NotificationKind
 from notifications.models import Deadline, Digest, Reminder, due_moment
 from tests.factories import person
+from workflows.deadlines import WorkflowDeadline
+from workflows.notices import WorkflowNotice
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,7 @@ def claire(db):
 
 def note(user, subject="Review requested: Chapter 3", body="Please review it.", **fields):
     return services.write(
-        user, NotificationKind.REVIEW_ASSIGNED, subject, body, link="/reviews/7/", **fields
+        user, WorkflowNotice.REVIEW_ASSIGNED, subject, body, link="/reviews/7/", **fields
     )
 
 
@@ -44,7 +46,7 @@ def html_of(message) -> str:
 
 def reminder_for(user, offset_days: int, *, escalation: bool = False, recipient=None) -> Reminder:
     deadline = Deadline.objects.create(
-        kind=DeadlineKind.REVIEW,
+        kind=WorkflowDeadline.REVIEW,
         object_id=7,
         user=user,
         title="Chapter 3: Digital government",
@@ -87,7 +89,7 @@ def test_mail_headers_unsubscribe_and_auto_submitted(clock, reviewer):
     token = unsubscribe.removeprefix(f"<{settings.SITE_URL}/notifications/unsubscribe/")[:-2]
     assert mail.read_unsubscribe_token(token) == {
         "u": reviewer.pk,
-        "k": NotificationKind.REVIEW_ASSIGNED,
+        "k": WorkflowNotice.REVIEW_ASSIGNED,
     }
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert headers["Auto-Submitted"] == "auto-generated"

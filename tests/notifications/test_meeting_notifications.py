@@ -21,7 +21,8 @@ from cepa_collab.enums import Role
 from meetings import services
 from meetings.enums import MeetingKind, MeetingStatus, Visibility
 from meetings.models import Meeting
-from notifications.enums import Delivery, MailState, NotificationKind
+from meetings.notices import MeetingNotice
+from notifications.enums import Delivery, MailState
 from notifications.models import Notification
 from notifications.services import muted, set_preferences
 from tests.factories import branch, person
@@ -80,7 +81,7 @@ def meeting_notes() -> list[tuple[str, str]]:
     """(username, subject) of every meeting notification. Claire's are French: the words
     depend on the catalogue, so hers keep only what follows the title (the French date)."""
     found = []
-    for username, subject in Notification.objects.filter(kind=NotificationKind.MEETING).values_list(
+    for username, subject in Notification.objects.filter(kind=MeetingNotice.MEETING).values_list(
         "user__username", "subject"
     ):
         if username == "claire":
@@ -124,7 +125,7 @@ def test_added_participant_invited_with_calendar_file(
 
     # then Amina alone gets an invitation, at 06:00 her time, linking to the meeting
     [note] = Notification.objects.all()
-    assert (note.user, note.kind, note.state) == (cepa_member, NotificationKind.MEETING, "sent")
+    assert (note.user, note.kind, note.state) == (cepa_member, MeetingNotice.MEETING, "sent")
     assert note.subject == f"Meeting invitation: {TITLE}, March 2, 2027, 6 a.m."
     assert note.link == f"/meetings/{meeting.pk}/"
     assert "When: March 2, 2027, 6 a.m. to March 2, 2027, 9 a.m. (Africa/Accra)" in note.body
@@ -258,7 +259,7 @@ def test_change_nobody_cares_about_tells_nobody(taking_part, staff):
 def test_agenda_change_notifies_participants(taking_part, staff):
     services.set_agenda(staff, taking_part, ["Opening", "Country reports"])
 
-    notes = Notification.objects.filter(kind=NotificationKind.MEETING)
+    notes = Notification.objects.filter(kind=MeetingNotice.MEETING)
     assert sorted(notes.values_list("user__username", flat=True)) == ["amina", "claire", "nora"]
     assert "has changed: agenda." in notes.get(user__username="amina").body
 
@@ -323,7 +324,7 @@ def test_digest_preference_keeps_calendar_file_for_the_digest(
     taking_part, staff, cepa_member, django_capture_on_commit_callbacks
 ):
     # given Amina wants meeting news in her digest
-    set_preferences(cepa_member, {NotificationKind.MEETING: Delivery.DIGEST})
+    set_preferences(cepa_member, {MeetingNotice.MEETING: Delivery.DIGEST})
 
     with django_capture_on_commit_callbacks(execute=True):
         services.update_meeting(staff, taking_part, title="Expert group meeting, new title")

@@ -11,10 +11,10 @@ from django.urls import reverse
 from cepa_collab.enums import Role
 from cepa_collab.services import update_preferences
 from notifications import deadlines, reminders
-from notifications.enums import DeadlineKind
 from notifications.models import Deadline, Reminder
 from tests.factories import person
 from workflows import services
+from workflows.deadlines import WorkflowDeadline
 from workflows.enums import AssignmentState, DeliverableKind, Recommendation
 from workflows.models import Deliverable, ReviewAssignment, ReviewRound, Version
 
@@ -43,7 +43,7 @@ def full_name(user) -> str:
 
 
 def test_next_reminder_walks_the_offsets_as_they_are_claimed(clock, assignment):
-    row = Deadline.objects.get(kind=DeadlineKind.REVIEW)
+    row = Deadline.objects.get(kind=WorkflowDeadline.REVIEW)
 
     # before anything: the "7 days before" one, at its moment
     assert reminders.next_reminder(row) == (-7, REVIEW_DUE - 7 * DAY)
@@ -73,7 +73,7 @@ def test_next_reminder_of_a_done_deadline_is_none(clock, assignment, reviewer):
         reviewer, assignment, recommendation=Recommendation.READY, comments="Fine.", submit=True
     )
 
-    assert reminders.next_reminder(Deadline.objects.get(kind=DeadlineKind.REVIEW)) is None
+    assert reminders.next_reminder(Deadline.objects.get(kind=WorkflowDeadline.REVIEW)) is None
 
 
 def test_next_reminders_in_batch_take_two_queries(clock, assignment, django_assert_num_queries):
@@ -233,7 +233,7 @@ def test_my_reviews_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(9):
         page(client, reverse("workflows:my_reviews"))
 
-    assert Deadline.objects.filter(kind=DeadlineKind.REVIEW, done_at__isnull=True).count() == 24
+    assert Deadline.objects.filter(kind=WorkflowDeadline.REVIEW, done_at__isnull=True).count() == 24
     assert Reminder.objects.filter(recipient=reviewer).count() > 10
 
 

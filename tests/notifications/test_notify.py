@@ -13,14 +13,16 @@ from django.db import transaction
 from django.urls import reverse
 
 from cepa_collab.enums import Role
+from meetings.notices import MeetingNotice
 from notifications import services
-from notifications.enums import Delivery, MailState, NotificationKind
+from notifications.enums import Delivery, MailState
 from notifications.models import Notification
 from notifications.services import N_
 from tests.factories import person
 from tests.notifications.conftest import START, pdf
 from workflows import services as workflows
 from workflows.enums import Recommendation
+from workflows.notices import WorkflowNotice
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +31,7 @@ BODY = N_("You are asked to review “%(title)s” by %(due)s.")
 PARAMS = {"title": "Chapter 3", "due": datetime.date(2026, 12, 11)}
 
 
-def tell(user, kind: str = NotificationKind.REVIEW_ASSIGNED):
+def tell(user, kind: str = WorkflowNotice.REVIEW_ASSIGNED):
     return services.notify(
         user, kind, subject=SUBJECT, body=BODY, params=PARAMS, link="/reviews/mine/"
     )
@@ -85,7 +87,7 @@ def test_notify_immediate_mails_once_only_after_commit(
 def test_notify_digest_preference_waits_for_the_digest(
     clock, reviewer, django_capture_on_commit_callbacks
 ):
-    services.set_preferences(reviewer, {NotificationKind.REVIEW_ASSIGNED: Delivery.DIGEST})
+    services.set_preferences(reviewer, {WorkflowNotice.REVIEW_ASSIGNED: Delivery.DIGEST})
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         note = tell(reviewer)
@@ -98,7 +100,7 @@ def test_notify_digest_preference_waits_for_the_digest(
 def test_notify_none_preference_stores_without_mail(
     clock, reviewer, django_capture_on_commit_callbacks
 ):
-    services.set_preferences(reviewer, {NotificationKind.REVIEW_ASSIGNED: Delivery.NONE})
+    services.set_preferences(reviewer, {WorkflowNotice.REVIEW_ASSIGNED: Delivery.NONE})
 
     with django_capture_on_commit_callbacks(execute=True):
         note = tell(reviewer)
@@ -111,11 +113,11 @@ def test_notify_none_preference_stores_without_mail(
 
 
 def test_notify_preference_is_per_kind(clock, reviewer, django_capture_on_commit_callbacks):
-    services.set_preferences(reviewer, {NotificationKind.DECISION: Delivery.NONE})
+    services.set_preferences(reviewer, {WorkflowNotice.DECISION: Delivery.NONE})
 
     with django_capture_on_commit_callbacks(execute=True):
-        assigned = tell(reviewer, NotificationKind.REVIEW_ASSIGNED)
-        decided = tell(reviewer, NotificationKind.DECISION)
+        assigned = tell(reviewer, WorkflowNotice.REVIEW_ASSIGNED)
+        decided = tell(reviewer, WorkflowNotice.DECISION)
 
     assigned.refresh_from_db()
     assert (assigned.state, decided.state) == (MailState.SENT, MailState.SKIPPED)
@@ -146,7 +148,7 @@ def test_notify_user_without_address_stored_not_mailed(
     clock, django_capture_on_commit_callbacks, delivery
 ):
     nameless = person(Role.CEPA_MEMBER, username="noaddress", email="")
-    services.set_preferences(nameless, {NotificationKind.REVIEW_ASSIGNED: delivery})
+    services.set_preferences(nameless, {WorkflowNotice.REVIEW_ASSIGNED: delivery})
 
     with django_capture_on_commit_callbacks(execute=True):
         note = tell(nameless)
@@ -165,7 +167,7 @@ def test_notify_writes_in_the_users_language_and_time_zone(clock):
     for user in (claire, bruno):
         services.notify(
             user,
-            NotificationKind.MEETING,
+            MeetingNotice.MEETING,
             subject=N_("Meeting changed: %(title)s, %(start)s"),
             params={"title": "EGM", "start": at},
         )
@@ -190,8 +192,8 @@ def test_assigning_reviewers_notifies_each_reviewer_once(
     )
 
     assert notes()[before:] == [
-        ("amina", NotificationKind.REVIEW_ASSIGNED),
-        ("bruno", NotificationKind.REVIEW_ASSIGNED),
+        ("amina", WorkflowNotice.REVIEW_ASSIGNED),
+        ("bruno", WorkflowNotice.REVIEW_ASSIGNED),
     ]
     amina = Notification.objects.get(user=reviewer)
     assert amina.subject == "Review requested: Chapter 3: Digital government, due Dec. 11, 2026"
@@ -203,7 +205,7 @@ def test_withdrawing_an_assignment_notifies_the_reviewer_once(assignment, owner)
 
     workflows.withdraw_assignment(owner, assignment, reason="Conflict of interest")
 
-    assert notes()[before:] == [("amina", NotificationKind.REVIEW_WITHDRAWN)]
+    assert notes()[before:] == [("amina", WorkflowNotice.REVIEW_WITHDRAWN)]
 
 
 def test_declining_notifies_the_owner_once(assignment, reviewer):
@@ -211,7 +213,7 @@ def test_declining_notifies_the_owner_once(assignment, reviewer):
 
     workflows.decline_assignment(reviewer, assignment, "Travelling that week")
 
-    assert notes()[before:] == [("owner", NotificationKind.REVIEW_WITHDRAWN)]
+    assert notes()[before:] == [("owner", WorkflowNotice.REVIEW_WITHDRAWN)]
 
 
 def test_submitting_a_review_notifies_the_owner_once(assignment, reviewer):
@@ -225,8 +227,8 @@ def test_submitting_a_review_notifies_the_owner_once(assignment, reviewer):
         submit=True,
     )
 
-    assert notes()[before:] == [("owner", NotificationKind.REVIEW_SUBMITTED)]
-    note = Notification.objects.get(kind=NotificationKind.REVIEW_SUBMITTED)
+    assert notes()[before:] == [("owner", WorkflowNotice.REVIEW_SUBMITTED)]
+    note = Notification.objects.get(kind=WorkflowNotice.REVIEW_SUBMITTED)
     assert note.link == f"/deliverables/{assignment.deliverable_id}/"
 
 
@@ -260,11 +262,11 @@ def test_decision_notifies_owner_and_round_reviewers_not_the_actor(
     # then the owner and both reviewers are told, once each; the chief is not
     decided = sorted(notes()[before:])
     assert decided == [
-        ("amina", NotificationKind.DECISION),
-        ("bruno", NotificationKind.DECISION),
-        ("owner", NotificationKind.DECISION),
+        ("amina", WorkflowNotice.DECISION),
+        ("bruno", WorkflowNotice.DECISION),
+        ("owner", WorkflowNotice.DECISION),
     ]
-    note = Notification.objects.get(user=owner, kind=NotificationKind.DECISION)
+    note = Notification.objects.get(user=owner, kind=WorkflowNotice.DECISION)
     assert note.subject == f"Chapter 3: Digital government: {state}"
     assert note.link == f"/deliverables/{in_review.pk}/"
 
@@ -291,6 +293,6 @@ def test_decision_does_not_notify_reviewers_of_an_earlier_round(
     workflows.fire_transition(chief, in_review, "approve")
 
     assert sorted(notes()[before:]) == [
-        ("bruno", NotificationKind.DECISION),
-        ("owner", NotificationKind.DECISION),
+        ("bruno", WorkflowNotice.DECISION),
+        ("owner", WorkflowNotice.DECISION),
     ]

@@ -18,14 +18,16 @@ from django.core import signing
 from django.test import Client, RequestFactory
 
 from cepa_collab.enums import Role
+from meetings.notices import MeetingNotice
 from notifications import mail, services
 from notifications.context_processors import unread_notifications
 from notifications.enums import DEFAULT_DELIVERY, Delivery, NotificationKind
+from notifications.kinds import NOTIFICATION_KINDS
 from notifications.models import Notification, NotificationPreference
 from tests.factories import DEFAULT_PASSWORD, person
 from tests.notifications.conftest import START
+from workflows.notices import WorkflowNotice
 
-K = NotificationKind
 LIST = "/notifications/"
 READ = "/notifications/read/"
 READ_ALL = "/notifications/read-all/"
@@ -47,7 +49,7 @@ def note(user, subject: str, *, minutes: int = 0, read: bool = False, **fields) 
     created = START + datetime.timedelta(minutes=minutes)
     return services.write(
         user,
-        fields.pop("kind", K.REVIEW_ASSIGNED),
+        fields.pop("kind", WorkflowNotice.REVIEW_ASSIGNED),
         subject,
         fields.pop("body", ""),
         link=fields.pop("link", ""),
@@ -60,7 +62,7 @@ def notes(user, count: int, *, start: int = 0) -> None:
     Notification.objects.bulk_create(
         Notification(
             user=user,
-            kind=K.REMINDER,
+            kind=NotificationKind.REMINDER,
             subject=f"Reminder {n}",
             body="Due soon.\nPlease act.",
             link=f"/deliverables/{n}/",
@@ -231,7 +233,7 @@ def test_notification_pages_send_anonymous_visitors_to_sign_in(client, clock, am
         client.get(PREFERENCES),
         client.post(READ, {"notification": mine.pk}),
         client.post(READ_ALL),
-        client.post(PREFERENCES, {kind: Delivery.NONE for kind in K.values}),
+        client.post(PREFERENCES, {kind: Delivery.NONE for kind in NOTIFICATION_KINDS.values()}),
     ]
 
     assert [r.status_code for r in responses] == [302] * 5
@@ -444,20 +446,22 @@ def test_header_count_costs_no_query_for_anonymous_visitors(django_assert_num_qu
 
 
 def _all(delivery: str, **changes: str) -> dict[str, str]:
-    return {**dict.fromkeys(K.values, delivery), **changes}
+    return {**dict.fromkeys(NOTIFICATION_KINDS.values(), delivery), **changes}
 
 
 @pytest.mark.django_db
 def test_preferences_page_offers_a_radio_group_per_kind_checked_as_saved(client, clock, amina):
-    services.set_preferences(amina, {K.REMINDER: Delivery.DIGEST, K.MEETING: Delivery.NONE})
+    services.set_preferences(
+        amina, {NotificationKind.REMINDER: Delivery.DIGEST, MeetingNotice.MEETING: Delivery.NONE}
+    )
     client.force_login(amina)
 
     response = client.get(PREFERENCES)
     found = page(response)
 
     assert response.status_code == 200
-    assert found.legends == [str(kind.label) for kind in K]
-    assert len(found.radios) == 3 * len(K)
+    assert found.legends == [str(kind.label) for kind in NOTIFICATION_KINDS]
+    assert len(found.radios) == 3 * len(NOTIFICATION_KINDS.values())
     checked = {name: value for name, value, is_checked in found.radios if is_checked}
     assert checked == _all(DEFAULT_DELIVERY, reminder="digest", meeting="none")
     assert {value for _name, value, _checked in found.radios} == set(Delivery.values)
@@ -513,7 +517,7 @@ def test_preferences_reject_an_unknown_choice_naming_the_kind_and_save_nothing(
 def test_preferences_reject_a_missing_kind_and_save_nothing(client, clock, amina):
     client.force_login(amina)
     choices = _all("none")
-    del choices[K.MEETING]
+    del choices[MeetingNotice.MEETING]
 
     response = client.post(PREFERENCES, choices)
 
@@ -530,7 +534,9 @@ def test_preferences_reject_a_missing_kind_and_save_nothing(client, clock, amina
 def test_preferences_page_runs_a_fixed_number_of_queries(
     client, clock, amina, saved, django_assert_num_queries
 ):
-    services.set_preferences(amina, dict.fromkeys(K.values[:saved], Delivery.DIGEST))
+    services.set_preferences(
+        amina, dict.fromkeys(NOTIFICATION_KINDS.values()[:saved], Delivery.DIGEST)
+    )
     client.force_login(amina)
 
     # session, user, preferences, roles (navigation), profile, the header's unread count
@@ -569,7 +575,7 @@ def unsubscribe_path(user, kind: str = "") -> str:
 
 @pytest.mark.django_db
 def test_unsubscribe_page_asks_first_and_changes_nothing(client, amina):
-    path = unsubscribe_path(amina, K.REMINDER)
+    path = unsubscribe_path(amina, NotificationKind.REMINDER)
 
     response = client.get(path)
 
@@ -590,7 +596,7 @@ def test_unsubscribe_one_click_post_stops_that_kind_without_csrf_token(amina, be
     mail_client = Client(enforce_csrf_checks=True)
 
     response = mail_client.post(
-        unsubscribe_path(amina, K.REMINDER),
+        unsubscribe_path(amina, NotificationKind.REMINDER),
         "List-Unsubscribe=One-Click",
         content_type="application/x-www-form-urlencoded",
     )
@@ -608,7 +614,9 @@ def test_unsubscribe_header_of_a_real_mail_works_in_one_click(
     clock, amina, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(amina, K.DECISION, subject=services.N_("Decision taken"), link="/")
+        services.notify(
+            amina, WorkflowNotice.DECISION, subject=services.N_("Decision taken"), link="/"
+        )
     (message,) = mailoutbox
     url = message.extra_headers["List-Unsubscribe"].strip("<>")
 
@@ -625,7 +633,7 @@ def test_unsubscribe_header_of_a_real_mail_works_in_one_click(
 
 @pytest.mark.django_db
 def test_unsubscribe_without_a_kind_stops_every_kind(client, amina):
-    services.set_preferences(amina, {K.DECISION: Delivery.DIGEST})
+    services.set_preferences(amina, {WorkflowNotice.DECISION: Delivery.DIGEST})
     path = unsubscribe_path(amina)
 
     asked = client.get(path)
@@ -639,7 +647,7 @@ def test_unsubscribe_without_a_kind_stops_every_kind(client, amina):
 
 @pytest.mark.django_db
 def test_unsubscribe_refuses_a_tampered_or_foreign_token_and_changes_nothing(client, amina, ben):
-    good = mail.unsubscribe_token(amina, K.REMINDER)
+    good = mail.unsubscribe_token(amina, NotificationKind.REMINDER)
     payload, signature = good.rsplit(":", 1)
     forged_payload = signing.dumps({"u": ben.pk, "k": ""}, salt=mail.UNSUBSCRIBE_SALT)
     tokens = [
@@ -665,7 +673,9 @@ def test_unsubscribe_refuses_a_tampered_or_foreign_token_and_changes_nothing(cli
 def test_unsubscribe_page_speaks_the_person_language(client):
     pierre = person(Role.CEPA_MEMBER, username="pierre", country="SEN", language="fr")
 
-    response = client.get(unsubscribe_path(pierre, K.MEETING), headers={"accept-language": "en"})
+    response = client.get(
+        unsubscribe_path(pierre, MeetingNotice.MEETING), headers={"accept-language": "en"}
+    )
 
     assert '<html lang="fr">' in html(response)
     assert response["Content-Language"] == "fr"
@@ -673,7 +683,7 @@ def test_unsubscribe_page_speaks_the_person_language(client):
 
 @pytest.mark.django_db
 def test_unsubscribe_refuses_other_methods(client, amina):
-    response = client.put(unsubscribe_path(amina, K.REMINDER))
+    response = client.put(unsubscribe_path(amina, NotificationKind.REMINDER))
 
     assert response.status_code == 405
     assert NotificationPreference.objects.count() == 0

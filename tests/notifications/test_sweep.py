@@ -13,10 +13,12 @@ from django.core import mail
 
 from cepa_collab.enums import Role
 from notifications import delivery, reminders
-from notifications.enums import DeadlineKind, MailState
+from notifications.enums import MailState
+from notifications.kinds import DEADLINE_KINDS
 from notifications.models import Deadline, Reminder, ReminderPolicy
 from tests.factories import person
 from workflows import services
+from workflows.deadlines import WorkflowDeadline
 from workflows.enums import DeliverableKind, Recommendation
 
 UTC = datetime.UTC
@@ -155,7 +157,7 @@ def test_submitted_review_stops_its_reminders(clock, quiet, reviewer, sweep):
         clock.move_to(REVIEW_DUE + offset * DAY)
         sent += sweep()
     assert sent == []
-    assert Deadline.objects.get(kind=DeadlineKind.REVIEW).done_at is not None
+    assert Deadline.objects.get(kind=WorkflowDeadline.REVIEW).done_at is not None
 
 
 def test_withdrawn_assignment_stops_its_reminders(clock, quiet, owner, sweep):
@@ -406,7 +408,7 @@ def test_reminders_go_at_nine_local_in_auckland_and_los_angeles(clock, in_review
 def test_edited_policy_changes_the_offsets_and_stops_escalation(clock, quiet, sweep):
     # given the review policy edited: 3 days before only, no escalation to the chief
     ReminderPolicy.objects.create(
-        kind=DeadlineKind.REVIEW,
+        kind=WorkflowDeadline.REVIEW,
         days_before="3",
         overdue_every_days=3,
         overdue_max=2,
@@ -428,7 +430,7 @@ def test_edited_policy_changes_the_offsets_and_stops_escalation(clock, quiet, sw
 
 
 def test_policy_with_no_offset_at_all_sweeps_without_error(clock, quiet):
-    for kind in DeadlineKind.values:
+    for kind in DEADLINE_KINDS.values():
         ReminderPolicy.objects.create(kind=kind, days_before="", overdue_max=0)
     clock.move_to(REVIEW_DUE)
 
@@ -474,7 +476,7 @@ def _due_deadlines(user, count: int) -> None:
                     branch_id=user.profile.branch_id,
                 )
             )
-    deadlines.sync(DeadlineKind.REVIEW, [e.object_id for e in entries], entries)
+    deadlines.sync(WorkflowDeadline.REVIEW, [e.object_id for e in entries], entries)
 
 
 @pytest.mark.parametrize("count", [3, 30])

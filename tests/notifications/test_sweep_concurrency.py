@@ -24,10 +24,10 @@ from django.utils import timezone
 
 from cepa_collab.enums import Role
 from notifications import deadlines, delivery, reminders
-from notifications.enums import DeadlineKind
 from notifications.models import Reminder, due_moment
 from tests.factories import branch, person
 from tests.markers import needs_postgresql
+from workflows.deadlines import WorkflowDeadline
 
 TIMEOUT = 20  # seconds; only reached if something is broken
 PEOPLE = 5
@@ -74,7 +74,7 @@ def due_world():
                     branch_id=branch("e-govb").pk,
                 )
             )
-    deadlines.sync(DeadlineKind.REVIEW, [e.object_id for e in entries], entries)
+    deadlines.sync(WorkflowDeadline.REVIEW, [e.object_id for e in entries], entries)
     reminders_due = len(entries) + len(entries) // 2  # the overdue ones escalate
     return now, reminders_due
 

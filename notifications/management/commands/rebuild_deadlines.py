@@ -26,7 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, kinds: list[str] | None = None, **options):
-        known = sorted(deadlines.SOURCES)
+        known = sorted(deadlines.registered_kinds())
         unknown = sorted(set(kinds or ()) - set(known))
         if unknown:
             raise CommandError(
