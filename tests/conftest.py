@@ -9,7 +9,14 @@ from advisory.enums import RequestKind, RequestState
 from advisory.models import AdvisoryRequest
 from cepa_collab.enums import Role
 from tests.demo_world import DemoWorld, seed_demo_world
-from tests.factories import ensure_reference_data, pdf, person, request_in_state
+from tests.factories import (
+    Cast,
+    ensure_reference_data,
+    make_cast,
+    pdf,
+    person,
+    request_in_state,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -123,6 +130,26 @@ def focal_point(db):
 @pytest.fixture
 def secretariat_admin(db):
     return person(Role.SECRETARIAT_ADMIN, username="admin", is_staff=True)
+
+
+@pytest.fixture
+def superuser(db):
+    return person(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def cast(chief, other_branch_staff, cepa_member, other_focal_point, secretariat_admin) -> Cast:
+    """The fixed cast of STYLE.md around a deliverable in review (tests.factories.Cast):
+    `cast.owner`, `cast.chief`, `cast.other_branch_staff`, `cast.assigned_reviewer`
+    (`cepa_member`), `cast.unassigned_reviewer`, `cast.focal_point_elsewhere`
+    (`other_focal_point`), `cast.anonymous`, `cast.secretariat_admin`; `cast[who]` by name."""
+    return make_cast(
+        chief=chief,
+        other_branch_staff=other_branch_staff,
+        assigned_reviewer=cepa_member,
+        focal_point_elsewhere=other_focal_point,
+        secretariat_admin=secretariat_admin,
+    )
 
 
 @pytest.fixture

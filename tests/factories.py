@@ -22,10 +22,12 @@ from __future__ import annotations
 import datetime
 import itertools
 import string
+from dataclasses import dataclass
 
 import factory
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -875,3 +877,68 @@ class ReminderPolicyFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **fields):
         ReminderPolicy(**fields).full_clean(validate_unique=False)
         return super()._create(model_class, *args, **fields)
+
+
+# --- the fixed cast ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cast:
+    """The fixed cast of the permission tests (STYLE.md) around `deliverable`, a chapter of
+    the e-Government Branch in review: its owner (branch staff), the branch chief, staff of
+    another branch, the CEPA member assigned to review it and one who is not, the focal point
+    of a country (Ghana; the advisory requests of the tests are mostly Oman's), anonymous;
+    and the secretariat admin, who sees every branch."""
+
+    owner: object
+    chief: object
+    other_branch_staff: object
+    assigned_reviewer: object
+    unassigned_reviewer: object
+    focal_point_elsewhere: object
+    anonymous: AnonymousUser
+    secretariat_admin: object
+    deliverable: Deliverable
+
+    PEOPLE = (
+        "owner",
+        "chief",
+        "other_branch_staff",
+        "assigned_reviewer",
+        "unassigned_reviewer",
+        "focal_point_elsewhere",
+        "anonymous",
+        "secretariat_admin",
+    )
+
+    def __getitem__(self, who: str):
+        """`cast[who]` for tests parametrized by the name of a member of the cast."""
+        if who not in self.PEOPLE:
+            raise KeyError(who)
+        return getattr(self, who)
+
+
+def make_cast(
+    *, chief, other_branch_staff, assigned_reviewer, focal_point_elsewhere, secretariat_admin
+) -> Cast:
+    """The cast, with its deliverable made through the services (`owner` and
+    `unassigned_reviewer` are new people)."""
+    owner = PersonFactory(username="owner", roles=[Role.BRANCH_STAFF], branch="e-govb")
+    product = ProductFactory(
+        actor=chief, branch=branch("e-govb"), title="UN E-Government Survey", lead=chief
+    )
+    deliverable = DeliverableFactory(
+        product=product, owner=owner, title="Chapter 2", state=DeliverableState.IN_REVIEW
+    )
+    ReviewAssignmentFactory(deliverable=deliverable, reviewer=assigned_reviewer)
+    return Cast(
+        owner=owner,
+        chief=chief,
+        other_branch_staff=other_branch_staff,
+        assigned_reviewer=assigned_reviewer,
+        unassigned_reviewer=PersonFactory(username="lars", roles=[Role.CEPA_MEMBER], country="SWE"),
+        focal_point_elsewhere=focal_point_elsewhere,
+        anonymous=AnonymousUser(),
+        secretariat_admin=secretariat_admin,
+        deliverable=Deliverable.objects.get(pk=deliverable.pk),
+    )
