@@ -1,5 +1,7 @@
+import itertools
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,15 +11,30 @@ from advisory.enums import RequestKind, RequestState
 from advisory.models import AdvisoryRequest
 from cepa_collab.enums import Role
 from tests.demo_world import DemoWorld, seed_demo_world
-from tests.factories import ensure_reference_data, pdf, person, request_in_state
+from tests.factories import (
+    Cast,
+    ensure_reference_data,
+    make_cast,
+    pdf,
+    person,
+    request_in_state,
+)
+
+
+@pytest.fixture(scope="session")
+def _media_roots(tmp_path_factory) -> Iterator[Path]:
+    """A fresh MEDIA_ROOT for each test, in one folder of the session, made only when the
+    test stores a file (a `tmp_path` per test cost a folder each, 2,000 per run)."""
+    base = tmp_path_factory.mktemp("media")
+    return (base / str(number) for number in itertools.count(1))
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):
-    """Fast password hashing, in-memory mail and cache, eager-free Celery for every test."""
+def _fast_and_isolated(settings, _media_roots):
+    """Fast password hashing, in-memory mail and its own uploaded files for every test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT = next(_media_roots)
 
 
 def _is_transactional(request) -> bool:
@@ -123,6 +140,26 @@ def focal_point(db):
 @pytest.fixture
 def secretariat_admin(db):
     return person(Role.SECRETARIAT_ADMIN, username="admin", is_staff=True)
+
+
+@pytest.fixture
+def superuser(db):
+    return person(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def cast(chief, other_branch_staff, cepa_member, other_focal_point, secretariat_admin) -> Cast:
+    """The fixed cast of STYLE.md around a deliverable in review (tests.factories.Cast):
+    `cast.owner`, `cast.chief`, `cast.other_branch_staff`, `cast.assigned_reviewer`
+    (`cepa_member`), `cast.unassigned_reviewer`, `cast.focal_point_elsewhere`
+    (`other_focal_point`), `cast.anonymous`, `cast.secretariat_admin`; `cast[who]` by name."""
+    return make_cast(
+        chief=chief,
+        other_branch_staff=other_branch_staff,
+        assigned_reviewer=cepa_member,
+        focal_point_elsewhere=other_focal_point,
+        secretariat_admin=secretariat_admin,
+    )
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from advisory import services as advisory
 from advisory.enums import DocumentKind, MilestoneState, RequestState
 from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument
+from tests.factories import PDF_BYTES as PDF
 from tests.factories import branch, member_state
 
 # Every test here uses the database (some only through fixtures picked by name).
@@ -21,7 +22,6 @@ pytestmark = pytest.mark.django_db
 
 S = RequestState
 API = "/api/v1"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,8 @@ from advisory.enums import DocumentKind, MilestoneState, RequestState
 from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument
 from knowledge import services as knowledge
 from meetings.models import Meeting
-from tests.factories import branch, member_state, person
+from tests.factories import PDF_BYTES as PDF
+from tests.factories import branch, member_state
 from workflows import services as workflows
 from workflows.enums import DeliverableKind, ProductKind
 
@@ -28,7 +29,6 @@ from workflows.enums import DeliverableKind, ProductKind
 pytestmark = pytest.mark.django_db
 
 S = RequestState
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
@@ -894,11 +894,6 @@ def test_navigation_marks_the_list_as_current(client, staff):
 
 
 # --- admin ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def superuser(db):
-    return person(username="root", is_superuser=True, is_staff=True)
 
 
 @pytest.mark.parametrize(

@@ -407,11 +407,6 @@ def test_the_review_page_costs_one_query_for_the_way_back(
 # --- the admin --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def superuser(db):
-    return person(username="root", is_superuser=True, is_staff=True)
-
-
 def test_admin_shows_the_history_and_the_plan_review_read_only(client, superuser, ira, drafted):
     deliverable = advisory.send_plan_for_review(ira, drafted, due_date=_in(21))
     client.force_login(superuser)

@@ -19,13 +19,13 @@ from cepa_collab.exceptions import ServiceConflict
 from meetings.enums import MeetingKind, ParticipantRole, Visibility
 from meetings.models import Meeting, Participant
 from notifications.models import Deadline, Notification
+from tests.factories import PDF_BYTES as PDF
 from tests.factories import branch, member_state, person
 
 # Every test here uses the database (some only through fixtures picked by name).
 pytestmark = pytest.mark.django_db
 
 S = RequestState
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)

@@ -24,13 +24,12 @@ from advisory.enums import REQUEST_FINAL_STATES, DocumentKind, RequestState
 from advisory.models import AdvisoryRequest
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
-from tests.factories import branch, member_state, person
+from tests.factories import PDF_BYTES, branch, member_state, person
 
 # Every test here uses the database (some only through fixtures picked by name).
 pytestmark = pytest.mark.django_db
 
 S = RequestState
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # The lifecycle of the issue, written out independently of the model: name -> (sources, target).
 MACHINE = {

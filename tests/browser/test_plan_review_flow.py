@@ -19,6 +19,7 @@ from advisory import services as advisory
 from advisory.enums import DocumentKind, RequestKind
 from cepa_collab.enums import Role
 from tests.browser.conftest import sign_in_cookie
+from tests.factories import PDF_BYTES as PDF
 from tests.factories import branch, member_state, person
 from workflows.enums import AssignmentState, DeliverableState
 from workflows.models import ReviewAssignment
@@ -27,7 +28,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TITLE = "Assessment of the e-Oman programme"
 PLAN = "Plan of action: Oman, Assessment of the e-Oman programme"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _pdf(name: str) -> SimpleUploadedFile:

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from cepa_collab.enums import Role
 from tests.browser.conftest import sign_in_cookie
+from tests.factories import PDF_BYTES as PDF
 from tests.factories import branch, person
 from workflows import services
 from workflows.enums import AssignmentState, DeliverableState, ReviewStatus
@@ -22,7 +23,6 @@ from workflows.models import Deliverable, Review
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TITLE = "Chapter 3: Digital government for all"
 
 

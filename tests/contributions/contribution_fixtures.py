@@ -13,11 +13,10 @@ from cepa_collab.models import MemberState
 from contributions import services
 from contributions.enums import ContributionKind, RepositoryCategory
 from contributions.models import Contribution
-from tests.factories import branch, person
+from tests.factories import PDF_BYTES, branch, person
 from workflows import services as workflows
 from workflows.enums import DeliverableKind, ProductKind
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TODAY = datetime.date(2026, 3, 2)
 NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
 REVIEW_DUE = datetime.date(2026, 3, 16)  # TODAY + CONTRIBUTION_REVIEW_DAYS (14)

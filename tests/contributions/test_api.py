@@ -23,7 +23,6 @@ from tests.contributions.contribution_fixtures import (
     REVIEW_DUE,
     accepted,
     case_study,
-    cast,
     compendium,
     country,
     pacb_report,
@@ -50,11 +49,6 @@ REQUIRED = ["This field is required before submitting."]
 def _now_and_english():
     with time_machine.travel(NOW, tick=False), translation.override("en"):
         yield
-
-
-@pytest.fixture
-def people(db):
-    return cast()
 
 
 def as_user(user) -> APIClient:

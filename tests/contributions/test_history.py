@@ -27,7 +27,6 @@ from contributions.models import Contribution, ContributionHistory
 from tests.contributions.contribution_fixtures import (
     NOW,
     case_study,
-    cast,
     compendium,
     pdf,
     returned,
@@ -49,11 +48,6 @@ def clock():
     """Time stands still at NOW unless a test moves it."""
     with time_machine.travel(NOW, tick=False) as traveller, translation.override("en"):
         yield traveller
-
-
-@pytest.fixture
-def people(db):
-    return cast()
 
 
 def rows(contribution: Contribution) -> list[tuple]:
@@ -436,11 +430,6 @@ def test_detail_query_count_does_not_grow_with_the_history(client, people, who, 
 
 
 # --- admin ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def superuser(db):
-    return person(username="root", is_superuser=True, is_staff=True)
 
 
 @pytest.mark.parametrize("who", ["secretariat_admin", "superuser"])

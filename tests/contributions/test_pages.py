@@ -23,7 +23,6 @@ from tests.contributions.contribution_fixtures import (
     PDF_BYTES,
     accepted,
     case_study,
-    cast,
     compendium,
     country,
     pacb_report,
@@ -35,7 +34,7 @@ from tests.contributions.contribution_fixtures import (
     volume,
     written_input,
 )
-from tests.factories import branch, person
+from tests.factories import branch
 from workflows import services as workflows
 
 # Every test here uses the database (some only through fixtures picked by name).
@@ -48,11 +47,6 @@ S = ContributionState
 def _now_and_english():
     with time_machine.travel(NOW, tick=False), translation.override("en"):
         yield
-
-
-@pytest.fixture
-def people(db):
-    return cast()
 
 
 def html(response) -> str:
@@ -714,11 +708,6 @@ def test_navigation_marks_the_contributions_page_current(client, people):
 
 
 # --- admin ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def superuser(db):
-    return person(username="root", is_superuser=True, is_staff=True)
 
 
 def run_action(client, action: str, objects, **extra):

@@ -25,7 +25,6 @@ from tests.contributions.contribution_fixtures import (
     REVIEW_DUE,
     accepted,
     case_study,
-    cast,
     compendium,
     country,
     fetch,
@@ -54,11 +53,6 @@ def _now_and_english():
         translation.override("en"),
     ):
         yield
-
-
-@pytest.fixture
-def people(db):
-    return cast()
 
 
 def notifications(user) -> list[tuple[str, str]]:

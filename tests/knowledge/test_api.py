@@ -25,13 +25,6 @@ def _now():
         yield
 
 
-@pytest.fixture
-def world(chief, staff, other_branch_staff, cepa_member):
-    return knowledge_world.build(
-        chief=chief, staff=staff, other_branch_staff=other_branch_staff, cepa_member=cepa_member
-    )
-
-
 def token_client(user) -> APIClient:
     client = APIClient()
     token, _created = Token.objects.get_or_create(user=user)

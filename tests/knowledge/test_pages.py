@@ -19,7 +19,7 @@ from cepa_collab.enums import Role
 from cepa_collab.models import MemberState
 from contributions import services as contributions
 from knowledge.models import KnowledgeLink
-from tests.factories import person
+from tests.factories import PDF_BYTES, person
 from tests.knowledge import knowledge_world
 from tests.knowledge.knowledge_world import NOW, TODAY
 from workflows import services as workflows
@@ -27,7 +27,6 @@ from workflows import services as workflows
 # Every test here uses the database (some only through fixtures picked by name).
 pytestmark = pytest.mark.django_db
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ZERO = (0, 0, 0, 0, 0, 0, 0)
 
 
@@ -35,13 +34,6 @@ ZERO = (0, 0, 0, 0, 0, 0, 0)
 def _now():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def world(chief, staff, other_branch_staff, cepa_member):
-    return knowledge_world.build(
-        chief=chief, staff=staff, other_branch_staff=other_branch_staff, cepa_member=cepa_member
-    )
 
 
 @pytest.fixture

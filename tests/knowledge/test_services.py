@@ -38,13 +38,6 @@ def _now():
 
 
 @pytest.fixture
-def world(chief, staff, other_branch_staff, cepa_member):
-    return knowledge_world.build(
-        chief=chief, staff=staff, other_branch_staff=other_branch_staff, cepa_member=cepa_member
-    )
-
-
-@pytest.fixture
 def ira(db):
     return person(Role.INTER_REGIONAL_ADVISOR, username="ira", branch_code="e-govb")
 

@@ -14,7 +14,7 @@ from django.utils import translation
 from meetings import services
 from meetings.enums import MeetingKind, MeetingStatus, TokenKind
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
-from tests.factories import branch, person
+from tests.factories import branch
 
 MODELS = ["meeting", "participant", "agendaitem", "calendartoken"]
 START = datetime.datetime(2031, 5, 6, 7, 0, tzinfo=datetime.UTC)
@@ -24,11 +24,6 @@ START = datetime.datetime(2031, 5, 6, 7, 0, tzinfo=datetime.UTC)
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def superuser(db):
-    return person(username="root", is_superuser=True, is_staff=True)
 
 
 @pytest.fixture

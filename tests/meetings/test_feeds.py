@@ -28,11 +28,10 @@ from meetings.enums import MeetingKind, MeetingStatus, Reply, TokenKind, Visibil
 from meetings.log_filters import RedactFeedTokens, redact
 from meetings.models import CalendarToken, Meeting, Participant
 from notifications.services import muted
-from tests.factories import branch, person
+from tests.factories import PDF_BYTES, branch, person
 from workflows import services as workflow_services
 from workflows.enums import DeliverableKind, ProductKind
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 NOW = datetime.datetime(2026, 3, 2, 12, 0, 15, tzinfo=datetime.UTC)
 
 

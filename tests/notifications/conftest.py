@@ -10,6 +10,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cepa_collab.enums import Role
+from tests import factories
 from tests.factories import branch, person
 from workflows import services
 from workflows.enums import DeliverableKind, ProductKind
@@ -52,8 +53,7 @@ def product(chief):
 
 
 def pdf(name: str = "draft.pdf") -> SimpleUploadedFile:
-    content = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
-    return SimpleUploadedFile(name, content, "application/pdf")
+    return factories.pdf(name)
 
 
 @pytest.fixture

@@ -35,11 +35,6 @@ def _english():
 
 
 @pytest.fixture
-def superuser(db):
-    return person(username="root", is_superuser=True, is_staff=True)
-
-
-@pytest.fixture
 def staff_chief(db):
     """A chief with access to the admin site, but no permission on notifications."""
     return person(Role.BRANCH_CHIEF, username="staffchief", branch_code="e-govb", is_staff=True)

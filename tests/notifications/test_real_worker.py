@@ -22,7 +22,6 @@ from collections.abc import Callable
 import pytest
 from aiosmtpd.controller import Controller
 from celery.contrib.testing.worker import start_worker
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import formats, timezone
 
 from cepa_collab.celery import app
@@ -33,7 +32,7 @@ from notifications.enums import MailState, NotificationKind
 from notifications.mail import read_unsubscribe_token
 from notifications.models import Notification, Reminder
 from notifications.services import muted
-from tests.factories import branch, person
+from tests.factories import branch, pdf, person
 from workflows import services
 from workflows.enums import DeliverableKind, ProductKind
 
@@ -173,7 +172,6 @@ def review_due_in_two_days(chief):
     reviewer = person(Role.CEPA_MEMBER, username="amina", country="GHA", time_zone=zone)
     owner = person(Role.BRANCH_STAFF, username="owner", branch_code="e-govb")
     due = now.astimezone(zoneinfo.ZoneInfo(zone)).date() + datetime.timedelta(days=2)
-    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
     with muted():  # the assignment's own notification is not what these tests are about
         product = services.create_product(
             chief,
@@ -192,8 +190,7 @@ def review_due_in_two_days(chief):
             due_date=due + datetime.timedelta(days=60),
         )
         services.fire_transition(owner, deliverable, "start_drafting")
-        upload = SimpleUploadedFile("draft.pdf", pdf, "application/pdf")
-        services.upload_version(owner, deliverable, upload)
+        services.upload_version(owner, deliverable, pdf("draft.pdf"))
         services.fire_transition(owner, deliverable, "submit_for_review")
         (assignment,) = services.assign_reviewers(owner, deliverable, [reviewer], due)
     return assignment

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cepa_collab.enums import Role
-from tests.factories import branch, person
+from tests.factories import PDF_BYTES, branch, person
 from workflows import services
 from workflows.enums import (
     AssignmentState,
@@ -33,7 +33,6 @@ from workflows.models import (
 )
 
 S = DeliverableState
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MODELS = [
     "product",
     "deliverable",
@@ -52,11 +51,6 @@ def _english():
     """Messages are asserted in English, whatever language an earlier test left active."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def superuser(db):
-    return person(username="root", is_superuser=True, is_staff=True)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cepa_collab.enums import Role
+from tests.factories import PDF_BYTES as PDF
 from tests.factories import branch, person
 from workflows import services
 from workflows.enums import (
@@ -36,7 +37,6 @@ from workflows.models import (
 )
 
 API = "/api/v1"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TODAY = datetime.date(2026, 3, 2)
 REVIEW_DUE = datetime.date(2026, 3, 20)
 

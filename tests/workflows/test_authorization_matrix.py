@@ -8,17 +8,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
-from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from cepa_collab.enums import Role
-from tests.factories import branch, person
-from workflows import services
+from tests.factories import DeliverableFactory, ProductFactory, branch
 from workflows.enums import DeliverableState
 from workflows.models import AuditEntry, Deliverable
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 DUE = datetime.date(2027, 6, 30)
 
 # who → (sees the e-govb deliverable, may approve it)
@@ -35,45 +30,17 @@ CAST = {
 
 
 @pytest.fixture
-def world(db):
-    owner = person(Role.BRANCH_STAFF, username="owner", branch_code="e-govb")
-    people = {
-        "owner": owner,
-        "chief": person(Role.BRANCH_CHIEF, username="chief", branch_code="e-govb"),
-        "other_branch_staff": person(Role.BRANCH_STAFF, username="dmb", branch_code="dmb"),
-        "assigned_reviewer": person(Role.CEPA_MEMBER, username="amina", country="GHA"),
-        "unassigned_reviewer": person(Role.CEPA_MEMBER, username="lars", country="SWE"),
-        "focal_point_elsewhere": person(Role.FOCAL_POINT, username="focal", country="BLZ"),
-        "secretariat_admin": person(Role.SECRETARIAT_ADMIN, username="sofia"),
-        "anonymous": AnonymousUser(),
-    }
-    product = services.create_product(
-        owner,
-        branch=branch("e-govb"),
-        kind="survey",
-        title="UN E-Government Survey",
-        edition="2026",
+def world(cast):
+    """The cast around its e-govb deliverable in review, and a deliverable of another branch
+    (the Public Administration Capacity Branch, its staff's)."""
+    pacb_staff = cast.other_branch_staff
+    product = ProductFactory(
+        actor=pacb_staff, branch=branch("pacb"), kind="report", title="PACB report"
     )
-    deliverable = services.create_deliverable(
-        owner, product=product, owner=owner, title="Chapter 2", kind="chapter", due_date=DUE
+    elsewhere = DeliverableFactory(
+        product=product, owner=pacb_staff, title="PACB chapter", due_date=DUE
     )
-    services.fire_transition(owner, deliverable, "start_drafting")
-    services.upload_version(owner, deliverable, SimpleUploadedFile("d.pdf", PDF))
-    services.fire_transition(owner, deliverable, "submit_for_review")
-    services.assign_reviewers(owner, deliverable, [people["assigned_reviewer"]], DUE)
-    dmb_owner = people["other_branch_staff"]
-    dmb_product = services.create_product(
-        dmb_owner, branch=branch("dmb"), kind="report", title="DMB report", edition="2026"
-    )
-    elsewhere = services.create_deliverable(
-        dmb_owner,
-        product=dmb_product,
-        owner=dmb_owner,
-        title="DMB chapter",
-        kind="chapter",
-        due_date=DUE,
-    )
-    return people, deliverable, elsewhere
+    return {who: cast[who] for who in CAST}, cast.deliverable, elsewhere
 
 
 def _client(user) -> APIClient:

@@ -32,14 +32,13 @@ from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.reference_data import load_reference_data
 from cepa_collab.roles import sync_roles
-from tests.factories import branch, person
+from tests.factories import PDF_BYTES, branch, person
 from tests.markers import needs_postgresql
 from workflows import services
 from workflows.enums import AuditKind, DeliverableKind, DeliverableState, ProductKind, RoundState
 from workflows.models import AuditEntry, Deliverable, ReviewRound
 
 S = DeliverableState
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TIMEOUT = 20  # seconds; only reached if something is broken
 TARGETS = {"approve": S.APPROVED, "return_for_revision": S.REVISING}
 

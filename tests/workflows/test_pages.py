@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cepa_collab.enums import Role
 from cepa_collab.models import Region
-from tests.factories import branch, person
+from tests.factories import PDF_BYTES, branch, person
 from workflows import services
 from workflows.enums import (
     AssignmentState,
@@ -46,7 +46,6 @@ from workflows.reviewers import suggest_reviewers
 
 S = DeliverableState
 TODAY = datetime.date(2026, 3, 2)
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)

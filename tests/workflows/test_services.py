@@ -18,7 +18,7 @@ from django.utils import formats, timezone, translation
 
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
-from tests.factories import branch, person
+from tests.factories import PDF_BYTES, branch, person
 from workflows import queries, services
 from workflows.enums import (
     AssignmentState,
@@ -33,7 +33,6 @@ from workflows.enums import (
 from workflows.models import AuditEntry, Deliverable, Review, ReviewAssignment, ReviewRound
 
 S = DeliverableState
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
-from tests.factories import branch, person
+from tests.factories import PDF_BYTES, branch, person
 from workflows import services
 from workflows.enums import (
     ASSIGNMENT_OUTSTANDING_STATES,
@@ -33,7 +33,6 @@ from workflows.enums import (
 from workflows.models import AuditEntry, Deliverable, ReviewAssignment, ReviewRound
 
 S = DeliverableState
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # The machine of the issue, written out independently of the model: name -> (sources, target).
 MACHINE = {
