@@ -249,6 +249,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Kinds of notification are registered by the apps: their enum, named once.
+    "ENUM_NAME_OVERRIDES": {"NotificationKindEnum": "notifications.kinds.notification_choices"},
 }
 
 # Celery: Kombu's filesystem transport under var/ unless CELERY_BROKER_URL is set.

@@ -45,8 +45,8 @@ class DeliveryField(serializers.ChoiceField):
 
 
 class KindField(serializers.ChoiceField):
-    """A kind of notification: one the apps registered (the schema's enum lists them, as
-    registered when the serializer is made)."""
+    """A kind of notification: one the apps registered, as registered when the serializer
+    is made (the schema's `NotificationKindEnum` lists them: see `notification_choices`)."""
 
     def __init__(self, **kwargs):
         super().__init__(choices=NOTIFICATION_KINDS.choices(), **kwargs)

@@ -157,3 +157,10 @@ def deadline_kind(
             policy=dict(policy or {}),
         )
     )
+
+
+def notification_choices() -> list[tuple[str, Any]]:
+    """The registered kinds of notification as choices: the API schema names their enum
+    `NotificationKindEnum` (`SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]`, read when the
+    first schema is made, once every app has registered its kinds)."""
+    return NOTIFICATION_KINDS.choices()
