@@ -48,9 +48,10 @@ from meetings import services as meetings
 from meetings.enums import MeetingKind, ParticipantRole, TokenKind, Visibility
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
 from notifications import services as notifications
-from notifications.enums import DeadlineKind, Delivery, NotificationKind
+from notifications.enums import Delivery, NotificationKind
 from notifications.models import Deadline, Notification, NotificationPreference, ReminderPolicy
 from workflows import services as workflows
+from workflows.deadlines import WorkflowDeadline
 from workflows.enums import (
     AssignmentState,
     DeliverableKind,
@@ -69,6 +70,7 @@ from workflows.models import (
     ReviewRound,
     Version,
 )
+from workflows.notices import WorkflowNotice
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 
@@ -819,7 +821,7 @@ class DeadlineFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, deliverable):
         return Deadline.objects.get(
-            kind=DeadlineKind.DELIVERABLE, object_id=deliverable.pk, user=deliverable.owner
+            kind=WorkflowDeadline.DELIVERABLE, object_id=deliverable.pk, user=deliverable.owner
         )
 
 
@@ -831,7 +833,7 @@ class NotificationFactory(factory.django.DjangoModelFactory):
         model = Notification
 
     user = factory.LazyFunction(lambda: PersonFactory(roles=[Role.CEPA_MEMBER]))
-    kind = NotificationKind.DECISION
+    kind = WorkflowNotice.DECISION
     subject = factory.Sequence(lambda n: f"Decision {n}")
     body = ""
     link = ""
@@ -870,7 +872,7 @@ class ReminderPolicyFactory(factory.django.DjangoModelFactory):
         model = ReminderPolicy
         django_get_or_create = ("kind",)
 
-    kind = DeadlineKind.DELIVERABLE
+    kind = WorkflowDeadline.DELIVERABLE
     days_before = "7,2,0"
 
     @classmethod

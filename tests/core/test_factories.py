@@ -7,15 +7,18 @@ import pytest
 from django.contrib.auth import get_user_model
 from guardian.shortcuts import get_perms
 
+from advisory.deadlines import AdvisoryDeadline
 from advisory.enums import DocumentKind, MilestoneState, RequestState
 from cepa_collab.enums import Role
 from cepa_collab.models import roles_for
 from contributions.enums import ContributionKind, ContributionState
 from meetings.enums import Reply
+from meetings.notices import MeetingNotice
 from meetings.services import token_for
-from notifications.enums import DeadlineKind, Delivery, MailState, NotificationKind
+from notifications.enums import Delivery, MailState, NotificationKind
 from notifications.models import Deadline
 from tests import factories as f
+from workflows.deadlines import WorkflowDeadline
 from workflows.enums import AssignmentState, DeliverableState, ReviewStatus, RoundState
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +85,7 @@ def test_workflow_factories_make_versions_rounds_assignments_and_reviews():
     assert (assignment.round, assignment.state) == (review_round, AssignmentState.INVITED)
     assert "view_deliverable" in get_perms(assignment.reviewer, assignment.deliverable)
     assert Deadline.objects.filter(
-        kind=DeadlineKind.REVIEW, object_id=assignment.pk, user=assignment.reviewer
+        kind=WorkflowDeadline.REVIEW, object_id=assignment.pk, user=assignment.reviewer
     ).exists()
     assert (review.status, review.assignment.state) == (ReviewStatus.DRAFT, "accepted")
     assert submitted.review.status == ReviewStatus.SUBMITTED
@@ -108,7 +111,7 @@ def test_meeting_factories_invite_through_the_meetings_service(mailoutbox):
     token = f.CalendarTokenFactory()
 
     assert participant.reply == Reply.ACCEPTED
-    assert participant.user.notifications.filter(kind=NotificationKind.MEETING).exists()
+    assert participant.user.notifications.filter(kind=MeetingNotice.MEETING).exists()
     assert (outsider.user, outsider.name) == (None, "Guest")
     assert [valid(first).position, valid(second).position] == [1, 2]
     assert token_for(token.raw, token.kind) == token
@@ -129,7 +132,7 @@ def test_advisory_factories_make_documents_milestones_and_comments():
     comment = valid(f.CommentFactory(request=document.request, internal=False))
 
     assert (document.kind, document.number) == (DocumentKind.ANALYSIS, 1)
-    assert Deadline.objects.filter(kind=DeadlineKind.MILESTONE, object_id=milestone.pk).exists()
+    assert Deadline.objects.filter(kind=AdvisoryDeadline.MILESTONE, object_id=milestone.pk).exists()
     assert done.state == MilestoneState.DONE
     assert (comment.internal, comment.author) == (False, document.request.lead)
 
@@ -162,10 +165,10 @@ def test_notification_factories():
     unread = valid(f.NotificationFactory())
     read = valid(f.NotificationFactory(read=True))
     preference = valid(f.NotificationPreferenceFactory())
-    policy = valid(f.ReminderPolicyFactory(kind=DeadlineKind.REVIEW, days_before="3,0"))
+    policy = valid(f.ReminderPolicyFactory(kind=WorkflowDeadline.REVIEW, days_before="3,0"))
 
     assert (deadline.kind, deadline.user) == (
-        DeadlineKind.DELIVERABLE,
+        WorkflowDeadline.DELIVERABLE,
         get_user_model().objects.get(pk=deadline.user_id),
     )
     assert (unread.read_at, unread.state) == (None, MailState.PENDING)
