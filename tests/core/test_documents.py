@@ -24,7 +24,7 @@ from cepa_collab import documents
 from cepa_collab.enums import Role
 from contributions.enums import ContributionKind
 from contributions.models import Attachment, Contribution
-from tests.factories import branch, member_state, person
+from tests.factories import PDF_BYTES, branch, member_state, person
 from workflows.enums import DeliverableKind, ProductKind, Recommendation, ReviewStatus
 from workflows.models import (
     AnnotatedFile,
@@ -36,7 +36,6 @@ from workflows.models import (
     Version,
 )
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SAFE_HEADERS = {
     "Cache-Control": "private, no-store",
     "Content-Security-Policy": "default-src 'none'; sandbox",
