@@ -3,7 +3,11 @@
 The admin never edits a deliverable's state: the field is read-only in every form, and the
 actions that move deliverables ("Approve selected", "Cancel selected", …) call
 `services.fire_transition` for each object with the admin user, so the same rules, reasons and
-audit rows hold here as in the pages and the API. Versions, rounds, reviews and the audit
+audit rows hold here as in the pages and the API. Adding, editing (a new owner is a hand-over)
+and deleting a deliverable go through `services.create_deliverable`,
+`services.update_deliverable` (which writes the history line) and
+`services.delete_deliverable`; the forms ask the services' checks first, so a refusal shows
+on the form with the service's message. Versions, rounds, reviews and the audit
 trail are records of what happened and are shown read-only; uploaded files are never linked
 (they are served only by the permission-checking views).
 """
@@ -13,16 +17,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cepa_collab import viewer
 from cepa_collab.admin_support import ReadOnlyAdmin, ReadOnlyInline
-from cepa_collab.service_errors import SERVICE_ERRORS, error_text
-from notifications.deadlines import close as close_deadlines
-from workflows import deadlines, services
-from workflows.deadlines import WorkflowDeadline
+from cepa_collab.service_errors import SERVICE_ERRORS, add_service_errors, error_text
+from workflows import rules, services
 from workflows.models import (
     TRANSITION_LABELS,
     AuditEntry,
@@ -79,20 +81,37 @@ class ReviewRoundInline(ReadOnlyInline):
 
 
 class DeliverableAdminForm(forms.ModelForm):
+    """Checks what the service will check (`actor` is the admin user, set by the admin)."""
+
+    actor = None
+
     class Meta:
         model = Deliverable
         # Never `state`: it moves only through the transitions (services.fire_transition).
         fields = ["product", "title", "kind", "owner", "due_date", "description"]
 
+    def changes(self) -> dict:
+        """The fields changed, as `services.update_deliverable` takes them."""
+        return {
+            name: self.cleaned_data[name]
+            for name in services.DELIVERABLE_FIELDS
+            if name in self.changed_data and name in self.cleaned_data
+        }
+
     def clean(self):
         cleaned = super().clean()
-        owner, product = cleaned.get("owner"), cleaned.get("product")
-        if (
-            owner is not None
-            and product is not None
-            and not viewer.is_branch_member(owner, product.branch_id)
-        ):
-            self.add_error("owner", _("The owner must be a member of the product's branch."))
+        if self.errors:
+            return cleaned
+        try:
+            if self.instance.pk is None:
+                services.check_new_deliverable(self.actor, cleaned["product"], cleaned["owner"])
+            else:
+                # The instance still holds the stored values here (the form sets them after).
+                services.check_deliverable_changes(self.actor, self.instance, self.changes())
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+        except PermissionDenied as exc:
+            self.add_error(None, error_text(exc))
         return cleaned
 
 
@@ -130,38 +149,51 @@ class DeliverableAdmin(admin.ModelAdmin):
             fields.append("due_date")
         return fields
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            # `state` is not a form field: this saves the other fields only. A new owner
-            # or title changes who owes the deliverable and what reminders say.
-            obj.save()
-            deadlines.sync_deliverable(obj.pk)
-            return
-        created = services.create_deliverable(
-            request.user,
-            product=obj.product,
-            owner=obj.owner,
-            title=obj.title,
-            kind=obj.kind,
-            due_date=obj.due_date,
-            description=obj.description,
-        )
-        obj.pk = created.pk
-        obj._state.adding = False
-        obj._state.db = created._state.db
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # a class made for this request
+        return form
 
-    def delete_queryset(self, request, queryset):
-        # Nothing of a deleted deliverable is owed any more: no reminder may follow it.
-        doomed = list(queryset.values_list("pk", flat=True))
-        reviews = list(
-            ReviewAssignment.objects.filter(deliverable_id__in=doomed).values_list("pk", flat=True)
-        )
-        super().delete_queryset(request, queryset)
-        close_deadlines(WorkflowDeadline.DELIVERABLE, doomed)
-        close_deadlines(WorkflowDeadline.REVIEW, reviews)
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Offered only where the service would accept it.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or rules.can_decide(obj, request.user))
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                saved = services.update_deliverable(request.user, obj.pk, **form.changes())
+            else:
+                saved = services.create_deliverable(
+                    request.user,
+                    product=form.cleaned_data["product"],
+                    owner=form.cleaned_data["owner"],
+                    title=form.cleaned_data["title"],
+                    kind=form.cleaned_data["kind"],
+                    due_date=form.cleaned_data["due_date"],
+                    description=form.cleaned_data["description"],
+                )
+        except SERVICE_ERRORS as exc:
+            # Checked by the form already: only a change made meanwhile gets here.
+            raise PermissionDenied(error_text(exc)) from exc
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj._state.db = saved._state.db
 
     def delete_model(self, request, obj):
-        self.delete_queryset(request, Deliverable.objects.filter(pk=obj.pk))
+        try:
+            services.delete_deliverable(request.user, obj)
+        except SERVICE_ERRORS as exc:
+            # Offered only where the service accepts it: only a change made meanwhile.
+            raise PermissionDenied(error_text(exc)) from exc
+
+    def delete_queryset(self, request, queryset):
+        """Each through the service; those it refuses are named, with the reason."""
+        for deliverable in queryset.order_by("pk"):
+            try:
+                services.delete_deliverable(request.user, deliverable)
+            except SERVICE_ERRORS as exc:
+                self.message_user(request, f"{deliverable}: {error_text(exc)}", messages.ERROR)
 
     def fire(self, request, queryset, name: str) -> None:
         """Fire one transition on each selected deliverable through the service."""

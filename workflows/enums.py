@@ -101,3 +101,4 @@ class AuditKind(models.TextChoices):
     DUE_DATE = "due_date", _("Due date change")
     ASSIGNMENT = "assignment", _("Reviewer assignment")
     VERSION = "version", _("New version")
+    EDITED = "edited", _("Edited")

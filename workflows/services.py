@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import roles_for
 from cepa_collab.services import CALENDAR, bump_counter
+from notifications.deadlines import close as close_deadlines
 from notifications.services import N_, notify
 from workflows import deadlines, rules
 from workflows.enums import (
@@ -69,16 +70,14 @@ def create_product(actor, **fields) -> Product:
 
 @transaction.atomic
 def create_deliverable(actor, *, product: Product, owner, **fields) -> Deliverable:
-    if not viewer.can_create_in_branch(actor, product.branch_id):
-        raise PermissionDenied(_("Only the branch's staff create its deliverables."))
+    check_new_deliverable(actor, product, owner)
     return build_deliverable(product=product, owner=owner, **fields)
 
 
 def build_deliverable(*, product: Product, owner, **fields) -> Deliverable:
     """Create a deliverable for a caller that has checked who may (e.g. the lead of an
     advisory request sending its plan of action to review)."""
-    if not viewer.is_branch_member(owner, product.branch_id):
-        raise ValidationError({"owner": _("The owner must be a member of the product's branch.")})
+    _check_owner(owner, product.branch_id)
     deliverable = Deliverable(product=product, owner=owner, **fields)
     deliverable.full_clean(exclude=["state"])
     deliverable.save()
@@ -93,8 +92,7 @@ def hand_over(deliverable: Deliverable | int, owner) -> None:
     locked = _lock(deliverable)
     if locked.owner_id == owner.pk:
         return
-    if not viewer.is_branch_member(owner, locked.product.branch_id):
-        raise ValidationError({"owner": _("The owner must be a member of the product's branch.")})
+    _check_owner(owner, locked.product.branch_id)
     locked.owner = owner
     locked.save(update_fields=["owner", "updated_at"])
     bump_counter(CALENDAR)
@@ -588,3 +586,104 @@ def save_review(
         )
     review.save()
     return review
+
+
+# --- editing and deleting a deliverable (the admin) ----------------------------------------
+
+# What `update_deliverable` changes: the state moves only by transitions, the due date only
+# by `change_due_date`.
+DELIVERABLE_FIELDS = ("product", "title", "kind", "owner", "description")
+
+
+def _check_owner(owner, branch_id: int) -> None:
+    """The hand-over rule: a deliverable's owner is a member of its product's branch."""
+    if not viewer.is_branch_member(owner, branch_id):
+        raise ValidationError({"owner": _("The owner must be a member of the product's branch.")})
+
+
+def check_new_deliverable(actor, product: Product, owner) -> None:
+    """Raise unless `actor` may create a deliverable of `product` owned by `owner`."""
+    if not viewer.can_create_in_branch(actor, product.branch_id):
+        raise PermissionDenied(_("Only the branch's staff create its deliverables."))
+    _check_owner(owner, product.branch_id)
+
+
+def check_deliverable_changes(actor, deliverable: Deliverable, changes: dict) -> None:
+    """Raise unless `actor` may make `changes` to `deliverable` (the rules of
+    `update_deliverable`, for a form to show before it saves): the owner or the chief edits;
+    only the chief hands it over or moves it to another product (one of a branch they
+    create in); the owner stays a member of the product's branch."""
+    unknown = set(changes) - set(DELIVERABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {name: _("This field cannot be changed.") for name in sorted(unknown)}
+        )
+    if not rules.can_manage(deliverable, actor):
+        raise PermissionDenied(_("Only the owner or the chief edits the deliverable."))
+    product = changes.get("product") or deliverable.product
+    owner = changes.get("owner") or deliverable.owner
+    moved = product.pk != deliverable.product_id
+    handed_over = owner.pk != deliverable.owner_id
+    if moved and not (
+        rules.can_decide(deliverable, actor)
+        and viewer.can_create_in_branch(actor, product.branch_id)
+    ):
+        raise PermissionDenied(_("Only the chief moves the deliverable to another product."))
+    if handed_over and not rules.can_decide(deliverable, actor):
+        raise PermissionDenied(_("Only the chief hands the deliverable over."))
+    if moved or handed_over:
+        _check_owner(owner, product.branch_id)
+
+
+@transaction.atomic
+def update_deliverable(actor, deliverable: Deliverable | int, **changes) -> Deliverable:
+    """Change a deliverable's product, title, kind, description or owner (a hand-over), with
+    one history line saying what changed; see `check_deliverable_changes` for who may."""
+    locked = _lock(deliverable)
+    check_deliverable_changes(actor, locked, changes)
+    changed = [
+        name
+        for name in DELIVERABLE_FIELDS
+        if name in changes and getattr(locked, name) != changes[name]
+    ]
+    if not changed:
+        return locked
+    for name in changed:
+        setattr(locked, name, changes[name])
+    locked.full_clean(exclude=["state"])
+    locked.save(update_fields=[*changed, "updated_at"])
+    said = []
+    edited = [name for name in changed if name != "owner"]
+    if edited:
+        names = ", ".join(str(Deliverable._meta.get_field(name).verbose_name) for name in edited)
+        said.append(_("Changed: %(fields)s.") % {"fields": names})
+    if "owner" in changed:
+        owner = locked.owner.get_full_name() or locked.owner.get_username()
+        said.append(_("Handed over to %(owner)s.") % {"owner": owner})
+    _audit(locked, actor, AuditKind.EDITED, comment=" ".join(said))
+    return locked
+
+
+@transaction.atomic
+def delete_deliverable(actor, deliverable: Deliverable | int) -> None:
+    """Delete a deliverable (the chief): nothing of it is owed any more, so its deadlines and
+    its reviews' close. One that records depend on (a review round, a contribution written
+    for it) is kept: a conflict."""
+    locked = _lock(deliverable)
+    if not rules.can_decide(locked, actor):
+        raise PermissionDenied(_("Only the chief deletes the deliverable."))
+    pk = locked.pk
+    reviews = list(ReviewAssignment.objects.filter(deliverable_id=pk).values_list("pk", flat=True))
+    try:
+        with transaction.atomic():
+            locked.delete()
+    except ProtectedError:
+        raise ServiceConflict(
+            _(
+                "Records depend on this deliverable (review rounds, contributions): it cannot "
+                "be deleted. Cancel it instead."
+            )
+        ) from None
+    close_deadlines(deadlines.WorkflowDeadline.DELIVERABLE, [pk])
+    close_deadlines(deadlines.WorkflowDeadline.REVIEW, reviews)
+    bump_counter(CALENDAR)

@@ -7,14 +7,18 @@ import datetime
 
 import pytest
 from django.contrib.admin import helpers
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from cepa_collab.enums import Role
+from cepa_collab.exceptions import ServiceConflict
+from notifications.models import Deadline
 from tests.factories import PDF_BYTES, branch, person
 from workflows import services
+from workflows.deadlines import WorkflowDeadline
 from workflows.enums import (
     AssignmentState,
     AuditKind,
@@ -210,7 +214,8 @@ def test_admin_post_setting_state_directly_changes_nothing_but_the_fields(client
     )
     response = client.post(url, data)
 
-    # then the title changed, the state and due date did not, and nothing was audited
+    # then the title changed, the state and due date did not, and the only history line
+    # is the edit (no state or due date change), by the superuser
     assert response.status_code == 302
     stored = Deliverable.objects.get(pk=deliverable.pk)
     assert (stored.title, stored.state, stored.due_date) == (
@@ -218,7 +223,12 @@ def test_admin_post_setting_state_directly_changes_nothing_but_the_fields(client
         S.IN_REVIEW,
         deliverable.due_date,
     )
-    assert AuditEntry.objects.filter(deliverable=deliverable).count() == audit_before
+    added = list(
+        AuditEntry.objects.filter(deliverable=deliverable)
+        .order_by("pk")[audit_before:]
+        .values_list("kind", "actor", "from_state", "to_state", "comment")
+    )
+    assert added == [(AuditKind.EDITED, superuser.pk, "", "", "Changed: title.")]
 
 
 def test_admin_change_form_refuses_an_owner_from_another_branch(
@@ -229,12 +239,176 @@ def test_admin_change_form_refuses_an_owner_from_another_branch(
     url = reverse("admin:workflows_deliverable_change", args=[deliverable.pk])
     data = change_form_data(client.get(url))
 
-    data.update(owner=other_branch_staff.pk, _save="Save")
+    audit_before = AuditEntry.objects.filter(deliverable=deliverable).count()
+    data.update(owner=other_branch_staff.pk, title="Chapter 3 (theirs)", _save="Save")
     response = client.post(url, data)
 
+    # the hand-over check of the service refuses it, with its message, and nothing changes
     assert response.status_code == 200
-    assert list(response.context["adminform"].form.errors) == ["owner"]
-    assert Deliverable.objects.get(pk=deliverable.pk).owner == world["deliverable"].owner
+    assert response.context["adminform"].form.errors == {
+        "owner": ["The owner must be a member of the product's branch."]
+    }
+    stored = Deliverable.objects.get(pk=deliverable.pk)
+    assert (stored.owner, stored.title) == (world["deliverable"].owner, "Chapter 3")
+    assert AuditEntry.objects.filter(deliverable=deliverable).count() == audit_before
+
+
+def test_admin_hand_over_goes_through_the_service_with_history(client, world, superuser, chief):
+    # given the deliverable owned by the staff member
+    deliverable = world["deliverable"]
+    logged_in(client, superuser)
+    url = reverse("admin:workflows_deliverable_change", args=[deliverable.pk])
+    data = change_form_data(client.get(url))
+
+    # when the superuser gives it to the chief of its branch
+    data.update(owner=chief.pk, _save="Save")
+    response = client.post(url, data)
+
+    # then the chief owns it, the history says so, and the chief now owes it
+    assert response.status_code == 302
+    assert Deliverable.objects.get(pk=deliverable.pk).owner == chief
+    entry = AuditEntry.objects.filter(deliverable=deliverable).last()
+    assert (entry.kind, entry.actor, entry.comment) == (
+        AuditKind.EDITED,
+        superuser,
+        f"Handed over to {chief.get_full_name() or chief.username}.",
+    )
+    owes = Deadline.objects.filter(
+        kind=WorkflowDeadline.DELIVERABLE, object_id=deliverable.pk, done_at__isnull=True
+    )
+    assert list(owes.values_list("user", flat=True)) == [chief.pk]
+
+
+def test_admin_edit_by_an_admin_the_rules_refuse_changes_nothing(client, world):
+    # given a staff admin user who is the chief of another branch
+    deliverable = world["deliverable"]
+    other_chief = person(
+        Role.BRANCH_CHIEF, username="pacb_chief", branch_code="pacb", is_staff=True
+    )
+    other_chief.user_permissions.add(Permission.objects.get(codename="change_deliverable"))
+    logged_in(client, other_chief)
+    url = reverse("admin:workflows_deliverable_change", args=[deliverable.pk])
+    data = change_form_data(client.get(url))
+    audit_before = AuditEntry.objects.filter(deliverable=deliverable).count()
+
+    # when they rename a deliverable of the e-Government Branch
+    data.update(title="Renamed elsewhere", _save="Save")
+    response = client.post(url, data)
+
+    # then the service's rule refuses it on the form, and nothing changed
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "__all__": ["Only the owner or the chief edits the deliverable."]
+    }
+    assert Deliverable.objects.get(pk=deliverable.pk).title == "Chapter 3"
+    assert AuditEntry.objects.filter(deliverable=deliverable).count() == audit_before
+
+
+def planned(owner, product, title: str) -> Deliverable:
+    """A new deliverable nothing has happened to yet (the admin deletes only those: it never
+    deletes the records written about one)."""
+    return services.create_deliverable(
+        owner,
+        product=product,
+        owner=owner,
+        title=title,
+        kind=DeliverableKind.CHAPTER,
+        due_date=timezone.localdate() + datetime.timedelta(days=60),
+    )
+
+
+def test_admin_delete_goes_through_the_service(client, world, superuser, staff, monkeypatch):
+    # given a planned deliverable, owed by its owner
+    deliverable = planned(staff, world["product"], "Chapter 7")
+    calls = []
+    delete = services.delete_deliverable
+
+    def spy(actor, target):
+        calls.append((actor, target.pk))
+        return delete(actor, target)
+
+    monkeypatch.setattr(services, "delete_deliverable", spy)
+    logged_in(client, superuser)
+
+    # when the superuser deletes it in the admin
+    response = client.post(
+        reverse("admin:workflows_deliverable_delete", args=[deliverable.pk]), {"post": "yes"}
+    )
+
+    # then the service deleted it and nothing of it is owed any more
+    assert response.status_code == 302
+    assert calls == [(superuser, deliverable.pk)]
+    assert not Deliverable.objects.filter(pk=deliverable.pk).exists()
+    assert not Deadline.objects.filter(
+        kind=WorkflowDeadline.DELIVERABLE, object_id=deliverable.pk, done_at__isnull=True
+    ).exists()
+
+
+def test_delete_of_a_deliverable_with_review_rounds_is_a_conflict(world, superuser):
+    deliverable = world["deliverable"]
+
+    with pytest.raises(ServiceConflict) as caught:
+        services.delete_deliverable(superuser, deliverable)
+
+    assert caught.value.message == (
+        "Records depend on this deliverable (review rounds, contributions): it cannot be "
+        "deleted. Cancel it instead."
+    )
+    assert Deliverable.objects.filter(pk=deliverable.pk).exists()
+
+
+def test_admin_delete_is_not_offered_to_an_admin_the_rules_refuse(client, world):
+    deliverable = world["deliverable"]
+    other_chief = person(
+        Role.BRANCH_CHIEF, username="pacb_chief", branch_code="pacb", is_staff=True
+    )
+    other_chief.user_permissions.add(
+        *Permission.objects.filter(codename__in=["change_deliverable", "delete_deliverable"])
+    )
+    logged_in(client, other_chief)
+    url = reverse("admin:workflows_deliverable_delete", args=[deliverable.pk])
+
+    page = client.get(reverse("admin:workflows_deliverable_change", args=[deliverable.pk]))
+    response = client.post(url, {"post": "yes"})
+
+    assert page.context["has_delete_permission"] is False
+    assert response.status_code == 403
+    assert Deliverable.objects.filter(pk=deliverable.pk).exists()
+
+
+def test_admin_bulk_delete_asks_the_rule_for_each_deliverable(client, world, staff, monkeypatch):
+    # given an admin allowed to delete deliverables of the e-Government Branch only
+    deliverable = planned(staff, world["product"], "Chapter 7")
+    admin_chief = person(
+        Role.BRANCH_CHIEF, username="egov_chief", branch_code="e-govb", is_staff=True
+    )
+    admin_chief.user_permissions.add(
+        *Permission.objects.filter(codename__in=["change_deliverable", "delete_deliverable"])
+    )
+    pacb_product = services.create_product(
+        person(Role.BRANCH_CHIEF, username="pacb_chief", branch_code="pacb"),
+        branch=branch("pacb"),
+        kind=ProductKind.GUIDELINE,
+        title="Public service guidelines",
+    )
+    pacb_staff = person(Role.BRANCH_STAFF, username="pacb_staff", branch_code="pacb")
+    elsewhere = planned(pacb_staff, pacb_product, "Guideline 1")
+    logged_in(client, admin_chief)
+
+    # when they delete both with the admin's bulk action: refused as a whole
+    refused = run_action(client, "delete_selected", [deliverable, elsewhere], post="yes")
+    titles_after_refusal = sorted(Deliverable.objects.values_list("title", flat=True))
+    # and their own branch's alone: deleted through the service
+    done = run_action(client, "delete_selected", [deliverable], post="yes")
+
+    assert refused.status_code == 403
+    assert titles_after_refusal == ["Chapter 3", "Chapter 7", "Guideline 1"]
+    assert done.status_code == 200
+    assert texts(done) == ["Successfully deleted 1 deliverable."]
+    assert sorted(Deliverable.objects.values_list("title", flat=True)) == [
+        "Chapter 3",
+        "Guideline 1",
+    ]
 
 
 def test_admin_add_deliverable_goes_through_the_service(client, world, superuser, staff):
