@@ -77,6 +77,8 @@ class Registry:
             raise ValueError(
                 f"{self.name} kind {kind.value!r} is declared by {previous.module} already"
             )
+        if previous is not None:  # declared again by its module: it keeps its place
+            kind = dataclasses.replace(kind, number=previous.number)
         self._kinds[kind.value] = kind
         return kind
 

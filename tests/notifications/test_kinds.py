@@ -17,6 +17,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from cepa_collab.enums import Role
+from meetings.notices import MeetingNotice
 from notifications import deadlines, reminders, services
 from notifications.kinds import DEADLINE_KINDS, NOTIFICATION_KINDS, notification_kinds
 from notifications.models import Deadline, Notification, NotificationPreference, ReminderPolicy
@@ -87,10 +88,15 @@ def test_a_kind_is_declared_by_one_app_only():
     class Clash(models.TextChoices):
         MEETING = "meeting", "Another app's meetings"
 
+    before = NOTIFICATION_KINDS.values()
+
     with pytest.raises(ValueError, match=r"declared by meetings\.notices already"):
         notification_kinds(Clash)
+    # declared again by its own module (imported twice), a kind keeps its place
+    notification_kinds(MeetingNotice)
 
     assert NOTIFICATION_KINDS["meeting"].module == "meetings.notices"
+    assert NOTIFICATION_KINDS.values() == before
 
 
 @pytest.mark.django_db
