@@ -8,18 +8,15 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from cepa_collab.enums import Language, Role
 from cepa_collab.services import update_preferences
-from tests.factories import branch, person
+from tests.factories import branch, pdf, person
 from workflows import services
 from workflows.enums import DeliverableKind, ProductKind
 from workflows.models import DeliverableHistory
-
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def due(days: int) -> datetime.date:
@@ -46,9 +43,7 @@ def assigned(staff, chief, cepa_member, second_reviewer):
         due_date=due(60),
     )
     services.fire_transition(staff, deliverable, "start_drafting")
-    services.upload_version(
-        staff, deliverable, SimpleUploadedFile("d.pdf", PDF_BYTES, content_type="application/pdf")
-    )
+    services.upload_version(staff, deliverable, pdf("d.pdf"))
     services.fire_transition(staff, deliverable, "submit_for_review")
     first, _second = services.assign_reviewers(
         staff, deliverable, [cepa_member, second_reviewer], due(14)

@@ -13,15 +13,14 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cepa_collab.enums import Role
 from cepa_collab.services import CALENDAR, counter_value
-from notifications.enums import NotificationKind
 from notifications.models import Deadline, Notification
-from tests.factories import branch, person
+from tests.factories import branch, pdf, person
 from workflows import services
+from workflows.deadlines import WorkflowDeadline
 from workflows.enums import (
     AssignmentState,
     DeliverableAction,
@@ -30,8 +29,8 @@ from workflows.enums import (
     ProductKind,
 )
 from workflows.models import Deliverable, DeliverableHistory, ReviewAssignment, Version
+from workflows.notices import WorkflowNotice
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SIZES = [1, 5]
 
 
@@ -60,9 +59,7 @@ def in_review(staff, chief):
         due_date=due(60),
     )
     services.fire_transition(staff, deliverable, "start_drafting")
-    services.upload_version(
-        staff, deliverable, SimpleUploadedFile("d.pdf", PDF_BYTES, content_type="application/pdf")
-    )
+    services.upload_version(staff, deliverable, pdf("d.pdf"))
     return services.fire_transition(staff, deliverable, "submit_for_review")
 
 
@@ -82,6 +79,10 @@ def lines(deliverable, **filters) -> list[tuple]:
             "action", "from_state", "to_state", "note"
         )
     )
+
+
+def owed_reviews() -> int:
+    return Deadline.objects.filter(kind=WorkflowDeadline.REVIEW, done_at__isnull=True).count()
 
 
 def told(kind: str) -> int:
@@ -108,8 +109,8 @@ def test_assigning_reviewers_costs_the_same_for_1_or_5(
         lines(in_review, action=DeliverableAction.ASSIGNMENT)
         == [(DeliverableAction.ASSIGNMENT, "", AssignmentState.INVITED, "")] * count
     )
-    assert Deadline.objects.filter(kind="review", done_at__isnull=True).count() == count
-    assert told(NotificationKind.REVIEW_ASSIGNED) == count
+    assert owed_reviews() == count
+    assert told(WorkflowNotice.REVIEW_ASSIGNED) == count
     assert counter_value(CALENDAR) == before + 1
 
 
@@ -137,7 +138,7 @@ def test_withdrawing_an_assignment_costs_the_same_among_1_or_5(
         (DeliverableAction.ASSIGNMENT, "", AssignmentState.INVITED, ""),
         (DeliverableAction.ASSIGNMENT, AssignmentState.INVITED, AssignmentState.WITHDRAWN, ""),
     ]
-    assert told(NotificationKind.REVIEW_WITHDRAWN) == 1
+    assert told(WorkflowNotice.REVIEW_WITHDRAWN) == 1
     assert counter_value(CALENDAR) == before + 1
 
 
@@ -178,9 +179,9 @@ def test_closing_a_round_with_outstanding_reviews_costs_the_same_for_1_or_5(
         p.has_perm("workflows.view_deliverable", in_review)
         for p in get_user_model().objects.filter(pk__in=[p.pk for p in people])
     )
-    assert Deadline.objects.filter(kind="review", done_at__isnull=True).count() == 0
-    assert told(NotificationKind.REVIEW_WITHDRAWN) == count
+    assert owed_reviews() == 0
+    assert told(WorkflowNotice.REVIEW_WITHDRAWN) == count
     assert list(
-        Notification.objects.filter(kind=NotificationKind.DECISION).values_list("user", flat=True)
+        Notification.objects.filter(kind=WorkflowNotice.DECISION).values_list("user", flat=True)
     ) == [staff.pk]
     assert counter_value(CALENDAR) == before + 1
