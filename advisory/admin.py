@@ -30,7 +30,7 @@ from advisory.models import (
     RequestDocument,
     RequestHistory,
 )
-from cepa_collab.admin_support import ReadOnlyAdmin, ReadOnlyInline
+from cepa_collab.admin_support import HistoryColumns, ReadOnlyAdmin, ReadOnlyInline
 from cepa_collab.service_errors import SERVICE_ERRORS, error_text
 
 
@@ -94,13 +94,7 @@ class CommentInline(ReadOnlyInline):
     ordering = ["created_at", "pk"]
 
 
-class HistorySummary:
-    @admin.display(description=_("details"))
-    def details(self, entry: RequestHistory) -> str:
-        return entry.summary
-
-
-class HistoryInline(HistorySummary, ReadOnlyInline):
+class HistoryInline(HistoryColumns, ReadOnlyInline):
     model = RequestHistory
     fields = ["at", "actor", "action", "from_state", "to_state", "details", "comment"]
     readonly_fields = fields
@@ -302,7 +296,7 @@ class CommentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RequestHistory)
-class RequestHistoryAdmin(HistorySummary, ReadOnlyAdmin):
+class RequestHistoryAdmin(HistoryColumns, ReadOnlyAdmin):
     list_display = ["at", "request", "action", "from_state", "to_state", "actor"]
     list_filter = ["action"]
     list_select_related = ["request__country", "actor"]

@@ -360,6 +360,8 @@ class RequestHistory(HistoryEntry):
     request = models.ForeignKey(AdvisoryRequest, on_delete=models.CASCADE, related_name="history")
     action = models.CharField(_("action"), max_length=30, choices=RequestAction.choices)
 
+    STATES = RequestState
+
     class Meta(HistoryEntry.Meta):
         verbose_name = _("request history entry")
         verbose_name_plural = _("request history")

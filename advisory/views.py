@@ -44,11 +44,11 @@ from advisory.models import (
     AdvisoryRequest,
     Milestone,
     RequestDocument,
-    RequestHistory,
 )
 from advisory.panels import REQUEST_PAGE
 from cepa_collab import documents, viewer
 from cepa_collab.exceptions import ServiceConflict
+from cepa_collab.history import history_rows
 from cepa_collab.models import Branch, MemberState
 from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
@@ -218,28 +218,6 @@ class MilestoneRow:
     due_form: MilestoneDueForm | None
 
 
-@dataclass
-class HistoryRow:
-    entry: RequestHistory
-    from_label: str
-    to_label: str
-
-
-def _state_label(value: str) -> str:
-    return RequestState(value).label if value in RequestState.values else value
-
-
-def _history_rows(user, adv: AdvisoryRequest) -> list[HistoryRow]:
-    return [
-        HistoryRow(
-            entry=entry,
-            from_label=_state_label(entry.from_state) if entry.from_state else "",
-            to_label=_state_label(entry.to_state) if entry.to_state else "",
-        )
-        for entry in queries.visible_history(user, adv)
-    ]
-
-
 def _plan_review_form(adv: AdvisoryRequest, data=None) -> PlanReviewForm:
     initial = {} if adv.plan_review is None else {"due_date": adv.plan_review.due_date}
     return PlanReviewForm(data, first=services.starts_new_plan_review(adv), initial=initial)
@@ -360,7 +338,7 @@ def _render_detail(
             ),
         )
         else None,
-        "history": _history_rows(user, adv) if internal else [],
+        "history": history_rows(queries.visible_history(user, adv)) if internal else [],
         "errors": [form for key, form in bound.items() if key != "transition"],
     }
     return render(request, "advisory/request_detail.html", context, status=status)

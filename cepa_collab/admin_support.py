@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,3 +32,20 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class HistoryColumns:
+    """Columns of a history line (`cepa_collab.models.HistoryEntry`) as people read it: the
+    states' labels and what happened, in the reader's language."""
+
+    @admin.display(description=_("from"))
+    def from_label(self, entry) -> str:
+        return entry.from_label
+
+    @admin.display(description=_("to"))
+    def to_label(self, entry) -> str:
+        return entry.to_label
+
+    @admin.display(description=_("details"))
+    def details(self, entry) -> str:
+        return entry.summary

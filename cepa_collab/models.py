@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterable
 from functools import cache
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,14 +29,20 @@ class TimeStampedModel(models.Model):
 class HistoryEntry(models.Model):
     """One line of a record's history: who did what, when, from which state to which.
 
-    Concrete histories (advisory requests, contributions) add the record and the choices
-    of `action`; rows are written by the services in the transaction of the change and
-    never edited.
+    Concrete histories (deliverables, advisory requests, contributions) add the record,
+    the choices of `action` and the states of the record (`state_choices`); rows are
+    written by the services in the transaction of the change (`write`, or `line` and
+    `write_all` for an operation that writes several) and never edited.
     """
 
+    # Without an actor: the system did it, or the person was removed before the history
+    # was shared (the deliverables' former audit trail let them go). Anyone who acts now is
+    # kept: a person named in a history is deactivated, never deleted.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("by"),
     )
@@ -48,6 +56,9 @@ class HistoryEntry(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     params = models.JSONField(_("details"), default=dict, blank=True)
 
+    # The record's states (a TextChoices), which `from_state` and `to_state` name.
+    STATES: ClassVar[type[models.TextChoices] | None] = None
+
     class Meta:
         abstract = True
         ordering = ["at", "pk"]
@@ -56,12 +67,24 @@ class HistoryEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
 
     @classmethod
-    def write(cls, actor, action: str, comment: str = "", *, note="", params=None, **record):
-        """One line, in the caller's transaction: `comment` is the person's own words;
-        `note` (marked with gettext_noop) and `params` say what happened."""
-        return cls.objects.create(
+    def line(cls, actor, action: str, comment: str = "", *, note="", params=None, **record):
+        """One line, not saved yet: `comment` is the person's own words; `note` (marked with
+        gettext_noop) and `params` say what happened."""
+        return cls(
             actor=actor, action=action, comment=comment, note=note, params=params or {}, **record
         )
+
+    @classmethod
+    def write(cls, actor, action: str, comment: str = "", *, note="", params=None, **record):
+        """One line, in the caller's transaction (see `line`)."""
+        entry = cls.line(actor, action, comment, note=note, params=params, **record)
+        entry.save(force_insert=True)
+        return entry
+
+    @classmethod
+    def write_all(cls, lines: Iterable[HistoryEntry]) -> list:
+        """The lines of one operation, in the caller's transaction, in one query, in order."""
+        return cls.objects.bulk_create(list(lines))
 
     @property
     def summary(self) -> str:
@@ -76,6 +99,32 @@ class HistoryEntry(models.Model):
     def display_params(self) -> dict:
         """The parameters as the note shows them (subclasses translate codes to labels)."""
         return dict(self.params)
+
+    @property
+    def actor_name(self) -> str:
+        """Who did it, as others read them ("System" without an actor)."""
+        if self.actor is None:
+            return gettext("System")
+        return self.actor.get_full_name() or self.actor.get_username()
+
+    def state_choices(self) -> type[models.TextChoices] | None:
+        """The states `from_state` and `to_state` name: the record's `STATES`."""
+        return self.STATES
+
+    def state_label(self, value: str) -> str:
+        """A state's label in the active language ("" for none, the code if unknown)."""
+        choices = self.state_choices()
+        if not value or choices is None or value not in choices.values:
+            return value
+        return str(choices(value).label)
+
+    @property
+    def from_label(self) -> str:
+        return self.state_label(self.from_state)
+
+    @property
+    def to_label(self) -> str:
+        return self.state_label(self.to_state)
 
 
 def document_path(instance: UploadedDocument, filename: str) -> str:

@@ -35,7 +35,7 @@ _WORKFLOW_VIEW = [
         "reviewround",
         "reviewassignment",
         "review",
-        "auditentry",
+        "deliverablehistory",
         "reviewerprofile",
         "awayperiod",
     )

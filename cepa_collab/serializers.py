@@ -10,8 +10,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cepa_collab.service_errors import display_name
-
 
 @extend_schema_field(OpenApiTypes.STR)
 class LabelField(serializers.Field):
@@ -31,9 +29,9 @@ class LabelField(serializers.Field):
 
 
 class HistoryEntrySerializer(serializers.ModelSerializer):
-    """A line of a record's history (advisory requests, contributions): subclasses name the
-    model, and declare `action`, `action_label`, `from_state` and `to_state` with their
-    own choices."""
+    """A line of a record's history (deliverables, advisory requests, contributions):
+    subclasses name the model, and declare `action`, `action_label`, `from_state` and
+    `to_state` with their own choices."""
 
     actor = serializers.SerializerMethodField()
     summary = serializers.CharField(
@@ -57,8 +55,8 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_actor(self, entry) -> str:
-        """The display name of who did it."""
-        return display_name(entry.actor)
+        """The display name of who did it ("System" when nobody did)."""
+        return entry.actor_name
 
 
 class StrictBooleanField(forms.Field):

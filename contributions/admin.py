@@ -15,11 +15,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cepa_collab.admin_support import ReadOnlyAdmin, ReadOnlyInline
+from cepa_collab.admin_support import HistoryColumns, ReadOnlyAdmin, ReadOnlyInline
 from cepa_collab.service_errors import SERVICE_ERRORS, error_text
 from cepa_collab.viewer import is_admin
 from contributions import services
-from contributions.enums import ContributionState
 from contributions.models import (
     TRANSITION_LABELS,
     Attachment,
@@ -51,11 +50,7 @@ class AttachmentInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("uploaded_by")
 
 
-def _state_label(value: str) -> str:
-    return ContributionState(value).label if value in ContributionState.values else value
-
-
-class HistoryInline(ReadOnlyInline):
+class HistoryInline(HistoryColumns, ReadOnlyInline):
     """The contribution's history, oldest first: never added, changed or deleted here."""
 
     model = ContributionHistory
@@ -70,14 +65,6 @@ class HistoryInline(ReadOnlyInline):
         # Admins see every contribution's history (contributions.rules.sees_history); the
         # roles carry no model permission on the history itself.
         return is_admin(request.user) or super().has_view_permission(request, obj)
-
-    @admin.display(description=_("from"))
-    def from_label(self, entry: ContributionHistory) -> str:
-        return _state_label(entry.from_state)
-
-    @admin.display(description=_("to"))
-    def to_label(self, entry: ContributionHistory) -> str:
-        return _state_label(entry.to_state)
 
 
 def _transition_action(name: str):

@@ -219,6 +219,8 @@ class ContributionHistory(HistoryEntry):
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="history")
     action = models.CharField(_("action"), max_length=30, choices=ContributionAction.choices)
 
+    STATES = ContributionState
+
     class Meta(HistoryEntry.Meta):
         verbose_name = _("contribution history entry")
         verbose_name_plural = _("contribution history")

@@ -9,7 +9,6 @@ PermissionDenied → 403 (raised on), ServiceConflict → a message and a redire
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -25,11 +24,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cepa_collab import documents
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
+from cepa_collab.history import history_rows
 from cepa_collab.models import roles_for
 from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
 from contributions import queries, rules, services
-from contributions.enums import ContributionAction, ContributionKind, ContributionState
+from contributions.enums import ContributionKind, ContributionState
 from contributions.forms import (
     ContributionForm,
     FilterForm,
@@ -210,36 +210,6 @@ def _ref(deliverable, visible: set[int], is_author: bool) -> DeliverableRef | No
     return None
 
 
-@dataclass
-class HistoryRow:
-    """A line of the contribution's history as the page shows it (labels, not codes)."""
-
-    at: datetime.datetime
-    actor: str
-    action: str
-    from_state: str
-    to_state: str
-    summary: str
-    comment: str
-
-
-def _history_rows(contribution: Contribution) -> list[HistoryRow]:
-    actions = dict(ContributionAction.choices)
-    states = dict(ContributionState.choices)
-    return [
-        HistoryRow(
-            at=entry.at,
-            actor=entry.actor.get_full_name() or entry.actor.get_username(),
-            action=str(actions.get(entry.action, entry.action)),
-            from_state=str(states.get(entry.from_state, entry.from_state)),
-            to_state=str(states.get(entry.to_state, entry.to_state)),
-            summary=entry.summary,
-            comment=entry.comment,
-        )
-        for entry in queries.contribution_history(contribution)
-    ]
-
-
 def _render_detail(
     request: HttpRequest,
     contribution: Contribution,
@@ -284,7 +254,9 @@ def _render_detail(
         "for_deliverable": _ref(contribution.deliverable, visible, is_author),
         "incorporated_into": _ref(contribution.incorporated_into, visible, is_author),
         "cited_by": cited_by,
-        "history": _history_rows(contribution) if sees_history else None,
+        "history": history_rows(queries.contribution_history(contribution))
+        if sees_history
+        else None,
         "viewer_zone": profile_for(user).time_zone if sees_history else "",
     }
     return render(request, "contributions/contribution_detail.html", context, status=status)

@@ -58,28 +58,43 @@ def _time_zones(user_ids: Iterable[int]) -> dict[int, str]:
     )
 
 
-@transaction.atomic
-def sync(kind: str, object_ids: Iterable[int], entries: Iterable[Entry]) -> None:
+def sync(kind: str, object_ids: Iterable[int], entries: Iterable[Entry]) -> bool:
     """Make the open deadlines of `kind` for `object_ids` exactly `entries`.
 
     A person no longer owing is marked done; a moved due date updates the row (its
     reminders were claimed for the old date, so the new one's are armed); a record
-    owed again reopens its row."""
-    object_ids = set(object_ids)
-    _apply(
-        kind,
-        Deadline.objects.filter(kind=kind, object_id__in=object_ids),
-        [entry for entry in entries if entry.object_id in object_ids],
-    )
+    owed again reopens its row. Returns whether anything changed."""
+    return sync_all([(kind, object_ids, entries)])
 
 
-def _apply(kind: str, rows: QuerySet[Deadline], entries: list[Entry]) -> None:
-    """Make the deadlines in `rows` (and new ones) exactly the open `entries`."""
+@transaction.atomic
+def sync_all(changes: Iterable[tuple[str, Iterable[int], Iterable[Entry]]]) -> bool:
+    """`sync` several kinds at once (a deliverable and its reviews): one transaction, and
+    the calendar counter moved once if anything changed. Returns whether anything did."""
+    wanted = []
+    for kind, object_ids, entries in changes:
+        object_ids = set(object_ids)
+        wanted.append((kind, object_ids, [e for e in entries if e.object_id in object_ids]))
+    zones = _time_zones(entry.user_id for _kind, _ids, entries in wanted for entry in entries)
+    changed = False
+    for kind, object_ids, entries in wanted:
+        rows = Deadline.objects.filter(kind=kind, object_id__in=object_ids)
+        changed |= _apply(kind, rows, entries, zones)
+    if changed:
+        bump_counter(CALENDAR)  # personal calendar feeds list the open deadlines
+    return changed
+
+
+def _apply(
+    kind: str, rows: QuerySet[Deadline], entries: list[Entry], zones: dict[int, str]
+) -> bool:
+    """Make the deadlines in `rows` (and new ones) exactly the open `entries` (`zones`: the
+    time zones of the people owing); returns whether anything changed (the caller moves
+    the calendar counter)."""
     now = timezone.now()
     existing = {(row.object_id, row.user_id): row for row in rows.order_by()}
     # One entry per person and record (the last one given wins).
     wanted = {(entry.object_id, entry.user_id): entry for entry in entries}
-    zones = _time_zones(user_id for _object_id, user_id in wanted)
     create, update = [], []
     for key, entry in wanted.items():
         fields = {
@@ -107,8 +122,7 @@ def _apply(kind: str, rows: QuerySet[Deadline], entries: list[Entry]) -> None:
         Deadline.objects.filter(pk__in=gone[start : start + BATCH]).update(
             done_at=now, updated_at=now
         )
-    if create or update or gone:
-        bump_counter(CALENDAR)  # personal calendar feeds list the open deadlines
+    return bool(create or update or gone)
 
 
 def close(kind: str, object_ids: Iterable[int]) -> None:
@@ -130,7 +144,9 @@ def rebuild(kinds: Iterable[str] | None = None) -> int:
     for kind in kinds or DEADLINE_KINDS.values():
         with transaction.atomic():
             entries = list(DEADLINE_KINDS[kind].entries())
-            _apply(kind, Deadline.objects.filter(kind=kind), entries)
+            zones = _time_zones(entry.user_id for entry in entries)
+            if _apply(kind, Deadline.objects.filter(kind=kind), entries, zones):
+                bump_counter(CALENDAR)
     return Deadline.objects.filter(done_at__isnull=True).count()
 
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 import datetime
 import re
 import zoneinfo
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -132,11 +132,10 @@ def one_line(text: str) -> str:
     return re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()
 
 
-def write(
+def _notification(
     user, kind: str, subject: str, body: str = "", *, link: str = "", reminder=None, **fields
 ) -> Notification:
-    """Store an already written notification (state decided by the caller)."""
-    return Notification.objects.create(
+    return Notification(
         user=user,
         kind=kind,
         subject=one_line(subject)[:300],
@@ -146,6 +145,15 @@ def write(
         state=fields.pop("state", MailState.SKIPPED),
         **fields,
     )
+
+
+def write(
+    user, kind: str, subject: str, body: str = "", *, link: str = "", reminder=None, **fields
+) -> Notification:
+    """Store an already written notification (state decided by the caller)."""
+    notification = _notification(user, kind, subject, body, link=link, reminder=reminder, **fields)
+    notification.save(force_insert=True)
+    return notification
 
 
 def notify(
@@ -164,35 +172,72 @@ def notify(
 
     Call it inside the transaction of the change it reports: the notification is
     part of that change, and its mail is enqueued only once the change commits."""
-    if _muted.get() or user is None or not user.is_active:
-        return None
-    params = params or {}
-    with as_recipient(user):
-        subject_text = _render(subject, params)
-        body_text = _render(body, params)
-    delivery = delivery_for(user, kind)
-    state = {
-        Delivery.IMMEDIATE: MailState.PENDING,
-        Delivery.DIGEST: MailState.DIGEST,
-    }.get(delivery, MailState.SKIPPED)
-    if not user.email:  # kept in the notification centre, mailed neither now nor in a digest
-        state = MailState.SKIPPED
-    name, content = attachment or ("", "")
-    notification = write(
-        user,
-        kind,
-        subject_text,
-        body_text,
-        link=link,
-        state=state,
-        attachment_name=name,
-        attachment=content,
-        next_attempt_at=timezone.now() + settings.MAIL_REQUEUE_AFTER,
+    written = notify_all(
+        [user], kind, subject=subject, body=body, params=params, link=link, attachment=attachment
     )
-    if state == MailState.PENDING:
-        pk = notification.pk
-        transaction.on_commit(lambda: jobs.enqueue(jobs.DELIVER_NOTIFICATION, notification_id=pk))
-    return notification
+    return written[0] if written else None
+
+
+def notify_all(
+    users: Iterable,
+    kind: str,
+    *,
+    subject: str,
+    body: str = "",
+    params: Mapping | None = None,
+    link: str = "",
+    attachment: tuple[str, str] | None = None,
+) -> list[Notification]:
+    """`notify` each of `users` (the same message, each in their own language and time
+    zone) in a fixed number of queries: their profiles and preferences are read at once
+    and the notifications written in one statement. Returns the notifications written
+    (none for an inactive person or while muted)."""
+    if _muted.get():
+        return []
+    users = [user for user in dict.fromkeys(users) if user is not None and user.is_active]
+    if not users:
+        return []
+    prefetch_related_objects(users, "profile")
+    chosen = dict(
+        NotificationPreference.objects.filter(user__in=users, kind=kind)
+        .order_by()
+        .values_list("user_id", "delivery")
+    )
+    params = params or {}
+    name, content = attachment or ("", "")
+    next_attempt_at = timezone.now() + settings.MAIL_REQUEUE_AFTER
+    notifications = []
+    for user in users:
+        with as_recipient(user):
+            subject_text = _render(subject, params)
+            body_text = _render(body, params)
+        state = {
+            Delivery.IMMEDIATE: MailState.PENDING,
+            Delivery.DIGEST: MailState.DIGEST,
+        }.get(chosen.get(user.pk, DEFAULT_DELIVERY), MailState.SKIPPED)
+        if not user.email:  # kept in the notification centre, mailed neither now nor in a digest
+            state = MailState.SKIPPED
+        notifications.append(
+            _notification(
+                user,
+                kind,
+                subject_text,
+                body_text,
+                link=link,
+                state=state,
+                attachment_name=name,
+                attachment=content,
+                next_attempt_at=next_attempt_at,
+            )
+        )
+    Notification.objects.bulk_create(notifications)
+    pending = [n.pk for n in notifications if n.state == MailState.PENDING]
+    if pending:
+        for pk in pending:
+            transaction.on_commit(
+                lambda pk=pk: jobs.enqueue(jobs.DELIVER_NOTIFICATION, notification_id=pk)
+            )
+    return notifications
 
 
 # --- the notification centre ---------------------------------------------------------------

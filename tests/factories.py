@@ -11,7 +11,7 @@ starts drafting, uploads a version and submits it for review.
 
 Each factory creates the people it needs (the branch chief is the branch's first chief, or a
 new one); pass your own to control who acts. Records only an operation writes are not made
-here: history lines (`AuditEntry`, `RequestHistory`, `ContributionHistory`: every service
+here: history lines (`DeliverableHistory`, `RequestHistory`, `ContributionHistory`: every service
 writes them), reminders and digests (the sweeps claim them: call
 `notifications.reminders.sweep_reminders` / `notifications.services.sweep_digests`), and the
 heartbeat and counter rows.

@@ -3,12 +3,12 @@
 The admin never edits a deliverable's state: the field is read-only in every form, and the
 actions that move deliverables ("Approve selected", "Cancel selected", …) call
 `services.fire_transition` for each object with the admin user, so the same rules, reasons and
-audit rows hold here as in the pages and the API. Adding, editing (a new owner is a hand-over)
+history lines hold here as in the pages and the API. Adding, editing (a new owner is a hand-over)
 and deleting a deliverable go through `services.create_deliverable`,
 `services.update_deliverable` (which writes the history line) and
 `services.delete_deliverable`; the forms ask the services' checks first, so a refusal shows
-on the form with the service's message. Versions, rounds, reviews and the audit
-trail are records of what happened and are shown read-only; uploaded files are never linked
+on the form with the service's message. Versions, rounds, reviews and the
+history are records of what happened and are shown read-only; uploaded files are never linked
 (they are served only by the permission-checking views).
 """
 
@@ -22,14 +22,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cepa_collab.admin_support import ReadOnlyAdmin, ReadOnlyInline
+from cepa_collab.admin_support import HistoryColumns, ReadOnlyAdmin, ReadOnlyInline
 from cepa_collab.service_errors import SERVICE_ERRORS, add_service_errors, error_text
 from workflows import rules, services
 from workflows.models import (
     TRANSITION_LABELS,
-    AuditEntry,
     AwayPeriod,
     Deliverable,
+    DeliverableHistory,
     Product,
     Review,
     ReviewAssignment,
@@ -341,13 +341,31 @@ class ReviewAdmin(ReadOnlyAdmin):
         return obj.annotated_file.file.name if hasattr(obj, "annotated_file") else ""
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "deliverable", "kind", "from_state", "to_state", "actor"]
-    list_filter = ["kind"]
-    list_select_related = ["deliverable", "actor"]
+@admin.register(DeliverableHistory)
+class DeliverableHistoryAdmin(HistoryColumns, ReadOnlyAdmin):
+    """The deliverables' history, written by the services: read here, never edited."""
+
+    list_display = ["at", "deliverable", "action", "from_label", "to_label", "actor", "details"]
+    list_filter = ["action"]
+    list_select_related = ["deliverable", "actor", "assignment__reviewer"]
     search_fields = ["deliverable__title", "comment"]
     date_hierarchy = "at"
+    fields = [
+        "deliverable",
+        "assignment",
+        "at",
+        "actor",
+        "action",
+        "from_label",
+        "to_label",
+        "details",
+        "comment",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The details name the assignment's reviewer: loaded with the line.
+        return super().get_queryset(request).select_related("actor", "assignment__reviewer")
 
 
 # --- reviewers -------------------------------------------------------------------------

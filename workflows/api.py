@@ -29,12 +29,13 @@ from rest_framework.reverse import reverse
 
 from cepa_collab import documents, viewer
 from cepa_collab.models import Branch
-from cepa_collab.serializers import LabelField, StrictBooleanFilter
+from cepa_collab.serializers import HistoryEntrySerializer, LabelField, StrictBooleanFilter
 from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
 from workflows import services
 from workflows.enums import (
     DELIVERABLE_ACTIVE_STATES,
     AssignmentState,
+    DeliverableAction,
     DeliverableKind,
     DeliverableState,
     ProductKind,
@@ -44,6 +45,7 @@ from workflows.enums import (
 from workflows.models import (
     TRANSITION_LABELS,
     Deliverable,
+    DeliverableHistory,
     Product,
     Review,
     ReviewAssignment,
@@ -56,6 +58,7 @@ from workflows.queries import (
     my_assignments,
     visible_assignments,
     visible_deliverables,
+    visible_history,
     visible_versions,
 )
 
@@ -200,6 +203,44 @@ class DeliverableSerializer(serializers.ModelSerializer):
             deliverable.state in DELIVERABLE_ACTIVE_STATES
             and deliverable.due_date < timezone.localdate()
         )
+
+
+class DeliverableHistorySerializer(HistoryEntrySerializer):
+    """A line of the deliverable's history."""
+
+    action = serializers.CharField(read_only=True, help_text=", ".join(DeliverableAction.values))
+    action_label = LabelField(DeliverableAction, source="action")
+    from_state = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "The state before the change: the deliverable's, or on an assignment's line the "
+            "assignment's (else empty)."
+        ),
+    )
+    to_state = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "The state after the change: the deliverable's, or on an assignment's line the "
+            "assignment's (else empty)."
+        ),
+    )
+    assignment = serializers.IntegerField(
+        source="assignment_id",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The review assignment the line is about (else null)."),
+    )
+    old_due_date = serializers.DateField(
+        read_only=True, allow_null=True, help_text=_("On a due date change: the date before.")
+    )
+    new_due_date = serializers.DateField(
+        read_only=True, allow_null=True, help_text=_("On a due date change: the date after.")
+    )
+
+    class Meta(HistoryEntrySerializer.Meta):
+        model = DeliverableHistory
+        fields = [*HistoryEntrySerializer.Meta.fields, "assignment", "old_due_date", "new_due_date"]
+        read_only_fields = fields
 
 
 class TransitionOptionSerializer(serializers.Serializer):
@@ -503,6 +544,21 @@ class DeliverableViewSet(
             request.user, deliverable, data["due_date"], data["reason"]
         )
         return Response(self.get_serializer(deliverable).data)
+
+    @extend_schema(
+        summary=_("The deliverable's history, oldest first"),
+        description=_(
+            "Who did what and when: state changes with their comments, due date changes, "
+            "versions and the steps of each review assignment. A reviewer sees the "
+            "deliverable's state changes and their own assignment's lines only."
+        ),
+        responses={200: DeliverableHistorySerializer(many=True), **errors(404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, pk=None):
+        deliverable = self.get_object()
+        lines = visible_history(request.user, deliverable)
+        return Response(DeliverableHistorySerializer(lines, many=True).data)
 
     # versions
     @extend_schema(

@@ -58,8 +58,8 @@ from workflows.enums import (
     RoundState,
 )
 from workflows.models import (
-    AuditEntry,
     Deliverable,
+    DeliverableHistory,
     Product,
     ReviewAssignment,
     ReviewRound,
@@ -463,7 +463,7 @@ def change_stamp(branch: Branch) -> str:
     """A value that changes whenever a figure of the branch's overview may change (one query).
 
     Every service that changes a state, a due date, a version, an assignment or a review
-    writes an audit entry (the newest audit id); creating or deleting a deliverable moves
+    writes a history line (the newest line's id); creating or deleting a deliverable moves
     its branch's count and newest id; creating or editing a product moves the branch's
     product count or newest `updated_at`. Changes made around the services (an
     administrator renaming a deliverable or a person) show within `OVERVIEW_TTL`.
@@ -477,7 +477,7 @@ def change_stamp(branch: Branch) -> str:
     row = (
         Branch.objects.filter(pk=branch.pk)
         .values_list(
-            Subquery(AuditEntry.objects.order_by("-pk").values("pk")[:1]),
+            Subquery(DeliverableHistory.objects.order_by("-pk").values("pk")[:1]),
             Subquery(branch_deliverables.annotate(n=Count("pk")).values("n")),
             Subquery(branch_deliverables.annotate(m=Max("pk")).values("m")),
             Subquery(branch_products.annotate(n=Count("pk")).values("n")),

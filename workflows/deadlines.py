@@ -1,8 +1,8 @@
 """The workflow's deadlines: a deliverable is owed by its owner while it is being
 produced, a review by its reviewer while it is outstanding.
 
-`sync_deliverable` is called by every workflow service that changes a deliverable
-or one of its assignments (through `services._audit`); `register` lets
+`sync_deliverable` is called once by every workflow operation that changes a deliverable
+or its assignments (through `services._record`); `register` lets
 `notifications.deadlines.rebuild` recompute them all.
 """
 
@@ -63,18 +63,24 @@ def _assignment_entries(qs: QuerySet[ReviewAssignment]) -> Iterator[deadlines.En
         )
 
 
-def sync_deliverable(deliverable_id: int) -> None:
-    """Bring the deadlines of a deliverable and of its review assignments up to date."""
-    deadlines.sync(
-        WorkflowDeadline.DELIVERABLE,
-        [deliverable_id],
-        _deliverable_entries(Deliverable.objects.filter(pk=deliverable_id)),
-    )
+def sync_deliverable(deliverable_id: int) -> bool:
+    """Bring the deadlines of a deliverable and of its review assignments up to date, all
+    at once (whatever the number of reviewers); returns whether any changed (the calendar
+    counter then moved)."""
     assignments = ReviewAssignment.objects.filter(deliverable_id=deliverable_id)
-    deadlines.sync(
-        WorkflowDeadline.REVIEW,
-        assignments.values_list("pk", flat=True),
-        _assignment_entries(assignments),
+    return deadlines.sync_all(
+        [
+            (
+                WorkflowDeadline.DELIVERABLE,
+                [deliverable_id],
+                _deliverable_entries(Deliverable.objects.filter(pk=deliverable_id)),
+            ),
+            (
+                WorkflowDeadline.REVIEW,
+                assignments.values_list("pk", flat=True),
+                _assignment_entries(assignments),
+            ),
+        ]
     )
 
 

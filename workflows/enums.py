@@ -96,7 +96,9 @@ class ReviewStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
 
 
-class AuditKind(models.TextChoices):
+class DeliverableAction(models.TextChoices):
+    """What a line of a deliverable's history records."""
+
     TRANSITION = "transition", _("State change")
     DUE_DATE = "due_date", _("Due date change")
     ASSIGNMENT = "assignment", _("Reviewer assignment")

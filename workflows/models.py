@@ -1,4 +1,4 @@
-"""Products, deliverables, versions, review rounds, assignments, reviews and the audit trail.
+"""Products, deliverables, versions, review rounds, assignments, reviews and their history.
 
 State changes go through `workflows.services`; the transitions declared here say
 which states connect, who may fire each one (`permission=`) and on what
@@ -7,23 +7,26 @@ conditions, so that pages, API and admin share one machine.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cepa_collab import documents
-from cepa_collab.models import Branch, Region, TimeStampedModel, UploadedDocument
+from cepa_collab.models import Branch, HistoryEntry, Region, TimeStampedModel, UploadedDocument
 from cepa_collab.transitions import Machine
 from workflows import rules
 from workflows.enums import (
     ASSIGNMENT_OUTSTANDING_STATES,
     DELIVERABLE_OPEN_STATES,
     AssignmentState,
-    AuditKind,
+    DeliverableAction,
     DeliverableKind,
     DeliverableState,
     ProductKind,
@@ -395,34 +398,78 @@ class AnnotatedFile(UploadedDocument):
         )
 
 
-class AuditEntry(models.Model):
-    """One line of a deliverable's timeline: a state change, a due date change, an assignment."""
+class DeliverableHistory(HistoryEntry):
+    """The deliverable's history: state changes, due date changes, versions, and each
+    review assignment's steps (those lines name their assignment)."""
+
+    # What the history says of a change, marked for translation and stored untranslated in
+    # `note`: each reader reads it in their own language.
+    UPLOADED = gettext_noop("Version %(n)d uploaded.")
+    DUE_DATE_MOVED = gettext_noop("Due date moved from %(old)s to %(new)s.")
+    WAIVED = gettext_noop("Waiver: %(reason)s")
+    ROUND_CLOSED = gettext_noop("The review round was closed.")
+    CHANGED = gettext_noop("Changed: %(fields)s.")
+    HANDED_OVER = gettext_noop("Handed over to %(owner)s.")
+    CHANGED_AND_HANDED_OVER = gettext_noop("Changed: %(fields)s. Handed over to %(owner)s.")
 
     deliverable = models.ForeignKey(
-        Deliverable, on_delete=models.CASCADE, related_name="audit_entries"
+        Deliverable, on_delete=models.CASCADE, related_name="history", verbose_name=_("deliverable")
     )
     assignment = models.ForeignKey(
-        ReviewAssignment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        ReviewAssignment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("review assignment"),
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    at = models.DateTimeField(_("when"), default=timezone.now)
-    kind = models.CharField(_("kind"), max_length=20, choices=AuditKind.choices)
-    from_state = models.CharField(_("from"), max_length=20, blank=True)
-    to_state = models.CharField(_("to"), max_length=20, blank=True)
-    old_due_date = models.DateField(_("old due date"), null=True, blank=True)
-    new_due_date = models.DateField(_("new due date"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    action = models.CharField(_("action"), max_length=30, choices=DeliverableAction.choices)
 
-    class Meta:
-        ordering = ["at", "pk"]
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit trail")
-        indexes = [models.Index(fields=["deliverable", "at"], name="audit_deliverable_at")]
+    class Meta(HistoryEntry.Meta):
+        verbose_name = _("deliverable history entry")
+        verbose_name_plural = _("deliverable history")
+        indexes = [models.Index(fields=["deliverable", "at"], name="deliverablehistory_at")]
 
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.from_state}→{self.to_state}"
+    def state_choices(self) -> type[models.TextChoices]:
+        # An assignment's line names the assignment's states, any other the deliverable's.
+        return AssignmentState if self.assignment_id else DeliverableState
+
+    def display_params(self) -> dict:
+        params = super().display_params()
+        if isinstance(params.get("fields"), list):  # an edit: the fields' names, translated
+            params["fields"] = ", ".join(
+                str(Deliverable._meta.get_field(name).verbose_name) for name in params["fields"]
+            )
+        return params
+
+    @property
+    def summary(self) -> str:
+        """The note in the active language; an assignment's line first says whose review."""
+        about = super().summary
+        if self.assignment_id is None:
+            return about
+        reviewer = self.assignment.reviewer
+        review = gettext("Review by %(reviewer)s.") % {
+            "reviewer": reviewer.get_full_name() or reviewer.get_username()
+        }
+        return f"{review} {about}".strip()
+
+    @property
+    def old_due_date(self) -> datetime.date | None:
+        """The due date before a due date change (else None)."""
+        return _date(self.params.get("old")) if self.action == DeliverableAction.DUE_DATE else None
+
+    @property
+    def new_due_date(self) -> datetime.date | None:
+        """The due date after a due date change (else None)."""
+        return _date(self.params.get("new")) if self.action == DeliverableAction.DUE_DATE else None
+
+
+def _date(value) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class ReviewerProfile(TimeStampedModel):

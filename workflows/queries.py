@@ -7,10 +7,10 @@ from django.http import Http404
 
 from cepa_collab import viewer
 from cepa_collab.models import roles_for
-from workflows.enums import ASSIGNMENT_OUTSTANDING_STATES, AuditKind, ReviewStatus
+from workflows.enums import ASSIGNMENT_OUTSTANDING_STATES, DeliverableAction, ReviewStatus
 from workflows.models import (
-    AuditEntry,
     Deliverable,
+    DeliverableHistory,
     DeliverableUserObjectPermission,
     Review,
     ReviewAssignment,
@@ -49,7 +49,7 @@ def get_deliverable_for_user(user, pk) -> Deliverable:
 
 
 def sees_all_of(user, deliverable: Deliverable) -> bool:
-    """Branch staff, the chief and the admin see every version, review and timeline entry."""
+    """Branch staff, the chief and the admin see every version, review and history line."""
     return viewer.sees_branch(user, deliverable.product.branch_id)
 
 
@@ -95,12 +95,14 @@ def visible_assignments(user, deliverable: Deliverable) -> QuerySet[ReviewAssign
     return qs.filter(reviewer_id=user.pk)
 
 
-def visible_timeline(user, deliverable: Deliverable) -> QuerySet[AuditEntry]:
-    """The audit trail as `user` may see it: a reviewer sees no other reviewer's entries."""
-    qs = deliverable.audit_entries.select_related("actor", "assignment__reviewer")
+def visible_history(user, deliverable: Deliverable) -> QuerySet[DeliverableHistory]:
+    """The deliverable's history as `user` may see it, oldest first, each line with who did
+    it and whose review it concerns (one query): a reviewer sees no other reviewer's lines,
+    nor the version uploads (they could tell of versions the reviewer was not given)."""
+    qs = deliverable.history.select_related("actor", "assignment__reviewer").order_by("at", "pk")
     if sees_all_of(user, deliverable):
         return qs
-    return qs.exclude(kind=AuditKind.VERSION).filter(
+    return qs.exclude(action=DeliverableAction.VERSION).filter(
         Q(assignment__isnull=True) | Q(assignment__reviewer_id=user.pk)
     )
 

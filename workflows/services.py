@@ -1,8 +1,13 @@
 """Operations of the review workflow: one function per operation.
 
 Each locks what it changes, checks the actor may do it, fires the django-fsm
-transition, saves, writes the audit row in the same transaction and schedules
+transition, saves, writes its history lines in the same transaction and schedules
 notifications after commit. Pages, API, admin and tests all call these.
+
+An operation's side effects run once, whatever the number of reviewers it concerns:
+its history lines are written in one statement, the calendar counter moves once and the
+deliverable's deadlines are brought up to date once (`_record`); people are told
+set-wise (`notify_all`).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max, ProtectedError
+from django.db.models import Max, ProtectedError, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,13 +31,13 @@ from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import roles_for
 from cepa_collab.services import CALENDAR, bump_counter
 from notifications.deadlines import close as close_deadlines
-from notifications.services import N_, notify
+from notifications.services import N_, notify, notify_all
 from workflows import deadlines, rules
 from workflows.enums import (
     ASSIGNMENT_ACCESS_STATES,
     ASSIGNMENT_OUTSTANDING_STATES,
     AssignmentState,
-    AuditKind,
+    DeliverableAction,
     DeliverableState,
     Recommendation,
     ReviewStatus,
@@ -41,8 +46,8 @@ from workflows.enums import (
 from workflows.models import (
     MACHINE,
     AnnotatedFile,
-    AuditEntry,
     Deliverable,
+    DeliverableHistory,
     Product,
     Review,
     ReviewAssignment,
@@ -81,8 +86,7 @@ def build_deliverable(*, product: Product, owner, **fields) -> Deliverable:
     deliverable = Deliverable(product=product, owner=owner, **fields)
     deliverable.full_clean(exclude=["state"])
     deliverable.save()
-    bump_counter(CALENDAR)
-    deadlines.sync_deliverable(deliverable.pk)
+    _changed(deliverable)
     return deliverable
 
 
@@ -95,8 +99,7 @@ def hand_over(deliverable: Deliverable | int, owner) -> None:
     _check_owner(owner, locked.product.branch_id)
     locked.owner = owner
     locked.save(update_fields=["owner", "updated_at"])
-    bump_counter(CALENDAR)
-    deadlines.sync_deliverable(locked.pk)
+    _changed(locked)
 
 
 def _lock(deliverable: Deliverable | int) -> Deliverable:
@@ -104,15 +107,42 @@ def _lock(deliverable: Deliverable | int) -> Deliverable:
     return Deliverable.objects.select_for_update().select_related("product", "owner").get(pk=pk)
 
 
-def _audit(deliverable: Deliverable, actor, kind: str, **fields) -> AuditEntry:
-    # Every audited change may show in calendar feeds (deadlines): note it for them.
-    # ... and for the reminder sweep: who owes what by when may have changed.
-    bump_counter(CALENDAR)
-    entry = AuditEntry.objects.create(
-        deliverable=deliverable, actor=actor, kind=kind, at=timezone.now(), **fields
+def _line(
+    deliverable: Deliverable, actor, action: str, comment: str = "", **fields
+) -> DeliverableHistory:
+    """One line of the deliverable's history, not written yet (see `_record`)."""
+    return DeliverableHistory.line(actor, action, comment, deliverable=deliverable, **fields)
+
+
+def _assignment_line(
+    assignment: ReviewAssignment, actor, from_state: str = "", comment: str = "", **fields
+) -> DeliverableHistory:
+    """A line of the assignment's step (its deliverable named by id: no query)."""
+    return DeliverableHistory.line(
+        actor,
+        DeliverableAction.ASSIGNMENT,
+        comment,
+        deliverable_id=assignment.deliverable_id,
+        assignment=assignment,
+        from_state=from_state,
+        to_state=assignment.state,
+        **fields,
     )
-    deadlines.sync_deliverable(deliverable.pk)
-    return entry
+
+
+def _record(deliverable: Deliverable, *lines: DeliverableHistory) -> None:
+    """End an operation: write its history lines (one statement, in order) and run its
+    side effects once."""
+    DeliverableHistory.write_all(lines)
+    _changed(deliverable)
+
+
+def _changed(deliverable: Deliverable) -> None:
+    """Note a change of the deliverable or its assignments, once per operation: the reminder
+    sweep learns who owes what by when (the deadlines, synced set-wise) and calendar feeds,
+    which list deliverables and deadlines, that they changed (the counter moves once)."""
+    if not deadlines.sync_deliverable(deliverable.pk):
+        bump_counter(CALENDAR)  # else the deadlines' sync moved it already
 
 
 def available_transitions(deliverable: Deliverable, user) -> list[str]:
@@ -140,9 +170,13 @@ def fire_transition(
     transitions.check(locked, name, actor, MACHINE)
     comment = comment.strip()
     waiver_reason = waiver_reason.strip()
-    open_round = locked.rounds.filter(state=RoundState.OPEN).first()
+    open_round = locked.rounds.filter(state=RoundState.OPEN).select_related("version").first()
     outstanding = (
-        list(open_round.assignments.filter(state__in=ASSIGNMENT_OUTSTANDING_STATES))
+        list(
+            open_round.assignments.select_related("reviewer").filter(
+                state__in=ASSIGNMENT_OUTSTANDING_STATES
+            )
+        )
         if open_round
         else []
     )
@@ -161,26 +195,35 @@ def fire_transition(
     from_state = transitions.fire(locked, name)
     locked.save(update_fields=["state", "state_changed_at", "updated_at"])
 
+    lines = []
     if name == "submit_for_review":
         _open_round(locked, actor)
     elif open_round is not None:
-        for assignment in outstanding:
-            _withdraw(assignment, actor, reason=_("The review round was closed."))
+        lines = _withdraw_all(locked, outstanding, actor, note=DeliverableHistory.ROUND_CLOSED)
         open_round.state = RoundState.CLOSED
         open_round.closed_at = timezone.now()
         open_round.save(update_fields=["state", "closed_at"])
 
+    waiver = (
+        {"note": DeliverableHistory.WAIVED, "params": {"reason": waiver_reason}}
+        if waiver_reason
+        else {}
+    )
+    lines.append(
+        _line(
+            locked,
+            actor,
+            DeliverableAction.TRANSITION,
+            comment,
+            from_state=from_state,
+            to_state=locked.state,
+            **waiver,
+        )
+    )
+    _record(locked, *lines)
     text = comment
     if waiver_reason:
         text = f"{comment}\n{_('Waiver')}: {waiver_reason}".strip()
-    _audit(
-        locked,
-        actor,
-        AuditKind.TRANSITION,
-        from_state=from_state,
-        to_state=locked.state,
-        comment=text,
-    )
     _notify_decision(locked, actor, name, text)
     return locked
 
@@ -190,20 +233,6 @@ def _open_round(deliverable: Deliverable, actor) -> ReviewRound:
     number = (deliverable.rounds.aggregate(n=Max("number"))["n"] or 0) + 1
     return ReviewRound.objects.create(
         deliverable=deliverable, version=version, number=number, opened_by=actor
-    )
-
-
-def _audit_assignment(
-    assignment: ReviewAssignment, actor, from_state: str, comment: str = ""
-) -> AuditEntry:
-    return _audit(
-        assignment.deliverable,
-        actor,
-        AuditKind.ASSIGNMENT,
-        assignment=assignment,
-        from_state=from_state,
-        to_state=assignment.state,
-        comment=comment,
     )
 
 
@@ -221,25 +250,23 @@ def _notify_decision(deliverable: Deliverable, actor, name: str, comment: str) -
         if comment
         else N_("“%(title)s” is now: %(state)s.")
     )
-    recipients = {deliverable.owner}
+    recipients = [deliverable.owner]
     last_round = deliverable.rounds.order_by("-number").first()
     if last_round is not None:
-        recipients |= {
+        recipients += [
             a.reviewer
-            for a in last_round.assignments.select_related("reviewer").filter(
-                state__in=ASSIGNMENT_ACCESS_STATES
-            )
-        }
-    for user in recipients:
-        if user.pk != actor.pk:
-            notify(
-                user,
-                WorkflowNotice.DECISION,
-                subject=N_("%(title)s: %(state)s"),
-                body=body,
-                params=params,
-                link=link,
-            )
+            for a in last_round.assignments.select_related("reviewer__profile")
+            .filter(state__in=ASSIGNMENT_ACCESS_STATES)
+            .order_by("pk")
+        ]
+    notify_all(
+        [user for user in recipients if user.pk != actor.pk],
+        WorkflowNotice.DECISION,
+        subject=N_("%(title)s: %(state)s"),
+        body=body,
+        params=params,
+        link=link,
+    )
 
 
 @transaction.atomic
@@ -254,15 +281,22 @@ def change_due_date(actor, deliverable: Deliverable | int, new_due: datetime.dat
     old = locked.due_date
     locked.due_date = new_due
     locked.save(update_fields=["due_date", "updated_at"])
-    _audit(
-        locked,
-        actor,
-        AuditKind.DUE_DATE,
-        old_due_date=old,
-        new_due_date=new_due,
-        comment=reason.strip(),
-    )
+    _record(locked, _due_date_line(locked, actor, old, new_due, reason.strip()))
     return locked
+
+
+def _due_date_line(
+    deliverable: Deliverable, actor, old: datetime.date, new: datetime.date, reason: str, **fields
+) -> DeliverableHistory:
+    return _line(
+        deliverable,
+        actor,
+        DeliverableAction.DUE_DATE,
+        reason,
+        note=DeliverableHistory.DUE_DATE_MOVED,
+        params={"old": old.isoformat(), "new": new.isoformat()},
+        **fields,
+    )
 
 
 # --- versions ------------------------------------------------------------------------
@@ -285,11 +319,15 @@ def upload_version(actor, deliverable: Deliverable | int, upload: UploadedFile, 
     version = documents.store(
         Version, upload, uploaded_by=actor, deliverable=locked, notes=notes.strip()
     )
-    _audit(
+    _record(
         locked,
-        actor,
-        AuditKind.VERSION,
-        comment=_("Version %(n)d uploaded.") % {"n": version.number},
+        _line(
+            locked,
+            actor,
+            DeliverableAction.VERSION,
+            note=DeliverableHistory.UPLOADED,
+            params={"n": version.number},
+        ),
     )
     return version
 
@@ -314,6 +352,7 @@ def assign_reviewers(
     if due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date is in the past.")})
     already = set(round_.assignments.values_list("reviewer_id", flat=True))
+    prefetch_related_objects(reviewers, "groups")  # their roles, in one query
     errors = []
     for reviewer in reviewers:
         if reviewer.pk in already:
@@ -327,38 +366,35 @@ def assign_reviewers(
             errors.append(_("%(name)s cannot review deliverables.") % {"name": reviewer})
     if errors:
         raise ValidationError({"reviewers": errors})
-    created = []
-    for reviewer in reviewers:
-        assignment = ReviewAssignment.objects.create(
+    created = ReviewAssignment.objects.bulk_create(
+        ReviewAssignment(
             round=round_,
             deliverable=locked,
             reviewer=reviewer,
             due_date=due_date,
             assigned_by=actor,
         )
-        assign_perm(VIEW_DELIVERABLE, reviewer, locked)
-        assign_perm(VIEW_VERSION, reviewer, round_.version)
-        _audit(
-            locked, actor, AuditKind.ASSIGNMENT, assignment=assignment, to_state=assignment.state
-        )
-        created.append(assignment)
-        link = reverse("workflows:my_reviews")
-        notify(
-            reviewer,
-            WorkflowNotice.REVIEW_ASSIGNED,
-            subject=N_("Review requested: %(title)s, due %(due)s"),
-            body=N_(
-                "You are asked to review “%(title)s” (%(product)s), version %(version)s, "
-                "by %(due)s. Accept or decline the assignment on your reviews page."
-            ),
-            params={
-                "title": locked.title,
-                "product": locked.product,
-                "version": round_.version.number,
-                "due": due_date,
-            },
-            link=link,
-        )
+        for reviewer in reviewers
+    )
+    assign_perm(VIEW_DELIVERABLE, reviewers, locked)
+    assign_perm(VIEW_VERSION, reviewers, round_.version)
+    _record(locked, *(_assignment_line(assignment, actor) for assignment in created))
+    notify_all(
+        reviewers,
+        WorkflowNotice.REVIEW_ASSIGNED,
+        subject=N_("Review requested: %(title)s, due %(due)s"),
+        body=N_(
+            "You are asked to review “%(title)s” (%(product)s), version %(version)s, "
+            "by %(due)s. Accept or decline the assignment on your reviews page."
+        ),
+        params={
+            "title": locked.title,
+            "product": locked.product,
+            "version": round_.version.number,
+            "due": due_date,
+        },
+        link=reverse("workflows:my_reviews"),
+    )
     return created
 
 
@@ -371,7 +407,8 @@ def _lock_assignment(assignment: ReviewAssignment | int) -> ReviewAssignment:
     )
 
 
-def _fire_assignment(assignment: ReviewAssignment, actor, name: str) -> str:
+def _check_assignment(assignment: ReviewAssignment, actor, name: str) -> None:
+    """Raise unless `actor` may fire the assignment's transition `name` now."""
     method = getattr(assignment, name)
     if not can_proceed(method):
         raise ServiceConflict(
@@ -380,8 +417,12 @@ def _fire_assignment(assignment: ReviewAssignment, actor, name: str) -> str:
         )
     if not has_transition_perm(method, actor):
         raise PermissionDenied(_("You may not change this assignment."))
+
+
+def _fire_assignment(assignment: ReviewAssignment, actor, name: str) -> str:
+    _check_assignment(assignment, actor, name)
     from_state = assignment.state
-    method()
+    getattr(assignment, name)()
     assignment.responded_at = timezone.now()
     return from_state
 
@@ -391,7 +432,7 @@ def accept_assignment(actor, assignment: ReviewAssignment | int) -> ReviewAssign
     locked = _lock_assignment(assignment)
     from_state = _fire_assignment(locked, actor, "accept")
     locked.save(update_fields=["state", "responded_at", "updated_at"])
-    _audit_assignment(locked, actor, from_state)
+    _record(locked.deliverable, _assignment_line(locked, actor, from_state))
     return locked
 
 
@@ -423,14 +464,9 @@ def change_assignment_due_date(
     old = locked.due_date
     locked.due_date = new_due
     locked.save(update_fields=["due_date", "updated_at"])
-    _audit(
+    _record(
         locked.deliverable,
-        actor,
-        AuditKind.DUE_DATE,
-        assignment=locked,
-        old_due_date=old,
-        new_due_date=new_due,
-        comment=reason.strip(),
+        _due_date_line(locked.deliverable, actor, old, new_due, reason.strip(), assignment=locked),
     )
     notify(
         locked.reviewer,
@@ -464,8 +500,8 @@ def decline_assignment(
             "updated_at",
         ]
     )
-    _revoke_if_no_access(locked)
-    _audit_assignment(locked, actor, from_state)
+    _revoke_lost_access(locked.deliverable, [locked])
+    _record(locked.deliverable, _assignment_line(locked, actor, from_state))
     notify(
         locked.deliverable.owner,
         WorkflowNotice.REVIEW_WITHDRAWN,
@@ -480,41 +516,66 @@ def decline_assignment(
 @transaction.atomic
 def withdraw_assignment(actor, assignment: ReviewAssignment | int, reason: str = ""):
     locked = _lock_assignment(assignment)
-    _withdraw(locked, actor, reason=reason, check=True)
+    _check_assignment(locked, actor, "withdraw")
+    _record(locked.deliverable, *_withdraw_all(locked.deliverable, [locked], actor, comment=reason))
     return locked
 
 
-def _withdraw(assignment: ReviewAssignment, actor, *, reason: str, check: bool = False) -> None:
-    if check:
-        from_state = _fire_assignment(assignment, actor, "withdraw")
-    else:
-        from_state = assignment.state
+def _withdraw_all(
+    deliverable: Deliverable, assignments: list[ReviewAssignment], actor, **line
+) -> list[DeliverableHistory]:
+    """Withdraw outstanding assignments of `deliverable` (their reviewers loaded) at once,
+    whatever their number: their states in one statement, the access they gave taken back,
+    their reviewers told. Returns their history lines, which the caller records with the
+    rest of its operation; `line` says what they add (a comment, a note)."""
+    if not assignments:
+        return []
+    now = timezone.now()
+    from_states = [assignment.state for assignment in assignments]
+    for assignment in assignments:
         assignment.state = AssignmentState.WITHDRAWN
-    assignment.save(update_fields=["state", "updated_at"])
-    _revoke_if_no_access(assignment)
-    _audit_assignment(assignment, actor, from_state, comment=reason)
-    notify(
-        assignment.reviewer,
+        assignment.updated_at = now
+    ReviewAssignment.objects.filter(pk__in=[a.pk for a in assignments]).update(
+        state=AssignmentState.WITHDRAWN, updated_at=now
+    )
+    _revoke_lost_access(deliverable, assignments)
+    notify_all(
+        [assignment.reviewer for assignment in assignments],
         WorkflowNotice.REVIEW_WITHDRAWN,
         subject=N_("Review withdrawn: %(title)s"),
         body=N_("Your review of “%(title)s” is no longer needed."),
-        params={"title": assignment.deliverable.title},
+        params={"title": deliverable.title},
         link=reverse("workflows:my_reviews"),
     )
+    return [
+        _assignment_line(assignment, actor, from_state, **line)
+        for assignment, from_state in zip(assignments, from_states, strict=True)
+    ]
 
 
-def _revoke_if_no_access(assignment: ReviewAssignment) -> None:
-    """Take the reviewer's permissions back unless another assignment still grants them."""
-    keeps = ReviewAssignment.objects.filter(
-        reviewer_id=assignment.reviewer_id,
-        deliverable_id=assignment.deliverable_id,
-        state__in=ASSIGNMENT_ACCESS_STATES,
+def _revoke_lost_access(deliverable: Deliverable, assignments: list[ReviewAssignment]) -> None:
+    """Take the reviewers' permissions back unless another of their assignments still grants
+    them (a fixed number of queries: one per version concerned, however many reviewers)."""
+    kept = set(
+        ReviewAssignment.objects.filter(
+            deliverable=deliverable,
+            reviewer_id__in={a.reviewer_id for a in assignments},
+            state__in=ASSIGNMENT_ACCESS_STATES,
+        ).values_list("reviewer_id", "round__version_id")
     )
-    if not keeps.exists():
-        remove_perm(VIEW_DELIVERABLE, assignment.reviewer, assignment.deliverable)
-    version = assignment.round.version
-    if not keeps.filter(round__version=version).exists():
-        remove_perm(VIEW_VERSION, assignment.reviewer, version)
+    keeping = {reviewer_id for reviewer_id, _version_id in kept}
+    losing = {a.reviewer_id: a.reviewer for a in assignments if a.reviewer_id not in keeping}
+    if losing:
+        remove_perm(VIEW_DELIVERABLE, list(losing.values()), deliverable)
+    by_version: dict[int, tuple[Version, dict]] = {}
+    for assignment in assignments:
+        version = assignment.round.version
+        if (assignment.reviewer_id, version.pk) not in kept:
+            by_version.setdefault(version.pk, (version, {}))[1][assignment.reviewer_id] = (
+                assignment.reviewer
+            )
+    for version, reviewers in by_version.values():
+        remove_perm(VIEW_VERSION, list(reviewers.values()), version)
 
 
 # --- reviews ---------------------------------------------------------------------------
@@ -575,7 +636,7 @@ def save_review(
         locked.save(update_fields=["state", "responded_at", "updated_at"])
         review.status = ReviewStatus.SUBMITTED
         review.submitted_at = timezone.now()
-        _audit_assignment(locked, actor, from_state)
+        _record(locked.deliverable, _assignment_line(locked, actor, from_state))
         notify(
             locked.deliverable.owner,
             WorkflowNotice.REVIEW_SUBMITTED,
@@ -652,15 +713,19 @@ def update_deliverable(actor, deliverable: Deliverable | int, **changes) -> Deli
         setattr(locked, name, changes[name])
     locked.full_clean(exclude=["state"])
     locked.save(update_fields=[*changed, "updated_at"])
-    said = []
     edited = [name for name in changed if name != "owner"]
-    if edited:
-        names = ", ".join(str(Deliverable._meta.get_field(name).verbose_name) for name in edited)
-        said.append(_("Changed: %(fields)s.") % {"fields": names})
-    if "owner" in changed:
-        owner = locked.owner.get_full_name() or locked.owner.get_username()
-        said.append(_("Handed over to %(owner)s.") % {"owner": owner})
-    _audit(locked, actor, AuditKind.EDITED, comment=" ".join(said))
+    handed_over = "owner" in changed
+    note = (
+        DeliverableHistory.CHANGED_AND_HANDED_OVER
+        if edited and handed_over
+        else DeliverableHistory.HANDED_OVER
+        if handed_over
+        else DeliverableHistory.CHANGED
+    )
+    params = {"fields": edited}
+    if handed_over:
+        params["owner"] = locked.owner.get_full_name() or locked.owner.get_username()
+    _record(locked, _line(locked, actor, DeliverableAction.EDITED, note=note, params=params))
     return locked
 
 

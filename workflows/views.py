@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cepa_collab import documents
 from cepa_collab.exceptions import ServiceConflict
+from cepa_collab.history import history_rows
 from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
 from notifications import reminders
@@ -34,7 +35,6 @@ from workflows.enums import (
     ASSIGNMENT_OUTSTANDING_STATES,
     DELIVERABLE_ACTIVE_STATES,
     AssignmentState,
-    AuditKind,
     DeliverableState,
     ReviewStatus,
     RoundState,
@@ -64,13 +64,6 @@ def _name(user) -> str:
     if user is None:
         return _("System")
     return user.get_full_name() or user.get_username()
-
-
-def _label(choices, value: str) -> str:
-    try:
-        return choices(value).label
-    except ValueError:
-        return value
 
 
 def _conflict(request: HttpRequest, exc: ServiceConflict, to: str) -> HttpResponse:
@@ -125,15 +118,6 @@ class RoundRow:
     reviews: list[ReviewRow]
 
 
-@dataclass
-class TimelineRow:
-    entry: object
-    actor: str
-    from_label: str = ""
-    to_label: str = ""
-    reviewer: str = ""
-
-
 def _rounds(user, deliverable, *, sees_all, assignments, reviews) -> list[RoundRow]:
     if sees_all:
         rounds = list(deliverable.rounds.select_related("version").order_by("-number"))
@@ -163,23 +147,6 @@ def _rounds(user, deliverable, *, sees_all, assignments, reviews) -> list[RoundR
                 reviews=round_reviews,
             )
         )
-    return rows
-
-
-def _timeline(user, deliverable) -> list[TimelineRow]:
-    rows = []
-    for entry in queries.visible_timeline(user, deliverable):
-        row = TimelineRow(entry=entry, actor=_name(entry.actor))
-        if entry.kind == AuditKind.TRANSITION:
-            row.from_label = _label(DeliverableState, entry.from_state)
-            row.to_label = _label(DeliverableState, entry.to_state)
-        elif entry.kind == AuditKind.ASSIGNMENT:
-            row.from_label = _label(AssignmentState, entry.from_state) if entry.from_state else ""
-            row.to_label = _label(AssignmentState, entry.to_state)
-            row.reviewer = _name(entry.assignment.reviewer) if entry.assignment else ""
-        elif entry.kind == AuditKind.DUE_DATE and entry.assignment is not None:
-            row.reviewer = _name(entry.assignment.reviewer)
-        rows.append(row)
     return rows
 
 
@@ -221,7 +188,7 @@ def _render_deliverable(
         "rounds": _rounds(
             user, deliverable, sees_all=sees_all, assignments=assignments, reviews=reviews
         ),
-        "timeline": _timeline(user, deliverable),
+        "history": history_rows(queries.visible_history(user, deliverable)),
         "transition_forms": transition_forms,
         "bound_transition": bound_transition,
         "can_manage": can_manage,
@@ -243,7 +210,7 @@ def _render_deliverable(
         "open_round": RoundState.OPEN,
         "has_deadline": deliverable.pk in next_reminders,
         "next_reminder": next_reminders.get(deliverable.pk),
-        "viewer_zone": profile_for(user).time_zone if next_reminders else "",
+        "viewer_zone": profile_for(user).time_zone,
         # What apps above workflows show here: the advisory request a plan of action
         # comes from, the knowledge value chain (see `workflows.panels`).
         **DELIVERABLE_PAGE.context(user, deliverable),

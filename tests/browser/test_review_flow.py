@@ -111,6 +111,6 @@ def test_member_reviews_the_draft_and_the_chief_approves_it(open_site, cast):
     deliverable.refresh_from_db()
     assert deliverable.state == DeliverableState.APPROVED
     expect(chief.page.locator("main")).to_contain_text("Approved")
-    assert Deliverable.objects.get(pk=deliverable.pk).audit_entries.last().comment == (
+    assert Deliverable.objects.get(pk=deliverable.pk).history.last().comment == (
         "Thank you, Amina."
     )

@@ -356,7 +356,8 @@ def test_history_section_gives_when_in_the_viewers_time_zone_who_what_and_states
         '<td><time datetime="2026-03-02T10:00:00+00:00">2026-03-02 14:00</time></td>\n'
         f"        <td>{people['staff'].get_full_name()}</td>\n"
         "        <td>State change</td>\n"
-        "        <td>Under review → Returned for revision</td>\n"
+        "        <td>from Under review to Returned for revision</td>\n"
+        "        <td></td>\n"
         f"        <td>{RETURN_COMMENT}</td>"
     ) in html
     assert [(r.action, r.from_state, r.to_state) for r in response.context["history"]] == [

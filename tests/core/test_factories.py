@@ -68,7 +68,7 @@ def test_deliverable_factory_walks_to_each_state_through_the_services(state):
 
     assert deliverable.state == state
     transitions = list(
-        deliverable.audit_entries.filter(kind="transition").values_list("to_state", flat=True)
+        deliverable.history.filter(action="transition").values_list("to_state", flat=True)
     )
     assert transitions[-1:] == ([] if state == DeliverableState.PLANNED else [state])
 

@@ -21,16 +21,16 @@ from workflows import services
 from workflows.deadlines import WorkflowDeadline
 from workflows.enums import (
     AssignmentState,
-    AuditKind,
+    DeliverableAction,
     DeliverableKind,
     DeliverableState,
     ProductKind,
     Recommendation,
 )
 from workflows.models import (
-    AuditEntry,
     AwayPeriod,
     Deliverable,
+    DeliverableHistory,
     Product,
     ReviewAssignment,
     ReviewerProfile,
@@ -44,7 +44,7 @@ MODELS = [
     "reviewround",
     "reviewassignment",
     "review",
-    "auditentry",
+    "deliverablehistory",
     "reviewerprofile",
     "awayperiod",
 ]
@@ -98,7 +98,7 @@ def world(staff, chief, cepa_member):
         "reviewround": assignment.round,
         "reviewassignment": assignment,
         "review": review,
-        "auditentry": AuditEntry.objects.filter(deliverable=deliverable).first(),
+        "deliverablehistory": DeliverableHistory.objects.filter(deliverable=deliverable).first(),
         "reviewerprofile": profile,
         "awayperiod": away,
     }
@@ -167,7 +167,7 @@ def test_admin_deliverable_page_has_no_state_field_and_links_no_file(client, wor
 def test_admin_records_written_by_services_cannot_be_added_or_changed(client, world, superuser):
     logged_in(client, superuser)
 
-    for model in ["version", "reviewround", "review", "auditentry", "reviewassignment"]:
+    for model in ["version", "reviewround", "review", "deliverablehistory", "reviewassignment"]:
         assert client.get(reverse(f"admin:workflows_{model}_add")).status_code == 403
 
 
@@ -203,7 +203,7 @@ def test_admin_post_setting_state_directly_changes_nothing_but_the_fields(client
     logged_in(client, superuser)
     url = reverse("admin:workflows_deliverable_change", args=[deliverable.pk])
     data = change_form_data(client.get(url))
-    audit_before = AuditEntry.objects.filter(deliverable=deliverable).count()
+    audit_before = DeliverableHistory.objects.filter(deliverable=deliverable).count()
 
     # when a POST tries to set the state (and due date) and edits the title
     data.update(
@@ -223,12 +223,14 @@ def test_admin_post_setting_state_directly_changes_nothing_but_the_fields(client
         S.IN_REVIEW,
         deliverable.due_date,
     )
-    added = list(
-        AuditEntry.objects.filter(deliverable=deliverable)
-        .order_by("pk")[audit_before:]
-        .values_list("kind", "actor", "from_state", "to_state", "comment")
-    )
-    assert added == [(AuditKind.EDITED, superuser.pk, "", "", "Changed: title.")]
+    added = [
+        (line.action, line.actor_id, line.from_state, line.to_state, line.comment, line.summary)
+        for line in DeliverableHistory.objects.filter(deliverable=deliverable).order_by("pk")[
+            audit_before:
+        ]
+    ]
+    # what changed is a note, read in each reader's language
+    assert added == [(DeliverableAction.EDITED, superuser.pk, "", "", "", "Changed: title.")]
 
 
 def test_admin_change_form_refuses_an_owner_from_another_branch(
@@ -239,7 +241,7 @@ def test_admin_change_form_refuses_an_owner_from_another_branch(
     url = reverse("admin:workflows_deliverable_change", args=[deliverable.pk])
     data = change_form_data(client.get(url))
 
-    audit_before = AuditEntry.objects.filter(deliverable=deliverable).count()
+    audit_before = DeliverableHistory.objects.filter(deliverable=deliverable).count()
     data.update(owner=other_branch_staff.pk, title="Chapter 3 (theirs)", _save="Save")
     response = client.post(url, data)
 
@@ -250,7 +252,7 @@ def test_admin_change_form_refuses_an_owner_from_another_branch(
     }
     stored = Deliverable.objects.get(pk=deliverable.pk)
     assert (stored.owner, stored.title) == (world["deliverable"].owner, "Chapter 3")
-    assert AuditEntry.objects.filter(deliverable=deliverable).count() == audit_before
+    assert DeliverableHistory.objects.filter(deliverable=deliverable).count() == audit_before
 
 
 def test_admin_hand_over_goes_through_the_service_with_history(client, world, superuser, chief):
@@ -267,10 +269,11 @@ def test_admin_hand_over_goes_through_the_service_with_history(client, world, su
     # then the chief owns it, the history says so, and the chief now owes it
     assert response.status_code == 302
     assert Deliverable.objects.get(pk=deliverable.pk).owner == chief
-    entry = AuditEntry.objects.filter(deliverable=deliverable).last()
-    assert (entry.kind, entry.actor, entry.comment) == (
-        AuditKind.EDITED,
+    entry = DeliverableHistory.objects.filter(deliverable=deliverable).last()
+    assert (entry.action, entry.actor, entry.comment, entry.summary) == (
+        DeliverableAction.EDITED,
         superuser,
+        "",
         f"Handed over to {chief.get_full_name() or chief.username}.",
     )
     owes = Deadline.objects.filter(
@@ -289,7 +292,7 @@ def test_admin_edit_by_an_admin_the_rules_refuse_changes_nothing(client, world):
     logged_in(client, other_chief)
     url = reverse("admin:workflows_deliverable_change", args=[deliverable.pk])
     data = change_form_data(client.get(url))
-    audit_before = AuditEntry.objects.filter(deliverable=deliverable).count()
+    audit_before = DeliverableHistory.objects.filter(deliverable=deliverable).count()
 
     # when they rename a deliverable of the e-Government Branch
     data.update(title="Renamed elsewhere", _save="Save")
@@ -301,7 +304,7 @@ def test_admin_edit_by_an_admin_the_rules_refuse_changes_nothing(client, world):
         "__all__": ["Only the owner or the chief edits the deliverable."]
     }
     assert Deliverable.objects.get(pk=deliverable.pk).title == "Chapter 3"
-    assert AuditEntry.objects.filter(deliverable=deliverable).count() == audit_before
+    assert DeliverableHistory.objects.filter(deliverable=deliverable).count() == audit_before
 
 
 def planned(owner, product, title: str) -> Deliverable:
@@ -455,7 +458,9 @@ def test_admin_approve_action_fires_the_transition_and_audits_it(client, world, 
     # then it is approved, audited with the superuser as actor, and reported
     assert response.status_code == 200
     assert state_of(deliverable) == S.APPROVED
-    entry = AuditEntry.objects.filter(deliverable=deliverable, kind=AuditKind.TRANSITION).last()
+    entry = DeliverableHistory.objects.filter(
+        deliverable=deliverable, action=DeliverableAction.TRANSITION
+    ).last()
     assert (entry.from_state, entry.to_state, entry.actor) == (S.IN_REVIEW, S.APPROVED, superuser)
     assert texts(response) == ["Approve: 1 deliverable done."]
 
@@ -471,7 +476,9 @@ def test_admin_cancel_action_needs_a_comment_like_everywhere(client, world, supe
     done = run_action(client, "fire_cancel", [deliverable], comment="Out of scope.")
     assert texts(done) == ["Cancel deliverable: 1 deliverable done."]
     assert state_of(deliverable) == S.CANCELLED
-    entry = AuditEntry.objects.filter(deliverable=deliverable, kind=AuditKind.TRANSITION).last()
+    entry = DeliverableHistory.objects.filter(
+        deliverable=deliverable, action=DeliverableAction.TRANSITION
+    ).last()
     assert (entry.to_state, entry.comment) == (S.CANCELLED, "Out of scope.")
 
 
@@ -506,7 +513,7 @@ def test_admin_action_refused_by_the_rules_changes_nothing(client, world):
         Role.BRANCH_CHIEF, username="pacb_chief", branch_code="pacb", is_staff=True
     )
     logged_in(client, other_chief)
-    audit_before = AuditEntry.objects.filter(deliverable=deliverable).count()
+    audit_before = DeliverableHistory.objects.filter(deliverable=deliverable).count()
 
     # when they approve a deliverable of the e-Government Branch in the admin
     response = run_action(client, "fire_approve", [deliverable])
@@ -514,7 +521,7 @@ def test_admin_action_refused_by_the_rules_changes_nothing(client, world):
     # then the service refuses, as it would on the pages
     assert texts(response) == ["Chapter 3: You may not “Approve” this deliverable."]
     assert state_of(deliverable) == S.IN_REVIEW
-    assert AuditEntry.objects.filter(deliverable=deliverable).count() == audit_before
+    assert DeliverableHistory.objects.filter(deliverable=deliverable).count() == audit_before
 
 
 def test_admin_actions_are_not_offered_to_view_only_admins(client, world, secretariat_admin):
@@ -542,7 +549,7 @@ def test_admin_withdraw_action_goes_through_the_service(client, world, superuser
     assert texts(response) == ["1 assignment withdrawn."]
     assert ReviewAssignment.objects.get(pk=assignment.pk).state == AssignmentState.WITHDRAWN
     assert not reviewer.has_perm("workflows.view_deliverable", deliverable)
-    entry = AuditEntry.objects.filter(assignment=assignment).last()
+    entry = DeliverableHistory.objects.filter(assignment=assignment).last()
     assert (entry.to_state, entry.comment, entry.actor) == (
         AssignmentState.WITHDRAWN,
         "Not needed.",

@@ -25,8 +25,8 @@ from workflows.enums import (
     ReviewStatus,
 )
 from workflows.models import (
-    AuditEntry,
     Deliverable,
+    DeliverableHistory,
     DeliverableUserObjectPermission,
     Product,
     Review,
@@ -143,7 +143,7 @@ def snapshot(deliverable) -> tuple:
     return (
         deliverable.state,
         deliverable.due_date,
-        AuditEntry.objects.count(),
+        DeliverableHistory.objects.count(),
         Version.objects.count(),
         ReviewAssignment.objects.count(),
         list(ReviewAssignment.objects.order_by("pk").values_list("state", flat=True)),
@@ -538,12 +538,13 @@ def test_approve_with_waiver_returns_the_approved_deliverable(
     assert response.status_code == 200, response.content
     assert (response.json()["id"], response.json()["state"]) == (world.reviewed.pk, "approved")
     assert fetch(Deliverable, world.reviewed.pk).state == DeliverableState.APPROVED
-    entry = AuditEntry.objects.filter(deliverable=world.reviewed).last()
-    assert (entry.actor, entry.from_state, entry.to_state, entry.comment) == (
+    entry = DeliverableHistory.objects.filter(deliverable=world.reviewed).last()
+    assert (entry.actor, entry.from_state, entry.to_state, entry.comment, entry.summary) == (
         chief,
         "in_review",
         "approved",
-        "Good\nWaiver: Deadline",
+        "Good",
+        "Waiver: Deadline",
     )
     assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
         ("amina@example.org", "Review withdrawn: Chapter 1"),
@@ -640,7 +641,7 @@ def test_due_date_change_by_owner_is_audited(api, world, staff):
 
     assert response.status_code == 200
     assert response.json()["due_date"] == "2026-07-31"
-    entry = AuditEntry.objects.get(deliverable=world.planned)
+    entry = DeliverableHistory.objects.get(deliverable=world.planned)
     assert (entry.old_due_date, entry.new_due_date, entry.comment) == (
         datetime.date(2026, 6, 30),
         datetime.date(2026, 7, 31),

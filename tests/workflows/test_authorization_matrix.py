@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import DeliverableFactory, ProductFactory, branch
 from workflows.enums import DeliverableState
-from workflows.models import AuditEntry, Deliverable
+from workflows.models import Deliverable, DeliverableHistory
 
 DUE = datetime.date(2027, 6, 30)
 
@@ -105,7 +105,7 @@ def test_only_the_chief_approves_and_a_refusal_changes_nothing(world, who):
     people, deliverable, _elsewhere = world
     user = people[who]
     client = _client(user)
-    audit_before = AuditEntry.objects.count()
+    audit_before = DeliverableHistory.objects.count()
     body = {"transition": "approve", "waiver_reason": "Enough reviews."}
 
     api = client.post(f"/api/v1/deliverables/{deliverable.pk}/transitions/", body, format="json")
@@ -117,7 +117,7 @@ def test_only_the_chief_approves_and_a_refusal_changes_nothing(world, who):
         assert state == DeliverableState.APPROVED
         return
     assert state == DeliverableState.IN_REVIEW
-    assert AuditEntry.objects.count() == audit_before
+    assert DeliverableHistory.objects.count() == audit_before
     if sees:
         assert api.status_code == 403
     else:

@@ -35,8 +35,14 @@ from cepa_collab.roles import sync_roles
 from tests.factories import PDF_BYTES, branch, person
 from tests.markers import needs_postgresql
 from workflows import services
-from workflows.enums import AuditKind, DeliverableKind, DeliverableState, ProductKind, RoundState
-from workflows.models import AuditEntry, Deliverable, ReviewRound
+from workflows.enums import (
+    DeliverableAction,
+    DeliverableKind,
+    DeliverableState,
+    ProductKind,
+    RoundState,
+)
+from workflows.models import Deliverable, DeliverableHistory, ReviewRound
 
 S = DeliverableState
 TIMEOUT = 20  # seconds; only reached if something is broken
@@ -162,7 +168,9 @@ def test_conflicting_transitions_at_the_same_moment_one_wins(
 
     # and the state, the round and the audit trail agree with the winner: one row for the step
     assert Deliverable.objects.values_list("state", flat=True).get(pk=deliverable.pk) == won_state
-    transitions = AuditEntry.objects.filter(deliverable=deliverable, kind=AuditKind.TRANSITION)
+    transitions = DeliverableHistory.objects.filter(
+        deliverable=deliverable, action=DeliverableAction.TRANSITION
+    )
     assert list(transitions.values_list("from_state", "to_state")) == [
         (S.PLANNED, S.DRAFTING),
         (S.DRAFTING, S.IN_REVIEW),

@@ -11,11 +11,11 @@ from cepa_collab.documents import PDF, sniff
 from demo.core import CEPA_MEMBERS
 from demo.world import seed_demo
 from workflows import dashboard
-from workflows.enums import AssignmentState, AuditKind, DeliverableState, ReviewStatus
+from workflows.enums import AssignmentState, DeliverableAction, DeliverableState, ReviewStatus
 from workflows.models import (
-    AuditEntry,
     AwayPeriod,
     Deliverable,
+    DeliverableHistory,
     DeliverableUserObjectPermission,
     Product,
     Review,
@@ -41,7 +41,7 @@ def _snapshot() -> list[list[tuple]]:
             ReviewRound,
             ReviewAssignment,
             Review,
-            AuditEntry,
+            DeliverableHistory,
             ReviewerProfile,
             ReviewerProfile.regions.through,
             AwayPeriod,
@@ -112,7 +112,7 @@ def test_seed_workflows_goes_through_the_services(demo):
     # every state change is audited, as the services do
     published = Deliverable.objects.get(title="Chapter 1: World e-government rankings")
     trail = list(
-        published.audit_entries.filter(kind=AuditKind.TRANSITION).values_list(
+        published.history.filter(action=DeliverableAction.TRANSITION).values_list(
             "from_state", "to_state", "actor__username"
         )
     )

@@ -24,7 +24,7 @@ from tests.factories import PDF_BYTES, branch, person
 from workflows import services
 from workflows.enums import (
     AssignmentState,
-    AuditKind,
+    DeliverableAction,
     DeliverableKind,
     DeliverableState,
     ProductKind,
@@ -33,9 +33,9 @@ from workflows.enums import (
     RoundState,
 )
 from workflows.models import (
-    AuditEntry,
     AwayPeriod,
     Deliverable,
+    DeliverableHistory,
     Review,
     ReviewAssignment,
     ReviewerProfile,
@@ -317,7 +317,9 @@ def test_deliverable_page_is_404_for_those_who_may_not_see_it(
 
 
 @pytest.mark.django_db
-def test_deliverable_page_shows_versions_rounds_and_timeline_to_the_owner(client, assigned, owner):
+def test_deliverable_page_shows_versions_rounds_and_history_to_the_owner(
+    client, assigned, owner, reviewer, second_reviewer
+):
     deliverable, first, _second = assigned
     services.change_due_date(owner, deliverable, TODAY + datetime.timedelta(days=90), "Data late")
     client.force_login(owner)
@@ -331,10 +333,45 @@ def test_deliverable_page_shows_versions_rounds_and_timeline_to_the_owner(client
     assert "Round 1 on version 1 (Open)" in page
     assert f'action="/assignments/{first.pk}/withdraw/"' in page
     assert f'href="/deliverables/{deliverable.pk}/reviewers/"' in page
-    assert "changed the state from Drafting to In review." in page
-    assert "moved the due date from 2026-05-01 to 2026-05-31." in page
-    assert "<q>Data late</q>" in page
-    assert page.count("to review.") == 2
+    by = owner.get_full_name()
+    assert [
+        (row.actor, row.action, row.from_state, row.to_state, row.summary, row.comment)
+        for row in response.context["history"]
+    ] == [
+        (by, "State change", "Planned", "Drafting", "", ""),
+        (by, "New version", "", "", "Version 1 uploaded.", ""),
+        (by, "State change", "Drafting", "In review", "", ""),
+        (by, "Reviewer assignment", "", "Invited", f"Review by {reviewer.get_full_name()}.", ""),
+        (
+            by,
+            "Reviewer assignment",
+            "",
+            "Invited",
+            f"Review by {second_reviewer.get_full_name()}.",
+            "",
+        ),
+        (
+            by,
+            "Due date change",
+            "",
+            "",
+            "Due date moved from 2026-05-01 to 2026-05-31.",
+            "Data late",
+        ),
+    ]
+    assert (
+        f"<td>{by}</td>\n        <td>State change</td>\n"
+        "        <td>from Drafting to In review</td>\n"
+        "        <td></td>\n"
+        "        <td></td>"
+    ) in page
+    assert (
+        f"<td>{by}</td>\n        <td>Due date change</td>\n"
+        "        <td></td>\n"
+        "        <td>Due date moved from 2026-05-01 to 2026-05-31.</td>\n"
+        "        <td>Data late</td>"
+    ) in page
+    assert page.count("<td>Review by ") == 2
     assert f'action="/deliverables/{deliverable.pk}/due-date/"' in page
     assert response.context["transition_forms"] == []  # in review: only the chief decides
 
@@ -367,8 +404,16 @@ def test_deliverable_page_shows_a_reviewer_only_their_own_assignment(
 
     assert [a.pk for row in response.context["rounds"] for a in row.assignments] == [first.pk]
     assert second_reviewer.get_full_name() not in page
-    assert [row.reviewer for row in response.context["timeline"] if row.reviewer] == [
-        reviewer.get_full_name()
+    # the deliverable's state changes and their own assignment, not the other reviewer's
+    # (nor the version uploads)
+    by = deliverable.owner.get_full_name()
+    assert [
+        (row.actor, row.action, row.from_state, row.to_state, row.summary, row.comment)
+        for row in response.context["history"]
+    ] == [
+        (by, "State change", "Planned", "Drafting", "", ""),
+        (by, "State change", "Drafting", "In review", "", ""),
+        (by, "Reviewer assignment", "", "Invited", f"Review by {reviewer.get_full_name()}.", ""),
     ]
     assert response.context["transition_forms"] == []
     assert response.context["due_form"] is None
@@ -439,12 +484,12 @@ def _seed_round_rows(deliverable, owner, count: int, start: int) -> None:
         )
         for a in assignments
     )
-    AuditEntry.objects.bulk_create(
-        AuditEntry(
+    DeliverableHistory.objects.bulk_create(
+        DeliverableHistory(
             deliverable=deliverable,
             assignment=a,
             actor=a.reviewer,
-            kind=AuditKind.ASSIGNMENT,
+            action=DeliverableAction.ASSIGNMENT,
             from_state=AssignmentState.INVITED,
             to_state=AssignmentState.SUBMITTED,
         )
@@ -504,9 +549,8 @@ def test_transition_by_the_chief_moves_the_deliverable_and_says_so(
     assert response.redirect_chain == [(f"/deliverables/{deliverable.pk}/", 302)]
     assert state_of(deliverable) == S.APPROVED
     assert "Done: Approve." in html(response)
-    assert AuditEntry.objects.filter(kind=AuditKind.TRANSITION).last().comment == (
-        "Good\nWaiver: Board meets Monday"
-    )
+    entry = DeliverableHistory.objects.filter(action=DeliverableAction.TRANSITION).last()
+    assert (entry.comment, entry.summary) == ("Good", "Waiver: Board meets Monday")
     assert sorted(m.to[0] for m in mail.outbox) == [
         "amina@example.org",
         "bruno@example.org",
@@ -570,7 +614,7 @@ def test_transition_is_403_for_a_colleague_and_404_for_other_branch_staff(
 
     assert statuses == [403, 404]
     assert state_of(deliverable) == S.IN_REVIEW
-    assert AuditEntry.objects.filter(to_state=S.CANCELLED).count() == 0
+    assert DeliverableHistory.objects.filter(to_state=S.CANCELLED).count() == 0
     assert callbacks == []
     assert mail.outbox == []
 
@@ -618,7 +662,7 @@ def test_due_date_change_by_the_owner_is_audited(client, deliverable, owner):
         {"due_date": "2026-06-30", "reason": "Waiting for data"},
     )
 
-    entry = AuditEntry.objects.get(kind=AuditKind.DUE_DATE)
+    entry = DeliverableHistory.objects.get(action=DeliverableAction.DUE_DATE)
     assert response.status_code == 302
     assert Deliverable.objects.get(pk=deliverable.pk).due_date == datetime.date(2026, 6, 30)
     assert (entry.old_due_date, entry.new_due_date, entry.comment) == (
@@ -645,7 +689,7 @@ def test_due_date_errors_keep_what_was_typed(client, deliverable, owner):
     assert "\nNothing really</textarea>" in html(same_date)
     assert no_reason.status_code == 400
     assert 'value="2026-07-01"' in html(no_reason)
-    assert AuditEntry.objects.filter(kind=AuditKind.DUE_DATE).count() == 0
+    assert DeliverableHistory.objects.filter(action=DeliverableAction.DUE_DATE).count() == 0
 
 
 @pytest.mark.django_db

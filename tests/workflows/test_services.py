@@ -22,7 +22,7 @@ from tests.factories import PDF_BYTES, branch, person
 from workflows import queries, services
 from workflows.enums import (
     AssignmentState,
-    AuditKind,
+    DeliverableAction,
     DeliverableKind,
     DeliverableState,
     ProductKind,
@@ -30,7 +30,7 @@ from workflows.enums import (
     ReviewStatus,
     RoundState,
 )
-from workflows.models import AuditEntry, Deliverable, Review, ReviewAssignment, ReviewRound
+from workflows.models import Deliverable, DeliverableHistory, Review, ReviewAssignment, ReviewRound
 
 S = DeliverableState
 
@@ -132,17 +132,17 @@ def state_of(deliverable: Deliverable) -> str:
 
 def audit_rows(deliverable: Deliverable) -> list[tuple]:
     return list(
-        AuditEntry.objects.filter(deliverable=deliverable).values_list(
-            "kind", "from_state", "to_state"
+        DeliverableHistory.objects.filter(deliverable=deliverable).values_list(
+            "action", "from_state", "to_state"
         )
     )
 
 
 def transitions_of(deliverable: Deliverable) -> list[tuple[str, str]]:
     return list(
-        AuditEntry.objects.filter(deliverable=deliverable, kind=AuditKind.TRANSITION).values_list(
-            "from_state", "to_state"
-        )
+        DeliverableHistory.objects.filter(
+            deliverable=deliverable, action=DeliverableAction.TRANSITION
+        ).values_list("from_state", "to_state")
     )
 
 
@@ -248,7 +248,12 @@ def test_assign_reviewers_sends_one_mail_each_listing_what_was_assigned(
         )
         assert f"by {long_date(deadline)}" in message.body
         assert "/reviews/" in message.body
-    assert AuditEntry.objects.filter(deliverable=in_review, kind=AuditKind.ASSIGNMENT).count() == 2
+    assert (
+        DeliverableHistory.objects.filter(
+            deliverable=in_review, action=DeliverableAction.ASSIGNMENT
+        ).count()
+        == 2
+    )
 
 
 def long_date(value) -> str:
@@ -310,7 +315,10 @@ def test_fire_transition_is_refused_to_everyone_but_the_allowed_people(
     if who in allowed:
         assert result.state != source
         assert state_of(target) == result.state
-        assert audit_rows(target) == [*before_audit, (AuditKind.TRANSITION, source, result.state)]
+        assert audit_rows(target) == [
+            *before_audit,
+            (DeliverableAction.TRANSITION, source, result.state),
+        ]
     else:
         assert state_of(target) == source
         assert audit_rows(target) == before_audit
@@ -425,9 +433,16 @@ def test_approve_with_waiver_withdraws_outstanding_reviews_and_revokes_access(
     assert list(queries.visible_deliverables(second_reviewer)) == []
     assert list(queries.visible_deliverables(reviewer)) == [d]
     assert ReviewRound.objects.get(deliverable=d).state == RoundState.CLOSED
-    entry = AuditEntry.objects.filter(deliverable=d, kind=AuditKind.TRANSITION).last()
+    entry = DeliverableHistory.objects.filter(
+        deliverable=d, action=DeliverableAction.TRANSITION
+    ).last()
     assert (entry.from_state, entry.to_state, entry.actor) == (S.IN_REVIEW, S.APPROVED, chief)
-    assert entry.comment == "Good enough.\nWaiver: The deadline is fixed."
+    # the waiver is a note, read in each reader's language; the comment is the chief's own
+    assert (entry.comment, entry.summary) == ("Good enough.", "Waiver: The deadline is fixed.")
+    assert (entry.note, entry.params) == (
+        "Waiver: %(reason)s",
+        {"reason": "The deadline is fixed."},
+    )
     # the withdrawn reviewer is told it is no longer needed; owner and submitter of the decision
     subjects = sorted((m.to[0], m.subject) for m in mail.outbox)
     assert subjects == [
@@ -456,7 +471,9 @@ def test_cancel_with_a_comment_records_it(in_review, chief):
     result = services.fire_transition(chief, in_review, "cancel", comment="  Out of scope.  ")
 
     assert result.state == S.CANCELLED
-    entry = AuditEntry.objects.filter(deliverable=in_review, kind=AuditKind.TRANSITION).last()
+    entry = DeliverableHistory.objects.filter(
+        deliverable=in_review, action=DeliverableAction.TRANSITION
+    ).last()
     assert (entry.from_state, entry.to_state, entry.comment) == (
         S.IN_REVIEW,
         S.CANCELLED,
@@ -503,7 +520,9 @@ def test_change_due_date_audits_old_new_who_and_why(deliverable, owner):
 
     # then it moved and the audit row says old, new, who and why
     assert Deliverable.objects.get(pk=deliverable.pk).due_date == new
-    entry = AuditEntry.objects.get(deliverable=deliverable, kind=AuditKind.DUE_DATE)
+    entry = DeliverableHistory.objects.get(
+        deliverable=deliverable, action=DeliverableAction.DUE_DATE
+    )
     assert (entry.old_due_date, entry.new_due_date, entry.actor, entry.comment) == (
         old,
         new,
@@ -517,7 +536,7 @@ def test_change_due_date_without_reason_names_the_reason(deliverable, owner):
         services.change_due_date(owner, deliverable, due(90), "")
 
     assert list(excinfo.value.message_dict) == ["reason"]
-    assert not AuditEntry.objects.filter(deliverable=deliverable).exists()
+    assert not DeliverableHistory.objects.filter(deliverable=deliverable).exists()
 
 
 @pytest.mark.parametrize("who", ["colleague", "other_chief", "reviewer"])
@@ -528,7 +547,7 @@ def test_change_due_date_refused_to_others(request, deliverable, who):
         services.change_due_date(request.getfixturevalue(who), deliverable, due(90), "Why not.")
 
     assert Deliverable.objects.get(pk=deliverable.pk).due_date == old
-    assert not AuditEntry.objects.filter(deliverable=deliverable).exists()
+    assert not DeliverableHistory.objects.filter(deliverable=deliverable).exists()
 
 
 def test_upload_version_while_in_review_is_a_conflict(in_review, owner):
@@ -617,7 +636,7 @@ def test_withdraw_assignment_revokes_access_at_once(
     assert list(queries.visible_versions(reviewer, d)) == []
     assert not reviewer.has_perm("workflows.view_deliverable", d)
     assert [m.to for m in mail.outbox] == [["amina@example.org"]]
-    entry = AuditEntry.objects.filter(assignment=first).last()
+    entry = DeliverableHistory.objects.filter(assignment=first).last()
     assert (entry.from_state, entry.to_state, entry.comment) == (
         AssignmentState.INVITED,
         AssignmentState.WITHDRAWN,
@@ -808,7 +827,7 @@ def test_visible_reviews_are_blind_until_the_reviewer_submitted(
         assert sorted(r.pk for r in queries.visible_reviews(viewer, d)) == both
 
 
-def test_visible_timeline_hides_the_other_reviewers_entries(
+def test_visible_history_hides_the_other_reviewers_entries(
     assigned, owner, reviewer, second_reviewer
 ):
     # given both reviewers responded
@@ -817,20 +836,20 @@ def test_visible_timeline_hides_the_other_reviewers_entries(
     services.decline_assignment(second_reviewer, b, "Too busy.")
 
     # when each reads the timeline
-    seen_by_a = list(queries.visible_timeline(reviewer, d))
-    seen_by_owner = list(queries.visible_timeline(owner, d))
+    seen_by_a = list(queries.visible_history(reviewer, d))
+    seen_by_owner = list(queries.visible_history(owner, d))
 
     # then A sees the deliverable's state changes and their own entries, never B's (nor the
     # version uploads, which could tell of versions A was not given)
-    assert [(e.kind, e.assignment_id) for e in seen_by_a] == [
-        (AuditKind.TRANSITION, None),
-        (AuditKind.TRANSITION, None),
-        (AuditKind.ASSIGNMENT, a.pk),
-        (AuditKind.ASSIGNMENT, a.pk),
+    assert [(e.action, e.assignment_id) for e in seen_by_a] == [
+        (DeliverableAction.TRANSITION, None),
+        (DeliverableAction.TRANSITION, None),
+        (DeliverableAction.ASSIGNMENT, a.pk),
+        (DeliverableAction.ASSIGNMENT, a.pk),
     ]
     # and the owner sees everything
     assert {e.assignment_id for e in seen_by_owner if e.assignment_id} == {a.pk, b.pk}
-    assert len(seen_by_owner) == AuditEntry.objects.filter(deliverable=d).count() == 7
+    assert len(seen_by_owner) == DeliverableHistory.objects.filter(deliverable=d).count() == 7
 
 
 def test_visible_assignments_shows_a_reviewer_only_their_own(assigned, owner, reviewer):

@@ -23,14 +23,14 @@ from tests.factories import PDF_BYTES, branch, person
 from workflows import services
 from workflows.enums import (
     ASSIGNMENT_OUTSTANDING_STATES,
-    AuditKind,
+    DeliverableAction,
     DeliverableKind,
     DeliverableState,
     ProductKind,
     Recommendation,
     RoundState,
 )
-from workflows.models import AuditEntry, Deliverable, ReviewAssignment, ReviewRound
+from workflows.models import Deliverable, DeliverableHistory, ReviewAssignment, ReviewRound
 
 S = DeliverableState
 
@@ -118,7 +118,9 @@ def expected_outcome(name, who, state, *, unreviewed, comment, waiver, outstandi
 
 def transition_audits(deliverable) -> list[tuple[str, str]]:
     return list(
-        AuditEntry.objects.filter(deliverable=deliverable, kind=AuditKind.TRANSITION)
+        DeliverableHistory.objects.filter(
+            deliverable=deliverable, action=DeliverableAction.TRANSITION
+        )
         .order_by("pk")
         .values_list("from_state", "to_state")
     )
