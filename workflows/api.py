@@ -58,6 +58,7 @@ from workflows.queries import (
     visible_deliverables,
     visible_versions,
 )
+from workflows.reviewers import NOT_ELIGIBLE, eligible_reviewers
 
 User = get_user_model()
 
@@ -330,10 +331,24 @@ class VersionUploadSerializer(serializers.Serializer):
 
 
 class AssignReviewersSerializer(serializers.Serializer):
+    """Ids of people who may review the deliverable (`eligible_reviewers`, the page's rule
+    too); whether they may in this round is the service's to say."""
+
     reviewers = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=User.objects.filter(is_active=True)
+        many=True,
+        queryset=User.objects.none(),
+        error_messages={"does_not_exist": NOT_ELIGIBLE},
+        help_text=_(
+            "User ids of CEPA members or staff or advisers of the deliverable's branch (not "
+            "its owner or its branch chief)."
+        ),
     )
     due_date = serializers.DateField()
+
+    def __init__(self, *args, deliverable: Deliverable | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if deliverable is not None:
+            self.fields["reviewers"].child_relation.queryset = eligible_reviewers(deliverable)
 
 
 class DeclineSerializer(serializers.Serializer):
@@ -563,7 +578,7 @@ class DeliverableViewSet(
     @action(detail=True, methods=["post"])
     def reviewers(self, request, pk=None):
         deliverable = self.get_object()
-        data = validated(AssignReviewersSerializer, request)
+        data = validated(AssignReviewersSerializer, request, deliverable=deliverable)
         assignments = services.assign_reviewers(
             request.user, deliverable, data["reviewers"], data["due_date"]
         )

@@ -21,9 +21,7 @@ from django_fsm import can_proceed, has_transition_perm
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cepa_collab import documents, transitions, viewer
-from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
-from cepa_collab.models import roles_for
 from cepa_collab.services import CALENDAR, bump_counter
 from notifications.deadlines import close as close_deadlines
 from notifications.services import N_, notify
@@ -50,6 +48,7 @@ from workflows.models import (
     Version,
 )
 from workflows.notices import WorkflowNotice
+from workflows.reviewers import refusals
 
 VIEW_DELIVERABLE = "workflows.view_deliverable"
 VIEW_VERSION = "workflows.view_version"
@@ -314,17 +313,12 @@ def assign_reviewers(
     if due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date is in the past.")})
     already = set(round_.assignments.values_list("reviewer_id", flat=True))
-    errors = []
-    for reviewer in reviewers:
-        if reviewer.pk in already:
-            errors.append(_("%(name)s is already assigned in this round.") % {"name": reviewer})
-        elif reviewer.pk == locked.owner_id:
-            errors.append(_("The owner cannot review their own deliverable."))
-        elif not (
-            {Role.CEPA_MEMBER, Role.BRANCH_STAFF, Role.BRANCH_CHIEF, Role.INTER_REGIONAL_ADVISOR}
-            & set(roles_for(reviewer))
-        ):
-            errors.append(_("%(name)s cannot review deliverables.") % {"name": reviewer})
+    errors = [
+        _("%(name)s is already assigned in this round.") % {"name": reviewer}
+        for reviewer in reviewers
+        if reviewer.pk in already
+    ]
+    errors += refusals(locked, [r for r in reviewers if r.pk not in already])
     if errors:
         raise ValidationError({"reviewers": errors})
     created = []

@@ -397,7 +397,7 @@ def assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
     suggestions = suggest_reviewers(deliverable, today=today)
     status = 200
     if request.method == "POST":
-        form = AssignReviewersForm(request.POST, suggestions=suggestions)
+        form = AssignReviewersForm(request.POST, deliverable=deliverable)
         if form.is_valid():
             try:
                 created = services.assign_reviewers(
@@ -420,7 +420,7 @@ def assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = AssignReviewersForm(
             initial={"due_date": today + datetime.timedelta(days=DEFAULT_REVIEW_DAYS)},
-            suggestions=suggestions,
+            deliverable=deliverable,
         )
     return render(
         request,
