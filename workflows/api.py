@@ -11,7 +11,7 @@ may not act), `Http404` a 404 (the caller may not see it), `ServiceConflict` a
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -39,7 +39,6 @@ from workflows.enums import (
     DeliverableState,
     ProductKind,
     Recommendation,
-    ReviewStatus,
 )
 from workflows.models import (
     TRANSITION_LABELS,
@@ -56,6 +55,7 @@ from workflows.queries import (
     my_assignments,
     visible_assignments,
     visible_deliverables,
+    visible_reviews_of_all,
     visible_versions,
 )
 from workflows.reviewers import NOT_ELIGIBLE, eligible_reviewers
@@ -80,32 +80,6 @@ def visible_products(user) -> QuerySet[Product]:
     branch_id = viewer.branch_person_id(user)
     if branch_id is not None:
         condition |= Q(branch_id=branch_id)
-    return qs.filter(condition)
-
-
-def visible_reviews_of_all(user) -> QuerySet[Review]:
-    """Every review the caller may see, in one query: `queries.visible_reviews` over all
-    deliverables. Their own (drafts too); submitted ones of the branches they see; the
-    others' submitted reviews of a round once their own review of that round is submitted."""
-    qs = Review.objects.select_related(
-        "assignment__reviewer", "assignment__round", "assignment__deliverable"
-    )
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    own = Q(assignment__reviewer_id=user.pk)
-    if viewer.is_admin(user):
-        return qs.filter(own | Q(status=ReviewStatus.SUBMITTED))
-    own_submitted_round = ReviewAssignment.objects.filter(
-        round_id=OuterRef("assignment__round_id"),
-        reviewer_id=user.pk,
-        review__status=ReviewStatus.SUBMITTED,
-    )
-    condition = own | (Q(status=ReviewStatus.SUBMITTED) & Exists(own_submitted_round))
-    branch_id = viewer.branch_person_id(user)
-    if branch_id is not None:
-        condition |= Q(
-            status=ReviewStatus.SUBMITTED, assignment__deliverable__product__branch_id=branch_id
-        )
     return qs.filter(condition)
 
 

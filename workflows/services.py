@@ -223,11 +223,13 @@ def _notify_decision(deliverable: Deliverable, actor, name: str, comment: str) -
     recipients = {deliverable.owner}
     last_round = deliverable.rounds.order_by("-number").first()
     if last_round is not None:
+        # The comment may sum up the reviews: never to someone still reviewing (blind review).
         recipients |= {
             a.reviewer
             for a in last_round.assignments.select_related("reviewer").filter(
                 state__in=ASSIGNMENT_ACCESS_STATES
             )
+            if not a.is_outstanding
         }
     for user in recipients:
         if user.pk != actor.pk:

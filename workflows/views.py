@@ -123,6 +123,8 @@ class RoundRow:
     round: object
     assignments: list
     reviews: list[ReviewRow]
+    # The viewer still owes a review of this round: the others' are hidden until they submit.
+    blind: bool = False
 
 
 @dataclass
@@ -156,11 +158,13 @@ def _rounds(user, deliverable, *, sees_all, assignments, reviews) -> list[RoundR
             for review in reviews
             if review.assignment.round_id == round_.pk
         ]
+        round_assignments = [a for a in assignments if a.round_id == round_.pk]
         rows.append(
             RoundRow(
                 round=round_,
-                assignments=[a for a in assignments if a.round_id == round_.pk],
+                assignments=round_assignments,
                 reviews=round_reviews,
+                blind=any(a.reviewer_id == user.pk and a.is_outstanding for a in round_assignments),
             )
         )
     return rows

@@ -1,5 +1,5 @@
-"""The owner and the branch chief never review their deliverable; the page and the API
-accept exactly the same reviewers.
+"""Blind review is a rule of the round, whoever reviews; the owner and the branch chief
+never review; the page and the API accept exactly the same reviewers.
 
 Checked from the outside, with the same request for the allowed and the forbidden person.
 The cast: the owner (branch staff), the branch chief, a staff colleague who reviews, a
@@ -9,7 +9,9 @@ of another branch, a focal point, the secretariat admin and a former CEPA member
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 
 import pytest
 import time_machine
@@ -21,9 +23,9 @@ from rest_framework.test import APIClient
 
 from cepa_collab.enums import Role
 from tests.factories import branch, person
-from workflows import services
-from workflows.enums import DeliverableKind, ProductKind
-from workflows.models import Deliverable, ReviewAssignment
+from workflows import queries, services
+from workflows.enums import DeliverableKind, ProductKind, Recommendation
+from workflows.models import Deliverable, Review, ReviewAssignment
 from workflows.reviewers import eligible_reviewers, suggest_reviewers
 
 TODAY = datetime.date(2026, 3, 2)
@@ -130,6 +132,231 @@ def in_review(product, owner, title: str) -> Deliverable:
 @pytest.fixture
 def deliverable(product, owner):
     return in_review(product, owner, "Chapter 3: Digital services")
+
+
+@pytest.fixture
+def round_(deliverable, owner, colleague, reviewer):
+    """The staff colleague and the CEPA member review; the CEPA member has submitted (with
+    an annotated file), the colleague has not: (colleague's assignment, Amina's)."""
+    mine, amina = services.assign_reviewers(
+        owner, deliverable, [colleague, reviewer], TODAY + datetime.timedelta(days=14)
+    )
+    services.save_review(
+        reviewer,
+        amina,
+        recommendation=Recommendation.MAJOR_REVISION,
+        comments=SECRET,
+        annotated_file=pdf("annotated.pdf"),
+        submit=True,
+    )
+    mail.outbox.clear()
+    return mine, amina
+
+
+def submit_colleague(colleague, assignment) -> Review:
+    return services.save_review(
+        colleague,
+        assignment,
+        recommendation=Recommendation.READY,
+        comments="Carla's comments",
+        submit=True,
+    )
+
+
+# --- a staff reviewer sees the others' reviews of the round only after submitting ----------
+
+
+@pytest.mark.django_db
+def test_staff_reviewer_sees_a_colleagues_review_on_the_page_only_after_submitting(
+    client, deliverable, round_, colleague, bystander, owner, chief
+):
+    mine, _amina = round_
+    url = f"/deliverables/{deliverable.pk}/"
+    before = {}
+    for user in (colleague, bystander, owner, chief):
+        client.force_login(user)
+        before[user.username] = html(client.get(url))
+
+    submit_colleague(colleague, mine)
+    client.force_login(colleague)
+    after = html(client.get(url))
+
+    assert [SECRET.replace("'", "&#x27;") in page for page in before.values()] == [
+        False,
+        True,
+        True,
+        True,
+    ]
+    assert "Reviews are blind" in before["colleague"]
+    assert "Reviews are blind" not in before["bystander"]
+    assert SECRET.replace("'", "&#x27;") in after
+    assert "Reviews are blind" not in after
+
+
+@pytest.mark.django_db
+def test_staff_reviewer_sees_a_colleagues_review_in_the_api_only_after_submitting(
+    deliverable, round_, colleague, bystander, reviewer
+):
+    mine, amina = round_
+    amina_review = Review.objects.get(assignment=amina)
+    api, other = api_as(colleague), api_as(bystander)
+
+    list_before = ids(api.get(f"{API}/reviews/"))
+    detail_before = api.get(f"{API}/reviews/{amina_review.pk}/").status_code
+    by_deliverable_before = ids(api.get(f"{API}/reviews/", {"deliverable": deliverable.pk}))
+    bystander_sees = ids(other.get(f"{API}/reviews/"))
+    own = submit_colleague(colleague, mine)
+    list_after = ids(api.get(f"{API}/reviews/"))
+    detail_after = api.get(f"{API}/reviews/{amina_review.pk}/")
+
+    assert (list_before, detail_before, by_deliverable_before) == ([], 404, [])
+    assert bystander_sees == [amina_review.pk]
+    assert sorted(list_after) == sorted([own.pk, amina_review.pk])
+    assert detail_after.status_code == 200
+    assert detail_after.json()["comments"] == SECRET
+
+
+@pytest.mark.django_db
+def test_staff_reviewer_sees_the_others_assignments_of_the_round_only_after_submitting(
+    deliverable, round_, colleague, bystander
+):
+    mine, amina = round_
+    api = api_as(colleague)
+    listing = f"{API}/review-assignments/"
+
+    list_before = ids(api.get(listing, {"deliverable": deliverable.pk}))
+    detail_before = api.get(f"{listing}{amina.pk}/").status_code
+    bystander_sees = ids(api_as(bystander).get(listing, {"deliverable": deliverable.pk}))
+    submit_colleague(colleague, mine)
+    list_after = ids(api.get(listing, {"deliverable": deliverable.pk}))
+    detail_after = api.get(f"{listing}{amina.pk}/").status_code
+
+    assert (list_before, detail_before) == ([mine.pk], 404)
+    assert sorted(bystander_sees) == sorted([mine.pk, amina.pk])
+    assert (sorted(list_after), detail_after) == (sorted([mine.pk, amina.pk]), 200)
+
+
+@pytest.mark.django_db
+def test_staff_reviewer_sees_a_colleagues_review_in_the_timeline_only_after_submitting(
+    client, deliverable, round_, colleague, bystander
+):
+    mine, _amina = round_
+    url = f"/deliverables/{deliverable.pk}/"
+
+    def reviewers_in_timeline(user) -> list[str]:
+        client.force_login(user)
+        rows = client.get(url).context["timeline"]
+        return sorted({row.reviewer for row in rows if row.reviewer})
+
+    before = reviewers_in_timeline(colleague)
+    bystander_sees = reviewers_in_timeline(bystander)
+    submit_colleague(colleague, mine)
+    after = reviewers_in_timeline(colleague)
+
+    assert before == ["Carla Colleague"]
+    assert bystander_sees == ["Amina Mensah", "Carla Colleague"]
+    assert after == ["Amina Mensah", "Carla Colleague"]
+    assert list(queries.visible_timeline(colleague, deliverable)) == list(
+        queries.visible_timeline(bystander, deliverable)
+    )
+
+
+@pytest.mark.django_db
+def test_staff_reviewer_gets_a_colleagues_annotated_file_and_export_only_after_submitting(
+    client, deliverable, round_, colleague, bystander
+):
+    mine, amina = round_
+    annotated = f"/reviews/{amina.pk}/annotated/"
+    export = "/dashboard/export.csv"
+
+    def fetch(user) -> tuple[int, str]:
+        client.force_login(user)
+        response = client.get(export)
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        return client.get(annotated).status_code, "\n".join(",".join(row) for row in rows)
+
+    status_before, export_before = fetch(colleague)
+    bystander_status, bystander_export = fetch(bystander)
+    submit_colleague(colleague, mine)
+    status_after, export_after = fetch(colleague)
+
+    assert (status_before, bystander_status, status_after) == (404, 200, 200)
+    # The export lists the deliverables, never a review or a recommendation: the same for all.
+    assert export_before == bystander_export == export_after
+    assert "Chapter 3: Digital services" in export_before
+    assert SECRET not in export_before
+    assert "Major revision" not in export_before
+
+
+@pytest.mark.django_db
+def test_admin_who_reviews_is_blind_in_the_admin_until_they_submit(
+    client, deliverable, owner, reviewer
+):
+    # given a superuser who is also a CEPA member, asked to review with Amina
+    admin_reviewer = person(
+        Role.CEPA_MEMBER, username="root", is_superuser=True, is_staff=True, country="SWE"
+    )
+    theirs, amina = services.assign_reviewers(
+        owner, deliverable, [admin_reviewer, reviewer], TODAY + datetime.timedelta(days=14)
+    )
+    services.save_review(
+        reviewer, amina, recommendation=Recommendation.READY, comments=SECRET, submit=True
+    )
+    amina_review = Review.objects.get(assignment=amina)
+    client.force_login(admin_reviewer)
+
+    listing_before = client.get("/admin/workflows/review/")
+    change_before = client.get(f"/admin/workflows/review/{amina_review.pk}/change/")
+    api_before = ids(api_as(admin_reviewer).get(f"{API}/reviews/"))
+    submit_colleague(admin_reviewer, theirs)
+    listing_after = client.get("/admin/workflows/review/")
+
+    assert listing_before.context["cl"].result_count == 0
+    assert change_before.status_code == 302  # the admin's "no such object" redirect
+    assert api_before == []
+    assert listing_after.context["cl"].result_count == 2
+
+
+# --- mails that sum up reviews never reach someone still reviewing ---------------------------
+
+
+@pytest.mark.django_db
+def test_mails_about_reviews_do_not_reach_a_reviewer_still_reviewing(
+    deliverable,
+    owner,
+    chief,
+    colleague,
+    reviewer,
+    django_capture_on_commit_callbacks,
+):
+    _mine, amina = services.assign_reviewers(
+        owner, deliverable, [colleague, reviewer], TODAY + datetime.timedelta(days=14)
+    )
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_review(
+            reviewer, amina, recommendation=Recommendation.READY, comments=SECRET, submit=True
+        )
+    on_submission = sorted((m.to[0], m.subject) for m in mail.outbox)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.fire_transition(
+            chief,
+            deliverable,
+            "approve",
+            comment="Amina finds it ready.",
+            waiver_reason="Carla is away.",
+        )
+    on_decision = sorted((m.to[0], m.subject) for m in mail.outbox)
+
+    assert on_submission == [("staff@example.org", "Review submitted: Chapter 3: Digital services")]
+    assert on_decision == [
+        ("amina@example.org", "Chapter 3: Digital services: Approved"),
+        ("colleague@example.org", "Review withdrawn: Chapter 3: Digital services"),
+        ("staff@example.org", "Chapter 3: Digital services: Approved"),
+    ]
+    assert all("Amina finds it ready." not in m.body for m in mail.outbox if "colleague" in m.to[0])
 
 
 # --- the owner and the branch chief never review their deliverable ----------------------------
