@@ -2,9 +2,8 @@
 never review; the page and the API accept exactly the same reviewers.
 
 Checked from the outside, with the same request for the allowed and the forbidden person.
-The cast: the owner (branch staff), the branch chief, a staff colleague who reviews, a
-staff bystander who does not, an adviser of the branch, a CEPA member who reviews, people
-of another branch, a focal point, the secretariat admin and a former CEPA member.
+Besides the fixed cast (`cast`): a staff colleague of the owner who reviews, a staff
+bystander who does not, advisers and chiefs of this and other branches, a former member.
 """
 
 from __future__ import annotations
@@ -17,20 +16,18 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from rest_framework.test import APIClient
 
 from cepa_collab.enums import Role
-from tests.factories import branch, person
+from tests.factories import Cast, DeliverableFactory, PersonFactory, ProductFactory, pdf, person
 from workflows import queries, services
-from workflows.enums import DeliverableKind, ProductKind, Recommendation
+from workflows.enums import DeliverableState, Recommendation
 from workflows.models import Deliverable, Review, ReviewAssignment
 from workflows.reviewers import eligible_reviewers, suggest_reviewers
 
 TODAY = datetime.date(2026, 3, 2)
 REVIEW_DUE = "2026-03-20"
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 API = "/api/v1"
 SECRET = "Amina's secret comments"
 
@@ -42,10 +39,6 @@ def _today():
         translation.override("en"),
     ):
         yield
-
-
-def pdf(name: str = "draft.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
 
 
 def html(response) -> str:
@@ -105,27 +98,13 @@ def reviewer(cepa_member):
 
 @pytest.fixture
 def product(chief):
-    return services.create_product(
-        chief,
-        branch=branch("e-govb"),
-        kind=ProductKind.SURVEY,
-        title="UN E-Government Survey",
-        edition="2026",
-    )
+    return ProductFactory(actor=chief, title="UN E-Government Survey")
 
 
 def in_review(product, owner, title: str) -> Deliverable:
-    deliverable = services.create_deliverable(
-        owner,
-        product=product,
-        owner=owner,
-        title=title,
-        kind=DeliverableKind.CHAPTER,
-        due_date=TODAY + datetime.timedelta(days=60),
+    deliverable = DeliverableFactory(
+        product=product, owner=owner, title=title, state=DeliverableState.IN_REVIEW
     )
-    services.fire_transition(owner, deliverable, "start_drafting")
-    services.upload_version(owner, deliverable, pdf())
-    services.fire_transition(owner, deliverable, "submit_for_review")
     return Deliverable.objects.select_related("product").get(pk=deliverable.pk)
 
 
@@ -416,52 +395,50 @@ def test_page_and_api_refuse_the_owner_and_the_chief_as_reviewers_naming_the_fie
 # --- the page and the API accept exactly the same reviewers ------------------------------------
 
 
-CAST = {
-    # who: (make them, may they review an e-Government Branch deliverable?)
-    "cepa_member": (lambda: person(Role.CEPA_MEMBER, username="m1", country="KEN"), True),
-    "branch_staff": (
-        lambda: person(Role.BRANCH_STAFF, username="s1", branch_code="e-govb"),
-        True,
+# Besides the fixed cast: who else might be named, made by the factories.
+OTHERS = {
+    "branch_staff": lambda: PersonFactory(roles=[Role.BRANCH_STAFF], branch="e-govb"),
+    "branch_advisor": lambda: PersonFactory(roles=[Role.INTER_REGIONAL_ADVISOR], branch="e-govb"),
+    "other_branch_advisor": lambda: PersonFactory(
+        roles=[Role.INTER_REGIONAL_ADVISOR], branch="dmb"
     ),
-    "branch_adviser": (
-        lambda: person(Role.INTER_REGIONAL_ADVISOR, username="a1", branch_code="e-govb"),
-        True,
+    "other_branch_chief": lambda: PersonFactory(roles=[Role.BRANCH_CHIEF], branch="pacb"),
+    "former_cepa_member": lambda: PersonFactory(
+        roles=[Role.CEPA_MEMBER], country="PER", is_active=False
     ),
-    "owner": (None, False),
-    "chief": (None, False),
-    "other_branch_staff": (
-        lambda: person(Role.BRANCH_STAFF, username="s2", branch_code="pacb"),
-        False,
-    ),
-    "other_branch_adviser": (
-        lambda: person(Role.INTER_REGIONAL_ADVISOR, username="a2", branch_code="dmb"),
-        False,
-    ),
-    "other_branch_chief": (
-        lambda: person(Role.BRANCH_CHIEF, username="c2", branch_code="pacb"),
-        False,
-    ),
-    "focal_point": (lambda: person(Role.FOCAL_POINT, username="f1", country="OMN"), False),
-    "secretariat_admin": (
-        lambda: person(Role.SECRETARIAT_ADMIN, username="admin1", is_staff=True),
-        False,
-    ),
-    "former_cepa_member": (
-        lambda: person(Role.CEPA_MEMBER, username="m2", country="PER", is_active=False),
-        False,
-    ),
+}
+# May they review an e-Government Branch deliverable?
+MAY_REVIEW = {
+    "owner": False,
+    "chief": False,
+    "other_branch_staff": False,
+    "assigned_reviewer": True,  # a CEPA member (assigned to another deliverable)
+    "unassigned_reviewer": True,  # a CEPA member
+    "focal_point_elsewhere": False,
+    "secretariat_admin": False,
+    "branch_staff": True,
+    "branch_advisor": True,
+    "other_branch_advisor": False,
+    "other_branch_chief": False,
+    "former_cepa_member": False,
 }
 
 
-@pytest.mark.parametrize("who", list(CAST))
+def test_the_parametrized_people_are_the_cast_and_the_others():
+    assert set(MAY_REVIEW) == (set(Cast.PEOPLE) - {"anonymous"}) | set(OTHERS)
+
+
+@pytest.mark.parametrize(("who", "may_review"), list(MAY_REVIEW.items()))
 @pytest.mark.django_db
 def test_page_and_api_accept_exactly_the_same_reviewers(
-    client, request, product, owner, chief, who, django_capture_on_commit_callbacks
+    client, cast, who, may_review, django_capture_on_commit_callbacks
 ):
-    make, may_review = CAST[who]
-    candidate = request.getfixturevalue(who) if make is None else make()
+    candidate = OTHERS[who]() if who in OTHERS else cast[who]
+    owner, product = cast.owner, cast.deliverable.product
     on_page = in_review(product, owner, "Chapter 4 (page)")
     on_api = in_review(product, owner, "Chapter 4 (API)")
+    before = ReviewAssignment.objects.count()
+    mail.outbox.clear()
     client.force_login(owner)
     body = {"reviewers": [candidate.pk], "due_date": REVIEW_DUE}
 
@@ -474,10 +451,13 @@ def test_page_and_api_accept_exactly_the_same_reviewers(
     assert offered is may_review
     assert (candidate in eligible_reviewers(on_page)) is may_review
     assigned = sorted(
-        ReviewAssignment.objects.filter(reviewer=candidate).values_list("deliverable", flat=True)
+        ReviewAssignment.objects.filter(
+            reviewer=candidate, deliverable__in=[on_page, on_api]
+        ).values_list("deliverable", flat=True)
     )
     assert assigned == (sorted([on_page.pk, on_api.pk]) if may_review else [])
-    assert len(mail.outbox) == (2 if may_review else 0)
+    assert ReviewAssignment.objects.count() == before + len(assigned)
+    assert len(mail.outbox) == len(assigned)
     if not may_review:
         assert list(page.context["form"].errors) == ["reviewers"]
         assert list(api.json()) == ["reviewers"]
