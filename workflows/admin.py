@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 
 from cepa_collab.admin_support import HistoryColumns, ReadOnlyAdmin, ReadOnlyInline
 from cepa_collab.service_errors import SERVICE_ERRORS, add_service_errors, error_text
-from workflows import rules, services
+from workflows import queries, rules, services
 from workflows.models import (
     TRANSITION_LABELS,
     AwayPeriod,
@@ -335,6 +335,10 @@ class ReviewAdmin(ReadOnlyAdmin):
         "updated_at",
     ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        # Blind review holds here too: not the others' reviews of a round one still reviews.
+        return super().get_queryset(request).filter(queries.not_blind(request.user, "assignment__"))
 
     @admin.display(description=_("annotated file"))
     def annotated_as(self, obj) -> str:

@@ -11,7 +11,7 @@ may not act), `Http404` a 404 (the caller may not see it), `ServiceConflict` a
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -40,7 +40,6 @@ from workflows.enums import (
     DeliverableState,
     ProductKind,
     Recommendation,
-    ReviewStatus,
 )
 from workflows.models import (
     TRANSITION_LABELS,
@@ -59,8 +58,10 @@ from workflows.queries import (
     visible_assignments,
     visible_deliverables,
     visible_history,
+    visible_reviews_of_all,
     visible_versions,
 )
+from workflows.reviewers import NOT_ELIGIBLE, eligible_reviewers
 
 User = get_user_model()
 
@@ -82,32 +83,6 @@ def visible_products(user) -> QuerySet[Product]:
     branch_id = viewer.branch_person_id(user)
     if branch_id is not None:
         condition |= Q(branch_id=branch_id)
-    return qs.filter(condition)
-
-
-def visible_reviews_of_all(user) -> QuerySet[Review]:
-    """Every review the caller may see, in one query: `queries.visible_reviews` over all
-    deliverables. Their own (drafts too); submitted ones of the branches they see; the
-    others' submitted reviews of a round once their own review of that round is submitted."""
-    qs = Review.objects.select_related(
-        "assignment__reviewer", "assignment__round", "assignment__deliverable"
-    )
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    own = Q(assignment__reviewer_id=user.pk)
-    if viewer.is_admin(user):
-        return qs.filter(own | Q(status=ReviewStatus.SUBMITTED))
-    own_submitted_round = ReviewAssignment.objects.filter(
-        round_id=OuterRef("assignment__round_id"),
-        reviewer_id=user.pk,
-        review__status=ReviewStatus.SUBMITTED,
-    )
-    condition = own | (Q(status=ReviewStatus.SUBMITTED) & Exists(own_submitted_round))
-    branch_id = viewer.branch_person_id(user)
-    if branch_id is not None:
-        condition |= Q(
-            status=ReviewStatus.SUBMITTED, assignment__deliverable__product__branch_id=branch_id
-        )
     return qs.filter(condition)
 
 
@@ -371,10 +346,24 @@ class VersionUploadSerializer(serializers.Serializer):
 
 
 class AssignReviewersSerializer(serializers.Serializer):
+    """Ids of people who may review the deliverable (`eligible_reviewers`, the page's rule
+    too); whether they may in this round is the service's to say."""
+
     reviewers = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=User.objects.filter(is_active=True)
+        many=True,
+        queryset=User.objects.none(),
+        error_messages={"does_not_exist": NOT_ELIGIBLE},
+        help_text=_(
+            "User ids of CEPA members or staff or advisers of the deliverable's branch (not "
+            "its owner or its branch chief)."
+        ),
     )
     due_date = serializers.DateField()
+
+    def __init__(self, *args, deliverable: Deliverable | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if deliverable is not None:
+            self.fields["reviewers"].child_relation.queryset = eligible_reviewers(deliverable)
 
 
 class DeclineSerializer(serializers.Serializer):
@@ -619,7 +608,7 @@ class DeliverableViewSet(
     @action(detail=True, methods=["post"])
     def reviewers(self, request, pk=None):
         deliverable = self.get_object()
-        data = validated(AssignReviewersSerializer, request)
+        data = validated(AssignReviewersSerializer, request, deliverable=deliverable)
         assignments = services.assign_reviewers(
             request.user, deliverable, data["reviewers"], data["due_date"]
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cepa_collab.forms import DateInput, Form
 from workflows.enums import DELIVERABLE_ACTIVE_STATES, DeliverableState, Recommendation
 from workflows.models import TRANSITION_LABELS, Deliverable, Product
+from workflows.reviewers import NOT_ELIGIBLE, eligible_reviewers
 
 # --- deliverables --------------------------------------------------------------------
 
@@ -136,22 +137,24 @@ class VersionUploadForm(Form):
 
 
 class AssignReviewersForm(Form):
-    """Several reviewers at once, chosen among the suggestions, and one due date."""
+    """Several reviewers at once, chosen among the suggestions, and one due date. The
+    people it accepts are those who may review the deliverable (`eligible_reviewers`, the
+    API's rule too); whether they may in this round is the service's to say."""
 
     reviewers = forms.ModelMultipleChoiceField(
         label=_("Reviewers"),
         queryset=get_user_model().objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one reviewer.")},
+        error_messages={
+            "required": _("Choose at least one reviewer."),
+            "invalid_choice": NOT_ELIGIBLE,
+        },
     )
     due_date = forms.DateField(label=_("Reviews due"), widget=DateInput)
 
-    def __init__(self, *args, suggestions, **kwargs):
+    def __init__(self, *args, deliverable: Deliverable, **kwargs):
         super().__init__(*args, **kwargs)
-        self.suggestions = suggestions
-        self.fields["reviewers"].queryset = get_user_model().objects.filter(
-            pk__in=[s.user.pk for s in suggestions]
-        )
+        self.fields["reviewers"].queryset = eligible_reviewers(deliverable)
 
     def chosen_pks(self) -> set[str]:
         if not self.is_bound:

@@ -49,7 +49,8 @@ def get_deliverable_for_user(user, pk) -> Deliverable:
 
 
 def sees_all_of(user, deliverable: Deliverable) -> bool:
-    """Branch staff, the chief and the admin see every version, review and history line."""
+    """Branch staff, the chief and the admin see every version, submitted review and history
+    line, but the others' of a round they still review (blind review, below)."""
     return viewer.sees_branch(user, deliverable.product.branch_id)
 
 
@@ -68,40 +69,96 @@ def get_version_for_user(user, deliverable_pk, number) -> Version:
         raise Http404("No such version.") from None
 
 
-def visible_reviews(user, deliverable: Deliverable) -> QuerySet[Review]:
-    """Reviews are blind between reviewers: a reviewer sees their own, and the others' of a
-    round only once their own review of that round is submitted. Drafts are the author's."""
-    qs = Review.objects.filter(assignment__deliverable=deliverable).select_related(
-        "assignment__reviewer", "assignment__round"
+# --- blind review: one rule for pages, API, downloads, exports and mails ---------------
+#
+# Whoever still owes a review in a round (invited or accepted: a CEPA member, branch staff,
+# an adviser, the admin) sees that round as its reviewers do until they submit: their own
+# assignment, review and timeline entries, none of the others'. A reviewer who submitted
+# sees the round's submitted reviews; those who see the whole deliverable (its owner and
+# chief, who never review it, the branch's staff, the admin) see them whenever they owe
+# none of that round. Drafts are their author's alone.
+
+
+def reviewing(user, round_field: str = "round_id") -> Exists:
+    """Whether `user` still owes a review (invited or accepted) in the round that the
+    outer query's `round_field` names: while so, that round is blind to them."""
+    return Exists(
+        ReviewAssignment.objects.filter(
+            round_id=OuterRef(round_field),
+            reviewer_id=user.pk,
+            state__in=ASSIGNMENT_OUTSTANDING_STATES,
+        )
     )
-    if sees_all_of(user, deliverable):
-        return qs.filter(Q(status=ReviewStatus.SUBMITTED) | Q(assignment__reviewer_id=user.pk))
-    own_submitted_round = ReviewAssignment.objects.filter(
+
+
+def not_blind(user, assignment: str = "") -> Q:
+    """The condition every list about assignments adds for `user`: rows of their own
+    assignments, or of a round they do not still review. `assignment` is the path from
+    the listed model to the assignment ("" when the assignments are listed; "assignment__"
+    for reviews and timeline entries)."""
+    return Q(**{f"{assignment}reviewer_id": user.pk}) | ~reviewing(user, f"{assignment}round_id")
+
+
+def readable_reviews(user, whole: Q | None) -> Q:
+    """The reviews `user` may read, as a condition on `Review`: their own; the others'
+    submitted ones of a round where theirs is submitted; and with `whole` (the reviews of
+    the deliverables `user` sees whole: an empty Q for every deliverable, None for none)
+    the submitted ones of rounds that are not blind to them."""
+    submitted_own = ReviewAssignment.objects.filter(
         round_id=OuterRef("assignment__round_id"),
         reviewer_id=user.pk,
         review__status=ReviewStatus.SUBMITTED,
     )
-    return qs.filter(
-        Q(assignment__reviewer_id=user.pk)
-        | (Q(status=ReviewStatus.SUBMITTED) & Exists(own_submitted_round))
+    others = Q(Exists(submitted_own))
+    if whole is not None:
+        others |= whole & not_blind(user, "assignment__")
+    return Q(assignment__reviewer_id=user.pk) | (Q(status=ReviewStatus.SUBMITTED) & others)
+
+
+def visible_reviews(user, deliverable: Deliverable) -> QuerySet[Review]:
+    """The reviews of `deliverable` that `user` may read (blind review, above)."""
+    qs = Review.objects.filter(assignment__deliverable=deliverable).select_related(
+        "assignment__reviewer", "assignment__round"
     )
+    return qs.filter(readable_reviews(user, Q() if sees_all_of(user, deliverable) else None))
+
+
+def visible_reviews_of_all(user) -> QuerySet[Review]:
+    """Every review `user` may read, in one query: `visible_reviews` over all deliverables."""
+    qs = Review.objects.select_related(
+        "assignment__reviewer", "assignment__round", "assignment__deliverable"
+    )
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if viewer.is_admin(user):
+        whole = Q()
+    else:
+        branch_id = viewer.branch_person_id(user)
+        whole = (
+            Q(assignment__deliverable__product__branch_id=branch_id)
+            if branch_id is not None
+            else None
+        )
+    return qs.filter(readable_reviews(user, whole))
 
 
 def visible_assignments(user, deliverable: Deliverable) -> QuerySet[ReviewAssignment]:
-    """Who reviews what: all for staff; for a reviewer, only their own assignments."""
+    """Who reviews what: for staff, all but the others' of a round they still review; for
+    a reviewer, only their own assignments."""
     qs = deliverable.assignments.select_related("reviewer", "round__version")
     if sees_all_of(user, deliverable):
-        return qs
+        return qs.filter(not_blind(user))
     return qs.filter(reviewer_id=user.pk)
 
 
 def visible_history(user, deliverable: Deliverable) -> QuerySet[DeliverableHistory]:
     """The deliverable's history as `user` may see it, oldest first, each line with who did
     it and whose review it concerns (one query): a reviewer sees no other reviewer's lines,
-    nor the version uploads (they could tell of versions the reviewer was not given)."""
+    nor the version uploads (they could tell of versions the reviewer was not given); nor
+    does staff the others' lines of a round they still review (blind review)."""
     qs = deliverable.history.select_related("actor", "assignment__reviewer").order_by("at", "pk")
     if sees_all_of(user, deliverable):
-        return qs
+        return qs.filter(Q(assignment__isnull=True) | not_blind(user, "assignment__"))
     return qs.exclude(action=DeliverableAction.VERSION).filter(
         Q(assignment__isnull=True) | Q(assignment__reviewer_id=user.pk)
     )
@@ -132,13 +189,20 @@ def my_reviews_in_order(user, today) -> QuerySet[ReviewAssignment]:
 
 
 def get_assignment_for_user(user, pk) -> ReviewAssignment:
-    """An assignment its reviewer may act on, or one the deliverable's managers may see."""
+    """An assignment its reviewer may act on, or one the deliverable's staff may see (not
+    another's of a round they still review)."""
     try:
-        assignment = ReviewAssignment.objects.select_related(
-            "deliverable__product", "round__version", "reviewer"
-        ).get(pk=pk)
+        assignment = (
+            ReviewAssignment.objects.select_related(
+                "deliverable__product", "round__version", "reviewer"
+            )
+            .annotate(blind=reviewing(user))
+            .get(pk=pk)
+        )
     except (ReviewAssignment.DoesNotExist, ValueError, TypeError):
         raise Http404("No such assignment.") from None
-    if assignment.reviewer_id == user.pk or sees_all_of(user, assignment.deliverable):
+    if assignment.reviewer_id == user.pk:
+        return assignment
+    if sees_all_of(user, assignment.deliverable) and not assignment.blind:
         return assignment
     raise Http404("No such assignment.")

@@ -1,10 +1,16 @@
-"""Suggested reviewers for a deliverable, ranked by expertise and current load.
+"""Who may review a deliverable, and the suggested reviewers ranked by expertise and load.
 
-Simple and deterministic on purpose: a theme of a reviewer's expertise matches when
-all its words occur in the deliverable's or its product's title or description; a
-region matches when a word of that text starts with the region's stem ("africa"
-matches "Africa" and "African"). Everyone eligible is listed: people who are away
-today or at their limit of open assignments are marked and ranked last, not hidden.
+Who may review is one rule (`eligible_reviewers`): the CEPA members and the staff and
+advisers of the deliverable's branch, active, never its owner nor its branch's chief (they
+decide on it). The service `assign_reviewers` enforces it (`refusals`), and the page's
+chooser and the API resolve the people they are given against it, so the page and the API
+accept exactly the same reviewers.
+
+Suggestions are simple and deterministic on purpose: a theme of a reviewer's expertise
+matches when all its words occur in the deliverable's or its product's title or
+description; a region matches when a word of that text starts with the region's stem
+("africa" matches "Africa" and "African"). Everyone eligible is listed: people who are
+away today or at their limit of open assignments are marked and ranked last, not hidden.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cepa_collab.enums import Role
 from cepa_collab.models import Profile
@@ -25,8 +33,13 @@ from workflows.models import AwayPeriod, Deliverable, ReviewAssignment, Reviewer
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
 
-# Branch people who may review a colleague's draft (the chief decides, so is not suggested).
+# Branch people who may review a colleague's draft (the chief decides, so never reviews).
 BRANCH_REVIEWER_ROLES = (Role.BRANCH_STAFF, Role.INTER_REGIONAL_ADVISOR)
+# What the page and the API say of a person the rule does not allow.
+NOT_ELIGIBLE = gettext_lazy(
+    "Not someone who may review this deliverable: choose CEPA members or staff or advisers "
+    "of its branch, never its owner or its branch chief."
+)
 THEME_WEIGHT = 2
 REGION_WEIGHT = 1
 _WORD = re.compile(r"\w+(?:-\w+)*")
@@ -84,16 +97,77 @@ def _matched_regions(regions, text_words: set[str]) -> tuple[str, ...]:
     return tuple(matched)
 
 
+# --- who may review -----------------------------------------------------------------
+
+
+def _branch_chiefs(branch_id: int) -> QuerySet:
+    return get_user_model().objects.filter(
+        groups__name=Role.BRANCH_CHIEF, profile__branch_id=branch_id
+    )
+
+
+def eligible_reviewers(deliverable: Deliverable) -> QuerySet:
+    """The people who may review `deliverable` (the rule of the page, the API and the
+    service): active CEPA members and the active staff and advisers of its branch, never
+    its owner nor its branch's chief. One query wherever it is used (a subquery)."""
+    User = get_user_model()
+    branch_id = deliverable.product.branch_id
+    branch_people = Profile.objects.filter(branch_id=branch_id).values("user_id")
+    may_review = Q(groups__name=Role.CEPA_MEMBER) | Q(
+        groups__name__in=BRANCH_REVIEWER_ROLES, pk__in=branch_people
+    )
+    return (
+        User.objects.filter(pk__in=User.objects.filter(may_review).values("pk"), is_active=True)
+        .exclude(pk=deliverable.owner_id)
+        .exclude(pk__in=_branch_chiefs(branch_id).values("pk"))
+    )
+
+
+def _name(person) -> str:
+    return person.get_full_name() or person.get_username()
+
+
+def refusals(deliverable: Deliverable, people: list) -> list[str]:
+    """Why some of `people` may not review `deliverable` (empty: they all may), one
+    message per person refused, in one query whatever their number."""
+    eligible = eligible_reviewers(deliverable).filter(pk=OuterRef("pk"))
+    chief = _branch_chiefs(deliverable.product.branch_id).filter(pk=OuterRef("pk"))
+    verdicts = {
+        pk: (may, is_chief)
+        for pk, may, is_chief in get_user_model()
+        .objects.filter(pk__in=[person.pk for person in people])
+        .annotate(may=Exists(eligible), is_chief=Exists(chief))
+        .values_list("pk", "may", "is_chief")
+    }
+    messages = []
+    for person in people:
+        may, is_chief = verdicts.get(person.pk, (False, False))
+        if may:
+            continue
+        if person.pk == deliverable.owner_id:
+            messages.append(_("The owner cannot review their own deliverable."))
+        elif is_chief:
+            messages.append(
+                _("%(name)s is the branch chief, who decides on this deliverable: not a reviewer.")
+                % {"name": _name(person)}
+            )
+        else:
+            messages.append(
+                _(
+                    "%(name)s cannot review this deliverable: reviewers are CEPA members and "
+                    "the staff and advisers of its branch."
+                )
+                % {"name": _name(person)}
+            )
+    return messages
+
+
+# --- suggestions ------------------------------------------------------------------------
+
+
 def candidates(deliverable: Deliverable, *, today: datetime.date):
     """Eligible reviewers with their load and absence, in one annotated query (plus one
     to prefetch the regions of their profiles)."""
-    User = get_user_model()
-    branch_people = Profile.objects.filter(branch_id=deliverable.product.branch_id).values(
-        "user_id"
-    )
-    eligible = Q(groups__name=Role.CEPA_MEMBER) | Q(
-        groups__name__in=BRANCH_REVIEWER_ROLES, pk__in=branch_people
-    )
     already_assigned = ReviewAssignment.objects.filter(
         deliverable_id=deliverable.pk, round__state=RoundState.OPEN
     ).values("reviewer_id")
@@ -101,8 +175,7 @@ def candidates(deliverable: Deliverable, *, today: datetime.date):
         reviewer_id=OuterRef("pk"), start__lte=today, end__gte=today
     )
     return (
-        User.objects.filter(pk__in=User.objects.filter(eligible).values("pk"), is_active=True)
-        .exclude(pk=deliverable.owner_id)
+        eligible_reviewers(deliverable)
         .exclude(pk__in=already_assigned)
         .annotate(
             open_assignments=Count(

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max, ProtectedError, prefetch_related_objects
+from django.db.models import Max, ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,9 +26,7 @@ from django_fsm import can_proceed, has_transition_perm
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cepa_collab import documents, transitions, viewer
-from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
-from cepa_collab.models import roles_for
 from cepa_collab.services import CALENDAR, bump_counter
 from notifications.deadlines import close as close_deadlines
 from notifications.services import N_, notify, notify_all
@@ -55,6 +53,7 @@ from workflows.models import (
     Version,
 )
 from workflows.notices import WorkflowNotice
+from workflows.reviewers import refusals
 
 VIEW_DELIVERABLE = "workflows.view_deliverable"
 VIEW_VERSION = "workflows.view_version"
@@ -253,11 +252,13 @@ def _notify_decision(deliverable: Deliverable, actor, name: str, comment: str) -
     recipients = [deliverable.owner]
     last_round = deliverable.rounds.order_by("-number").first()
     if last_round is not None:
+        # The comment may sum up the reviews: never to someone still reviewing (blind review).
         recipients += [
             a.reviewer
             for a in last_round.assignments.select_related("reviewer__profile")
             .filter(state__in=ASSIGNMENT_ACCESS_STATES)
             .order_by("pk")
+            if not a.is_outstanding
         ]
     notify_all(
         [user for user in recipients if user.pk != actor.pk],
@@ -352,18 +353,12 @@ def assign_reviewers(
     if due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date is in the past.")})
     already = set(round_.assignments.values_list("reviewer_id", flat=True))
-    prefetch_related_objects(reviewers, "groups")  # their roles, in one query
-    errors = []
-    for reviewer in reviewers:
-        if reviewer.pk in already:
-            errors.append(_("%(name)s is already assigned in this round.") % {"name": reviewer})
-        elif reviewer.pk == locked.owner_id:
-            errors.append(_("The owner cannot review their own deliverable."))
-        elif not (
-            {Role.CEPA_MEMBER, Role.BRANCH_STAFF, Role.BRANCH_CHIEF, Role.INTER_REGIONAL_ADVISOR}
-            & set(roles_for(reviewer))
-        ):
-            errors.append(_("%(name)s cannot review deliverables.") % {"name": reviewer})
+    errors = [
+        _("%(name)s is already assigned in this round.") % {"name": reviewer}
+        for reviewer in reviewers
+        if reviewer.pk in already
+    ]
+    errors += refusals(locked, [r for r in reviewers if r.pk not in already])
     if errors:
         raise ValidationError({"reviewers": errors})
     created = ReviewAssignment.objects.bulk_create(

@@ -116,6 +116,8 @@ class RoundRow:
     round: object
     assignments: list
     reviews: list[ReviewRow]
+    # The viewer still owes a review of this round: the others' are hidden until they submit.
+    blind: bool = False
 
 
 def _rounds(user, deliverable, *, sees_all, assignments, reviews) -> list[RoundRow]:
@@ -140,11 +142,13 @@ def _rounds(user, deliverable, *, sees_all, assignments, reviews) -> list[RoundR
             for review in reviews
             if review.assignment.round_id == round_.pk
         ]
+        round_assignments = [a for a in assignments if a.round_id == round_.pk]
         rows.append(
             RoundRow(
                 round=round_,
-                assignments=[a for a in assignments if a.round_id == round_.pk],
+                assignments=round_assignments,
                 reviews=round_reviews,
+                blind=any(a.reviewer_id == user.pk and a.is_outstanding for a in round_assignments),
             )
         )
     return rows
@@ -364,7 +368,7 @@ def assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
     suggestions = suggest_reviewers(deliverable, today=today)
     status = 200
     if request.method == "POST":
-        form = AssignReviewersForm(request.POST, suggestions=suggestions)
+        form = AssignReviewersForm(request.POST, deliverable=deliverable)
         if form.is_valid():
             try:
                 created = services.assign_reviewers(
@@ -387,7 +391,7 @@ def assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = AssignReviewersForm(
             initial={"due_date": today + datetime.timedelta(days=DEFAULT_REVIEW_DAYS)},
-            suggestions=suggestions,
+            deliverable=deliverable,
         )
     return render(
         request,
