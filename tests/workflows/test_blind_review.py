@@ -223,9 +223,14 @@ def test_staff_reviewer_sees_a_colleagues_review_in_the_timeline_only_after_subm
     url = f"/deliverables/{deliverable.pk}/"
 
     def reviewers_in_timeline(user) -> list[str]:
+        # The page shows the history lines of queries.visible_history, one row each.
         client.force_login(user)
-        rows = client.get(url).context["timeline"]
-        return sorted({row.reviewer for row in rows if row.reviewer})
+        rows = client.get(url).context["history"]
+        entries = list(queries.visible_history(user, deliverable))
+        assert len(rows) == len(entries)
+        return sorted(
+            {entry.assignment.reviewer.get_full_name() for entry in entries if entry.assignment}
+        )
 
     before = reviewers_in_timeline(colleague)
     bystander_sees = reviewers_in_timeline(bystander)
