@@ -30,12 +30,16 @@ demo: install
 	@echo
 	$(BIN)/honcho start -f Procfile
 
+# The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process, as CI
+# does: its tests share one Redis (cache and broker) that parallel workers would clear.
+TEST_WORKERS ?= auto
+
 test: export DEBUG ?= 1
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
