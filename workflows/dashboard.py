@@ -119,7 +119,7 @@ def _outstanding_review():
 
 
 def overdue_q(today: datetime.date) -> Q:
-    return Q(due_date__lt=today, state__in=DELIVERABLE_ACTIVE_STATES)
+    return Deliverable.objects.overdue_q(today)
 
 
 def at_risk_q(today: datetime.date) -> Q:

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cepa_collab.forms import DateInput, Form
-from workflows.enums import DELIVERABLE_ACTIVE_STATES, DeliverableState, Recommendation
+from workflows.enums import DeliverableState, Recommendation
 from workflows.models import TRANSITION_LABELS, Deliverable, Product
 from workflows.reviewers import NOT_ELIGIBLE, eligible_reviewers
 
@@ -55,9 +55,7 @@ class DeliverableFilterForm(Form):
         if data.get("owner") == self.OWNER_ME:
             deliverables = deliverables.filter(owner_id=user.pk)
         if data.get("overdue"):
-            deliverables = deliverables.filter(
-                due_date__lt=today, state__in=DELIVERABLE_ACTIVE_STATES
-            )
+            deliverables = deliverables.overdue(today)
         return deliverables
 
 
