@@ -123,8 +123,7 @@ def register_request(actor, **fields) -> AdvisoryRequest:
     request = AdvisoryRequest(created_by=actor, state=RequestState.RECEIVED, **fields)
     if request.branch_id is None:
         raise ValidationError({"branch": _("Choose the branch that handles the request.")})
-    if not rules.can_register(actor, request.branch_id):
-        raise PermissionDenied(_("Only the branch's people record its advisory requests."))
+    rules.REQUEST.register.require(request.branch_id, actor)
     errors = {}
     if request.received_on and request.received_on > timezone.localdate():
         errors["received_on"] = _("The request cannot be received in the future.")
@@ -229,11 +228,9 @@ def _notify_transition(request: AdvisoryRequest, actor, name: str) -> None:
 @transaction.atomic
 def set_team(actor, request: AdvisoryRequest | int, *, lead=None, members: Iterable = ()) -> None:
     locked = _lock(request)
-    if not rules.can_decide(locked, actor) and not rules.can_lead(locked, actor):
-        raise PermissionDenied(_("Only the lead or the chief chooses the team."))
+    rules.REQUEST.choose_team.require(locked, actor)
     if lead is not None and lead.pk != locked.lead_id:
-        if not rules.can_decide(locked, actor):
-            raise PermissionDenied(_("Only the chief changes the lead."))
+        rules.REQUEST.change_lead.require(locked, actor)
         _check_lead(locked, lead)
         locked.lead = lead
         locked.save(update_fields=["lead", "updated_at"])
@@ -273,10 +270,7 @@ def schedule_mission(
     by the meetings service with the lead and the team invited like any participants (each
     told, with the calendar file), so it shows in their calendars."""
     locked = _lock(request)
-    if not rules.can_lead(locked, actor):
-        raise PermissionDenied(_("Only the lead or the chief plans the mission."))
-    if locked.state != RequestState.ACCEPTED:
-        raise ServiceConflict(_("The mission is planned once the request is accepted."))
+    rules.REQUEST.plan_mission.require(locked, actor)
     if start is not None and end is not None and end <= start:
         raise ValidationError({"end": _("The mission must end after it starts.")})
     people = [p for p in dict.fromkeys([locked.lead, *locked.team.all()]) if p is not None]
@@ -336,12 +330,10 @@ def upload_document(
     actor, request: AdvisoryRequest | int, kind: str, upload: UploadedFile, notes: str = ""
 ) -> RequestDocument:
     locked = _lock(request)
-    if not rules.can_work_on(locked, actor):
-        raise PermissionDenied(_("Only the lead, the team or the chief upload documents."))
+    rules.REQUEST.upload_document.require_person(locked, actor)
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("Choose a mission report, an analysis or a plan.")})
-    if not locked.is_open or locked.state == RequestState.RECEIVED:
-        raise ServiceConflict(_("Documents are added while the request is being worked on."))
+    rules.REQUEST.upload_document.require(locked, actor)
     document = documents.store(
         RequestDocument, upload, uploaded_by=actor, request=locked, kind=kind, notes=notes.strip()
     )
@@ -361,10 +353,7 @@ def add_milestone(
     actor, request: AdvisoryRequest | int, *, title: str, due_date: datetime.date, lead=None
 ) -> Milestone:
     locked = _lock(request)
-    if not rules.can_work_on(locked, actor):
-        raise PermissionDenied(_("Only the lead, the team or the chief add milestones."))
-    if not locked.is_open:
-        raise ServiceConflict(_("The request is closed."))
+    rules.REQUEST.add_milestone.require(locked, actor)
     lead = lead or locked.lead or actor
     title = (title or "").strip()
     errors = {}
@@ -399,10 +388,7 @@ def _lock_milestone(milestone: Milestone | int) -> Milestone:
 @transaction.atomic
 def complete_milestone(actor, milestone: Milestone | int, *, cancelled: bool = False) -> Milestone:
     locked = _lock_milestone(milestone)
-    if not (locked.lead_id == actor.pk or rules.can_work_on(locked.request, actor)):
-        raise PermissionDenied(_("Only the milestone's lead or the request's team close it."))
-    if locked.state != MilestoneState.OPEN:
-        raise ServiceConflict(_("The milestone is already closed."))
+    rules.MILESTONE.complete.require(locked, actor)
     locked.state = MilestoneState.CANCELLED if cancelled else MilestoneState.DONE
     locked.done_at = timezone.now()
     locked.save(update_fields=["state", "done_at", "updated_at"])
@@ -423,10 +409,7 @@ def complete_milestone(actor, milestone: Milestone | int, *, cancelled: bool = F
 @transaction.atomic
 def move_milestone(actor, milestone: Milestone | int, due_date: datetime.date) -> Milestone:
     locked = _lock_milestone(milestone)
-    if not rules.can_work_on(locked.request, actor):
-        raise PermissionDenied(_("Only the request's team moves milestones."))
-    if locked.state != MilestoneState.OPEN:
-        raise ServiceConflict(_("The milestone is already closed."))
+    rules.MILESTONE.move.require(locked, actor)
     if due_date is None:
         raise ValidationError({"due_date": _("Give a due date.")})
     old_due = locked.due_date
@@ -455,12 +438,11 @@ def add_comment(
 ) -> Comment:
     """A comment; the country's focal point comments (never internally) on the plan."""
     locked = _lock(request)
-    if not rules.can_comment(locked, actor):
-        raise PermissionDenied(_("You may not comment on this request."))
+    rules.REQUEST.comment.require(locked, actor)
     if not rules.sees_internal(locked, actor):
         internal = False
-        if document is not None and document.kind != DocumentKind.PLAN_OF_ACTION:
-            raise PermissionDenied(_("You may comment on the plan of action only."))
+    if document is not None and document.kind not in rules.commentable_kinds(locked, actor):
+        raise PermissionDenied(rules.PLAN_ONLY)
     if document is not None and document.request_id != locked.pk:
         raise ValidationError({"document": _("That document belongs to another request.")})
     if not text.strip():
@@ -483,9 +465,6 @@ def add_comment(
 
 # --- review of the plan of action -------------------------------------------------------
 
-# The plan goes to review while the lead works on it: before it is shown to the country
-# (analysis) or while the country reads the draft.
-PLAN_REVIEW_STATES = (RequestState.ANALYSIS, RequestState.PLAN_DRAFTED)
 PLANS_PRODUCT_TITLE = "Plans of action"
 # The review is over once approved (or published): the plan is not sent again.
 PLAN_REVIEW_OVER_STATES = (DeliverableState.APPROVED, DeliverableState.PUBLISHED)
@@ -501,7 +480,7 @@ def starts_new_plan_review(request: AdvisoryRequest) -> bool:
 def can_send_plan_for_review(request: AdvisoryRequest, user, plan: RequestDocument | None) -> bool:
     """Whether to offer `user` to send `plan` (the latest plan of action) to review now:
     the checks of `send_plan_for_review`, but for the due date."""
-    if plan is None or not rules.can_lead(request, user) or request.state not in PLAN_REVIEW_STATES:
+    if plan is None or not rules.REQUEST.send_plan_for_review(request, user):
         return False
     if starts_new_plan_review(request):
         return True
@@ -542,16 +521,7 @@ def send_plan_for_review(
     any deliverable. `due_date` is when the reviewed plan should be final.
     """
     locked = _lock(request)
-    if not rules.can_lead(locked, actor):
-        raise PermissionDenied(_("Only the lead or the chief send the plan of action to review."))
-    if locked.state not in PLAN_REVIEW_STATES:
-        raise ServiceConflict(
-            _(
-                "The plan of action goes to review during analysis or once drafted, "
-                "not while %(state)s."
-            )
-            % {"state": locked.get_state_display().lower()}
-        )
+    rules.REQUEST.send_plan_for_review.require(locked, actor)
     plan = latest_plan(locked)
     if plan is None:
         raise ValidationError({"document": _("Upload the plan of action first.")})

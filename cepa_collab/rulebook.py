@@ -32,11 +32,13 @@ Message = Promise | str
 
 @dataclass(frozen=True)
 class Decision:
-    """The answer of a rule: allowed, or the error to raise and its message."""
+    """The answer of a rule: allowed, or the error to raise and its message (naming
+    `field` for a `ValidationError` about one field)."""
 
     allowed: bool
     error: type[Exception] | None = None
     message: str = ""
+    field: str | None = None
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -44,7 +46,7 @@ class Decision:
     def require(self) -> None:
         """Raise the denial (PermissionDenied, ServiceConflict, …) unless allowed."""
         if not self.allowed and self.error is not None:
-            raise self.error(self.message)
+            raise self.error({self.field: self.message} if self.field else self.message)
 
 
 ALLOWED = Decision(True)
@@ -55,9 +57,20 @@ def _always(_obj: Any) -> bool:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """A further state the object must be in for a rule, and what is said when it is not
+    (`%(state)s` is the object's state); `field` names the field of a `ValidationError`."""
+
+    test: Callable[[Any], bool]
+    message: Message
+    error: type[Exception] = ServiceConflict
+    field: str | None = None
+
+
+@dataclass(frozen=True)
 class Rule:
     """Who may do an action (`who(obj, user)`, else `PermissionDenied(denied)`), and in
-    which state of the object (`when(obj)`, else `conflict(not_now)`).
+    which state of the object (`when(obj)`, else `conflict(not_now)`; then each of `also`).
 
     `not_now` may name the object's current state as `%(state)s` (its label, lower case).
     `state_first` reports the state before the person, as a state machine does (the
@@ -69,7 +82,11 @@ class Rule:
     when: Callable[[Any], bool] = _always
     not_now: Message = ""
     conflict: type[Exception] = ServiceConflict
+    also: tuple[Condition, ...] = ()
     state_first: bool = False
+
+    def conditions(self) -> tuple[Condition, ...]:
+        return (Condition(self.when, self.not_now, self.conflict), *self.also)
 
     def permits(self, obj, user) -> bool:
         """The person alone: may `user` ever do this to `obj` (whatever its state)?"""
@@ -77,23 +94,28 @@ class Rule:
 
     def in_state(self, obj) -> bool:
         """The state alone: does `obj` allow this now (whoever asks)?"""
-        return bool(self.when(obj))
+        return self._refused_state(obj) is None
 
     def _refused_person(self) -> Decision:
         return Decision(False, PermissionDenied, str(self.denied))
 
-    def _refused_state(self, obj) -> Decision:
-        state = obj.get_state_display().lower() if hasattr(obj, "get_state_display") else ""
-        return Decision(False, self.conflict, str(self.not_now) % {"state": state})
+    def _refused_state(self, obj) -> Decision | None:
+        for condition in self.conditions():
+            if not condition.test(obj):
+                state = obj.get_state_display().lower() if hasattr(obj, "get_state_display") else ""
+                message = str(condition.message) % {"state": state}
+                return Decision(False, condition.error, message, condition.field)
+        return None
 
     def decide(self, obj, user) -> Decision:
-        if self.state_first and not self.in_state(obj):
-            return self._refused_state(obj)
+        if self.state_first:
+            refused = self._refused_state(obj)
+            if refused is not None:
+                return refused
         if not self.permits(obj, user):
             return self._refused_person()
-        if not self.in_state(obj):
-            return self._refused_state(obj)
-        return ALLOWED
+        refused = self._refused_state(obj)
+        return ALLOWED if refused is None else refused
 
     def __call__(self, obj, user) -> bool:
         return bool(self.decide(obj, user))
