@@ -419,7 +419,7 @@ def reviewer_workload(branch: Branch, today: datetime.date | None = None) -> lis
         .annotate(
             total=Count("pk"),
             open_count=Count("pk", filter=outstanding),
-            overdue_count=Count("pk", filter=outstanding & Q(due_date__lt=today)),
+            overdue_count=Count("pk", filter=ReviewAssignment.objects.overdue_q(today)),
             responded=Count("pk", filter=Q(responded_at__isnull=False)),
             submitted=Count("pk", filter=Q(state=AssignmentState.SUBMITTED)),
         )

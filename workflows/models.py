@@ -275,6 +275,18 @@ class ReviewRound(models.Model):
         return f"{self.deliverable} — round {self.number}"
 
 
+class ReviewAssignmentQuerySet(models.QuerySet):
+    """Review assignments, with the overdue rule written once (`overdue_q`)."""
+
+    @staticmethod
+    def overdue_q(today: datetime.date) -> Q:
+        """Late: due before `today` and the review still owed (invited or accepted)."""
+        return Q(due_date__lt=today, state__in=ASSIGNMENT_OUTSTANDING_STATES)
+
+    def overdue(self, today: datetime.date | None = None) -> ReviewAssignmentQuerySet:
+        return self.filter(self.overdue_q(today or timezone.localdate()))
+
+
 class ReviewAssignment(TimeStampedModel):
     """A version given to a reviewer (usually a CEPA member) with a due date."""
 
@@ -297,6 +309,8 @@ class ReviewAssignment(TimeStampedModel):
     )
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
 
+    objects = ReviewAssignmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_date", "pk"]
         verbose_name = _("review assignment")
@@ -315,6 +329,11 @@ class ReviewAssignment(TimeStampedModel):
     @property
     def is_outstanding(self) -> bool:
         return self.state in ASSIGNMENT_OUTSTANDING_STATES
+
+    @property
+    def overdue(self) -> bool:
+        """`ReviewAssignmentQuerySet.overdue_q` for this one assignment, today."""
+        return self.is_outstanding and self.due_date < timezone.localdate()
 
     @transition(
         field=state,
