@@ -10,6 +10,7 @@ request's transitions declared in `advisory.models`, whose labels and messages a
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from advisory.enums import (
@@ -25,6 +26,7 @@ from cepa_collab.rulebook import Condition, Rule, RuleBook
 from cepa_collab.services import profile_for
 from cepa_collab.transitions import Machine
 from cepa_collab.viewer import is_admin, is_branch_chief, is_branch_member
+from workflows.enums import DeliverableState
 
 # --- who ---------------------------------------------------------------------------------
 
@@ -132,6 +134,52 @@ def plan_may_go_to_review(request) -> bool:
     return request.state in PLAN_REVIEW_STATES
 
 
+def latest_plan(request):
+    """The newest version of the request's plan of action, or None. A page that listed
+    the documents already sets it as `known_latest_plan` (no query then)."""
+    if hasattr(request, "known_latest_plan"):
+        return request.known_latest_plan
+    return request.documents.filter(kind=DocumentKind.PLAN_OF_ACTION).order_by("-number").first()
+
+
+def starts_new_plan_review(request) -> bool:
+    """Whether sending the plan creates its review deliverable (none yet, or the last one
+    was cancelled): a due date is then required."""
+    review = request.plan_review
+    return review is None or review.state == DeliverableState.CANCELLED
+
+
+# The review is over once approved (or published): the plan is not sent again.
+PLAN_REVIEW_OVER_STATES = (DeliverableState.APPROVED, DeliverableState.PUBLISHED)
+
+
+def has_plan(request) -> bool:
+    return latest_plan(request) is not None
+
+
+def plan_not_in_review(request) -> bool:
+    return request.plan_not_in_review()
+
+
+def plan_review_not_over(request) -> bool:
+    return request.plan_review is None or request.plan_review.state not in PLAN_REVIEW_OVER_STATES
+
+
+def plan_version_not_reviewed(request) -> bool:
+    """The latest version of the plan was not sent to review yet (a new review starts
+    from any version)."""
+    return starts_new_plan_review(request) or latest_plan(request).review_version_id is None
+
+
+def _plan_reviewed_already(request) -> str:
+    return str(
+        _(
+            "Version %(number)d of the plan was reviewed already: upload a new "
+            "version before sending it to review again."
+        )
+    ) % {"number": latest_plan(request).number}
+
+
 def milestone_is_open(milestone) -> bool:
     return milestone.state == MilestoneState.OPEN
 
@@ -204,6 +252,25 @@ REQUEST = RuleBook(
         not_now=_(
             "The plan of action goes to review during analysis or once drafted, "
             "not while %(state)s."
+        ),
+        also=(
+            Condition(
+                has_plan,
+                _("Upload the plan of action first."),
+                error=ValidationError,
+                field="document",
+            ),
+            Condition(plan_not_in_review, _("The plan of action is already in review.")),
+            Condition(
+                plan_review_not_over,
+                _("The review of the plan of action is over: it was approved."),
+            ),
+            Condition(
+                plan_version_not_reviewed,
+                _plan_reviewed_already,
+                error=ValidationError,
+                field="document",
+            ),
         ),
     ),
 )

@@ -33,7 +33,6 @@ from advisory.models import (
 from advisory.notices import AdvisoryNotice
 from cepa_collab import documents, transitions
 from cepa_collab.enums import Role
-from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import Profile, roles_for
 from cepa_collab.services import CALENDAR, bump_counter
 from cepa_collab.viewer import is_branch_member
@@ -466,32 +465,10 @@ def add_comment(
 # --- review of the plan of action -------------------------------------------------------
 
 PLANS_PRODUCT_TITLE = "Plans of action"
-# The review is over once approved (or published): the plan is not sent again.
-PLAN_REVIEW_OVER_STATES = (DeliverableState.APPROVED, DeliverableState.PUBLISHED)
-
-
-def starts_new_plan_review(request: AdvisoryRequest) -> bool:
-    """Whether sending the plan creates its review deliverable (none yet, or the last one
-    was cancelled): a due date is then required."""
-    review = request.plan_review
-    return review is None or review.state == DeliverableState.CANCELLED
-
-
-def can_send_plan_for_review(request: AdvisoryRequest, user, plan: RequestDocument | None) -> bool:
-    """Whether to offer `user` to send `plan` (the latest plan of action) to review now:
-    the checks of `send_plan_for_review`, but for the due date."""
-    if plan is None or not rules.REQUEST.send_plan_for_review(request, user):
-        return False
-    if starts_new_plan_review(request):
-        return True
-    return plan.review_version_id is None and request.plan_review.state not in (
-        DeliverableState.IN_REVIEW,
-        *PLAN_REVIEW_OVER_STATES,
-    )
 
 
 def latest_plan(request: AdvisoryRequest) -> RequestDocument | None:
-    return request.documents.filter(kind=DocumentKind.PLAN_OF_ACTION).order_by("-number").first()
+    return rules.latest_plan(request)
 
 
 def _plans_product(request: AdvisoryRequest) -> Product:
@@ -523,12 +500,10 @@ def send_plan_for_review(
     locked = _lock(request)
     rules.REQUEST.send_plan_for_review.require(locked, actor)
     plan = latest_plan(locked)
-    if plan is None:
-        raise ValidationError({"document": _("Upload the plan of action first.")})
     if due_date is not None and due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date is in the past.")})
 
-    if starts_new_plan_review(locked):
+    if rules.starts_new_plan_review(locked):
         if due_date is None:
             raise ValidationError({"due_date": _("Say when the reviewed plan should be final.")})
         title = _("Plan of action: %(country)s, %(title)s") % {
@@ -547,20 +522,6 @@ def send_plan_for_review(
         locked.save(update_fields=["plan_review", "updated_at"])
     else:
         deliverable = locked.plan_review
-        if deliverable.state == DeliverableState.IN_REVIEW:
-            raise ServiceConflict(_("The plan of action is already in review."))
-        if deliverable.state in PLAN_REVIEW_OVER_STATES:
-            raise ServiceConflict(_("The review of the plan of action is over: it was approved."))
-        if plan.review_version_id is not None:
-            raise ValidationError(
-                {
-                    "document": _(
-                        "Version %(number)d of the plan was reviewed already: upload a new "
-                        "version before sending it to review again."
-                    )
-                    % {"number": plan.number}
-                }
-            )
         workflow.hand_over(deliverable, locked.lead)
         if due_date is not None and due_date != deliverable.due_date:
             workflow.change_due_date(

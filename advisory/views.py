@@ -217,7 +217,7 @@ class MilestoneRow:
 
 def _plan_review_form(adv: AdvisoryRequest, data=None) -> PlanReviewForm:
     initial = {} if adv.plan_review is None else {"due_date": adv.plan_review.due_date}
-    return PlanReviewForm(data, first=services.starts_new_plan_review(adv), initial=initial)
+    return PlanReviewForm(data, first=rules.starts_new_plan_review(adv), initial=initial)
 
 
 def _document_groups(documents: list[RequestDocument], *, all_kinds: bool) -> list:
@@ -253,6 +253,13 @@ def _render_detail(
         transition_forms.append(bound_transition)
 
     documents = list(queries.visible_documents(user, adv))
+    if internal:
+        # The rules ask for the latest plan: it is among the documents listed.
+        adv.known_latest_plan = max(
+            (d for d in documents if d.kind == DocumentKind.PLAN_OF_ACTION),
+            key=lambda d: d.number,
+            default=None,
+        )
     team = list(adv.team.order_by("last_name", "first_name", "username")) if internal else []
     mission = adv.mission
     milestone_rows = []
@@ -323,16 +330,7 @@ def _render_detail(
         "show_plan_review": internal
         and (adv.plan_review_id is not None or adv.state in rules.PLAN_REVIEW_STATES),
         "plan_review_form": (bound.get("plan_review") or _plan_review_form(adv))
-        if internal
-        and services.can_send_plan_for_review(
-            adv,
-            user,
-            max(
-                (d for d in documents if d.kind == DocumentKind.PLAN_OF_ACTION),
-                key=lambda d: d.number,
-                default=None,
-            ),
-        )
+        if can.send_plan_for_review
         else None,
         "history": history_rows(queries.visible_history(user, adv)) if internal else [],
         "errors": [form for key, form in bound.items() if key != "transition"],

@@ -59,10 +59,11 @@ def _always(_obj: Any) -> bool:
 @dataclass(frozen=True)
 class Condition:
     """A further state the object must be in for a rule, and what is said when it is not
-    (`%(state)s` is the object's state); `field` names the field of a `ValidationError`."""
+    (`%(state)s` is the object's state, or a function of the object writes the message);
+    `field` names the field of a `ValidationError`."""
 
     test: Callable[[Any], bool]
-    message: Message
+    message: Message | Callable[[Any], str]
     error: type[Exception] = ServiceConflict
     field: str | None = None
 
@@ -102,8 +103,7 @@ class Rule:
     def _refused_state(self, obj) -> Decision | None:
         for condition in self.conditions():
             if not condition.test(obj):
-                state = obj.get_state_display().lower() if hasattr(obj, "get_state_display") else ""
-                message = str(condition.message) % {"state": state}
+                message = _say(condition.message, obj)
                 return Decision(False, condition.error, message, condition.field)
         return None
 
@@ -128,6 +128,13 @@ class Rule:
         """Raise `PermissionDenied` with the rule's message unless the person may."""
         if not self.permits(obj, user):
             self._refused_person().require()
+
+
+def _say(message: Message | Callable[[Any], str], obj) -> str:
+    if callable(message):
+        return message(obj)
+    state = obj.get_state_display().lower() if hasattr(obj, "get_state_display") else ""
+    return str(message) % {"state": state}
 
 
 class UnknownAction(LookupError):
