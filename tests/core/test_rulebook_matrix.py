@@ -20,7 +20,7 @@ import datetime
 import io
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -41,6 +41,8 @@ from contributions import services as contributions
 from contributions.models import Contribution
 from contributions.rules import NEEDED_TO_SUBMIT
 from contributions.rules import TRANSITION_LABELS as CONTRIBUTION_TRANSITIONS
+from knowledge import services as knowledge
+from knowledge.models import KnowledgeLink
 from workflows import services as workflows
 from workflows.enums import DeliverableKind
 from workflows.models import Deliverable, ReviewAssignment
@@ -109,12 +111,15 @@ def world(demo, settings):
 FORM = re.compile(r'<form\b[^>]*\baction="([^"]+)"[^>]*>(.*?)</form>', re.S)
 TRANSITION = re.compile(r'name="transition" value="([a-z_]+)"')
 HREF = re.compile(r'href="([^"]+)"')
+SELECT = re.compile(r'<select\b[^>]*\bname="([^"]+)"[^>]*>(.*?)</select>', re.S)
+OPTION = re.compile(r'<option value="([0-9]+)"')
 
 
 @dataclass
 class Page:
     posts: dict[str, list[str]]  # form action -> the transitions it fires (if any)
     links: set[str]
+    choices: dict[str, set[str]] = field(default_factory=dict)  # select -> option values
 
     def posts_to(self, url: str) -> bool:
         return url in self.posts
@@ -146,7 +151,8 @@ def _read(client, user, url: str) -> Page:
     posts: dict[str, list[str]] = {}
     for action, body in FORM.findall(html):
         posts.setdefault(action, []).extend(TRANSITION.findall(body))
-    return Page(posts, set(HREF.findall(html)))
+    choices = {name: set(OPTION.findall(body)) for name, body in SELECT.findall(html)}
+    return Page(posts, set(HREF.findall(html)), choices)
 
 
 # --- what the service accepts ------------------------------------------------------------------
@@ -490,5 +496,46 @@ def test_contribution_pages_offer_what_the_services_accept(client, world):
             for action, attempt in contribution_attempts(user, contribution).items():
                 accepted = accepts(attempt, input_fields=needed if action == "submit" else ())
                 rows.append((user, contribution, action, action in offered, accepted))
+
+    check(rows)
+
+
+# --- knowledge links ---------------------------------------------------------------------------
+
+
+def test_knowledge_link_pages_offer_what_the_services_accept(client, world):
+    """The deliverable's page offers linking, the link page offers the requests and
+    contributions it may draw on, each link's row offers removing it."""
+    linked = KnowledgeLink.objects.values("deliverable_id")
+    deliverable = (
+        Deliverable.objects.exclude(pk__in=linked).select_related("product").order_by("pk").first()
+    )
+    requests = _requests()
+    contributions = _contributions()
+    links = list(KnowledgeLink.objects.select_related("deliverable__product").order_by("pk"))
+    rows = []
+    for user in cast(world):
+        base = f"/deliverables/{deliverable.pk}/"
+        offers_link = f"{base}links/" in page(client, user, base).links
+        link_page = page(client, user, f"{base}links/") if offers_link else NO_PAGE
+        for adv in requests:
+            offered = str(adv.pk) in link_page.choices.get("req-request", set())
+            accepted = accepts(
+                lambda adv=adv, u=user: knowledge.link_request(u, deliverable, adv),
+                refusals=("request",),
+            )
+            rows.append((user, adv, "draw_on_request", offered, accepted))
+        for contribution in contributions:
+            offered = str(contribution.pk) in link_page.choices.get("con-contribution", set())
+            accepted = accepts(
+                lambda c=contribution, u=user: knowledge.link_contribution(u, deliverable, c),
+                refusals=("contribution",),
+            )
+            rows.append((user, contribution, "cite_contribution", offered, accepted))
+        for link in links:
+            shown = page(client, user, f"/deliverables/{link.deliverable_id}/")
+            offered = shown.posts_to(f"/knowledge-links/{link.pk}/remove/")
+            accepted = accepts(lambda link=link, u=user: knowledge.unlink(u, link))
+            rows.append((user, link, "remove", offered, accepted))
 
     check(rows)
