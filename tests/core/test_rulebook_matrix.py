@@ -1,7 +1,8 @@
 """A page offers exactly what the service accepts: the rule books, from the outside.
 
 Over the demo world's people and objects, for each kind of object (deliverable, review
-assignment, review, advisory request, milestone, contribution, knowledge link, meeting),
+assignment, review, advisory request, milestone, contribution, knowledge link, meeting,
+and who has a branch's calendar feed),
 each person × object × action: the action is offered on the person's page (its form or
 link is rendered) exactly when the service called by that person succeeds. Each service
 call runs in a savepoint that is rolled back, so every call sees the demo world as seeded.
@@ -43,6 +44,9 @@ from contributions.rules import NEEDED_TO_SUBMIT
 from contributions.rules import TRANSITION_LABELS as CONTRIBUTION_TRANSITIONS
 from knowledge import services as knowledge
 from knowledge.models import KnowledgeLink
+from meetings import services as meetings
+from meetings.enums import Reply, TokenKind
+from meetings.models import Meeting
 from workflows import services as workflows
 from workflows.enums import DeliverableKind
 from workflows.models import Deliverable, ReviewAssignment
@@ -111,20 +115,21 @@ def world(demo, settings):
 FORM = re.compile(r'<form\b[^>]*\baction="([^"]+)"[^>]*>(.*?)</form>', re.S)
 TRANSITION = re.compile(r'name="transition" value="([a-z_]+)"')
 HREF = re.compile(r'href="([^"]+)"')
+KIND = re.compile(r'name="kind" value="([a-z_]+)"')
 SELECT = re.compile(r'<select\b[^>]*\bname="([^"]+)"[^>]*>(.*?)</select>', re.S)
 OPTION = re.compile(r'<option value="([0-9]+)"')
 
 
 @dataclass
 class Page:
-    posts: dict[str, list[str]]  # form action -> the transitions it fires (if any)
+    posts: dict[str, list[str]]  # form action -> the transitions (or kinds) it posts
     links: set[str]
     choices: dict[str, set[str]] = field(default_factory=dict)  # select -> option values
 
     def posts_to(self, url: str) -> bool:
         return url in self.posts
 
-    def transitions(self, url: str) -> set[str]:
+    def values(self, url: str) -> set[str]:
         return set(self.posts.get(url, ()))
 
 
@@ -150,7 +155,7 @@ def _read(client, user, url: str) -> Page:
     html = response.content.decode()
     posts: dict[str, list[str]] = {}
     for action, body in FORM.findall(html):
-        posts.setdefault(action, []).extend(TRANSITION.findall(body))
+        posts.setdefault(action, []).extend(TRANSITION.findall(body) + KIND.findall(body))
     choices = {name: set(OPTION.findall(body)) for name, body in SELECT.findall(html)}
     return Page(posts, set(HREF.findall(html)), choices)
 
@@ -264,7 +269,7 @@ def deliverable_attempts(user, deliverable: Deliverable) -> dict[str, Callable]:
 def deliverable_offers(client, user, deliverable: Deliverable) -> set[str]:
     base = f"/deliverables/{deliverable.pk}/"
     shown = page(client, user, base)
-    offered = shown.transitions(f"{base}transition/")
+    offered = shown.values(f"{base}transition/")
     if shown.posts_to(f"{base}versions/new/"):
         offered.add("upload_version")
     if f"{base}reviewers/" in shown.links:
@@ -389,7 +394,7 @@ def request_attempts(user, adv: AdvisoryRequest) -> dict[str, Callable]:
 
 def request_offers(shown: Page, adv: AdvisoryRequest) -> set[str]:
     base = f"/advisory-requests/{adv.pk}/"
-    offered = shown.transitions(f"{base}transition/")
+    offered = shown.values(f"{base}transition/")
     for action, url in (
         ("choose_team", "team/"),
         ("plan_mission", "mission/"),
@@ -488,7 +493,7 @@ def test_contribution_pages_offer_what_the_services_accept(client, world):
         for user in dict.fromkeys([*cast(world), contribution.author]):
             base = f"/contributions/{contribution.pk}/"
             shown = page(client, user, base)
-            offered = shown.transitions(f"{base}transition/")
+            offered = shown.values(f"{base}transition/")
             if f"{base}edit/" in shown.links:
                 offered.add("edit")
             if shown.posts_to(f"{base}incorporate/"):
@@ -537,5 +542,53 @@ def test_knowledge_link_pages_offer_what_the_services_accept(client, world):
             offered = shown.posts_to(f"/knowledge-links/{link.pk}/remove/")
             accepted = accepts(lambda link=link, u=user: knowledge.unlink(u, link))
             rows.append((user, link, "remove", offered, accepted))
+
+    check(rows)
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+
+def _meetings() -> list[Meeting]:
+    """A meeting of each kind and status."""
+    chosen: dict[tuple, Meeting] = {}
+    for meeting in Meeting.objects.order_by("pk"):
+        chosen.setdefault((meeting.kind, meeting.status), meeting)
+    return list(chosen.values())
+
+
+def test_meeting_pages_offer_what_the_services_accept(client, world):
+    rows = []
+    for meeting in _meetings():
+        participants = [p.user for p in meeting.participants.select_related("user") if p.user]
+        for user in dict.fromkeys([*cast(world), *participants[:1]]):
+            base = f"/meetings/{meeting.pk}/"
+            shown = page(client, user, base)
+            offered = {
+                "edit": f"{base}edit/" in shown.links,
+                "cancel": f"{base}cancel/" in shown.links,
+                "reply": shown.posts_to(f"{base}reply/"),
+            }
+            attempts = {
+                "edit": lambda m=meeting, u=user: meetings.update_meeting(
+                    u, m.pk, title=f"{m.title} (matrix)"
+                ),
+                "cancel": lambda m=meeting, u=user: meetings.cancel_meeting(u, m.pk, "Matrix."),
+                "reply": lambda m=meeting, u=user: meetings.set_reply(u, m, Reply.TENTATIVE),
+            }
+            for action, attempt in attempts.items():
+                accepted = accepts(attempt, refusals=("status", "reply"))
+                rows.append((user, meeting, action, offered[action], accepted))
+
+    check(rows)
+
+
+def test_the_subscriptions_page_offers_a_branch_feed_to_whom_the_service_gives_one(client, world):
+    rows = []
+    for user in cast(world):
+        shown = page(client, user, "/calendar/subscriptions/")
+        offered = TokenKind.BRANCH in shown.values("/calendar/subscriptions/reset/")
+        accepted = accepts(lambda u=user: meetings.reset_token(u, TokenKind.BRANCH))
+        rows.append((user, user, "branch_feed", offered, accepted))
 
     check(rows)
