@@ -211,6 +211,7 @@ MACHINE = Machine(
         "draft_plan": _("Upload the plan of action first."),
         "agree_plan": _("The plan of action is in review: the chief decides on its review first."),
     },
+    comment_required={"decline": _("Give the reason for declining.")},
 )
 
 REQUEST_CLOSED = _("The request is closed.")

@@ -151,9 +151,8 @@ def fire_transition(
     locked = _lock(request)
     transitions.check(locked, name, actor, MACHINE)
     comment = comment.strip()
+    transitions.check_comment(name, comment, MACHINE)
     if name == "decline":
-        if not comment:
-            raise ValidationError({"comment": _("Give the reason for declining.")})
         locked.decline_reason = comment
     if name == "accept":
         lead = lead or locked.lead

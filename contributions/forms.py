@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from cepa_collab.forms import Form
 from cepa_collab.models import MemberState
 from contributions.enums import ContributionKind, ContributionState, RepositoryCategory
-from contributions.models import TRANSITION_LABELS, Contribution
-from contributions.rules import NEEDED_TO_SUBMIT
+from contributions.models import Contribution
+from contributions.rules import MACHINE, NEEDED_TO_SUBMIT, TRANSITION_LABELS
 from workflows.models import Deliverable, Product
 
 # The fields of each kind's form, in the order the page shows them.
@@ -234,7 +234,7 @@ class TransitionForm(Form):
         super().__init__(*args, **kwargs)
         self.name = name
         self.label = TRANSITION_LABELS.get(name, name)
-        if name == "return_for_revision":
+        if MACHINE.needs_comment(name):
             self.fields["comment"].label = _("What should change (required)")
         elif name not in self.WITH_COMMENT:
             del self.fields["comment"]

@@ -96,6 +96,7 @@ MACHINE = Machine(
     labels=TRANSITION_LABELS,
     conflict=_("“%(action)s” is not possible: the contribution is now %(state)s."),
     forbidden=_("You may not “%(action)s” this contribution."),
+    comment_required={"return_for_revision": _("Say what should change.")},
 )
 
 CONTRIBUTION = RuleBook(

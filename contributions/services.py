@@ -265,8 +265,7 @@ def fire_transition(
         errors = completeness_errors(locked)
         if errors:
             raise ValidationError(errors)
-    if name == "return_for_revision" and not comment:
-        raise ValidationError({"comment": _("Say what should change.")})
+    transitions.check_comment(name, comment, MACHINE)
     from_state = transitions.fire(locked, name)
     now = timezone.now()
     fields = ["state", "updated_at"]

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cepa_collab.forms import DateInput, Form
 from workflows.enums import DeliverableState, Recommendation
-from workflows.models import TRANSITION_LABELS, Deliverable, Product
+from workflows.models import Deliverable, Product
 from workflows.reviewers import NOT_ELIGIBLE, eligible_reviewers
+from workflows.rules import MACHINE, TRANSITION_LABELS
 
 # --- deliverables --------------------------------------------------------------------
 
@@ -76,15 +77,13 @@ class TransitionForm(Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
     )
 
-    COMMENT_REQUIRED = frozenset({"cancel", "return_for_revision"})
-
     def __init__(self, *args, name: str, with_waiver: bool = False, **kwargs):
         kwargs.setdefault("auto_id", f"id_{name}_%s")
         kwargs.setdefault("initial", {"transition": name})
         super().__init__(*args, **kwargs)
         self.name = name
         self.label = TRANSITION_LABELS.get(name, name)
-        if name in self.COMMENT_REQUIRED:
+        if MACHINE.needs_comment(name):
             self.fields["comment"].label = _("Reason (required)")
         if not with_waiver:
             del self.fields["waiver_reason"]

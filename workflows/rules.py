@@ -95,6 +95,7 @@ MACHINE = Machine(
     conflict=_("“%(action)s” is not possible: the deliverable is now %(state)s."),
     forbidden=_("You may not “%(action)s” this deliverable."),
     unmet={"submit_for_review": _("Upload a new version before submitting it for review.")},
+    comment_required=dict.fromkeys(("cancel", "return_for_revision"), _("Give a reason.")),
 )
 
 DELIVERABLE = RuleBook(

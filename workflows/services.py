@@ -177,8 +177,7 @@ def fire_transition(
         if open_round
         else []
     )
-    if name in {"cancel", "return_for_revision"} and not comment:
-        raise ValidationError({"comment": _("Give a reason.")})
+    transitions.check_comment(name, comment, MACHINE)
     if name == "approve" and outstanding and not waiver_reason:
         raise ValidationError(
             {
