@@ -115,9 +115,14 @@ def has_activity(country: MemberState) -> bool:
     return any(getattr(country, key) for key in (*ACTIVITY_KEYS, *REPOSITORY_KEYS))
 
 
+def coverage_cells(country: MemberState) -> list[int]:
+    """The accepted repository entries of each category, in the categories' order."""
+    return [getattr(country, key) for key in REPOSITORY_KEYS]
+
+
 def covered_categories(country: MemberState) -> int:
     """How many of the three repository categories have at least one entry."""
-    return sum(1 for key in REPOSITORY_KEYS if getattr(country, key))
+    return sum(1 for count in coverage_cells(country) if count)
 
 
 def get_country(iso3: str) -> MemberState:

@@ -135,7 +135,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     summary = queries.region_summary(request.user, region)
     for country in summary.countries:
         country.covered = queries.covered_categories(country)
-        country.coverage_cells = [getattr(country, key) for key in queries.REPOSITORY_KEYS]
+        country.coverage_cells = queries.coverage_cells(country)
     return render(
         request,
         "knowledge/region_detail.html",
@@ -162,8 +162,8 @@ def coverage_rows(countries: list[MemberState]) -> list[list[object]]:
     """The coverage table as CSV rows, every text cell neutralised."""
     rows = []
     for country in countries:
-        counts = [getattr(country, key) for key in queries.REPOSITORY_KEYS]
-        cells = [country.iso3, country.name, *counts, sum(1 for n in counts if n)]
+        counts = queries.coverage_cells(country)
+        cells = [country.iso3, country.name, *counts, queries.covered_categories(country)]
         rows.append([neutralise(cell) for cell in cells])
     return rows
 
