@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -59,7 +59,6 @@ from cepa_collab import documents
 from cepa_collab.models import Branch, MemberState, validate_time_zone
 from cepa_collab.serializers import HistoryEntrySerializer, LabelField
 from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
-from cepa_collab.viewer import is_admin, is_branch_member
 from meetings.api import WallClockDateTimeField
 from meetings.enums import MeetingStatus
 from workflows.enums import DeliverableState
@@ -75,19 +74,6 @@ INTERNAL_REQUEST_FIELDS = (
     "created_at",
     "updated_at",
 )
-
-
-def _internal(obj: AdvisoryRequest, user) -> bool:
-    """rules.sees_internal, without a query when the list annotated team membership."""
-    on_team = getattr(obj, "viewer_on_team", None)
-    if on_team is None:
-        return rules.sees_internal(obj, user)
-    return (
-        bool(on_team)
-        or obj.lead_id == user.pk
-        or is_admin(user)
-        or is_branch_member(user, obj.branch_id)
-    )
 
 
 # --- serializers: output ---------------------------------------------------------------------
@@ -192,7 +178,7 @@ class AdvisoryRequestSerializer(serializers.ModelSerializer):
     def _sees_internal(self, obj: AdvisoryRequest) -> bool:
         cache = self.context.setdefault("_internal", {})
         if obj.pk not in cache:
-            cache[obj.pk] = _internal(obj, self.context["request"].user)
+            cache[obj.pk] = rules.sees_internal(obj, self.context["request"].user)
         return cache[obj.pk]
 
     def to_representation(self, obj: AdvisoryRequest) -> dict:
@@ -529,14 +515,9 @@ class AdvisoryRequestViewSet(
         user = self.request.user
         if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
             return AdvisoryRequest.objects.none()
-        on_team = AdvisoryRequest.team.through.objects.filter(
-            advisoryrequest_id=OuterRef("pk"), user_id=user.pk
-        )
-        return (
-            queries.visible_requests(user)
-            .select_related("mission")
-            .prefetch_related("team")
-            .annotate(viewer_on_team=Exists(on_team))
+        return queries.with_team_membership(
+            queries.visible_requests(user).select_related("mission").prefetch_related("team"),
+            user,
         )
 
     def get_object(self) -> AdvisoryRequest:
@@ -740,9 +721,7 @@ class AdvisoryRequestViewSet(
     def add_comment(self, request, pk=None):
         user = request.user
         adv = self.get_object()
-        documents = queries.visible_documents(user, adv)
-        if not rules.sees_internal(adv, user):
-            documents = documents.filter(kind=DocumentKind.PLAN_OF_ACTION)
+        documents = queries.commentable_documents(user, adv)
         data = validated(CommentCreateSerializer, request, documents=documents)
         comment = services.add_comment(
             user, adv, data["text"], internal=data["internal"], document=data["document"]

@@ -12,7 +12,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from advisory.enums import Channel, DocumentKind, RequestKind, RequestState
-from advisory.models import TRANSITION_LABELS, AdvisoryRequest, RequestDocument
+from advisory.models import AdvisoryRequest, RequestDocument
+from advisory.rules import MACHINE, TRANSITION_LABELS
 from cepa_collab.documents import ACCEPTED
 from cepa_collab.enums import Role
 from cepa_collab.forms import DateInput, Form
@@ -152,7 +153,7 @@ class TransitionForm(Form):
             self.fields["lead"].queryset = leads if leads is not None else User.objects.none()
         else:
             del self.fields["lead"]
-        if name == "decline":
+        if MACHINE.needs_comment(name):
             self.fields["comment"].label = _("Reason for declining (required)")
             self.fields["comment"].help_text = _("The Member State's focal point sees it.")
 

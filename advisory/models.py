@@ -23,6 +23,7 @@ from advisory.enums import (
     RequestKind,
     RequestState,
 )
+from advisory.rules import MACHINE, TRANSITION_LABELS  # noqa: F401 (their home was here)
 from cepa_collab import documents
 from cepa_collab.models import (
     Branch,
@@ -31,7 +32,6 @@ from cepa_collab.models import (
     TimeStampedModel,
     UploadedDocument,
 )
-from cepa_collab.transitions import Machine
 from workflows.enums import DeliverableState
 
 
@@ -220,30 +220,6 @@ class AdvisoryRequest(ConcurrentTransitionMixin, TimeStampedModel):
     )
     def close(self) -> None:
         """The branch chief closes the request."""
-
-
-TRANSITION_LABELS = {
-    "accept": _("Accept"),
-    "decline": _("Decline"),
-    "plan_mission": _("Mission planned"),
-    "complete_mission": _("Mission completed"),
-    "start_analysis": _("Start analysis"),
-    "draft_plan": _("Plan of action drafted"),
-    "agree_plan": _("Plan of action agreed"),
-    "start_follow_up": _("Start follow-up"),
-    "close": _("Close"),
-}
-
-MACHINE = Machine(
-    labels=TRANSITION_LABELS,
-    conflict=_("“%(action)s” is not possible: the request is now %(state)s."),
-    forbidden=_("You may not “%(action)s” this request."),
-    unmet={
-        "plan_mission": _("Schedule the assessment mission first."),
-        "draft_plan": _("Upload the plan of action first."),
-        "agree_plan": _("The plan of action is in review: the chief decides on its review first."),
-    },
-)
 
 
 class RequestDocument(UploadedDocument):

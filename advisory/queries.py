@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.http import Http404
 
 from advisory import rules
 from advisory.enums import COUNTRY_DOCUMENT_KINDS, PLAN_VISIBLE_STATES, MilestoneState
 from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument, RequestHistory
-from cepa_collab.models import roles_for
-from cepa_collab.viewer import is_admin, user_branch_id
+from cepa_collab.viewer import branch_person_id, is_admin
 from workflows.enums import ASSIGNMENT_ACCESS_STATES, AssignmentState, RoundState
 from workflows.models import Deliverable, ReviewRound
 
@@ -25,8 +24,8 @@ def visible_requests(user) -> QuerySet[AdvisoryRequest]:
     if is_admin(user):
         return qs
     condition = Q(lead_id=user.pk) | Q(team__id=user.pk)
-    branch_id = user_branch_id(user)
-    if branch_id is not None and rules.BRANCH_ROLES & set(roles_for(user)):
+    branch_id = branch_person_id(user)
+    if branch_id is not None:
         condition |= Q(branch_id=branch_id)
     country_id = rules.focal_point_country_id(user)
     if country_id is not None:
@@ -34,9 +33,21 @@ def visible_requests(user) -> QuerySet[AdvisoryRequest]:
     return qs.filter(pk__in=AdvisoryRequest.objects.filter(condition).values("pk"))
 
 
+def with_team_membership(qs: QuerySet[AdvisoryRequest], user) -> QuerySet[AdvisoryRequest]:
+    """Each request with whether `user` is on its team, in the list's own query, so that
+    `rules.is_on_team` (and `rules.sees_internal`) answer for them without another."""
+    on_team = AdvisoryRequest.team.through.objects.filter(
+        advisoryrequest_id=OuterRef("pk"), user_id=user.pk
+    )
+    return qs.annotate(
+        viewer_on_team=Exists(on_team), team_viewer_id=Value(user.pk, output_field=IntegerField())
+    )
+
+
 def get_request_for_user(user, pk) -> AdvisoryRequest:
+    """The request, if `user` may see it (else 404), with whether they are on its team."""
     try:
-        return visible_requests(user).get(pk=pk)
+        return with_team_membership(visible_requests(user), user).get(pk=pk)
     except (AdvisoryRequest.DoesNotExist, ValueError, TypeError):
         raise Http404("No such advisory request.") from None
 
@@ -50,6 +61,11 @@ def visible_documents(user, request: AdvisoryRequest) -> QuerySet[RequestDocumen
     if _country_reads_plans(user, request):
         return qs.filter(kind__in=COUNTRY_DOCUMENT_KINDS)
     return qs.none()
+
+
+def commentable_documents(user, request: AdvisoryRequest) -> QuerySet[RequestDocument]:
+    """The documents `user` may read and comment on (`rules.commentable_kinds`)."""
+    return visible_documents(user, request).filter(kind__in=rules.commentable_kinds(request, user))
 
 
 def _country_reads_plans(user, request: AdvisoryRequest) -> bool:

@@ -33,7 +33,6 @@ from advisory.models import (
 from advisory.notices import AdvisoryNotice
 from cepa_collab import documents, transitions
 from cepa_collab.enums import Role
-from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import Profile, roles_for
 from cepa_collab.services import CALENDAR, bump_counter
 from cepa_collab.viewer import is_branch_member
@@ -123,8 +122,7 @@ def register_request(actor, **fields) -> AdvisoryRequest:
     request = AdvisoryRequest(created_by=actor, state=RequestState.RECEIVED, **fields)
     if request.branch_id is None:
         raise ValidationError({"branch": _("Choose the branch that handles the request.")})
-    if not rules.can_register(actor, request.branch_id):
-        raise PermissionDenied(_("Only the branch's people record its advisory requests."))
+    rules.REQUEST.register.require(request.branch_id, actor)
     errors = {}
     if request.received_on and request.received_on > timezone.localdate():
         errors["received_on"] = _("The request cannot be received in the future.")
@@ -153,9 +151,8 @@ def fire_transition(
     locked = _lock(request)
     transitions.check(locked, name, actor, MACHINE)
     comment = comment.strip()
+    transitions.check_comment(name, comment, MACHINE)
     if name == "decline":
-        if not comment:
-            raise ValidationError({"comment": _("Give the reason for declining.")})
         locked.decline_reason = comment
     if name == "accept":
         lead = lead or locked.lead
@@ -229,11 +226,9 @@ def _notify_transition(request: AdvisoryRequest, actor, name: str) -> None:
 @transaction.atomic
 def set_team(actor, request: AdvisoryRequest | int, *, lead=None, members: Iterable = ()) -> None:
     locked = _lock(request)
-    if not rules.can_decide(locked, actor) and not rules.can_lead(locked, actor):
-        raise PermissionDenied(_("Only the lead or the chief chooses the team."))
+    rules.REQUEST.choose_team.require(locked, actor)
     if lead is not None and lead.pk != locked.lead_id:
-        if not rules.can_decide(locked, actor):
-            raise PermissionDenied(_("Only the chief changes the lead."))
+        rules.REQUEST.change_lead.require(locked, actor)
         _check_lead(locked, lead)
         locked.lead = lead
         locked.save(update_fields=["lead", "updated_at"])
@@ -273,10 +268,7 @@ def schedule_mission(
     by the meetings service with the lead and the team invited like any participants (each
     told, with the calendar file), so it shows in their calendars."""
     locked = _lock(request)
-    if not rules.can_lead(locked, actor):
-        raise PermissionDenied(_("Only the lead or the chief plans the mission."))
-    if locked.state != RequestState.ACCEPTED:
-        raise ServiceConflict(_("The mission is planned once the request is accepted."))
+    rules.REQUEST.plan_mission.require(locked, actor)
     if start is not None and end is not None and end <= start:
         raise ValidationError({"end": _("The mission must end after it starts.")})
     people = [p for p in dict.fromkeys([locked.lead, *locked.team.all()]) if p is not None]
@@ -336,12 +328,10 @@ def upload_document(
     actor, request: AdvisoryRequest | int, kind: str, upload: UploadedFile, notes: str = ""
 ) -> RequestDocument:
     locked = _lock(request)
-    if not rules.can_work_on(locked, actor):
-        raise PermissionDenied(_("Only the lead, the team or the chief upload documents."))
+    rules.REQUEST.upload_document.require_person(locked, actor)
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("Choose a mission report, an analysis or a plan.")})
-    if not locked.is_open or locked.state == RequestState.RECEIVED:
-        raise ServiceConflict(_("Documents are added while the request is being worked on."))
+    rules.REQUEST.upload_document.require(locked, actor)
     document = documents.store(
         RequestDocument, upload, uploaded_by=actor, request=locked, kind=kind, notes=notes.strip()
     )
@@ -361,10 +351,7 @@ def add_milestone(
     actor, request: AdvisoryRequest | int, *, title: str, due_date: datetime.date, lead=None
 ) -> Milestone:
     locked = _lock(request)
-    if not rules.can_work_on(locked, actor):
-        raise PermissionDenied(_("Only the lead, the team or the chief add milestones."))
-    if not locked.is_open:
-        raise ServiceConflict(_("The request is closed."))
+    rules.REQUEST.add_milestone.require(locked, actor)
     lead = lead or locked.lead or actor
     title = (title or "").strip()
     errors = {}
@@ -399,10 +386,7 @@ def _lock_milestone(milestone: Milestone | int) -> Milestone:
 @transaction.atomic
 def complete_milestone(actor, milestone: Milestone | int, *, cancelled: bool = False) -> Milestone:
     locked = _lock_milestone(milestone)
-    if not (locked.lead_id == actor.pk or rules.can_work_on(locked.request, actor)):
-        raise PermissionDenied(_("Only the milestone's lead or the request's team close it."))
-    if locked.state != MilestoneState.OPEN:
-        raise ServiceConflict(_("The milestone is already closed."))
+    rules.MILESTONE.complete.require(locked, actor)
     locked.state = MilestoneState.CANCELLED if cancelled else MilestoneState.DONE
     locked.done_at = timezone.now()
     locked.save(update_fields=["state", "done_at", "updated_at"])
@@ -423,10 +407,7 @@ def complete_milestone(actor, milestone: Milestone | int, *, cancelled: bool = F
 @transaction.atomic
 def move_milestone(actor, milestone: Milestone | int, due_date: datetime.date) -> Milestone:
     locked = _lock_milestone(milestone)
-    if not rules.can_work_on(locked.request, actor):
-        raise PermissionDenied(_("Only the request's team moves milestones."))
-    if locked.state != MilestoneState.OPEN:
-        raise ServiceConflict(_("The milestone is already closed."))
+    rules.MILESTONE.move.require(locked, actor)
     if due_date is None:
         raise ValidationError({"due_date": _("Give a due date.")})
     old_due = locked.due_date
@@ -455,12 +436,11 @@ def add_comment(
 ) -> Comment:
     """A comment; the country's focal point comments (never internally) on the plan."""
     locked = _lock(request)
-    if not rules.can_comment(locked, actor):
-        raise PermissionDenied(_("You may not comment on this request."))
+    rules.REQUEST.comment.require(locked, actor)
     if not rules.sees_internal(locked, actor):
         internal = False
-        if document is not None and document.kind != DocumentKind.PLAN_OF_ACTION:
-            raise PermissionDenied(_("You may comment on the plan of action only."))
+    if document is not None and document.kind not in rules.commentable_kinds(locked, actor):
+        raise PermissionDenied(rules.PLAN_ONLY)
     if document is not None and document.request_id != locked.pk:
         raise ValidationError({"document": _("That document belongs to another request.")})
     if not text.strip():
@@ -483,36 +463,11 @@ def add_comment(
 
 # --- review of the plan of action -------------------------------------------------------
 
-# The plan goes to review while the lead works on it: before it is shown to the country
-# (analysis) or while the country reads the draft.
-PLAN_REVIEW_STATES = (RequestState.ANALYSIS, RequestState.PLAN_DRAFTED)
 PLANS_PRODUCT_TITLE = "Plans of action"
-# The review is over once approved (or published): the plan is not sent again.
-PLAN_REVIEW_OVER_STATES = (DeliverableState.APPROVED, DeliverableState.PUBLISHED)
-
-
-def starts_new_plan_review(request: AdvisoryRequest) -> bool:
-    """Whether sending the plan creates its review deliverable (none yet, or the last one
-    was cancelled): a due date is then required."""
-    review = request.plan_review
-    return review is None or review.state == DeliverableState.CANCELLED
-
-
-def can_send_plan_for_review(request: AdvisoryRequest, user, plan: RequestDocument | None) -> bool:
-    """Whether to offer `user` to send `plan` (the latest plan of action) to review now:
-    the checks of `send_plan_for_review`, but for the due date."""
-    if plan is None or not rules.can_lead(request, user) or request.state not in PLAN_REVIEW_STATES:
-        return False
-    if starts_new_plan_review(request):
-        return True
-    return plan.review_version_id is None and request.plan_review.state not in (
-        DeliverableState.IN_REVIEW,
-        *PLAN_REVIEW_OVER_STATES,
-    )
 
 
 def latest_plan(request: AdvisoryRequest) -> RequestDocument | None:
-    return request.documents.filter(kind=DocumentKind.PLAN_OF_ACTION).order_by("-number").first()
+    return rules.latest_plan(request)
 
 
 def _plans_product(request: AdvisoryRequest) -> Product:
@@ -542,23 +497,12 @@ def send_plan_for_review(
     any deliverable. `due_date` is when the reviewed plan should be final.
     """
     locked = _lock(request)
-    if not rules.can_lead(locked, actor):
-        raise PermissionDenied(_("Only the lead or the chief send the plan of action to review."))
-    if locked.state not in PLAN_REVIEW_STATES:
-        raise ServiceConflict(
-            _(
-                "The plan of action goes to review during analysis or once drafted, "
-                "not while %(state)s."
-            )
-            % {"state": locked.get_state_display().lower()}
-        )
+    rules.REQUEST.send_plan_for_review.require(locked, actor)
     plan = latest_plan(locked)
-    if plan is None:
-        raise ValidationError({"document": _("Upload the plan of action first.")})
     if due_date is not None and due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date is in the past.")})
 
-    if starts_new_plan_review(locked):
+    if rules.starts_new_plan_review(locked):
         if due_date is None:
             raise ValidationError({"due_date": _("Say when the reviewed plan should be final.")})
         title = _("Plan of action: %(country)s, %(title)s") % {
@@ -577,20 +521,6 @@ def send_plan_for_review(
         locked.save(update_fields=["plan_review", "updated_at"])
     else:
         deliverable = locked.plan_review
-        if deliverable.state == DeliverableState.IN_REVIEW:
-            raise ServiceConflict(_("The plan of action is already in review."))
-        if deliverable.state in PLAN_REVIEW_OVER_STATES:
-            raise ServiceConflict(_("The review of the plan of action is over: it was approved."))
-        if plan.review_version_id is not None:
-            raise ValidationError(
-                {
-                    "document": _(
-                        "Version %(number)d of the plan was reviewed already: upload a new "
-                        "version before sending it to review again."
-                    )
-                    % {"number": plan.number}
-                }
-            )
         workflow.hand_over(deliverable, locked.lead)
         if due_date is not None and due_date != deliverable.due_date:
             workflow.change_due_date(

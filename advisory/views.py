@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import Form
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from advisory import queries, rules, services
-from advisory.enums import DocumentKind, MilestoneState, RequestState
+from advisory.enums import DocumentKind, MilestoneState
 from advisory.forms import (
     CommentForm,
     DocumentUploadForm,
@@ -50,6 +50,7 @@ from cepa_collab import documents, viewer
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.history import history_rows
 from cepa_collab.models import Branch, MemberState
+from cepa_collab.rulebook import Can
 from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
 from cepa_collab.spreadsheets import neutralise
@@ -79,21 +80,18 @@ def _max_upload_mb() -> float:
 
 
 def register_branches(user) -> QuerySet[Branch]:
-    """The branches whose requests `user` may record (rules.can_register)."""
+    """The branches whose requests `user` may record (`rules.REQUEST.register`)."""
     if user.is_superuser:
         return Branch.objects.order_by("name")
-    branch_id = viewer.user_branch_id(user)
-    if branch_id is not None and rules.can_register(user, branch_id):
-        return Branch.objects.filter(pk=branch_id)
+    if may_register(user):
+        return Branch.objects.filter(pk=viewer.user_branch_id(user))
     return Branch.objects.none()
 
 
 def may_register(user) -> bool:
-    """Whether `user` may record requests in some branch (no query beyond roles, profile)."""
-    if user.is_superuser:
-        return True
-    branch_id = viewer.user_branch_id(user)
-    return branch_id is not None and rules.can_register(user, branch_id)
+    """Whether `user` may record requests in some branch (no query beyond roles, profile):
+    their own branch's, or any for a superuser."""
+    return rules.REQUEST.register.permits(viewer.user_branch_id(user), user)
 
 
 # --- the list and its export ---------------------------------------------------------------
@@ -181,9 +179,8 @@ def request_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_create(request: HttpRequest) -> HttpResponse:
+    rules.REQUEST.register.require_person(viewer.user_branch_id(request.user), request.user)
     branches = register_branches(request.user)
-    if not branches.exists():
-        raise PermissionDenied(_("Only the branches' people record advisory requests."))
     status = 200
     if request.method == "POST":
         form = RequestForm(request.POST, branches=branches)
@@ -214,13 +211,13 @@ class DocumentGroup:
 @dataclass
 class MilestoneRow:
     milestone: Milestone
-    may_close: bool
+    can: Can
     due_form: MilestoneDueForm | None
 
 
 def _plan_review_form(adv: AdvisoryRequest, data=None) -> PlanReviewForm:
     initial = {} if adv.plan_review is None else {"due_date": adv.plan_review.due_date}
-    return PlanReviewForm(data, first=services.starts_new_plan_review(adv), initial=initial)
+    return PlanReviewForm(data, first=rules.starts_new_plan_review(adv), initial=initial)
 
 
 def _document_groups(documents: list[RequestDocument], *, all_kinds: bool) -> list:
@@ -242,10 +239,8 @@ def _render_detail(
     user = request.user
     bound = bound or {}
     internal = rules.sees_internal(adv, user)
-    can_decide = rules.can_decide(adv, user)
-    can_lead = rules.can_lead(adv, user)
-    can_work = rules.can_work_on(adv, user)
-    people = branch_people(adv.branch_id) if can_work else None
+    can = rules.REQUEST.can(adv, user)
+    people = branch_people(adv.branch_id) if rules.can_work_on(adv, user) else None
 
     transition_forms = []
     bound_transition = bound.get("transition")
@@ -258,29 +253,37 @@ def _render_detail(
         transition_forms.append(bound_transition)
 
     documents = list(queries.visible_documents(user, adv))
+    if internal:
+        # The rules ask for the latest plan: it is among the documents listed.
+        adv.known_latest_plan = max(
+            (d for d in documents if d.kind == DocumentKind.PLAN_OF_ACTION),
+            key=lambda d: d.number,
+            default=None,
+        )
     team = list(adv.team.order_by("last_name", "first_name", "username")) if internal else []
     mission = adv.mission
     milestone_rows = []
     for milestone in adv.milestones.select_related("lead").order_by("due_date", "pk"):
-        is_open = milestone.state == MilestoneState.OPEN and adv.is_open
+        milestone_can = rules.MILESTONE.can(milestone, user)
         milestone_rows.append(
             MilestoneRow(
                 milestone=milestone,
-                may_close=is_open and (can_work or milestone.lead_id == user.pk),
+                can=milestone_can,
                 due_form=(
                     bound.get(f"due:{milestone.pk}")
                     or MilestoneDueForm(
                         milestone_id=milestone.pk, initial={"due_date": milestone.due_date}
                     )
                 )
-                if is_open and can_work
+                if milestone_can.move
                 else None,
             )
         )
-    may_comment = rules.can_comment(adv, user)
-    commentable = [d for d in documents if internal or d.kind == DocumentKind.PLAN_OF_ACTION]
+    commentable_kinds = rules.commentable_kinds(adv, user)
+    commentable = [d.pk for d in documents if d.kind in commentable_kinds]
     context = {
         "advisory_request": adv,
+        "can": can,
         "internal": internal,
         "viewer_zone": profile_for(user).time_zone,
         "transition_forms": transition_forms,
@@ -291,52 +294,43 @@ def _render_detail(
             or TeamForm(
                 initial={"lead": adv.lead_id, "members": [p.pk for p in team]},
                 people=people,
-                may_change_lead=can_decide,
+                may_change_lead=rules.REQUEST.change_lead.permits(adv, user),
             )
         )
-        if can_lead and adv.is_open
+        if can.choose_team
         else None,
         "mission": mission,
         "mission_link": mission is not None
         and visible_meetings(user).filter(pk=mission.pk).exists(),
         "mission_form": (bound.get("mission") or MissionForm(initial={"time_zone": "UTC"}))
-        if can_lead and adv.state == RequestState.ACCEPTED
+        if can.plan_mission
         else None,
         "document_groups": _document_groups(documents, all_kinds=internal),
         "upload_form": (bound.get("upload") or DocumentUploadForm(max_mb=_max_upload_mb()))
-        if can_work and adv.is_open and adv.state != RequestState.RECEIVED
+        if can.upload_document
         else None,
         "milestones": milestone_rows,
         "milestone_form": (bound.get("milestone") or MilestoneForm(people=people))
-        if can_work and adv.is_open
+        if can.add_milestone
         else None,
         "comments": list(queries.visible_comments(user, adv)),
         "comment_form": (
             bound.get("comment")
             or CommentForm(
-                documents=RequestDocument.objects.filter(pk__in=[d.pk for d in commentable]),
+                documents=RequestDocument.objects.filter(pk__in=commentable),
                 with_internal=internal,
             )
         )
-        if may_comment
+        if can.comment
         else None,
         # What apps above advisory show here: the deliverables it informed.
         **REQUEST_PAGE.context(user, adv),
         "plan_review": queries.plan_review_of(adv) if internal else None,
         # The section shows once the plan can go to review, and stays once it went.
         "show_plan_review": internal
-        and (adv.plan_review_id is not None or adv.state in services.PLAN_REVIEW_STATES),
+        and (adv.plan_review_id is not None or adv.state in rules.PLAN_REVIEW_STATES),
         "plan_review_form": (bound.get("plan_review") or _plan_review_form(adv))
-        if internal
-        and services.can_send_plan_for_review(
-            adv,
-            user,
-            max(
-                (d for d in documents if d.kind == DocumentKind.PLAN_OF_ACTION),
-                key=lambda d: d.number,
-                default=None,
-            ),
-        )
+        if can.send_plan_for_review
         else None,
         "history": history_rows(queries.visible_history(user, adv)) if internal else [],
         "errors": [form for key, form in bound.items() if key != "transition"],
@@ -389,12 +383,11 @@ def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_team(request: HttpRequest, pk: int) -> HttpResponse:
     adv = queries.get_request_for_user(request.user, pk)
-    if not rules.can_lead(adv, request.user):
-        raise PermissionDenied(_("Only the lead or the chief chooses the team."))
+    rules.REQUEST.choose_team.require_person(adv, request.user)
     form = TeamForm(
         request.POST,
         people=branch_people(adv.branch_id),
-        may_change_lead=rules.can_decide(adv, request.user),
+        may_change_lead=rules.REQUEST.change_lead.permits(adv, request.user),
     )
     if form.is_valid():
         try:
@@ -406,6 +399,8 @@ def request_team(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except ServiceConflict as exc:
+            return _conflict(request, exc, pk)
         else:
             messages.success(request, _("The team was saved."))
             return redirect(_back(pk))
@@ -416,8 +411,7 @@ def request_team(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_mission(request: HttpRequest, pk: int) -> HttpResponse:
     adv = queries.get_request_for_user(request.user, pk)
-    if not rules.can_lead(adv, request.user):
-        raise PermissionDenied(_("Only the lead or the chief plans the mission."))
+    rules.REQUEST.plan_mission.require_person(adv, request.user)
     form = MissionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -447,8 +441,7 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the plan of action to review (the lead or the chief), then choose its reviewers
     on the review's deliverable page."""
     adv = queries.get_request_for_user(request.user, pk)
-    if not rules.can_lead(adv, request.user):
-        raise PermissionDenied(_("Only the lead or the chief send the plan of action to review."))
+    rules.REQUEST.send_plan_for_review.require_person(adv, request.user)
     form = _plan_review_form(adv, request.POST)
     if form.is_valid():
         try:
@@ -478,8 +471,7 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     adv = queries.get_request_for_user(request.user, pk)
-    if not rules.can_work_on(adv, request.user):
-        raise PermissionDenied(_("Only the lead, the team or the chief upload documents."))
+    rules.REQUEST.upload_document.require_person(adv, request.user)
     form = DocumentUploadForm(request.POST, request.FILES, max_mb=_max_upload_mb())
     if form.is_valid():
         data = form.cleaned_data
@@ -524,8 +516,7 @@ def _milestone_of(adv: AdvisoryRequest, milestone_pk: int) -> Milestone:
 @require_POST
 def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     adv = queries.get_request_for_user(request.user, pk)
-    if not rules.can_work_on(adv, request.user):
-        raise PermissionDenied(_("Only the lead, the team or the chief add milestones."))
+    rules.REQUEST.add_milestone.require_person(adv, request.user)
     form = MilestoneForm(request.POST, people=branch_people(adv.branch_id))
     if form.is_valid():
         data = form.cleaned_data
@@ -566,8 +557,7 @@ def milestone_complete(request: HttpRequest, pk: int, milestone_pk: int) -> Http
 def milestone_move(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
     adv = queries.get_request_for_user(request.user, pk)
     milestone = _milestone_of(adv, milestone_pk)
-    if not rules.can_work_on(adv, request.user):
-        raise PermissionDenied(_("Only the request's team moves milestones."))
+    rules.MILESTONE.move.require_person(milestone, request.user)
     form = MilestoneDueForm(request.POST, milestone_id=milestone.pk)
     if form.is_valid():
         try:
@@ -590,12 +580,9 @@ def milestone_move(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResp
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     adv = queries.get_request_for_user(user, pk)
-    if not rules.can_comment(adv, user):
-        raise PermissionDenied(_("You may not comment on this request."))
+    rules.REQUEST.comment.require_person(adv, user)
     internal = rules.sees_internal(adv, user)
-    documents = queries.visible_documents(user, adv)
-    if not internal:
-        documents = documents.filter(kind=DocumentKind.PLAN_OF_ACTION)
+    documents = queries.commentable_documents(user, adv)
     form = CommentForm(request.POST, documents=documents, with_internal=internal)
     if form.is_valid():
         data = form.cleaned_data

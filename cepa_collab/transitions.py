@@ -41,16 +41,22 @@ class Machine:
     """One state machine's labels and messages.
 
     `conflict` and `forbidden` take `%(action)s` (and `conflict` `%(state)s`); they name
-    the kind of record so that each reads naturally in every language.
+    the kind of record so that each reads naturally in every language. `unmet` says what
+    a transition's condition lacks; `comment_required` names the transitions that need a
+    comment (a reason), with what is said when it is missing.
     """
 
     labels: Mapping[str, Promise | str]
     conflict: Promise | str
     forbidden: Promise | str
     unmet: Mapping[str, Promise | str] = field(default_factory=dict)
+    comment_required: Mapping[str, Promise | str] = field(default_factory=dict)
 
     def label(self, name: str) -> str:
         return str(self.labels[name])
+
+    def needs_comment(self, name: str) -> bool:
+        return name in self.comment_required
 
 
 def _transition(obj, name: str):
@@ -93,6 +99,12 @@ def check(obj, name: str, user, machine: Machine) -> None:
         raise PermissionDenied(str(machine.forbidden) % {"action": label})
     if not can_proceed(method):
         raise ValidationError({"transition": machine.unmet.get(name, NOT_POSSIBLE_NOW)})
+
+
+def check_comment(name: str, comment: str, machine: Machine) -> None:
+    """Raise `ValidationError` naming `comment` when transition `name` needs one."""
+    if machine.needs_comment(name) and not comment.strip():
+        raise ValidationError({"comment": machine.comment_required[name]})
 
 
 def fire(obj, name: str) -> str:

@@ -8,7 +8,6 @@ ServiceConflict → 409.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -133,10 +132,7 @@ class ContributionSerializer(serializers.ModelSerializer):
         for name in ("deliverable", "incorporated_into"):
             if not self._shown(contribution, data[name]):
                 data[name] = None
-        if not (
-            rules.is_author(contribution, user)
-            or rules.sees_all_of_branch(user, contribution.branch_id)
-        ):
+        if not rules.sees_review(contribution, user):
             for name in self.REVIEW_FIELDS:
                 data[name] = None
         return data
@@ -408,8 +404,7 @@ class ContributionViewSet(
         responses={201: ContributionDetailSerializer, **errors(400, 403)},
     )
     def create(self, request):
-        if not rules.can_propose(request.user):
-            raise DjangoPermissionDenied(_("Contributions are proposed by CEPA members."))
+        rules.CONTRIBUTION.propose.require_person(None, request.user)
         serializer = ContributionCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         contribution = services.save_contribution(
@@ -491,10 +486,7 @@ class ContributionViewSet(
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         contribution = self.get_object()
-        if not rules.sees_history(contribution, request.user):
-            raise DjangoPermissionDenied(
-                _("Its history is for its author, its reviewers and admins.")
-            )
+        rules.CONTRIBUTION.see_history.require(contribution, request.user)
         rows = queries.contribution_history(contribution)
         return Response(ContributionHistorySerializer(rows, many=True).data)
 

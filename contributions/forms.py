@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from cepa_collab.forms import Form
 from cepa_collab.models import MemberState
 from contributions.enums import ContributionKind, ContributionState, RepositoryCategory
-from contributions.models import TRANSITION_LABELS, Contribution
+from contributions.models import Contribution
+from contributions.rules import MACHINE, NEEDED_TO_SUBMIT, TRANSITION_LABELS
 from workflows.models import Deliverable, Product
 
 # The fields of each kind's form, in the order the page shows them.
@@ -33,12 +34,6 @@ KIND_FIELDS = {
         "attachments",
     ),
     ContributionKind.WRITTEN_INPUT: ("product", "deliverable", "title", "summary", "attachments"),
-}
-# What each kind needs before it can be submitted (services.completeness_errors decides).
-NEEDED_TO_SUBMIT = {
-    ContributionKind.CASE_STUDY: {"country", "summary", "innovation", "transferability"},
-    ContributionKind.REPOSITORY_ENTRY: {"country", "category", "year", "document_url"},
-    ContributionKind.WRITTEN_INPUT: {"product", "summary"},
 }
 ACCEPT = ".pdf,.docx,.odt,.xlsx,.pptx"
 
@@ -175,7 +170,7 @@ class ContributionForm(Form):
             if name not in KIND_FIELDS[kind]:
                 del self.fields[name]
         self.order_fields(KIND_FIELDS[kind])
-        needed = NEEDED_TO_SUBMIT[kind]
+        needed = NEEDED_TO_SUBMIT[kind]  # services.completeness_errors decides
         for name, field in self.fields.items():
             if name in needed and not field.help_text:
                 field.help_text = _("Needed before you submit.")
@@ -239,7 +234,7 @@ class TransitionForm(Form):
         super().__init__(*args, **kwargs)
         self.name = name
         self.label = TRANSITION_LABELS.get(name, name)
-        if name == "return_for_revision":
+        if MACHINE.needs_comment(name):
             self.fields["comment"].label = _("What should change (required)")
         elif name not in self.WITH_COMMENT:
             del self.fields["comment"]

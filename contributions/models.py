@@ -20,7 +20,6 @@ from cepa_collab.models import (
     TimeStampedModel,
     UploadedDocument,
 )
-from cepa_collab.transitions import Machine
 from contributions import rules
 from contributions.enums import (
     WITHDRAWABLE_STATES,
@@ -29,6 +28,7 @@ from contributions.enums import (
     ContributionState,
     RepositoryCategory,
 )
+from contributions.rules import MACHINE, TRANSITION_LABELS  # noqa: F401 (their home was here)
 
 
 class Contribution(ConcurrentTransitionMixin, TimeStampedModel):
@@ -176,21 +176,6 @@ class Contribution(ConcurrentTransitionMixin, TimeStampedModel):
     )
     def withdraw(self) -> None:
         """The author withdraws it."""
-
-
-TRANSITION_LABELS = {
-    "submit": _("Submit"),
-    "start_review": _("Start review"),
-    "accept": _("Accept"),
-    "return_for_revision": _("Return for revision"),
-    "withdraw": _("Withdraw"),
-}
-
-MACHINE = Machine(
-    labels=TRANSITION_LABELS,
-    conflict=_("“%(action)s” is not possible: the contribution is now %(state)s."),
-    forbidden=_("You may not “%(action)s” this contribution."),
-)
 
 
 class Attachment(UploadedDocument):

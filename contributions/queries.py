@@ -8,7 +8,7 @@ from django.http import Http404
 from cepa_collab.enums import Role
 from cepa_collab.models import roles_for
 from cepa_collab.services import profile_for
-from cepa_collab.viewer import BRANCH_ROLES, is_admin, user_branch_id
+from cepa_collab.viewer import branch_person_id, is_admin
 from contributions.enums import STAFF_VISIBLE_STATES, ContributionState
 from contributions.models import Attachment, Contribution, ContributionHistory
 from contributions.panels import CITED_BY
@@ -38,8 +38,8 @@ def visible_contributions(user) -> QuerySet[Contribution]:
         return qs
     roles = set(roles_for(user))
     condition = Q(author_id=user.pk) | _accepted_for(user, roles)
-    branch_id = user_branch_id(user)
-    if branch_id is not None and BRANCH_ROLES & roles:
+    branch_id = branch_person_id(user)
+    if branch_id is not None:
         submitted_states = [s for s in STAFF_VISIBLE_STATES if s != ContributionState.WITHDRAWN]
         condition |= Q(branch_id=branch_id) & (
             Q(state__in=submitted_states)

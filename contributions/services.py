@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cepa_collab import documents, transitions
-from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import Branch
 from contributions import deadlines, rules
 from contributions.enums import ContributionAction, ContributionKind, ContributionState
@@ -60,19 +59,17 @@ def _branch_for(kind: str, product) -> Branch | None:
 def completeness_errors(contribution: Contribution) -> dict[str, str]:
     """What a contribution of its kind still lacks before it can be submitted."""
     errors = {}
-    required = {
-        ContributionKind.CASE_STUDY: ("country", "summary", "innovation", "transferability"),
-        ContributionKind.REPOSITORY_ENTRY: ("country", "category", "year"),
-        ContributionKind.WRITTEN_INPUT: ("product", "summary"),
-    }[contribution.kind]
-    for name in required:
+    needed = rules.NEEDED_TO_SUBMIT[contribution.kind]
+    for name in needed:
+        if name == rules.DOCUMENT_OR_ATTACHMENT:
+            continue
         value = getattr(contribution, name if name not in {"country", "product"} else f"{name}_id")
         if isinstance(value, str):
             value = value.strip()
         if not value:
             errors[name] = _("This field is required before submitting.")
     if (
-        contribution.kind == ContributionKind.REPOSITORY_ENTRY
+        rules.DOCUMENT_OR_ATTACHMENT in needed
         and not contribution.document_url
         and not (contribution.pk and contribution.attachments.exists())
     ):
@@ -120,8 +117,7 @@ def _validate(contribution: Contribution, actor=None) -> None:
 @transaction.atomic
 def propose(actor, *, kind: str, **fields) -> Contribution:
     """A CEPA member starts a contribution (a draft only they see)."""
-    if not rules.can_propose(actor):
-        raise PermissionDenied(_("Contributions are proposed by CEPA members."))
+    rules.CONTRIBUTION.propose.require(kind, actor)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
@@ -157,10 +153,7 @@ def _lock(contribution: Contribution | int) -> Contribution:
 def update(actor, contribution: Contribution | int, **changes) -> Contribution:
     """The author edits a draft or a returned contribution."""
     locked = _lock(contribution)
-    if not rules.is_author(locked, actor):
-        raise PermissionDenied(_("Only the author edits a contribution."))
-    if locked.state not in (ContributionState.DRAFT, ContributionState.RETURNED):
-        raise ServiceConflict(_("A contribution is edited while it is a draft or returned."))
+    rules.CONTRIBUTION.edit.require(locked, actor)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(
@@ -189,10 +182,7 @@ def update(actor, contribution: Contribution | int, **changes) -> Contribution:
 @transaction.atomic
 def attach(actor, contribution: Contribution | int, upload: UploadedFile) -> Attachment:
     locked = _lock(contribution)
-    if not rules.is_author(locked, actor):
-        raise PermissionDenied(_("Only the author attaches files."))
-    if locked.state not in (ContributionState.DRAFT, ContributionState.RETURNED):
-        raise ServiceConflict(_("Files are attached while it is a draft or returned."))
+    rules.CONTRIBUTION.attach.require(locked, actor)
     attachment = documents.store(Attachment, upload, uploaded_by=actor, contribution=locked)
     _history(
         locked,
@@ -244,10 +234,7 @@ def save_contribution(
 def remove_attachment(actor, attachment: Attachment) -> None:
     """The author takes a file off a draft or a returned contribution."""
     locked = _lock(attachment.contribution_id)
-    if not rules.is_author(locked, actor):
-        raise PermissionDenied(_("Only the author removes files."))
-    if locked.state not in (ContributionState.DRAFT, ContributionState.RETURNED):
-        raise ServiceConflict(_("Files are removed while it is a draft or returned."))
+    rules.CONTRIBUTION.remove_attachment.require(locked, actor)
     file = attachment.file
     attachment.delete()
     _history(
@@ -278,8 +265,7 @@ def fire_transition(
         errors = completeness_errors(locked)
         if errors:
             raise ValidationError(errors)
-    if name == "return_for_revision" and not comment:
-        raise ValidationError({"comment": _("Say what should change.")})
+    transitions.check_comment(name, comment, MACHINE)
     from_state = transitions.fire(locked, name)
     now = timezone.now()
     fields = ["state", "updated_at"]
@@ -335,10 +321,7 @@ def fire_transition(
 def incorporate(actor, contribution: Contribution | int, deliverable) -> Contribution:
     """Record that an accepted contribution went into a deliverable of the branch."""
     locked = _lock(contribution)
-    if not rules.can_review(locked, actor):
-        raise PermissionDenied(_("Only the branch's staff incorporate contributions."))
-    if locked.state != ContributionState.ACCEPTED:
-        raise ServiceConflict(_("Only an accepted contribution is incorporated."))
+    rules.CONTRIBUTION.incorporate.require(locked, actor)
     if (
         deliverable is None
         or deliverable.product.branch_id != locked.branch_id

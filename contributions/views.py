@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,7 +41,6 @@ from workflows.queries import visible_deliverables
 
 PAGE_SIZE = 50
 BAD_REQUEST = 400
-EDITABLE_STATES = (ContributionState.DRAFT, ContributionState.RETURNED)
 
 
 def _conflict(request: HttpRequest, exc: ServiceConflict, to: str) -> HttpResponse:
@@ -69,7 +68,7 @@ def contribution_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "can_propose": rules.can_propose(user),
+            "can_propose": rules.CONTRIBUTION.propose.permits(None, user),
             "kinds": ContributionKind.choices,
         },
     )
@@ -107,9 +106,8 @@ def _saved_message(request: HttpRequest, contribution: Contribution) -> None:
 @require_http_methods(["GET", "POST"])
 def propose(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not rules.can_propose(user):
-        raise PermissionDenied(_("Contributions are proposed by CEPA members."))
     kind = request.GET.get("kind", "")
+    rules.CONTRIBUTION.propose.require_person(kind, user)
     if kind not in ContributionKind.values:
         return render(
             request,
@@ -145,12 +143,13 @@ def propose(request: HttpRequest) -> HttpResponse:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     contribution = queries.get_contribution_for_user(user, pk)
-    if not rules.is_author(contribution, user):
-        raise PermissionDenied(_("Only the author edits a contribution."))
+    rule = rules.CONTRIBUTION.edit
+    rule.require_person(contribution, user)
     back = _detail_url(pk)
-    if contribution.state not in EDITABLE_STATES:
-        messages.error(request, _("A contribution is edited while it is a draft or returned."))
-        return redirect(back)
+    try:
+        rule.require(contribution, user)
+    except ServiceConflict as exc:
+        return _conflict(request, exc, back)
     deliverables = visible_deliverables(user)
     status = 200
     if request.method == "POST":
@@ -220,7 +219,7 @@ def _render_detail(
 ) -> HttpResponse:
     user = request.user
     is_author = rules.is_author(contribution, user)
-    may_review = rules.can_review(contribution, user)
+    can = rules.CONTRIBUTION.can(contribution, user)
     citing = list(queries.citing_links(user, contribution))
     visible = queries.visible_deliverable_ids(
         user, [contribution], also=[link.deliverable_id for link in citing]
@@ -232,7 +231,7 @@ def _render_detail(
         else:
             transition_forms.append(TransitionForm(name=name))
     incorporate_form = None
-    if may_review and contribution.state == ContributionState.ACCEPTED:
+    if can.incorporate:
         incorporate_form = bound_incorporate or IncorporateForm(
             deliverables=visible_deliverables(user).filter(
                 product__branch_id=contribution.branch_id
@@ -240,17 +239,17 @@ def _render_detail(
             initial={"deliverable": contribution.incorporated_into_id},
         )
     cited_by = [(link, _ref(link.deliverable, visible, is_author)) for link in citing]
-    sees_history = rules.sees_history(contribution, user)
+    sees_history = can.see_history
     context = {
         "contribution": contribution,
+        "can": can,
         "kind": ContributionKind,
         "is_author": is_author,
-        "sees_review": is_author or rules.sees_all_of_branch(user, contribution.branch_id),
+        "sees_review": rules.sees_review(contribution, user),
         "attachments": list(contribution.attachments.all()),
         "transition_forms": transition_forms,
         "bound_transition": bound_transition,
         "incorporate_form": incorporate_form,
-        "can_edit": is_author and contribution.state in EDITABLE_STATES,
         "for_deliverable": _ref(contribution.deliverable, visible, is_author),
         "incorporated_into": _ref(contribution.incorporated_into, visible, is_author),
         "cited_by": cited_by,
@@ -306,8 +305,8 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
 def incorporate(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     contribution = queries.get_contribution_for_user(user, pk)
-    if not rules.can_review(contribution, user):
-        raise PermissionDenied(_("Only the branch's staff incorporate contributions."))
+    rule = rules.CONTRIBUTION.incorporate
+    rule.require_person(contribution, user)
     form = IncorporateForm(
         request.POST,
         deliverables=visible_deliverables(user).filter(product__branch_id=contribution.branch_id),
@@ -327,9 +326,10 @@ def incorporate(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(_detail_url(pk))
     contribution = queries.get_contribution_for_user(user, pk)
-    if contribution.state != ContributionState.ACCEPTED:
-        messages.error(request, _("Only an accepted contribution is incorporated."))
-        return redirect(_detail_url(pk))
+    try:
+        rule.require(contribution, user)
+    except ServiceConflict as exc:
+        return _conflict(request, exc, _detail_url(pk))
     return _render_detail(request, contribution, bound_incorporate=form, status=BAD_REQUEST)
 
 

@@ -4,7 +4,7 @@ deliverables citing it (see `cepa_collab.panels`)."""
 
 from advisory.panels import REQUEST_PAGE
 from contributions.panels import CITED_BY
-from knowledge import queries, services
+from knowledge import queries, rules
 from workflows.panels import DELIVERABLE_PAGE
 
 
@@ -16,7 +16,7 @@ def deliverable_chain(user, deliverable) -> dict:
         "incorporated": queries.incorporated_contributions(
             user, deliverable, besides=[link.contribution_id for link in links]
         ),
-        "can_link": services.can_link(user, deliverable),
+        "can_link": rules.LINK.create(deliverable, user),
     }
 
 

@@ -33,6 +33,7 @@ from advisory.queries import visible_requests
 from cepa_collab.models import MemberState, Region
 from contributions.enums import ContributionKind, ContributionState, RepositoryCategory
 from contributions.queries import visible_contributions
+from knowledge import rules
 from knowledge.models import KnowledgeLink
 from meetings.queries import visible_meetings
 from workflows.queries import visible_deliverables
@@ -57,6 +58,16 @@ def _count(qs: QuerySet, **filters) -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def linkable_requests(user) -> QuerySet:
+    """The requests `user` sees that a deliverable may draw on (`rules.LINK`)."""
+    return visible_requests(user).exclude(state__in=rules.REQUEST_STATES_WITHOUT_FINDINGS)
+
+
+def citable_contributions(user) -> QuerySet:
+    """The contributions `user` sees that a deliverable may cite (`rules.LINK`)."""
+    return visible_contributions(user).filter(state__in=rules.CITED_CONTRIBUTION_STATES)
 
 
 def repository_entries(user) -> QuerySet:
@@ -104,9 +115,14 @@ def has_activity(country: MemberState) -> bool:
     return any(getattr(country, key) for key in (*ACTIVITY_KEYS, *REPOSITORY_KEYS))
 
 
+def coverage_cells(country: MemberState) -> list[int]:
+    """The accepted repository entries of each category, in the categories' order."""
+    return [getattr(country, key) for key in REPOSITORY_KEYS]
+
+
 def covered_categories(country: MemberState) -> int:
     """How many of the three repository categories have at least one entry."""
-    return sum(1 for key in REPOSITORY_KEYS if getattr(country, key))
+    return sum(1 for count in coverage_cells(country) if count)
 
 
 def get_country(iso3: str) -> MemberState:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,13 +29,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from advisory.enums import RequestState
-from advisory.queries import visible_requests
 from cepa_collab.models import MemberState, Region
 from cepa_collab.service_errors import add_service_errors
 from cepa_collab.spreadsheets import neutralise
-from contributions.enums import ContributionState, RepositoryCategory
-from contributions.queries import visible_contributions
-from knowledge import queries, services
+from contributions.enums import RepositoryCategory
+from knowledge import queries, rules, services
 from knowledge.forms import CountryFilterForm, LinkContributionForm, LinkRequestForm
 from knowledge.models import KnowledgeLink
 from workflows.queries import get_deliverable_for_user
@@ -137,7 +135,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     summary = queries.region_summary(request.user, region)
     for country in summary.countries:
         country.covered = queries.covered_categories(country)
-        country.coverage_cells = [getattr(country, key) for key in queries.REPOSITORY_KEYS]
+        country.coverage_cells = queries.coverage_cells(country)
     return render(
         request,
         "knowledge/region_detail.html",
@@ -164,8 +162,8 @@ def coverage_rows(countries: list[MemberState]) -> list[list[object]]:
     """The coverage table as CSV rows, every text cell neutralised."""
     rows = []
     for country in countries:
-        counts = [getattr(country, key) for key in queries.REPOSITORY_KEYS]
-        cells = [country.iso3, country.name, *counts, sum(1 for n in counts if n)]
+        counts = queries.coverage_cells(country)
+        cells = [country.iso3, country.name, *counts, queries.covered_categories(country)]
         rows.append([neutralise(cell) for cell in cells])
     return rows
 
@@ -191,16 +189,8 @@ def region_coverage_csv(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _link_forms(user, deliverable, data=None, what: str = ""):
-    requests = (
-        visible_requests(user)
-        .exclude(state=RequestState.DECLINED)
-        .order_by("country__name", "-received_on", "pk")
-    )
-    contributions = (
-        visible_contributions(user)
-        .filter(state=ContributionState.ACCEPTED)
-        .order_by("country__name", "title", "pk")
-    )
+    requests = queries.linkable_requests(user).order_by("country__name", "-received_on", "pk")
+    contributions = queries.citable_contributions(user).order_by("country__name", "title", "pk")
     return (
         LinkRequestForm(data if what == "request" else None, requests=requests),
         LinkContributionForm(data if what == "contribution" else None, contributions=contributions),
@@ -213,8 +203,7 @@ def deliverable_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Link the deliverable to a request it draws on or to a contribution it cites."""
     user = request.user
     deliverable = get_deliverable_for_user(user, pk)
-    if not services.can_link(user, deliverable):
-        raise PermissionDenied(_("Only the deliverable's branch links it to other records."))
+    rules.LINK.create.require(deliverable, user)
     back = reverse("workflows:deliverable", args=[deliverable.pk])
     what = request.POST.get("what", "") if request.method == "POST" else ""
     if request.method == "POST" and what not in {"request", "contribution"}:

@@ -33,11 +33,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from cepa_collab import viewer
 from cepa_collab.models import Branch, MemberState, validate_time_zone
 from cepa_collab.serializers import LabelField, StrictBooleanFilter
 from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
-from meetings import services
+from meetings import rules, services
 from meetings.enums import MeetingKind, MeetingStatus, ParticipantRole, Reply, TokenKind, Visibility
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
 from meetings.queries import (
@@ -133,7 +132,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
     def get_can_manage(self, meeting: Meeting) -> bool:
         """Whether the caller may edit and cancel it (the branch's staff and chief)."""
-        return services.can_manage_meeting(self.context["request"].user, meeting)
+        return rules.MEETING.edit.permits(meeting, self.context["request"].user)
 
     def get_ics_url(self, meeting: Meeting) -> str:
         """The meeting as an .ics file to add to a calendar."""
@@ -431,11 +430,6 @@ def private_feed(user, kind: str) -> dict:
     }
 
 
-def has_branch_feed(user) -> bool:
-    branch_id = viewer.user_branch_id(user)
-    return branch_id is not None and viewer.is_branch_member(user, branch_id)
-
-
 FEED_URL_NAMES = {
     TokenKind.PERSONAL: "meetings:personal_feed",
     TokenKind.BRANCH: "meetings:branch_feed",
@@ -577,7 +571,7 @@ class MeetingViewSet(
         participants = meeting.participants.select_related("user")
         context = {
             "request": request,
-            "manages": services.can_manage_meeting(request.user, meeting),
+            "manages": rules.MEETING.edit.permits(meeting, request.user),
         }
         return Response(ParticipantSerializer(participants, many=True, context=context).data)
 
@@ -622,7 +616,7 @@ class MeetingViewSet(
         participant = services.set_reply(request.user, meeting, data["reply"])
         context = {
             "request": request,
-            "manages": services.can_manage_meeting(request.user, meeting),
+            "manages": rules.MEETING.edit.permits(meeting, request.user),
         }
         return Response(ParticipantSerializer(participant, context=context).data)
 
@@ -637,7 +631,7 @@ class CalendarView(APIView):
         data = {
             "public": feed_links(url_path("meetings:public_feed")),
             "personal": private_feed(user, TokenKind.PERSONAL),
-            "branch": private_feed(user, TokenKind.BRANCH) if has_branch_feed(user) else None,
+            "branch": private_feed(user, TokenKind.BRANCH) if rules.has_branch_feed(user) else None,
         }
         return Response(CalendarFeedsSerializer(data).data)
 

@@ -21,9 +21,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cepa_collab import viewer
 from cepa_collab.services import profile_for
-from meetings import ics, queries
+from meetings import ics, queries, rules
 from meetings.enums import TokenKind
 from meetings.ics import Deadline, Feed, FeedEvent
 from meetings.models import CalendarToken, Meeting, hash_token
@@ -244,5 +243,5 @@ def may_use_branch_feed(token: CalendarToken) -> bool:
     return (
         token.kind == TokenKind.BRANCH
         and token.branch_id is not None
-        and viewer.is_branch_member(token.user, token.branch_id)
+        and rules.has_branch_feed(token.user, token.branch_id)
     )

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from enum import StrEnum
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from cepa_collab import viewer
 from cepa_collab.models import Branch
 from cepa_collab.services import CALENDAR, bump_counter, profile_for
-from meetings import feed_builders, ics, queries
+from meetings import feed_builders, ics, queries, rules
 from meetings.enums import (
     CALENDAR_FIELDS,
     MeetingKind,
@@ -63,29 +63,7 @@ TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 AGENDA_TITLE_MAX = AgendaItem._meta.get_field("title").max_length
 
 
-def can_manage_meeting(user, meeting: Meeting) -> bool:
-    """Branch staff and the chief of the meeting's branch create, edit and cancel it; the
-    lead of an advisory request manages its assessment mission too (usually an
-    Inter-Regional Advisor, who schedules no other meeting)."""
-    if viewer.can_create_in_branch(user, meeting.branch_id):
-        return True
-    if meeting.kind != MeetingKind.ASSESSMENT_MISSION:
-        return False
-    return mission_lead_id(meeting) == user.pk
-
-
-def mission_lead_id(meeting: Meeting) -> int | None:
-    """The lead of the advisory request whose mission this is (read from the
-    `mission_lead_id` annotation of `queries.with_mission_lead` when present, or set by
-    `create_meeting` on a mission it creates for its lead)."""
-    if hasattr(meeting, "mission_lead_id"):
-        return meeting.mission_lead_id
-    if meeting.pk is None:
-        return None
-    try:
-        return meeting.advisory_request.lead_id
-    except ObjectDoesNotExist:
-        return None
+mission_lead_id = rules.mission_lead_id
 
 
 def _check_times(meeting: Meeting) -> None:
@@ -152,8 +130,7 @@ def create_meeting(actor, *, mission_lead=None, **fields) -> Meeting:
         if meeting.kind != MeetingKind.ASSESSMENT_MISSION:
             raise ValidationError({"kind": _("Only an assessment mission has a mission lead.")})
         meeting.mission_lead_id = mission_lead.pk
-    if not can_manage_meeting(actor, meeting):
-        raise PermissionDenied(_("Only the branch's staff schedule its meetings."))
+    rules.MEETING.schedule.require(meeting, actor)
     _check_times(meeting)
     meeting.full_clean()
     meeting.save()
@@ -166,15 +143,13 @@ def update_meeting(actor, meeting: Meeting | int, **changes) -> Meeting:
     """Change a meeting; a change of time, place, status or title raises its revision."""
     pk = meeting.pk if isinstance(meeting, Meeting) else meeting
     locked = Meeting.objects.select_for_update().get(pk=pk)
-    if not can_manage_meeting(actor, locked):
-        raise PermissionDenied(_("Only the branch's staff edit its meetings."))
+    rules.MEETING.edit.require_person(locked, actor)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
     if changes.get("status") == MeetingStatus.CANCELLED:
         raise ValidationError({"status": _("Cancel the meeting with a reason instead.")})
-    if locked.is_cancelled:
-        raise ValidationError({"status": _("A cancelled meeting cannot be changed.")})
+    rules.MEETING.edit.require(locked, actor)
     changed = [name for name, value in changes.items() if getattr(locked, name) != value]
     if (
         "kind" in changed
@@ -220,8 +195,7 @@ def agenda_titles(titles: Iterable[str]) -> list[str]:
 def set_agenda(actor, meeting: Meeting, titles: list[str]) -> None:
     """Make the agenda the list of titles, in order; an item whose title stays keeps its
     notes and linked deliverable."""
-    if not can_manage_meeting(actor, meeting):
-        raise PermissionDenied(_("Only the branch's staff edit the agenda."))
+    rules.MEETING.set_agenda.require(meeting, actor)
     titles = agenda_titles(titles)
     existing = list(meeting.agenda.order_by("position", "pk"))
     if [item.title for item in existing] == titles:
@@ -253,12 +227,10 @@ def set_agenda(actor, meeting: Meeting, titles: list[str]) -> None:
 def cancel_meeting(actor, meeting: Meeting | int, reason: str) -> Meeting:
     pk = meeting.pk if isinstance(meeting, Meeting) else meeting
     locked = Meeting.objects.select_for_update().get(pk=pk)
-    if not can_manage_meeting(actor, locked):
-        raise PermissionDenied(_("Only the branch's staff cancel its meetings."))
+    rules.MEETING.cancel.require_person(locked, actor)
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason.")})
-    if locked.is_cancelled:
-        raise ValidationError({"status": _("The meeting is already cancelled.")})
+    rules.MEETING.cancel.require(locked, actor)
     locked.status = MeetingStatus.CANCELLED
     locked.cancel_reason = reason.strip()
     locked.cancelled_at = timezone.now()
@@ -272,8 +244,7 @@ def cancel_meeting(actor, meeting: Meeting | int, reason: str) -> Meeting:
 
 @transaction.atomic
 def add_participant(actor, meeting: Meeting, *, user=None, name="", email="", role="expert"):
-    if not can_manage_meeting(actor, meeting):
-        raise PermissionDenied(_("Only the branch's staff invite participants."))
+    rules.MEETING.invite.require(meeting, actor)
     if user is not None and meeting.participants.filter(user=user).exists():
         raise ValidationError({"user": _("This person already takes part.")})
     participant = Participant(meeting=meeting, user=user, name=name, email=email, role=role)
@@ -297,8 +268,7 @@ def remove_participant(actor, meeting: Meeting | int, participant: Participant |
     above every one they received (and a later invitation's is not below it)."""
     pk = meeting.pk if isinstance(meeting, Meeting) else meeting
     locked = Meeting.objects.select_for_update().get(pk=pk)
-    if not can_manage_meeting(actor, locked):
-        raise PermissionDenied(_("Only the branch's staff remove participants."))
+    rules.MEETING.remove_participant.require(locked, actor)
     participant_pk = participant.pk if isinstance(participant, Participant) else participant
     found = (
         Participant.objects.select_related("user__profile")
@@ -328,7 +298,7 @@ def set_reply(actor, meeting: Meeting, reply: str) -> Participant:
         Participant.objects.select_for_update().filter(meeting=meeting, user=actor).first()
     )
     if participant is None:
-        raise PermissionDenied(_("Only participants reply."))
+        raise PermissionDenied(rules.ONLY_PARTICIPANTS)
     participant.reply = reply
     participant.save(update_fields=["reply", "updated_at"])
     Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
@@ -546,10 +516,8 @@ def reset_token(user, kind: str = TokenKind.PERSONAL, branch: Branch | None = No
 
     Returns the raw token: it is shown once and never stored."""
     if kind == TokenKind.BRANCH:
-        branch_id = viewer.user_branch_id(user)
-        if branch_id is None or not viewer.is_branch_member(user, branch_id):
-            raise PermissionDenied(_("Only branch staff have a branch feed."))
-        branch = Branch.objects.get(pk=branch_id)
+        rules.BRANCH_FEED.require(None, user)
+        branch = Branch.objects.get(pk=viewer.user_branch_id(user))
     CalendarToken.objects.filter(user=user, kind=kind, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

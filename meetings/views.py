@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -33,7 +33,7 @@ from cepa_collab import viewer
 from cepa_collab.models import Branch
 from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
-from meetings import queries, services
+from meetings import queries, rules, services
 from meetings.enums import ParticipantRole, Reply, TokenKind
 from meetings.forms import CancelForm, MeetingFilterForm, MeetingForm
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
@@ -61,10 +61,7 @@ def _viewer_zone(user) -> str:
 def _may_schedule(user) -> bool:
     """Whether the person may schedule meetings in some branch (their own, or any for a
     superuser)."""
-    if user.is_superuser:
-        return True
-    branch_id = viewer.user_branch_id(user)
-    return branch_id is not None and viewer.can_create_in_branch(user, branch_id)
+    return rules.MEETING.schedule.permits(Meeting(branch_id=viewer.user_branch_id(user)), user)
 
 
 def _branches_for(user) -> QuerySet[Branch]:
@@ -236,7 +233,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "replies": REPLIES,
             "agenda": _agenda(user, meeting),
             "viewer_zone": _viewer_zone(user),
-            "can_manage": services.can_manage_meeting(user, meeting),
+            "can_manage": rules.MEETING.edit.permits(meeting, user),
+            "can": rules.MEETING.can(meeting, user),
         },
     )
 
@@ -273,8 +271,7 @@ def _save_meeting(request: HttpRequest, form: MeetingForm, meeting: Meeting | No
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not _may_schedule(user):
-        raise PermissionDenied(_("Only branch staff schedule meetings."))
+    rules.MEETING.schedule.require_person(Meeting(branch_id=viewer.user_branch_id(user)), user)
     branches = _branches_for(user)
     status = 200
     if request.method == "POST":
@@ -312,11 +309,9 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     meeting = queries.get_meeting_for_user(user, pk)
-    if not services.can_manage_meeting(user, meeting):
-        raise PermissionDenied(_("Only the branch's staff edit its meetings."))
-    if meeting.is_cancelled:
-        messages.error(request, _("A cancelled meeting can no longer be changed."))
-        return redirect("meetings:detail", pk=pk)
+    refused = _refused(request, rules.MEETING.edit, meeting)
+    if refused is not None:
+        return refused
     participants = _participants(meeting)
     people = queries.invitable_people().exclude(
         pk__in=[p.user_id for p in participants if p.user_id]
@@ -344,6 +339,18 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _refused(request: HttpRequest, rule, meeting: Meeting) -> HttpResponse | None:
+    """403 (raised) if the person may not; the meeting's page with the rule's message if
+    its state does not allow it now; None when the page may go on."""
+    rule.require_person(meeting, request.user)
+    try:
+        rule.require(meeting, request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("meetings:detail", pk=meeting.pk)
+    return None
+
+
 # --- cancel and reply ----------------------------------------------------------------------
 
 
@@ -352,11 +359,9 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     meeting = queries.get_meeting_for_user(user, pk)
-    if not services.can_manage_meeting(user, meeting):
-        raise PermissionDenied(_("Only the branch's staff cancel its meetings."))
-    if meeting.is_cancelled:
-        messages.error(request, _("The meeting is already cancelled."))
-        return redirect("meetings:detail", pk=pk)
+    refused = _refused(request, rules.MEETING.cancel, meeting)
+    if refused is not None:
+        return refused
     status = 200
     if request.method == "POST":
         form = CancelForm(request.POST)
@@ -432,17 +437,12 @@ def _feed_url(kind: str, raw: str) -> str:
     return settings.SITE_URL + reverse(name, args=[raw])
 
 
-def _has_branch_feed(user) -> bool:
-    branch_id = viewer.user_branch_id(user)
-    return branch_id is not None and viewer.is_branch_member(user, branch_id)
-
-
 @login_required
 @private_page
 def subscriptions(request: HttpRequest) -> HttpResponse:
     user = request.user
     kinds = [TokenKind.PERSONAL]
-    if _has_branch_feed(user):
+    if rules.has_branch_feed(user):
         kinds.append(TokenKind.BRANCH)
     active = {
         token.kind: token

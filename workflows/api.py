@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -33,7 +32,6 @@ from cepa_collab.serializers import HistoryEntrySerializer, LabelField, StrictBo
 from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
 from workflows import services
 from workflows.enums import (
-    DELIVERABLE_ACTIVE_STATES,
     AssignmentState,
     DeliverableAction,
     DeliverableKind,
@@ -141,7 +139,10 @@ class DeliverableSerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     owner_name = serializers.SerializerMethodField()
     state_label = LabelField(DeliverableState, source="state")
-    overdue = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(
+        read_only=True,
+        help_text=_("Past its due date and still being produced (planned to revising)."),
+    )
 
     class Meta:
         model = Deliverable
@@ -172,12 +173,6 @@ class DeliverableSerializer(serializers.ModelSerializer):
 
     def get_owner_name(self, deliverable: Deliverable) -> str:
         return display_name(deliverable.owner)
-
-    def get_overdue(self, deliverable: Deliverable) -> bool:
-        return (
-            deliverable.state in DELIVERABLE_ACTIVE_STATES
-            and deliverable.due_date < timezone.localdate()
-        )
 
 
 class DeliverableHistorySerializer(HistoryEntrySerializer):
@@ -416,8 +411,7 @@ class DeliverableFilter(filters.FilterSet):
         fields = ["product", "state", "owner", "overdue", "due_before", "due_after"]
 
     def filter_overdue(self, queryset, name: str, value: bool):
-        late = Q(due_date__lt=timezone.localdate(), state__in=DELIVERABLE_ACTIVE_STATES)
-        return queryset.filter(late) if value else queryset.exclude(late)
+        return queryset.overdue() if value else queryset.not_overdue()
 
 
 class ReviewFilter(filters.FilterSet):

@@ -119,7 +119,7 @@ def _outstanding_review():
 
 
 def overdue_q(today: datetime.date) -> Q:
-    return Q(due_date__lt=today, state__in=DELIVERABLE_ACTIVE_STATES)
+    return Deliverable.objects.overdue_q(today)
 
 
 def at_risk_q(today: datetime.date) -> Q:
@@ -419,7 +419,7 @@ def reviewer_workload(branch: Branch, today: datetime.date | None = None) -> lis
         .annotate(
             total=Count("pk"),
             open_count=Count("pk", filter=outstanding),
-            overdue_count=Count("pk", filter=outstanding & Q(due_date__lt=today)),
+            overdue_count=Count("pk", filter=ReviewAssignment.objects.overdue_q(today)),
             responded=Count("pk", filter=Q(responded_at__isnull=False)),
             submitted=Count("pk", filter=Q(state=AssignmentState.SUBMITTED)),
         )

@@ -10,9 +10,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cepa_collab.forms import DateInput, Form
-from workflows.enums import DELIVERABLE_ACTIVE_STATES, DeliverableState, Recommendation
-from workflows.models import TRANSITION_LABELS, Deliverable, Product
+from workflows.enums import DeliverableState, Recommendation
+from workflows.models import Deliverable, Product
 from workflows.reviewers import NOT_ELIGIBLE, eligible_reviewers
+from workflows.rules import MACHINE, TRANSITION_LABELS
 
 # --- deliverables --------------------------------------------------------------------
 
@@ -55,9 +56,7 @@ class DeliverableFilterForm(Form):
         if data.get("owner") == self.OWNER_ME:
             deliverables = deliverables.filter(owner_id=user.pk)
         if data.get("overdue"):
-            deliverables = deliverables.filter(
-                due_date__lt=today, state__in=DELIVERABLE_ACTIVE_STATES
-            )
+            deliverables = deliverables.overdue(today)
         return deliverables
 
 
@@ -78,15 +77,13 @@ class TransitionForm(Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
     )
 
-    COMMENT_REQUIRED = frozenset({"cancel", "return_for_revision"})
-
     def __init__(self, *args, name: str, with_waiver: bool = False, **kwargs):
         kwargs.setdefault("auto_id", f"id_{name}_%s")
         kwargs.setdefault("initial", {"transition": name})
         super().__init__(*args, **kwargs)
         self.name = name
         self.label = TRANSITION_LABELS.get(name, name)
-        if name in self.COMMENT_REQUIRED:
+        if MACHINE.needs_comment(name):
             self.fields["comment"].label = _("Reason (required)")
         if not with_waiver:
             del self.fields["waiver_reason"]

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -20,10 +21,10 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cepa_collab import documents
 from cepa_collab.models import Branch, HistoryEntry, Region, TimeStampedModel, UploadedDocument
-from cepa_collab.transitions import Machine
 from workflows import rules
 from workflows.enums import (
     ASSIGNMENT_OUTSTANDING_STATES,
+    DELIVERABLE_ACTIVE_STATES,
     DELIVERABLE_OPEN_STATES,
     AssignmentState,
     DeliverableAction,
@@ -34,6 +35,7 @@ from workflows.enums import (
     ReviewStatus,
     RoundState,
 )
+from workflows.rules import MACHINE, TRANSITION_LABELS  # noqa: F401 (their home was here)
 
 
 class Product(TimeStampedModel):
@@ -72,6 +74,21 @@ class Product(TimeStampedModel):
         return f"{self.title} {self.edition}".strip()
 
 
+class DeliverableQuerySet(models.QuerySet):
+    """Deliverables, with the overdue rule written once (`overdue_q`)."""
+
+    @staticmethod
+    def overdue_q(today: datetime.date) -> Q:
+        """Late: due before `today` and still being produced (planned to revising)."""
+        return Q(due_date__lt=today, state__in=DELIVERABLE_ACTIVE_STATES)
+
+    def overdue(self, today: datetime.date | None = None) -> DeliverableQuerySet:
+        return self.filter(self.overdue_q(today or timezone.localdate()))
+
+    def not_overdue(self, today: datetime.date | None = None) -> DeliverableQuerySet:
+        return self.exclude(self.overdue_q(today or timezone.localdate()))
+
+
 class Deliverable(ConcurrentTransitionMixin, TimeStampedModel):
     """A concrete output of a product, moved from plan to publication by review rounds."""
 
@@ -97,6 +114,8 @@ class Deliverable(ConcurrentTransitionMixin, TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     state_changed_at = models.DateTimeField(_("state changed"), default=timezone.now)
 
+    objects = DeliverableQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_date", "pk"]
         verbose_name = _("deliverable")
@@ -120,6 +139,19 @@ class Deliverable(ConcurrentTransitionMixin, TimeStampedModel):
     @property
     def branch_id(self) -> int:
         return self.product.branch_id
+
+    def is_overdue_on(self, today: datetime.date) -> bool:
+        """`DeliverableQuerySet.overdue_q` for this one deliverable."""
+        return self.state in DELIVERABLE_ACTIVE_STATES and self.due_date < today
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_overdue_on(timezone.localdate())
+
+    @cached_property
+    def open_round(self) -> ReviewRound | None:
+        """The open review round with its version (one query, then kept)."""
+        return self.rounds.filter(state=RoundState.OPEN).select_related("version").first()
 
     # --- conditions -------------------------------------------------------------
     def has_unreviewed_version(self) -> bool:
@@ -186,24 +218,6 @@ class Deliverable(ConcurrentTransitionMixin, TimeStampedModel):
         """The chief cancels a deliverable that is not published."""
 
 
-# Labels of the transitions, in the order pages show them.
-TRANSITION_LABELS = {
-    "start_drafting": _("Start drafting"),
-    "submit_for_review": _("Submit for review"),
-    "return_for_revision": _("Return for revision"),
-    "approve": _("Approve"),
-    "publish": _("Publish"),
-    "cancel": _("Cancel deliverable"),
-}
-
-MACHINE = Machine(
-    labels=TRANSITION_LABELS,
-    conflict=_("“%(action)s” is not possible: the deliverable is now %(state)s."),
-    forbidden=_("You may not “%(action)s” this deliverable."),
-    unmet={"submit_for_review": _("Upload a new version before submitting it for review.")},
-)
-
-
 class Version(UploadedDocument):
     """A numbered upload of a deliverable's draft (files live outside the web root)."""
 
@@ -261,6 +275,18 @@ class ReviewRound(models.Model):
         return f"{self.deliverable} — round {self.number}"
 
 
+class ReviewAssignmentQuerySet(models.QuerySet):
+    """Review assignments, with the overdue rule written once (`overdue_q`)."""
+
+    @staticmethod
+    def overdue_q(today: datetime.date) -> Q:
+        """Late: due before `today` and the review still owed (invited or accepted)."""
+        return Q(due_date__lt=today, state__in=ASSIGNMENT_OUTSTANDING_STATES)
+
+    def overdue(self, today: datetime.date | None = None) -> ReviewAssignmentQuerySet:
+        return self.filter(self.overdue_q(today or timezone.localdate()))
+
+
 class ReviewAssignment(TimeStampedModel):
     """A version given to a reviewer (usually a CEPA member) with a due date."""
 
@@ -283,6 +309,8 @@ class ReviewAssignment(TimeStampedModel):
     )
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
 
+    objects = ReviewAssignmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_date", "pk"]
         verbose_name = _("review assignment")
@@ -301,6 +329,11 @@ class ReviewAssignment(TimeStampedModel):
     @property
     def is_outstanding(self) -> bool:
         return self.state in ASSIGNMENT_OUTSTANDING_STATES
+
+    @property
+    def overdue(self) -> bool:
+        """`ReviewAssignmentQuerySet.overdue_q` for this one assignment, today."""
+        return self.is_outstanding and self.due_date < timezone.localdate()
 
     @transition(
         field=state,

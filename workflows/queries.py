@@ -6,7 +6,6 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, 
 from django.http import Http404
 
 from cepa_collab import viewer
-from cepa_collab.models import roles_for
 from workflows.enums import ASSIGNMENT_OUTSTANDING_STATES, DeliverableAction, ReviewStatus
 from workflows.models import (
     Deliverable,
@@ -34,8 +33,8 @@ def visible_deliverables(user) -> QuerySet[Deliverable]:
     if viewer.is_admin(user):
         return qs
     condition = Q(pk__in=_granted(DeliverableUserObjectPermission, user, "view_deliverable"))
-    branch_id = viewer.user_branch_id(user)
-    if branch_id is not None and viewer.BRANCH_ROLES & set(roles_for(user)):
+    branch_id = viewer.branch_person_id(user)
+    if branch_id is not None:
         condition |= Q(product__branch_id=branch_id)
     return qs.filter(condition)
 
@@ -178,7 +177,7 @@ def my_reviews_in_order(user, today) -> QuerySet[ReviewAssignment]:
         my_assignments(user)
         .annotate(
             rank=Case(
-                When(state__in=ASSIGNMENT_OUTSTANDING_STATES, due_date__lt=today, then=Value(0)),
+                When(ReviewAssignment.objects.overdue_q(today), then=Value(0)),
                 When(state__in=ASSIGNMENT_OUTSTANDING_STATES, then=Value(1)),
                 default=Value(2),
                 output_field=IntegerField(),

@@ -15,14 +15,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed, has_transition_perm
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cepa_collab import documents, transitions, viewer
@@ -65,8 +64,7 @@ VIEW_VERSION = "workflows.view_version"
 @transaction.atomic
 def create_product(actor, **fields) -> Product:
     product = Product(**fields)
-    if not viewer.can_create_in_branch(actor, product.branch_id):
-        raise PermissionDenied(_("Only the branch's staff create its products."))
+    rules.PRODUCT.create.require(product, actor)
     product.full_clean()
     product.save()
     return product
@@ -179,8 +177,7 @@ def fire_transition(
         if open_round
         else []
     )
-    if name in {"cancel", "return_for_revision"} and not comment:
-        raise ValidationError({"comment": _("Give a reason.")})
+    transitions.check_comment(name, comment, MACHINE)
     if name == "approve" and outstanding and not waiver_reason:
         raise ValidationError(
             {
@@ -273,8 +270,7 @@ def _notify_decision(deliverable: Deliverable, actor, name: str, comment: str) -
 @transaction.atomic
 def change_due_date(actor, deliverable: Deliverable | int, new_due: datetime.date, reason: str):
     locked = _lock(deliverable)
-    if not rules.can_manage(locked, actor):
-        raise PermissionDenied(_("Only the owner or the chief moves the due date."))
+    rules.DELIVERABLE.change_due_date.require(locked, actor)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the due date moves.")})
     if new_due == locked.due_date:
@@ -306,17 +302,7 @@ def _due_date_line(
 @transaction.atomic
 def upload_version(actor, deliverable: Deliverable | int, upload: UploadedFile, notes: str = ""):
     locked = _lock(deliverable)
-    if not rules.can_manage(locked, actor):
-        raise PermissionDenied(_("Only the owner or the chief uploads versions."))
-    if locked.state not in (
-        DeliverableState.PLANNED,
-        DeliverableState.DRAFTING,
-        DeliverableState.REVISING,
-    ):
-        raise ServiceConflict(
-            _("A new version can be uploaded while planned, drafting or revising, not %(state)s.")
-            % {"state": locked.get_state_display().lower()}
-        )
+    rules.DELIVERABLE.upload_version.require(locked, actor)
     version = documents.store(
         Version, upload, uploaded_by=actor, deliverable=locked, notes=notes.strip()
     )
@@ -342,11 +328,8 @@ def assign_reviewers(
 ) -> list[ReviewAssignment]:
     """Give the open round's version to several reviewers in one step."""
     locked = _lock(deliverable)
-    if not rules.can_manage(locked, actor):
-        raise PermissionDenied(_("Only the owner or the chief chooses reviewers."))
-    round_ = locked.rounds.filter(state=RoundState.OPEN).select_related("version").first()
-    if locked.state != DeliverableState.IN_REVIEW or round_ is None:
-        raise ServiceConflict(_("Reviewers are assigned while the deliverable is in review."))
+    rules.DELIVERABLE.assign_reviewers.require(locked, actor)
+    round_ = locked.open_round
     reviewers = list(dict.fromkeys(reviewers))
     if not reviewers:
         raise ValidationError({"reviewers": _("Choose at least one reviewer.")})
@@ -404,14 +387,7 @@ def _lock_assignment(assignment: ReviewAssignment | int) -> ReviewAssignment:
 
 def _check_assignment(assignment: ReviewAssignment, actor, name: str) -> None:
     """Raise unless `actor` may fire the assignment's transition `name` now."""
-    method = getattr(assignment, name)
-    if not can_proceed(method):
-        raise ServiceConflict(
-            _("The assignment is now %(state)s.")
-            % {"state": assignment.get_state_display().lower()}
-        )
-    if not has_transition_perm(method, actor):
-        raise PermissionDenied(_("You may not change this assignment."))
+    getattr(rules.ASSIGNMENT, name).require(assignment, actor)
 
 
 def _fire_assignment(assignment: ReviewAssignment, actor, name: str) -> str:
@@ -438,13 +414,7 @@ def change_assignment_due_date(
     """Give a reviewer more (or less) time: the owner or the chief, while the review is
     outstanding. Its reminders start over for the new date; the reviewer is told."""
     locked = _lock_assignment(assignment)
-    if not rules.can_manage_assignment(locked, actor):
-        raise PermissionDenied(_("Only the owner or the chief moves a review's due date."))
-    if locked.state not in ASSIGNMENT_OUTSTANDING_STATES:
-        raise ServiceConflict(
-            _("The assignment is %(state)s: its due date no longer matters.")
-            % {"state": locked.get_state_display().lower()}
-        )
+    rules.ASSIGNMENT.change_due_date.require(locked, actor)
     errors = {}
     if new_due is None:
         errors["due_date"] = _("Give the new due date.")
@@ -600,13 +570,7 @@ def save_review(
 ) -> Review:
     """Save the reviewer's draft; with `submit`, validate it and submit the assignment."""
     locked = _lock_assignment(assignment)
-    if locked.reviewer_id != actor.pk:
-        raise PermissionDenied(_("Only the assigned reviewer writes this review."))
-    if locked.state not in ASSIGNMENT_OUTSTANDING_STATES:
-        raise ServiceConflict(
-            _("The assignment is %(state)s: the review can no longer change.")
-            % {"state": locked.get_state_display().lower()}
-        )
+    rules.REVIEW.write.require(locked, actor)
     errors = {}
     if recommendation and recommendation not in Recommendation.values:
         errors["recommendation"] = _("Choose one of the recommendations.")
@@ -659,8 +623,7 @@ def _check_owner(owner, branch_id: int) -> None:
 
 def check_new_deliverable(actor, product: Product, owner) -> None:
     """Raise unless `actor` may create a deliverable of `product` owned by `owner`."""
-    if not viewer.can_create_in_branch(actor, product.branch_id):
-        raise PermissionDenied(_("Only the branch's staff create its deliverables."))
+    rules.DELIVERABLE.create.require(product, actor)
     _check_owner(owner, product.branch_id)
 
 
@@ -674,19 +637,16 @@ def check_deliverable_changes(actor, deliverable: Deliverable, changes: dict) ->
         raise ValidationError(
             {name: _("This field cannot be changed.") for name in sorted(unknown)}
         )
-    if not rules.can_manage(deliverable, actor):
-        raise PermissionDenied(_("Only the owner or the chief edits the deliverable."))
+    rules.DELIVERABLE.edit.require(deliverable, actor)
     product = changes.get("product") or deliverable.product
     owner = changes.get("owner") or deliverable.owner
     moved = product.pk != deliverable.product_id
     handed_over = owner.pk != deliverable.owner_id
-    if moved and not (
-        rules.can_decide(deliverable, actor)
-        and viewer.can_create_in_branch(actor, product.branch_id)
-    ):
-        raise PermissionDenied(_("Only the chief moves the deliverable to another product."))
-    if handed_over and not rules.can_decide(deliverable, actor):
-        raise PermissionDenied(_("Only the chief hands the deliverable over."))
+    if moved:
+        rules.DELIVERABLE.move.require(deliverable, actor)
+        rules.PRODUCT.move_into.require(product, actor)
+    if handed_over:
+        rules.DELIVERABLE.hand_over.require(deliverable, actor)
     if moved or handed_over:
         _check_owner(owner, product.branch_id)
 
@@ -730,8 +690,7 @@ def delete_deliverable(actor, deliverable: Deliverable | int) -> None:
     its reviews' close. One that records depend on (a review round, a contribution written
     for it) is kept: a conflict."""
     locked = _lock(deliverable)
-    if not rules.can_decide(locked, actor):
-        raise PermissionDenied(_("Only the chief deletes the deliverable."))
+    rules.DELIVERABLE.delete.require(locked, actor)
     pk = locked.pk
     reviews = list(ReviewAssignment.objects.filter(deliverable_id=pk).values_list("pk", flat=True))
     try:

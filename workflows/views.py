@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,9 +33,7 @@ from workflows.deadlines import WorkflowDeadline
 from workflows.enums import (
     ASSIGNMENT_ACCESS_STATES,
     ASSIGNMENT_OUTSTANDING_STATES,
-    DELIVERABLE_ACTIVE_STATES,
     AssignmentState,
-    DeliverableState,
     ReviewStatus,
     RoundState,
 )
@@ -53,9 +51,6 @@ from workflows.panels import DELIVERABLE_PAGE
 from workflows.reviewers import suggest_reviewers
 
 PAGE_SIZE = 50
-# The states in which `services.upload_version` accepts a new version (the page only
-# offers the form then; the service is what enforces it).
-UPLOAD_STATES = (DeliverableState.PLANNED, DeliverableState.DRAFTING, DeliverableState.REVISING)
 DEFAULT_REVIEW_DAYS = 21
 BAD_REQUEST = 400
 
@@ -95,8 +90,6 @@ def deliverable_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "today": today,
-            "active_states": DELIVERABLE_ACTIVE_STATES,
         },
     )
 
@@ -178,7 +171,9 @@ def _render_deliverable(
     if bound_transition is not None and bound_transition not in transition_forms:
         # e.g. "submit for review" whose condition is not met: keep what was typed.
         transition_forms.append(bound_transition)
-    can_manage = rules.can_manage(deliverable, user)
+    can = rules.DELIVERABLE.can(deliverable, user)
+    for assignment in assignments:
+        assignment.can = rules.ASSIGNMENT.can(assignment, user)
     # The owner's next reminder, for those who see everything of the deliverable.
     next_reminders = (
         reminders.next_reminders_for(WorkflowDeadline.DELIVERABLE, [deliverable.pk])
@@ -195,23 +190,14 @@ def _render_deliverable(
         "history": history_rows(queries.visible_history(user, deliverable)),
         "transition_forms": transition_forms,
         "bound_transition": bound_transition,
-        "can_manage": can_manage,
-        "can_assign": can_manage
-        and deliverable.state == DeliverableState.IN_REVIEW
-        and _has_open_round(deliverable),
-        "upload_form": (
-            VersionUploadForm(max_mb=_max_upload_mb())
-            if can_manage and deliverable.state in UPLOAD_STATES
-            else None
-        ),
+        "can": can,
+        # The reviewers' table has an action column for those who manage the deliverable.
+        "manages_reviewers": rules.can_manage(deliverable, user),
+        "upload_form": VersionUploadForm(max_mb=_max_upload_mb()) if can.upload_version else None,
         "due_form": (
-            DueDateForm(initial={"due_date": deliverable.due_date}) if can_manage else None
+            DueDateForm(initial={"due_date": deliverable.due_date}) if can.change_due_date else None
         ),
-        "overdue": deliverable.state in DELIVERABLE_ACTIVE_STATES
-        and deliverable.due_date < timezone.localdate(),
-        "outstanding_states": ASSIGNMENT_OUTSTANDING_STATES,
         "submitted": ReviewStatus.SUBMITTED,
-        "open_round": RoundState.OPEN,
         "has_deadline": deliverable.pk in next_reminders,
         "next_reminder": next_reminders.get(deliverable.pk),
         "viewer_zone": profile_for(user).time_zone,
@@ -220,10 +206,6 @@ def _render_deliverable(
         **DELIVERABLE_PAGE.context(user, deliverable),
     }
     return render(request, "workflows/deliverable_detail.html", context, status=status)
-
-
-def _has_open_round(deliverable: Deliverable) -> bool:
-    return deliverable.rounds.filter(state=RoundState.OPEN).exists()
 
 
 @login_required
@@ -269,8 +251,7 @@ def deliverable_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def change_due_date(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = queries.get_deliverable_for_user(request.user, pk)
-    if not rules.can_manage(deliverable, request.user):
-        raise PermissionDenied(_("Only the owner or the chief moves the due date."))
+    rules.DELIVERABLE.change_due_date.require(deliverable, request.user)
     status = 200
     if request.method == "POST":
         form = DueDateForm(request.POST)
@@ -305,8 +286,8 @@ def change_due_date(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def version_upload(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = queries.get_deliverable_for_user(request.user, pk)
-    if not rules.can_manage(deliverable, request.user):
-        raise PermissionDenied(_("Only the owner or the chief uploads versions."))
+    rule = rules.DELIVERABLE.upload_version
+    rule.require_person(deliverable, request.user)
     back = reverse("workflows:deliverable", args=[pk])
     status = 200
     if request.method == "POST":
@@ -330,12 +311,10 @@ def version_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(back)
         status = BAD_REQUEST
     else:
-        if deliverable.state not in UPLOAD_STATES:
-            messages.error(
-                request,
-                _("A new version can be uploaded while planned, drafting or revising."),
-            )
-            return redirect(back)
+        try:
+            rule.require(deliverable, request.user)
+        except ServiceConflict as exc:
+            return _conflict(request, exc, back)
         form = VersionUploadForm(max_mb=_max_upload_mb())
     return render(
         request,
@@ -358,12 +337,11 @@ def version_download(request: HttpRequest, pk: int, number: int) -> FileResponse
 @require_http_methods(["GET", "POST"])
 def assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = queries.get_deliverable_for_user(request.user, pk)
-    if not rules.can_manage(deliverable, request.user):
-        raise PermissionDenied(_("Only the owner or the chief chooses reviewers."))
     back = reverse("workflows:deliverable", args=[pk])
-    if deliverable.state != DeliverableState.IN_REVIEW or not _has_open_round(deliverable):
-        messages.error(request, _("Reviewers are assigned while the deliverable is in review."))
-        return redirect(back)
+    try:
+        rules.DELIVERABLE.assign_reviewers.require(deliverable, request.user)
+    except ServiceConflict as exc:
+        return _conflict(request, exc, back)
     today = timezone.localdate()
     suggestions = suggest_reviewers(deliverable, today=today)
     status = 200
@@ -430,8 +408,8 @@ def assignment_due_date(request: HttpRequest, pk: int) -> HttpResponse:
     """Give a reviewer more (or less) time: the deliverable's owner or chief."""
     assignment = queries.get_assignment_for_user(request.user, pk)
     deliverable = assignment.deliverable
-    if not rules.can_manage_assignment(assignment, request.user):
-        raise PermissionDenied(_("Only the owner or the chief moves a review's due date."))
+    rule = rules.ASSIGNMENT.change_due_date
+    rule.require_person(assignment, request.user)
     back = reverse("workflows:deliverable", args=[deliverable.pk])
     status = 200
     if request.method == "POST":
@@ -460,6 +438,10 @@ def assignment_due_date(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(back)
         status = BAD_REQUEST
     else:
+        try:
+            rule.require(assignment, request.user)
+        except ServiceConflict as exc:
+            return _conflict(request, exc, back)
         form = DueDateForm(initial={"due_date": assignment.due_date})
     return render(
         request,
@@ -483,6 +465,8 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
     rows = queries.my_reviews_in_order(request.user, today)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
+    for assignment in page.object_list:
+        assignment.can = rules.ASSIGNMENT.can(assignment, request.user)
     _with_next_reminders(request.user, page.object_list)
     return render(
         request,
@@ -491,8 +475,6 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
             "assignments": page.object_list,
             "page": page,
             "access_states": ASSIGNMENT_ACCESS_STATES,
-            "outstanding_states": ASSIGNMENT_OUTSTANDING_STATES,
-            "invited": AssignmentState.INVITED,
             "submitted": AssignmentState.SUBMITTED,
         },
     )
@@ -530,7 +512,7 @@ def _review_of(assignment: ReviewAssignment) -> Review | None:
 def review_form(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _own_assignment(request.user, pk)
     review = _review_of(assignment)
-    editable = assignment.state in ASSIGNMENT_OUTSTANDING_STATES
+    editable = rules.REVIEW.write(assignment, request.user)
     status = 200
     if request.method == "POST" and editable:
         form = ReviewForm(request.POST, request.FILES)
@@ -559,12 +541,10 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("workflows:review", pk=pk)
         status = BAD_REQUEST
     elif request.method == "POST":
-        messages.error(
-            request,
-            _("The assignment is %(state)s: the review can no longer change.")
-            % {"state": assignment.get_state_display().lower()},
-        )
-        return redirect("workflows:review", pk=pk)
+        try:
+            rules.REVIEW.write.require(assignment, request.user)
+        except ServiceConflict as exc:
+            return _conflict(request, exc, reverse("workflows:review", args=[pk]))
     else:
         form = ReviewForm(
             initial={
@@ -582,7 +562,7 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form if editable else None,
             "version": assignment.round.version,
             "has_access": assignment.state in ASSIGNMENT_ACCESS_STATES,
-            "invited": assignment.state == AssignmentState.INVITED,
+            "can": rules.ASSIGNMENT.can(assignment, request.user),
             "submitted": ReviewStatus.SUBMITTED,
         },
         status=status,
@@ -609,8 +589,8 @@ def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = queries.get_assignment_for_user(request.user, pk)
-    if not rules.is_reviewer(assignment, request.user):
-        raise PermissionDenied(_("Only the assigned reviewer declines."))
+    rule = rules.ASSIGNMENT.decline
+    rule.require_person(assignment, request.user)
     back = reverse("workflows:my_reviews")
     status = 200
     if request.method == "POST":
@@ -636,13 +616,10 @@ def assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(back)
         status = BAD_REQUEST
     else:
-        if assignment.state not in ASSIGNMENT_OUTSTANDING_STATES:
-            messages.error(
-                request,
-                _("The assignment is now %(state)s.")
-                % {"state": assignment.get_state_display().lower()},
-            )
-            return redirect(back)
+        try:
+            rule.require(assignment, request.user)
+        except ServiceConflict as exc:
+            return _conflict(request, exc, back)
         form = DeclineForm()
     return render(
         request,

@@ -324,7 +324,7 @@ def _add_history(adv: AdvisoryRequest, count: int) -> None:
 # branch's people for the forms, the header). The plan's review (its latest round with its
 # counts) and the history (with its actors) are one query each, for internal viewers only;
 # the focal point's page costs what it did (its team checks are the rules' own).
-@pytest.mark.parametrize(("who", "queries"), [("chief", 20), ("focal_point", 18)])
+@pytest.mark.parametrize(("who", "queries"), [("chief", 20), ("focal_point", 13)])
 def test_request_page_runs_a_fixed_number_of_queries_whatever_the_history(
     client, request, ira, drafted, who, queries, django_assert_num_queries
 ):
