@@ -323,7 +323,7 @@ def _add_history(adv: AdvisoryRequest, count: int) -> None:
 # the page shows (documents, team, mission, milestones, comments, knowledge links, the
 # branch's people for the forms, the header). The plan's review (its latest round with its
 # counts) and the history (with its actors) are one query each, for internal viewers only;
-# the focal point's page costs what it did (its team checks are the rules' own).
+# whether the viewer is on the team comes with the request (the rules ask it for free).
 @pytest.mark.parametrize(("who", "queries"), [("chief", 20), ("focal_point", 13)])
 def test_request_page_runs_a_fixed_number_of_queries_whatever_the_history(
     client, request, ira, drafted, who, queries, django_assert_num_queries

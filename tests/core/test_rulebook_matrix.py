@@ -1,11 +1,11 @@
 """A page offers exactly what the service accepts: the rule books, from the outside.
 
-Over the demo world's people and objects, for each kind of object (deliverable, review
-assignment, review, advisory request, milestone, contribution, knowledge link, meeting,
-and who has a branch's calendar feed),
-each person × object × action: the action is offered on the person's page (its form or
-link is rendered) exactly when the service called by that person succeeds. Each service
-call runs in a savepoint that is rolled back, so every call sees the demo world as seeded.
+Over the demo world's people and objects (the session's demo world), for each kind of
+object (deliverable, review assignment, review, advisory request, milestone, contribution,
+knowledge link, meeting, and who has a branch's calendar feed), each person × object ×
+action: the action is offered on the person's page (its form or link is rendered) exactly
+when the service called by that person succeeds. Each service call runs in a savepoint that
+is rolled back, so every call sees the demo world as seeded.
 
 A refusal is `PermissionDenied`, `ServiceConflict`, or a `ValidationError` naming the
 `transition` (a condition of a state machine) or, for sending a plan of action to review,
@@ -18,7 +18,6 @@ what is missing (input, not a rule).
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,10 +25,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from advisory import services as advisory
@@ -47,6 +43,7 @@ from knowledge.models import KnowledgeLink
 from meetings import services as meetings
 from meetings.enums import Reply, TokenKind
 from meetings.models import Meeting
+from tests.factories import pdf
 from workflows import services as workflows
 from workflows.enums import DeliverableKind
 from workflows.models import Deliverable, ReviewAssignment
@@ -55,7 +52,6 @@ from workflows.rules import TRANSITION_LABELS as DELIVERABLE_TRANSITIONS
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # The demo's cast: the Division (both sides of each branch line), the focal points, and
 # CEPA members who review, author, or do neither.
@@ -75,39 +71,15 @@ CAST = (
 )
 
 
-def pdf() -> SimpleUploadedFile:
-    return SimpleUploadedFile("draft.pdf", PDF, content_type="application/pdf")
-
-
 @dataclass
-class Demo:
-    media_root: str
+class World:
     people: dict
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo world, seeded once for this module and rolled back after it."""
-    media = tmp_path_factory.mktemp("demo-media")
-    with (
-        override_settings(
-            MEDIA_ROOT=media,
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        ),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
-        call_command("seed_demo", stdout=io.StringIO())
-        people = {u.username: u for u in get_user_model().objects.filter(username__in=CAST)}
-        yield Demo(media_root=str(media), people=people)
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def world(demo, settings):
-    settings.MEDIA_ROOT = demo.media_root
-    return demo
+def world(demo) -> World:
+    """The demo world (seeded once per session; what a test changes is rolled back)."""
+    return World(people={u.username: u for u in get_user_model().objects.filter(username__in=CAST)})
 
 
 # --- what a page offers ------------------------------------------------------------------------
