@@ -3,8 +3,8 @@
 A service raises django's `ValidationError` (bad input: 400 naming the fields, or form
 errors), `PermissionDenied` (may see but not act: 403), `Http404` (may not see: 404) or
 `ServiceConflict` (no longer possible in this state: 409). The API maps them here
-(`ServiceErrorsMixin`), the pages here (`add_service_errors`, `post_service`), the admin
-here (`error_text`).
+(`ServiceErrorsMixin`), the pages here (`add_service_errors`, called by
+`cepa_collab.pages.submit`), the admin here (`error_text`).
 """
 
 from __future__ import annotations
