@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cepa_collab import documents
+from cepa_collab import documents, pages
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.history import history_rows
 from cepa_collab.service_errors import add_service_errors
@@ -59,11 +59,6 @@ def _name(user) -> str:
     if user is None:
         return _("System")
     return user.get_full_name() or user.get_username()
-
-
-def _conflict(request: HttpRequest, exc: ServiceConflict, to: str) -> HttpResponse:
-    messages.error(request, exc.message)
-    return redirect(to)
 
 
 def _max_upload_mb() -> float:
@@ -223,25 +218,21 @@ def deliverable_transition(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Unknown action."))
         return redirect("workflows:deliverable", pk=pk)
     form = TransitionForm(request.POST, name=name, with_waiver=name == "approve")
-    if form.is_valid():
-        try:
-            services.fire_transition(
-                request.user,
-                deliverable,
-                name,
-                comment=form.cleaned_data["comment"],
-                waiver_reason=form.cleaned_data.get("waiver_reason", ""),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ServiceConflict as exc:
-            return _conflict(request, exc, reverse("workflows:deliverable", args=[pk]))
-        else:
-            messages.success(
-                request,
-                _("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]},
-            )
-            return redirect("workflows:deliverable", pk=pk)
+    done = pages.submit(
+        request,
+        form,
+        lambda data: services.fire_transition(
+            request.user,
+            deliverable,
+            name,
+            comment=data["comment"],
+            waiver_reason=data.get("waiver_reason", ""),
+        ),
+        success_url=reverse("workflows:deliverable", args=[pk]),
+        message=_("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]},
+    )
+    if done is not None:
+        return done
     # Re-read the deliverable: the page shows its current state next to the errors.
     deliverable = queries.get_deliverable_for_user(request.user, pk)
     return _render_deliverable(request, deliverable, bound_transition=form, status=BAD_REQUEST)
@@ -292,29 +283,25 @@ def version_upload(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = VersionUploadForm(request.POST, request.FILES, max_mb=_max_upload_mb())
-        if form.is_valid():
-            try:
-                version = services.upload_version(
-                    request.user,
-                    deliverable,
-                    form.cleaned_data["file"],
-                    notes=form.cleaned_data["notes"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except ServiceConflict as exc:
-                return _conflict(request, exc, back)
-            else:
-                messages.success(
-                    request, _("Version %(number)d was uploaded.") % {"number": version.number}
-                )
-                return redirect(back)
+        done = pages.submit(
+            request,
+            form,
+            lambda data: services.upload_version(
+                request.user, deliverable, data["file"], notes=data["notes"]
+            ),
+            success_url=back,
+            message=lambda version: (
+                _("Version %(number)d was uploaded.") % {"number": version.number}
+            ),
+        )
+        if done is not None:
+            return done
         status = BAD_REQUEST
     else:
         try:
             rule.require(deliverable, request.user)
         except ServiceConflict as exc:
-            return _conflict(request, exc, back)
+            return pages.conflict(request, exc, back)
         form = VersionUploadForm(max_mb=_max_upload_mb())
     return render(
         request,
@@ -341,30 +328,25 @@ def assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         rules.DELIVERABLE.assign_reviewers.require(deliverable, request.user)
     except ServiceConflict as exc:
-        return _conflict(request, exc, back)
+        return pages.conflict(request, exc, back)
     today = timezone.localdate()
     suggestions = suggest_reviewers(deliverable, today=today)
     status = 200
     if request.method == "POST":
         form = AssignReviewersForm(request.POST, deliverable=deliverable)
-        if form.is_valid():
-            try:
-                created = services.assign_reviewers(
-                    request.user,
-                    deliverable,
-                    list(form.cleaned_data["reviewers"]),
-                    form.cleaned_data["due_date"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except ServiceConflict as exc:
-                return _conflict(request, exc, back)
-            else:
-                messages.success(
-                    request,
-                    _("%(count)d reviewer(s) assigned and notified.") % {"count": len(created)},
-                )
-                return redirect(back)
+        done = pages.submit(
+            request,
+            form,
+            lambda data: services.assign_reviewers(
+                request.user, deliverable, list(data["reviewers"]), data["due_date"]
+            ),
+            success_url=back,
+            message=lambda created: (
+                _("%(count)d reviewer(s) assigned and notified.") % {"count": len(created)}
+            ),
+        )
+        if done is not None:
+            return done
         status = BAD_REQUEST
     else:
         form = AssignReviewersForm(
@@ -394,7 +376,7 @@ def assignment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             request.user, assignment, reason=request.POST.get("reason", "").strip()
         )
     except ServiceConflict as exc:
-        return _conflict(request, exc, back)
+        return pages.conflict(request, exc, back)
     messages.success(
         request,
         _("The assignment of %(name)s was withdrawn.") % {"name": _name(assignment.reviewer)},
@@ -414,34 +396,29 @@ def assignment_due_date(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = DueDateForm(request.POST)
-        if form.is_valid():
-            try:
-                services.change_assignment_due_date(
-                    request.user,
-                    assignment,
-                    form.cleaned_data["due_date"],
-                    form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except ServiceConflict as exc:
-                return _conflict(request, exc, back)
-            else:
-                messages.success(
-                    request,
-                    _("The review by %(name)s is now due %(due)s; they were told.")
-                    % {
-                        "name": _name(assignment.reviewer),
-                        "due": form.cleaned_data["due_date"].isoformat(),
-                    },
-                )
-                return redirect(back)
+        done = pages.submit(
+            request,
+            form,
+            lambda data: services.change_assignment_due_date(
+                request.user, assignment, data["due_date"], data["reason"]
+            ),
+            success_url=back,
+            message=lambda result: (
+                _("The review by %(name)s is now due %(due)s; they were told.")
+                % {
+                    "name": _name(assignment.reviewer),
+                    "due": form.cleaned_data["due_date"].isoformat(),
+                }
+            ),
+        )
+        if done is not None:
+            return done
         status = BAD_REQUEST
     else:
         try:
             rule.require(assignment, request.user)
         except ServiceConflict as exc:
-            return _conflict(request, exc, back)
+            return pages.conflict(request, exc, back)
         form = DueDateForm(initial={"due_date": assignment.due_date})
     return render(
         request,
@@ -517,34 +494,30 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and editable:
         form = ReviewForm(request.POST, request.FILES)
         submit = request.POST.get("action") == ReviewForm.SUBMIT
-        if form.is_valid():
-            try:
-                services.save_review(
-                    request.user,
-                    assignment,
-                    recommendation=form.cleaned_data["recommendation"],
-                    comments=form.cleaned_data["comments"],
-                    annotated_file=form.cleaned_data["annotated_file"] or None,
-                    submit=submit,
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except ServiceConflict as exc:
-                return _conflict(request, exc, reverse("workflows:review", args=[pk]))
-            else:
-                messages.success(
-                    request,
-                    _("Your review was submitted. Thank you.")
-                    if submit
-                    else _("Your draft was saved."),
-                )
-                return redirect("workflows:review", pk=pk)
+        done = pages.submit(
+            request,
+            form,
+            lambda data: services.save_review(
+                request.user,
+                assignment,
+                recommendation=data["recommendation"],
+                comments=data["comments"],
+                annotated_file=data["annotated_file"] or None,
+                submit=submit,
+            ),
+            success_url=reverse("workflows:review", args=[pk]),
+            message=_("Your review was submitted. Thank you.")
+            if submit
+            else _("Your draft was saved."),
+        )
+        if done is not None:
+            return done
         status = BAD_REQUEST
     elif request.method == "POST":
         try:
             rules.REVIEW.write.require(assignment, request.user)
         except ServiceConflict as exc:
-            return _conflict(request, exc, reverse("workflows:review", args=[pk]))
+            return pages.conflict(request, exc, reverse("workflows:review", args=[pk]))
     else:
         form = ReviewForm(
             initial={
@@ -577,7 +550,7 @@ def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.accept_assignment(request.user, assignment)
     except ServiceConflict as exc:
-        return _conflict(request, exc, back)
+        return pages.conflict(request, exc, back)
     messages.success(
         request,
         _("You accepted to review “%(title)s”.") % {"title": assignment.deliverable.title},
@@ -595,31 +568,27 @@ def assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = DeclineForm(request.POST)
-        if form.is_valid():
-            try:
-                services.decline_assignment(
-                    request.user,
-                    assignment,
-                    form.cleaned_data["reason"],
-                    conflict_of_interest=form.cleaned_data["conflict_of_interest"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except ServiceConflict as exc:
-                return _conflict(request, exc, back)
-            else:
-                messages.success(
-                    request,
-                    _("You declined to review “%(title)s”.")
-                    % {"title": assignment.deliverable.title},
-                )
-                return redirect(back)
+        done = pages.submit(
+            request,
+            form,
+            lambda data: services.decline_assignment(
+                request.user,
+                assignment,
+                data["reason"],
+                conflict_of_interest=data["conflict_of_interest"],
+            ),
+            success_url=back,
+            message=_("You declined to review “%(title)s”.")
+            % {"title": assignment.deliverable.title},
+        )
+        if done is not None:
+            return done
         status = BAD_REQUEST
     else:
         try:
             rule.require(assignment, request.user)
         except ServiceConflict as exc:
-            return _conflict(request, exc, back)
+            return pages.conflict(request, exc, back)
         form = DeclineForm()
     return render(
         request,
