@@ -46,7 +46,7 @@ from advisory.models import (
     RequestDocument,
 )
 from advisory.panels import REQUEST_PAGE
-from cepa_collab import documents, viewer
+from cepa_collab import documents, pages, viewer
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.history import history_rows
 from cepa_collab.models import Branch, MemberState
@@ -68,11 +68,6 @@ def _name(user) -> str:
 
 def _back(pk: int) -> str:
     return reverse("advisory:detail", args=[pk])
-
-
-def _conflict(request: HttpRequest, exc: ServiceConflict, pk: int) -> HttpResponse:
-    messages.error(request, exc.message)
-    return redirect(_back(pk))
 
 
 def _max_upload_mb() -> float:
@@ -360,22 +355,17 @@ def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Unknown action."))
         return redirect(_back(pk))
     form = TransitionForm(request.POST, name=name, leads=branch_people(adv.branch_id))
-    if form.is_valid():
-        try:
-            services.fire_transition(
-                request.user,
-                adv,
-                name,
-                comment=form.cleaned_data["comment"],
-                lead=form.cleaned_data.get("lead"),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ServiceConflict as exc:
-            return _conflict(request, exc, pk)
-        else:
-            messages.success(request, _("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]})
-            return redirect(_back(pk))
+    done = pages.submit(
+        request,
+        form,
+        lambda data: services.fire_transition(
+            request.user, adv, name, comment=data["comment"], lead=data.get("lead")
+        ),
+        success_url=_back(pk),
+        message=_("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]},
+    )
+    if done is not None:
+        return done
     return _rerender(request, pk, "transition", form)
 
 
@@ -389,21 +379,17 @@ def request_team(request: HttpRequest, pk: int) -> HttpResponse:
         people=branch_people(adv.branch_id),
         may_change_lead=rules.REQUEST.change_lead.permits(adv, request.user),
     )
-    if form.is_valid():
-        try:
-            services.set_team(
-                request.user,
-                adv,
-                lead=form.cleaned_data.get("lead"),
-                members=form.cleaned_data["members"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ServiceConflict as exc:
-            return _conflict(request, exc, pk)
-        else:
-            messages.success(request, _("The team was saved."))
-            return redirect(_back(pk))
+    done = pages.submit(
+        request,
+        form,
+        lambda data: services.set_team(
+            request.user, adv, lead=data.get("lead"), members=data["members"]
+        ),
+        success_url=_back(pk),
+        message=_("The team was saved."),
+    )
+    if done is not None:
+        return done
     return _rerender(request, pk, "team", form)
 
 
@@ -413,25 +399,23 @@ def request_mission(request: HttpRequest, pk: int) -> HttpResponse:
     adv = queries.get_request_for_user(request.user, pk)
     rules.REQUEST.plan_mission.require_person(adv, request.user)
     form = MissionForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.schedule_mission(
-                request.user,
-                adv,
-                start=data["start"],
-                end=data["end"],
-                time_zone=data["time_zone"],
-                location=data["location"],
-                title=data["title"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ServiceConflict as exc:
-            return _conflict(request, exc, pk)
-        else:
-            messages.success(request, _("The assessment mission was scheduled."))
-            return redirect(_back(pk))
+    done = pages.submit(
+        request,
+        form,
+        lambda data: services.schedule_mission(
+            request.user,
+            adv,
+            start=data["start"],
+            end=data["end"],
+            time_zone=data["time_zone"],
+            location=data["location"],
+            title=data["title"],
+        ),
+        success_url=_back(pk),
+        message=_("The assessment mission was scheduled."),
+    )
+    if done is not None:
+        return done
     return _rerender(request, pk, "mission", form)
 
 
@@ -451,7 +435,7 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         except ServiceConflict as exc:
-            return _conflict(request, exc, pk)
+            return pages.conflict(request, exc, _back(pk))
         else:
             messages.success(
                 request,
@@ -473,23 +457,20 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     adv = queries.get_request_for_user(request.user, pk)
     rules.REQUEST.upload_document.require_person(adv, request.user)
     form = DocumentUploadForm(request.POST, request.FILES, max_mb=_max_upload_mb())
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            document = services.upload_document(
-                request.user, adv, data["kind"], data["file"], notes=data["notes"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ServiceConflict as exc:
-            return _conflict(request, exc, pk)
-        else:
-            messages.success(
-                request,
-                _("%(document)s version %(number)d was uploaded.")
-                % {"document": document.get_kind_display(), "number": document.number},
-            )
-            return redirect(_back(pk))
+    done = pages.submit(
+        request,
+        form,
+        lambda data: services.upload_document(
+            request.user, adv, data["kind"], data["file"], notes=data["notes"]
+        ),
+        success_url=_back(pk),
+        message=lambda document: (
+            _("%(document)s version %(number)d was uploaded.")
+            % {"document": document.get_kind_display(), "number": document.number}
+        ),
+    )
+    if done is not None:
+        return done
     return _rerender(request, pk, "upload", form)
 
 
@@ -518,19 +499,17 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     adv = queries.get_request_for_user(request.user, pk)
     rules.REQUEST.add_milestone.require_person(adv, request.user)
     form = MilestoneForm(request.POST, people=branch_people(adv.branch_id))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_milestone(
-                request.user, adv, title=data["title"], due_date=data["due_date"], lead=data["lead"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ServiceConflict as exc:
-            return _conflict(request, exc, pk)
-        else:
-            messages.success(request, _("The milestone was added."))
-            return redirect(_back(pk))
+    done = pages.submit(
+        request,
+        form,
+        lambda data: services.add_milestone(
+            request.user, adv, title=data["title"], due_date=data["due_date"], lead=data["lead"]
+        ),
+        success_url=_back(pk),
+        message=_("The milestone was added."),
+    )
+    if done is not None:
+        return done
     return _rerender(request, pk, "milestone", form)
 
 
@@ -543,7 +522,7 @@ def milestone_complete(request: HttpRequest, pk: int, milestone_pk: int) -> Http
     try:
         services.complete_milestone(request.user, milestone, cancelled=cancelled)
     except ServiceConflict as exc:
-        return _conflict(request, exc, pk)
+        return pages.conflict(request, exc, _back(pk))
     messages.success(
         request,
         (_("“%(title)s” was cancelled.") if cancelled else _("“%(title)s” is done."))
@@ -559,16 +538,15 @@ def milestone_move(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResp
     milestone = _milestone_of(adv, milestone_pk)
     rules.MILESTONE.move.require_person(milestone, request.user)
     form = MilestoneDueForm(request.POST, milestone_id=milestone.pk)
-    if form.is_valid():
-        try:
-            services.move_milestone(request.user, milestone, form.cleaned_data["due_date"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ServiceConflict as exc:
-            return _conflict(request, exc, pk)
-        else:
-            messages.success(request, _("The due date was changed."))
-            return redirect(_back(pk))
+    done = pages.submit(
+        request,
+        form,
+        lambda data: services.move_milestone(request.user, milestone, data["due_date"]),
+        success_url=_back(pk),
+        message=_("The due date was changed."),
+    )
+    if done is not None:
+        return done
     return _rerender(request, pk, f"due:{milestone.pk}", form)
 
 
