@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cepa_collab import documents
+from cepa_collab import documents, pages
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.history import history_rows
@@ -41,11 +41,6 @@ from workflows.queries import visible_deliverables
 
 PAGE_SIZE = 50
 BAD_REQUEST = 400
-
-
-def _conflict(request: HttpRequest, exc: ServiceConflict, to: str) -> HttpResponse:
-    messages.error(request, exc.message)
-    return redirect(to)
 
 
 def _detail_url(pk: int) -> str:
@@ -90,16 +85,10 @@ def _save(request: HttpRequest, form: ContributionForm, contribution: Contributi
     )
 
 
-def _saved_message(request: HttpRequest, contribution: Contribution) -> None:
+def _saved_message(contribution: Contribution) -> str:
     if contribution.state == ContributionState.SUBMITTED:
-        messages.success(
-            request,
-            _("Your contribution was submitted: the branch's staff will review it."),
-        )
-    else:
-        messages.success(
-            request, _("Your draft was saved. Only you can see it until you submit it.")
-        )
+        return _("Your contribution was submitted: the branch's staff will review it.")
+    return _("Your draft was saved. Only you can see it until you submit it.")
 
 
 @login_required
@@ -125,7 +114,7 @@ def propose(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                _saved_message(request, contribution)
+                messages.success(request, _saved_message(contribution))
                 return redirect(_detail_url(contribution.pk))
         status = BAD_REQUEST
     else:
@@ -149,23 +138,22 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         rule.require(contribution, user)
     except ServiceConflict as exc:
-        return _conflict(request, exc, back)
+        return pages.conflict(request, exc, back)
     deliverables = visible_deliverables(user)
     status = 200
     if request.method == "POST":
         form = ContributionForm(
             request.POST, request.FILES, kind=contribution.kind, deliverables=deliverables
         )
-        if form.is_valid():
-            try:
-                contribution = _save(request, form, contribution)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except ServiceConflict as exc:
-                return _conflict(request, exc, back)
-            else:
-                _saved_message(request, contribution)
-                return redirect(back)
+        done = pages.submit(
+            request,
+            form,
+            lambda data: _save(request, form, contribution),
+            success_url=back,
+            message=_saved_message,
+        )
+        if done is not None:
+            return done
         status = BAD_REQUEST
     else:
         form = ContributionForm(
@@ -291,7 +279,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 add_service_errors(form, exc)
         except ServiceConflict as exc:
-            return _conflict(request, exc, _detail_url(pk))
+            return pages.conflict(request, exc, _detail_url(pk))
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]})
             return redirect(_detail_url(pk))
@@ -311,25 +299,23 @@ def incorporate(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST,
         deliverables=visible_deliverables(user).filter(product__branch_id=contribution.branch_id),
     )
-    if form.is_valid():
-        try:
-            services.incorporate(user, contribution, form.cleaned_data["deliverable"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ServiceConflict as exc:
-            return _conflict(request, exc, _detail_url(pk))
-        else:
-            messages.success(
-                request,
-                _("Recorded: the contribution was incorporated into “%(title)s”.")
-                % {"title": form.cleaned_data["deliverable"].title},
-            )
-            return redirect(_detail_url(pk))
+    done = pages.submit(
+        request,
+        form,
+        lambda data: services.incorporate(user, contribution, data["deliverable"]),
+        success_url=_detail_url(pk),
+        message=lambda result: (
+            _("Recorded: the contribution was incorporated into “%(title)s”.")
+            % {"title": form.cleaned_data["deliverable"].title}
+        ),
+    )
+    if done is not None:
+        return done
     contribution = queries.get_contribution_for_user(user, pk)
     try:
         rule.require(contribution, user)
     except ServiceConflict as exc:
-        return _conflict(request, exc, _detail_url(pk))
+        return pages.conflict(request, exc, _detail_url(pk))
     return _render_detail(request, contribution, bound_incorporate=form, status=BAD_REQUEST)
 
 
@@ -351,6 +337,6 @@ def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     try:
         services.remove_attachment(request.user, attachment)
     except ServiceConflict as exc:
-        return _conflict(request, exc, _detail_url(pk))
+        return pages.conflict(request, exc, _detail_url(pk))
     messages.success(request, _("“%(name)s” was removed.") % {"name": attachment.original_name})
     return redirect(back)
