@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cepa_collab import viewer
+from cepa_collab import pages, viewer
 from cepa_collab.models import Branch
 from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
@@ -320,14 +320,15 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = MeetingForm(request.POST, branches=branches, people=people, meeting=meeting)
-        if form.is_valid():
-            try:
-                meeting = _save_meeting(request, form, meeting)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The meeting was updated."))
-                return redirect("meetings:detail", pk=pk)
+        done = pages.submit(
+            request,
+            form,
+            lambda data: _save_meeting(request, form, meeting),
+            success_url=reverse("meetings:detail", args=[pk]),
+            message=_("The meeting was updated."),
+        )
+        if done is not None:
+            return done
         status = BAD_REQUEST
     else:
         form = MeetingForm(branches=branches, people=people, meeting=meeting)
@@ -365,14 +366,15 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = CancelForm(request.POST)
-        if form.is_valid():
-            try:
-                services.cancel_meeting(user, meeting, form.cleaned_data["reason"])
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The meeting was cancelled."))
-                return redirect("meetings:detail", pk=pk)
+        done = pages.submit(
+            request,
+            form,
+            lambda data: services.cancel_meeting(user, meeting, data["reason"]),
+            success_url=reverse("meetings:detail", args=[pk]),
+            message=_("The meeting was cancelled."),
+        )
+        if done is not None:
+            return done
         status = BAD_REQUEST
     else:
         form = CancelForm()
