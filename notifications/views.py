@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -25,7 +24,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cepa_collab.service_errors import add_service_errors
+from cepa_collab import pages
 from cepa_collab.services import profile_for
 from notifications import mail, queries, services
 from notifications.enums import Delivery
@@ -128,14 +127,15 @@ def preferences(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = PreferencesForm(request.POST)
-        if form.is_valid():
-            try:
-                services.set_preferences(user, form.choices())
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Your notification preferences are saved."))
-                return redirect("notifications:preferences")
+        done = pages.submit(
+            request,
+            form,
+            lambda data: services.set_preferences(user, form.choices()),
+            success_url=reverse("notifications:preferences"),
+            message=_("Your notification preferences are saved."),
+        )
+        if done is not None:
+            return done
         status = BAD_REQUEST
     else:
         form = PreferencesForm(initial=services.preferences_of(user))
