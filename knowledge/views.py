@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,8 +28,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from advisory.enums import RequestState
+from cepa_collab import pages
 from cepa_collab.models import MemberState, Region
-from cepa_collab.service_errors import add_service_errors
 from cepa_collab.spreadsheets import neutralise
 from contributions.enums import RepositoryCategory
 from knowledge import queries, rules, services
@@ -213,31 +212,19 @@ def deliverable_link(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = request_form if what == "request" else contribution_form
-        if form.is_valid():
-            try:
-                if what == "request":
-                    link = services.link_request(
-                        user, deliverable, form.cleaned_data["request"], form.cleaned_data["note"]
-                    )
-                else:
-                    link = services.link_contribution(
-                        user,
-                        deliverable,
-                        form.cleaned_data["contribution"],
-                        form.cleaned_data["note"],
-                    )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("“%(deliverable)s” now draws on “%(source)s”.")
-                    % {
-                        "deliverable": deliverable.title,
-                        "source": link.request or link.contribution,
-                    },
-                )
-                return redirect(back)
+        link = services.link_request if what == "request" else services.link_contribution
+        done = pages.submit(
+            request,
+            form,
+            lambda data: link(user, deliverable, data[what], data["note"]),
+            success_url=back,
+            message=lambda made: (
+                _("“%(deliverable)s” now draws on “%(source)s”.")
+                % {"deliverable": deliverable.title, "source": made.request or made.contribution}
+            ),
+        )
+        if done is not None:
+            return done
         status = BAD_REQUEST
     return render(
         request,
