@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +24,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cepa_collab import documents, pages
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.history import history_rows
-from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
 from notifications import reminders
 from workflows import queries, rules, services
@@ -246,19 +244,17 @@ def change_due_date(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = DueDateForm(request.POST)
-        if form.is_valid():
-            try:
-                services.change_due_date(
-                    request.user,
-                    deliverable,
-                    form.cleaned_data["due_date"],
-                    form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The due date was changed."))
-                return redirect("workflows:deliverable", pk=pk)
+        done = pages.submit(
+            request,
+            form,
+            lambda data: services.change_due_date(
+                request.user, deliverable, data["due_date"], data["reason"]
+            ),
+            success_url=reverse("workflows:deliverable", args=[pk]),
+            message=_("The due date was changed."),
+        )
+        if done is not None:
+            return done
         status = BAD_REQUEST
     else:
         form = DueDateForm(initial={"due_date": deliverable.due_date})
