@@ -76,9 +76,10 @@ class NotificationPreferenceForm(forms.ModelForm):
         fields = ["user", "kind", "delivery"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by the services: viewable, never added, edited or deleted here
-    (the change permission is kept for the actions)."""
+class ActionsOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the services: viewable, never added, edited or deleted here;
+    unlike the kernel's ReadOnlyAdmin the change permission is kept, for the actions
+    ("retry now", "mark as sent") that go through the services."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -139,7 +140,7 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(KindLabelMixin, ReadOnlyAdmin):
+class DeadlineAdmin(KindLabelMixin, ActionsOnlyAdmin):
     list_display = ["title", "kind_label", "user", "branch", "due_date", "due_at", "done_at"]
     list_filter = [kind_filter(DEADLINE_KINDS), OpenFilter, "branch"]
     search_fields = ["title"]
@@ -177,7 +178,7 @@ class StuckFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MailRecordAdmin(ReadOnlyAdmin):
+class MailRecordAdmin(ActionsOnlyAdmin):
     """Mail records with the "Retry now" and "Mark as sent" actions."""
 
     action_form = RetryActionForm

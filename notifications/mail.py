@@ -17,14 +17,9 @@ from django.utils.translation import ngettext
 
 from notifications.kinds import DEADLINE_KINDS
 from notifications.models import Digest, Notification, Reminder
-from notifications.services import as_recipient, one_line
+from notifications.services import as_recipient, language_of, one_line
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
-
-
-def language_of(user) -> str:
-    profile = getattr(user, "profile", None)
-    return getattr(profile, "language", None) or settings.LANGUAGE_CODE
 
 
 def absolute(path: str) -> str:
