@@ -560,8 +560,8 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     adv = queries.get_request_for_user(user, pk)
     rules.REQUEST.comment.require_person(adv, user)
     internal = rules.sees_internal(adv, user)
-    documents = queries.commentable_documents(user, adv)
-    form = CommentForm(request.POST, documents=documents, with_internal=internal)
+    commentable = queries.commentable_documents(user, adv)
+    form = CommentForm(request.POST, documents=commentable, with_internal=internal)
     if form.is_valid():
         data = form.cleaned_data
         try:
