@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 import jwt
+import requests
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -47,7 +48,15 @@ class Backend(oidc_auth.OIDCAuthenticationBackend):
     def authenticate(self, request, **kwargs):
         if not enabled():
             return None
-        return super().authenticate(request, **kwargs)
+        try:
+            return super().authenticate(request, **kwargs)
+        except SuspiciousOperation as exc:
+            # Our own messages (tokens refused): they name no secret.
+            logger.warning("Single sign-on refused: %s", exc)
+        except requests.RequestException as exc:
+            # Not the exception's text: an HTTP error carries the provider's answer.
+            logger.warning("Single sign-on failed: the provider answered %s", type(exc).__name__)
+        return None
 
     def _verify_jws(self, payload, key):
         """The library checks the signature only: check the issuer and audience too."""
