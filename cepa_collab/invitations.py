@@ -38,7 +38,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cepa_collab import services
-from cepa_collab.enums import InvitationState, Role
+from cepa_collab.enums import InvitationState, Language, Role
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import Invitation, MemberState, roles_for
 from cepa_collab.rulebook import Rule, RuleBook
@@ -136,6 +136,7 @@ def get_for_user(user, pk: int) -> Invitation:
 class Address:
     email: str
     name: str = ""
+    line: int = 0  # its line in the list
 
 
 _LINE = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<\s*(?P<email>[^<>\s]+)\s*>\s*$")
@@ -182,7 +183,7 @@ def parse_addresses(text: str) -> list[Address]:
             )
             continue
         seen[email] = number
-        found.append(Address(email=email, name=name[:150]))
+        found.append(Address(email=email, name=name[:150], line=number))
     if not found and not errors:
         errors.append(gettext("Give at least one e-mail address."))
     if len(found) > MAX_ADDRESSES:
@@ -190,13 +191,6 @@ def parse_addresses(text: str) -> list[Address]:
     if errors:
         raise ValidationError({"addresses": errors})
     return found
-
-
-def _line_of(text: str, email: str) -> int:
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if email in raw.lower():
-            return number
-    return 0
 
 
 # --- inviting ----------------------------------------------------------------------------------
@@ -235,8 +229,12 @@ def invite_many(
     if role not in INVITABLE_ROLES:
         raise ValidationError({"role": gettext("Choose a CEPA member or a focal point.")})
     _check_country(role, country)
+    if language not in Language.values:
+        language = translation.get_language() or ""
+        language = language if language in Language.values else settings.LANGUAGE_CODE
     wanted = parse_addresses(addresses)
     emails = [address.email for address in wanted]
+    line_of = {address.email: address.line for address in wanted}
     errors = []
     for email in sorted(_registered(emails), key=emails.index):
         errors.append(
@@ -244,7 +242,7 @@ def invite_many(
                 "Line %(line)d: %(address)s already has an account; give them the role "
                 "instead of inviting them."
             )
-            % {"line": _line_of(addresses, email), "address": email}
+            % {"line": line_of[email], "address": email}
         )
     now = timezone.now()
     with transaction.atomic():
@@ -261,7 +259,7 @@ def invite_many(
                         "send the invitation again from the list instead."
                     )
                     % {
-                        "line": _line_of(addresses, email),
+                        "line": line_of[email],
                         "address": email,
                         "date": timezone.localdate(invitation.expires_at).isoformat(),
                     }
@@ -281,7 +279,7 @@ def invite_many(
                             name=address.name,
                             role=role,
                             country=country,
-                            language=language or translation.get_language() or "en",
+                            language=language,
                             invited_by=actor,
                             expires_at=now + timedelta(days=settings.INVITATION_DAYS),
                         )
