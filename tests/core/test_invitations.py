@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+import smtplib
 
 import pytest
 import time_machine
@@ -14,6 +15,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from cepa_collab import invitations
+from cepa_collab.celery import app as celery_app
 from cepa_collab.enums import InvitationState, Role
 from cepa_collab.invitation_log_filter import RedactInvitationTokens
 from cepa_collab.models import Invitation, MemberState, roles_for
@@ -497,3 +499,32 @@ def test_sending_logs_no_token(staff, caplog, django_capture_on_commit_callbacks
 
     assert caplog.records
     assert token not in caplog.text
+
+
+def test_a_mail_failure_is_retried_with_a_new_link(
+    staff, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.MAIL_RETRY_BACKOFF = 1
+    # Eager tasks retry at once when their errors are not propagated (as a worker would,
+    # after the countdown).
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+    real_send = invitations.EmailMultiAlternatives.send
+    attempts = []
+
+    def flaky_send(message, *args, **kwargs):
+        attempts.append(message.body)
+        if len(attempts) == 1:
+            raise smtplib.SMTPServerDisconnected("gone")
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(invitations.EmailMultiAlternatives, "send", flaky_send)
+
+    invitation, path = _invited(staff, django_capture_on_commit_callbacks)
+    invitation.refresh_from_db()
+
+    assert len(attempts) == 2
+    assert len(mail.outbox) == 1
+    assert invitation.send_count == 2
+    assert path in mail.outbox[0].body
+    assert path not in attempts[0]  # the first link, never delivered, no longer works
+    assert invitations.from_token(path.split("/")[2]) == invitation
