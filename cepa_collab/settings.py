@@ -168,6 +168,8 @@ OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
 OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
 OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
 OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+# The claim that says the address is verified (Microsoft Entra ID: xms_edov).
+OIDC_EMAIL_VERIFIED_CLAIM = env_str("OIDC_EMAIL_VERIFIED_CLAIM", "email_verified")
 # The name of the provider on the sign-in button ("Sign in with …").
 OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "United Nations")
 OIDC_USE_PKCE = True

@@ -53,6 +53,8 @@ class Provider:
     issuer: str = ""  # the `iss` it writes (its own base by default)
     audience: str = CLIENT_ID
     signing_key: rsa.RSAPrivateKey | None = None  # another key, to forge a signature
+    id_token_claims: dict = field(default_factory=dict)  # said in the ID token only
+    userinfo_sub: str = ""  # another subject's userinfo
     codes: dict = field(default_factory=dict)
     tokens: dict = field(default_factory=dict)
     token_requests: list = field(default_factory=list)
@@ -62,6 +64,8 @@ class Provider:
         self.issuer = ""
         self.audience = CLIENT_ID
         self.signing_key = None
+        self.id_token_claims = {}
+        self.userinfo_sub = ""
         self.codes.clear()
         self.tokens.clear()
         self.token_requests.clear()
@@ -80,6 +84,7 @@ class Provider:
             "exp": now + 300,
             "nonce": nonce,
             "email": self.claims.get("email"),
+            **self.id_token_claims,
         }
         return jwt.encode(
             payload, self.signing_key or self.key, algorithm="RS256", headers={"kid": self.kid}
@@ -133,7 +138,8 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
                 token = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 if token not in provider.tokens:
                     return self._json(401, {"error": "invalid_token"})
-                return self._json(200, provider.claims)
+                subject = provider.userinfo_sub or provider.claims.get("sub", "subject-1")
+                return self._json(200, {**provider.claims, "sub": subject})
             return self._json(404, {"error": "not_found"})
 
         def do_POST(self):
@@ -328,6 +334,28 @@ def test_an_id_token_not_meant_for_us_is_refused(client, provider, cepa_member, 
 
     assert response.redirect_chain[-1][0] == "/accounts/login/"
     assert not _signed_in_as(client).is_authenticated
+
+
+@pytest.mark.django_db
+def test_userinfo_about_another_subject_is_refused(client, provider, cepa_member):
+    provider.userinfo_sub = "someone-else"
+
+    response = _sign_on(client, provider, {"email": cepa_member.email, "email_verified": True})
+
+    assert response.redirect_chain[-1][0] == "/accounts/login/"
+    assert not _signed_in_as(client).is_authenticated
+
+
+@pytest.mark.django_db
+def test_the_verified_claim_can_be_named_and_read_from_the_id_token(
+    client, provider, cepa_member, settings
+):
+    settings.OIDC_EMAIL_VERIFIED_CLAIM = "xms_edov"
+    provider.id_token_claims = {"xms_edov": True}
+
+    _sign_on(client, provider, {"email": cepa_member.email, "email_verified": False})
+
+    assert _signed_in_as(client) == cepa_member
 
 
 @pytest.mark.django_db
