@@ -528,3 +528,12 @@ def test_a_mail_failure_is_retried_with_a_new_link(
     assert path in mail.outbox[0].body
     assert path not in attempts[0]  # the first link, never delivered, no longer works
     assert invitations.from_token(path.split("/")[2]) == invitation
+
+
+def test_the_navigation_offers_invitations_to_inviters_only(client, staff, ira, cepa_member):
+    shown = {}
+    for who in (staff, ira, cepa_member):
+        client.force_login(who)
+        shown[who.username] = 'href="/invitations/"' in client.get("/").content.decode()
+
+    assert shown == {"staff": True, "ira": True, "amina": False}
