@@ -90,6 +90,8 @@ def _closed_message(invitation: Invitation) -> str:
     return gettext("This invitation has been revoked.")
 
 
+_MANAGE_DENIED = _("You may not manage invitations of this role.")
+
 RULES = RuleBook(
     # obj: the role to invite
     invite=Rule(
@@ -99,13 +101,13 @@ RULES = RuleBook(
     # obj: an invitation; whoever may invite its role may send it again or revoke it
     resend=Rule(
         who=lambda invitation, user: may_invite(user, invitation.role),
-        denied=_("You may not manage invitations of this role."),
+        denied=_MANAGE_DENIED,
         when=_is_open,
         not_now=_closed_message,
     ),
     revoke=Rule(
         who=lambda invitation, user: may_invite(user, invitation.role),
-        denied=_("You may not manage invitations of this role."),
+        denied=_MANAGE_DENIED,
         when=_is_open,
         not_now=_closed_message,
     ),
