@@ -150,8 +150,16 @@ def parse_addresses(text: str) -> list[Address]:
     Raises a ValidationError naming `addresses` with one message per bad line ("Line 3:
     …"), so that the person fixes them all at once.
     """
+    found, errors = _read_addresses(text)
+    if errors:
+        raise ValidationError({"addresses": [message for _line, message in sorted(errors)]})
+    return found
+
+
+def _read_addresses(text: str) -> tuple[list[Address], list[tuple[int, str]]]:
+    """The addresses of `text`, and the errors of its lines as (line, message)."""
     found: list[Address] = []
-    errors: list[str] = []
+    errors: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
     lines = text.splitlines()
     for number, raw in enumerate(lines, start=1):
@@ -163,8 +171,11 @@ def parse_addresses(text: str) -> list[Address]:
             name, email = match.group("name").strip().strip('"'), match.group("email")
         elif "<" in line or ">" in line:
             errors.append(
-                gettext("Line %(line)d: write “Name <address>” or the address alone.")
-                % {"line": number}
+                (
+                    number,
+                    gettext("Line %(line)d: write “Name <address>” or the address alone.")
+                    % {"line": number},
+                )
             )
             continue
         else:
@@ -174,25 +185,31 @@ def parse_addresses(text: str) -> list[Address]:
             validate_email(email)
         except ValidationError:
             errors.append(
-                gettext("Line %(line)d: “%(address)s” is not an e-mail address.")
-                % {"line": number, "address": email}
+                (
+                    number,
+                    gettext("Line %(line)d: “%(address)s” is not an e-mail address.")
+                    % {"line": number, "address": email},
+                )
             )
             continue
         if email in seen:
             errors.append(
-                gettext("Line %(line)d: %(address)s is already on line %(first)d.")
-                % {"line": number, "address": email, "first": seen[email]}
+                (
+                    number,
+                    gettext("Line %(line)d: %(address)s is already on line %(first)d.")
+                    % {"line": number, "address": email, "first": seen[email]},
+                )
             )
             continue
         seen[email] = number
         found.append(Address(email=email, name=name[:150], line=number))
     if not found and not errors:
-        errors.append(gettext("Give at least one e-mail address."))
+        errors.append((0, gettext("Give at least one e-mail address.")))
     if len(found) > MAX_ADDRESSES:
-        errors.append(gettext("At most %(count)d addresses at a time.") % {"count": MAX_ADDRESSES})
-    if errors:
-        raise ValidationError({"addresses": errors})
-    return found
+        errors.append(
+            (0, gettext("At most %(count)d addresses at a time.") % {"count": MAX_ADDRESSES})
+        )
+    return found, errors
 
 
 # --- inviting ----------------------------------------------------------------------------------
@@ -234,17 +251,20 @@ def invite_many(
     if language not in Language.values:
         language = translation.get_language() or ""
         language = language if language in Language.values else settings.LANGUAGE_CODE
-    wanted = parse_addresses(addresses)
+    # Every line's problem at once: the bad lines, the registered and the invited addresses.
+    wanted, errors = _read_addresses(addresses)
     emails = [address.email for address in wanted]
     line_of = {address.email: address.line for address in wanted}
-    errors = []
-    for email in sorted(_registered(emails), key=emails.index):
+    for email in _registered(emails):
         errors.append(
-            gettext(
-                "Line %(line)d: %(address)s already has an account; give them the role "
-                "instead of inviting them."
+            (
+                line_of[email],
+                gettext(
+                    "Line %(line)d: %(address)s already has an account; give them the role "
+                    "instead of inviting them."
+                )
+                % {"line": line_of[email], "address": email},
             )
-            % {"line": line_of[email], "address": email}
         )
     now = timezone.now()
     with transaction.atomic():
@@ -256,18 +276,21 @@ def invite_many(
             invitation = open_ones.get(email)
             if invitation is not None and invitation.state == InvitationState.PENDING:
                 errors.append(
-                    gettext(
-                        "Line %(line)d: %(address)s is already invited (until %(date)s); "
-                        "send the invitation again from the list instead."
+                    (
+                        line_of[email],
+                        gettext(
+                            "Line %(line)d: %(address)s is already invited (until %(date)s); "
+                            "send the invitation again from the list instead."
+                        )
+                        % {
+                            "line": line_of[email],
+                            "address": email,
+                            "date": timezone.localdate(invitation.expires_at).isoformat(),
+                        },
                     )
-                    % {
-                        "line": line_of[email],
-                        "address": email,
-                        "date": timezone.localdate(invitation.expires_at).isoformat(),
-                    }
                 )
         if errors:
-            raise ValidationError({"addresses": errors})
+            raise ValidationError({"addresses": [message for _line, message in sorted(errors)]})
         # An expired invitation of the same address gives way to the new one.
         Invitation.objects.filter(pk__in=[i.pk for i in open_ones.values()]).update(
             revoked_at=now, revoked_by=actor, updated_at=now

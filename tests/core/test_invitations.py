@@ -144,7 +144,7 @@ def test_a_list_invites_everyone_on_it_with_names(
     ]
 
 
-def test_a_list_with_bad_lines_names_each_and_saves_nothing(
+def test_a_list_with_bad_lines_names_every_one_at_once_and_saves_nothing(
     client, staff, cepa_member, django_capture_on_commit_callbacks
 ):
     invitations_before = Invitation.objects.count()
@@ -169,6 +169,8 @@ def test_a_list_with_bad_lines_names_each_and_saves_nothing(
     assert response.context["form"].errors["addresses"] == [
         "Line 2: “not an address” is not an e-mail address.",
         "Line 3: write “Name <address>” or the address alone.",
+        f"Line 4: {cepa_member.email} already has an account; give them the role instead of "
+        "inviting them.",
         "Line 5: good@example.org is already on line 1.",
     ]
     assert Invitation.objects.count() == invitations_before
