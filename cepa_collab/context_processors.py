@@ -8,4 +8,6 @@ def shell(request):
     return {
         "navigation": navigation_for(getattr(request, "user", None)),
         "site_url": settings.SITE_URL,
+        # The sign-in page offers single sign-on when it is configured.
+        "sign_on_provider": settings.OIDC_PROVIDER_NAME if settings.OIDC_ENABLED else "",
     }

@@ -25,3 +25,12 @@ EXTERNAL_ROLES = frozenset({Role.CEPA_MEMBER, Role.FOCAL_POINT})
 class Language(models.TextChoices):
     ENGLISH = "en", _("English")
     FRENCH = "fr", _("French")
+
+
+class InvitationState(models.TextChoices):
+    """Where an invitation stands (it follows from its dates: see `Invitation.state`)."""
+
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")

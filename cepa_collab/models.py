@@ -10,12 +10,13 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cepa_collab import documents
-from cepa_collab.enums import Language, Role
+from cepa_collab.enums import InvitationState, Language, Role
 
 
 class TimeStampedModel(models.Model):
@@ -342,3 +343,115 @@ class ChangeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Neither accepted nor revoked (pending, or expired without an answer)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def pending(self, now=None):
+        return self.open().filter(expires_at__gt=now or timezone.now())
+
+
+class Invitation(TimeStampedModel):
+    """An invitation to join CEPA Collab with a role, sent to an e-mail address.
+
+    The link mailed to the address carries a signed token; only its SHA-256 is kept
+    (`token_hash`), so the table never holds a usable link. Issue, resend, revoke and accept
+    through `cepa_collab.invitations`. Its state (`state`) follows from its dates: accepted,
+    revoked, expired (past `expires_at`) or pending.
+    """
+
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    # The invitable roles are the external ones (`EXTERNAL_ROLES`): they belong to a
+    # country (a focal point's Member State, a CEPA member's own), never to a branch.
+    country = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("country"),
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    token_hash = models.CharField(_("token digest"), max_length=64, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    send_count = models.PositiveSmallIntegerField(_("times sent"), default=0)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            # At most one open invitation per address (compared as stored: lower case).
+            models.UniqueConstraint(
+                "email",
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[Role.CEPA_MEMBER, Role.FOCAL_POINT]),
+                name="invitation_external_role",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role=Role.CEPA_MEMBER) | models.Q(country__isnull=False),
+                name="invitation_focal_point_country",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")),
+                name="invitation_email_lower_case",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(revoked_at__isnull=True),
+                name="invitation_not_accepted_and_revoked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def state(self) -> InvitationState:
+        """Accepted, revoked, expired (now past `expires_at`) or pending."""
+        if self.accepted_at is not None:
+            return InvitationState.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationState.REVOKED
+        if self.expires_at <= timezone.now():
+            return InvitationState.EXPIRED
+        return InvitationState.PENDING
+
+    def get_state_display(self) -> str:
+        return str(self.state.label)

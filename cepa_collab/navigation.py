@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cepa_collab import viewer
+from cepa_collab import invitations, viewer
 from cepa_collab.enums import Role
 
 
@@ -55,6 +55,8 @@ def navigation_for(user) -> list[NavItem]:
     items.append(_item(_("Countries"), "knowledge:country_list"))
     items.append(_item(_("Meetings"), "meetings:list"))
     items.append(_item(_("Calendar subscriptions"), "meetings:subscriptions"))
+    if invitations.may_invite(user):
+        items.append(_item(_("Invitations"), "invitation_list"))
     if viewer.is_division_staff(user):
         items.append(_item(_("API"), "swagger-ui"))
     if viewer.has_role(user, Role.SECRETARIAT_ADMIN) or user.is_staff:

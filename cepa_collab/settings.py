@@ -146,8 +146,55 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Answers only when OIDC is configured (OIDC_RP_CLIENT_ID), and only to the callback.
+    "cepa_collab.oidc.Backend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+
+# Invitations (cepa_collab.invitations): how long a mailed link stays valid.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
+if INVITATION_DAYS < 1:
+    raise ImproperlyConfigured(f"INVITATION_DAYS={INVITATION_DAYS}: use a positive number.")
+
+# Single sign-on by OpenID Connect (mozilla-django-oidc), off unless OIDC_RP_CLIENT_ID is set.
+# People are matched to existing accounts by verified e-mail only (cepa_collab.oidc).
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+# The claim that says the address is verified (Microsoft Entra ID: xms_edov).
+OIDC_EMAIL_VERIFIED_CLAIM = env_str("OIDC_EMAIL_VERIFIED_CLAIM", "email_verified")
+# The name of the provider on the sign-in button ("Sign in with …").
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "United Nations")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_CREATE_USER = True  # only for an address with a pending invitation (cepa_collab.oidc)
+OIDC_CALLBACK_CLASS = "cepa_collab.oidc.CallbackView"
+OIDC_AUTHENTICATE_CLASS = "cepa_collab.oidc.AuthenticateView"
+LOGIN_REDIRECT_URL_FAILURE = "login"
+if OIDC_ENABLED:
+    _missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_ISSUER",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"OIDC_RP_CLIENT_ID is set: set {', '.join(_missing)} too (or unset it)."
+        )
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -328,7 +375,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Private feed URLs hold a secret token: request logs show its first 6 characters only.
-    "filters": {"redact_feed_tokens": {"()": "meetings.log_filters.RedactFeedTokens"}},
+    "filters": {
+        "redact_feed_tokens": {"()": "meetings.log_filters.RedactFeedTokens"},
+        # Invitation links hold a token too (cepa_collab.invitations).
+        "redact_invitation_tokens": {
+            "()": "cepa_collab.invitation_log_filter.RedactInvitationTokens"
+        },
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -337,34 +390,37 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_feed_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_feed_tokens", "redact_invitation_tokens"],
+        },
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",
-            "filters": ["redact_feed_tokens"],
+            "filters": ["redact_feed_tokens", "redact_invitation_tokens"],
         },
         "access": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
-            "filters": ["redact_feed_tokens"],
+            "filters": ["redact_feed_tokens", "redact_invitation_tokens"],
         },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
         "notifications": {"level": "INFO"},
-        "django.request": {"filters": ["redact_feed_tokens"]},
+        "django.request": {"filters": ["redact_feed_tokens", "redact_invitation_tokens"]},
         "django.server": {
             "handlers": ["django.server"],
             "level": "INFO",
             "propagate": False,
-            "filters": ["redact_feed_tokens"],
+            "filters": ["redact_feed_tokens", "redact_invitation_tokens"],
         },
         "gunicorn.access": {
             "handlers": ["access"],
             "level": "INFO",
             "propagate": False,
-            "filters": ["redact_feed_tokens"],
+            "filters": ["redact_feed_tokens", "redact_invitation_tokens"],
         },
     },
 }

@@ -7,7 +7,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from cepa_collab import api, views
+from cepa_collab import api, invitation_views, views
 
 
 @extend_schema(exclude=True)
@@ -67,6 +67,13 @@ urlpatterns = [
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Single sign-on (OpenID Connect): its views answer 404 unless OIDC_RP_CLIENT_ID is set.
+    path("accounts/oidc/", include("mozilla_django_oidc.urls")),
+    path("invitations/", invitation_views.invitation_list, name="invitation_list"),
+    path("invitations/new/", invitation_views.invite, name="invite"),
+    path("invitations/<int:pk>/resend/", invitation_views.resend, name="invitation_resend"),
+    path("invitations/<int:pk>/revoke/", invitation_views.revoke, name="invitation_revoke"),
+    path("invitation/<str:token>/", invitation_views.accept, name="invitation_accept"),
     path("", include("workflows.urls")),
     path("", include("meetings.urls")),
     path("", include("notifications.urls")),
