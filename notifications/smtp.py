@@ -140,6 +140,7 @@ class EmailBackend(smtp.EmailBackend):
     """Django's SMTP backend on the recording connection; see the module's docstring."""
 
     last_exchange = ""
+    _fresh = False  # the connection was just opened: its first message keeps those lines
 
     @property
     def connection_class(self):
@@ -147,7 +148,7 @@ class EmailBackend(smtp.EmailBackend):
 
     def open(self):
         try:
-            return super().open()
+            opened = super().open()
         except BaseException as exc:
             partial = self._partial_connection
             lines = partial.transcript() if partial is not None else ""
@@ -156,6 +157,9 @@ class EmailBackend(smtp.EmailBackend):
             )
             self._drop()
             raise
+        if opened:
+            self._fresh = True
+        return opened
 
     def send_messages(self, email_messages) -> int:
         if not email_messages:
@@ -167,8 +171,9 @@ class EmailBackend(smtp.EmailBackend):
                 return 0
             sent = 0
             try:
-                for number, message in enumerate(email_messages):
-                    self.connection.begin(keep=bool(opened) and number == 0)
+                for message in email_messages:
+                    self.connection.begin(keep=self._fresh)
+                    self._fresh = False
                     try:
                         if self._send(message):
                             sent += 1
