@@ -52,9 +52,9 @@ def texts(response) -> list[str]:
 @pytest.fixture
 def smtp(settings):
     settings.EMAIL_BACKEND = BACKEND
-    FlakyBackend.failures, FlakyBackend.crash = 0, False
+    FlakyBackend.failures, FlakyBackend.crash, FlakyBackend.silent = 0, False, False
     yield FlakyBackend
-    FlakyBackend.failures, FlakyBackend.crash = 0, False
+    FlakyBackend.failures, FlakyBackend.crash, FlakyBackend.silent = 0, False, False
 
 
 @pytest.fixture
@@ -85,6 +85,17 @@ def stuck(claimed, smtp, clock) -> int:
         delivery.deliver_reminder(claimed)
     smtp.crash = False
     clock.move_to(SEVEN_DAYS_BEFORE + datetime.timedelta(minutes=20))
+    return claimed
+
+
+@pytest.fixture
+def uncertain(claimed, smtp) -> int:
+    """The reminder, handed to SMTP whose reply never came."""
+    smtp.silent = True
+    assert delivery.deliver_reminder(claimed) is False
+    smtp.silent = False
+    mail.outbox.clear()
+    assert Reminder.objects.get(pk=claimed).state == MailState.UNCERTAIN
     return claimed
 
 
@@ -198,6 +209,68 @@ def test_reminder_list_filters_the_ones_to_settle(client, stuck, secretariat_adm
     assert [row.pk for row in to_settle] == [row.pk for row in uncertain] == [stuck]
     assert sorted(row.offset_days for row in pending) == [3, 3]
     assert [row.recipient.username for row in escalations] == ["chief"]
+
+
+def test_an_uncertain_reminder_is_shown_as_such_with_its_smtp_exchange(
+    client, uncertain, secretariat_admin
+):
+    logged_in(client, secretariat_admin)
+
+    listing = client.get(reverse("admin:notifications_reminder_changelist"))
+    page = client.get(reverse("admin:notifications_reminder_change", args=[uncertain]))
+
+    # the list says "uncertain", not "failed", and ticks it as one to settle
+    (row,) = listing.context["cl"].result_list
+    assert (row.pk, row.get_state_display()) == (uncertain, "Uncertain: may have gone")
+    assert "Uncertain: may have gone" in listing.content.decode()
+    # the record's page shows the last SMTP exchange, its error and its Message-ID
+    html = page.content.decode()
+    assert "&lt; 354 Go ahead<br>&gt; (the message)<br>&lt; no reply" in html
+    assert (
+        "The message was handed over, but the server&#x27;s reply never came. "
+        "SMTPServerDisconnected: Connection unexpectedly closed: timed out"
+    ) in html
+    created = int(Reminder.objects.get(pk=uncertain).created_at.timestamp())
+    assert f"&lt;reminder.{uncertain}.{created}@127.0.0.1&gt;" in html
+
+
+def test_an_uncertain_reminder_is_sent_again_only_with_the_tick(
+    client, uncertain, secretariat_admin, django_capture_on_commit_callbacks
+):
+    logged_in(client, secretariat_admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = run_action(client, "send_again", [uncertain])
+    assert texts(refused) == [
+        "1 of the selected mails is uncertain and may have gone already: tick “Send "
+        "uncertain mails again too” to send it again. Nothing was changed."
+    ]
+    assert state_of(uncertain) == (MailState.UNCERTAIN, 1)
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(client, "send_again", [uncertain], send_twice_ok="on")
+    assert texts(response) == ["1 mail sent again."]
+    assert state_of(uncertain) == (MailState.SENT, 1)
+    assert len(mail.outbox) == 1
+    created = int(Reminder.objects.get(pk=uncertain).created_at.timestamp())
+    assert mail.outbox[0].extra_headers["Message-ID"] == (
+        f"<reminder.{uncertain}.{created}@127.0.0.1>"
+    )
+
+
+def test_an_uncertain_reminder_marked_as_sent_is_settled_without_mailing(
+    client, uncertain, secretariat_admin
+):
+    logged_in(client, secretariat_admin)
+
+    response = run_action(client, "mark_sent", [uncertain])
+
+    row = Reminder.objects.get(pk=uncertain)
+    assert texts(response) == ["1 mail marked as sent."]
+    assert (row.state, row.sent_at) == (MailState.SENT, SEVEN_DAYS_BEFORE)
+    assert Notification.objects.get(reminder=row).state == MailState.SENT
+    assert mail.outbox == []
 
 
 # --- the reminder policy -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from notifications import delivery, digests, reminders, services, tasks
 from notifications.enums import MailState, NotificationKind
 from notifications.models import Digest, Notification, Reminder
 from notifications.services import N_
+from notifications.smtp import Uncertain
 from workflows.notices import WorkflowNotice
 
 UTC = datetime.UTC
@@ -35,10 +36,18 @@ class FlakyBackend(locmem.EmailBackend):
 
     failures = 0
     crash = False
+    silent = False  # the message is handed over, and the reply never comes
 
     def send_messages(self, messages):
         if FlakyBackend.crash:
             raise SystemExit("worker killed")
+        if FlakyBackend.silent:
+            super().send_messages(messages)  # it went, as far as anyone can tell
+            self.last_exchange = "> data\n< 354 Go ahead\n> (the message)\n< no reply"
+            try:
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed: timed out")
+            except smtplib.SMTPServerDisconnected as exc:
+                raise Uncertain(self.last_exchange) from exc
         if FlakyBackend.failures:
             FlakyBackend.failures -= 1
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
@@ -48,9 +57,9 @@ class FlakyBackend(locmem.EmailBackend):
 @pytest.fixture
 def smtp(settings):
     settings.EMAIL_BACKEND = BACKEND
-    FlakyBackend.failures, FlakyBackend.crash = 0, False
+    FlakyBackend.failures, FlakyBackend.crash, FlakyBackend.silent = 0, False, False
     yield FlakyBackend
-    FlakyBackend.failures, FlakyBackend.crash = 0, False
+    FlakyBackend.failures, FlakyBackend.crash, FlakyBackend.silent = 0, False, False
 
 
 @pytest.fixture
