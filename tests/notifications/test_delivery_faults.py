@@ -26,6 +26,7 @@ from collections import Counter
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 from django.core.mail.backends import locmem
@@ -417,3 +418,41 @@ def test_the_message_id_is_derived_from_the_record_and_kept_when_sent_again(
     # then both copies carry the same Message-ID, the record's
     assert [message["Message-ID"] for message in server.messages] == [expected, expected]
     assert Reminder.objects.get(pk=pk).state == MailState.SENT
+
+
+# --- what the exchange never records ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_exchange_never_records_the_credentials(settings):
+    # given a server that asks for a password (AUTH PLAIN/LOGIN over the local connection)
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=auth_data.password == b"s3cret-Pa55")
+
+    server = Server()
+    controller = Controller(
+        server,
+        hostname="127.0.0.1",
+        port=_free_port(),
+        auth_require_tls=False,
+        authenticator=authenticator,
+    )
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "notifications.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = "cepa", "s3cret-Pa55"
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        (pk,) = due_reminders(1)
+
+        assert delivery.deliver_reminder(pk) is True
+    finally:
+        controller.stop()
+
+    exchange = Reminder.objects.get(pk=pk).smtp_exchange
+    steps = [line.split(" s ", 1)[1] for line in exchange.splitlines()]
+    assert server.count() == 1
+    auth = steps.index("> AUTH (credentials not recorded)")
+    assert steps[auth + 1] == "< 235 …"  # the rest of the exchange went unrecorded
+    assert "s3cret" not in exchange and "czNjcmV0" not in exchange  # nor its base64
+    assert "cepa" not in exchange.replace("@", " ").split()
