@@ -87,6 +87,7 @@ class _Recording:
         return super().connect(host, port, source_address)
 
     def login(self, user, password, *, initial_response_ok=True):
+        self.ehlo_or_helo_if_needed()  # recorded; what follows is not
         self.record("> AUTH (credentials not recorded)")
         self._hidden = True
         try:
