@@ -457,3 +457,21 @@ def test_notification_to_a_recipient_deactivated_since_is_skipped(notice, review
         "The recipient is inactive or has no address.",
     )
     assert mail.outbox == []
+
+
+def test_notification_handed_over_without_a_reply_is_uncertain_and_not_retried(
+    notice, smtp, worker_retries
+):
+    # given an SMTP server that takes the message and never answers
+    smtp.silent = True
+
+    # when its task runs twice (a duplicated message; eager Celery runs retries at once)
+    tasks.deliver_notification.apply(kwargs={"notification_id": notice.pk})
+    tasks.deliver_notification.apply(kwargs={"notification_id": notice.pk})
+
+    # then it was handed over once and waits for a person, with the exchange
+    notice.refresh_from_db()
+    assert (notice.state, notice.attempts, notice.lease_until) == (MailState.UNCERTAIN, 1, None)
+    assert notice.smtp_exchange.endswith("> (the message)\n< no reply")
+    assert subjects() == ["Chapter 3: approved"]
+    assert delivery.sweep_notifications() == []
