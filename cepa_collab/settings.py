@@ -6,6 +6,7 @@ Every variable is listed in the README's configuration table.
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -229,12 +230,17 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # E-mail: SMTP when EMAIL_HOST is set, the console otherwise.
 EMAIL_HOST = env_str("EMAIL_HOST")
+# SMTP goes through notifications' transport: Django's SMTP backend that bounds each exchange
+# by EMAIL_TIMEOUT, keeps its transcript and tells a message handed over whose reply never
+# came (an "uncertain" mail, never resent automatically) from one that surely did not go.
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
+    "notifications.smtp.EmailBackend"
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+if not 1 <= EMAIL_PORT <= 65535:
+    raise ImproperlyConfigured(f"EMAIL_PORT={EMAIL_PORT}: use a port from 1 to 65535.")
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
@@ -243,6 +249,12 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive.")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"CEPA Collab <noreply@{SITE_HOST}>")
+_from_address = parseaddr(DEFAULT_FROM_EMAIL)[1]
+if "@" not in _from_address.strip("@") or any(c.isspace() for c in _from_address):
+    raise ImproperlyConfigured(
+        f"DEFAULT_FROM_EMAIL={DEFAULT_FROM_EMAIL!r}: use an address such as "
+        "'CEPA Collab <noreply@example.org>'."
+    )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security: strict when DEBUG is off (`manage.py check --deploy` passes).
@@ -329,6 +341,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Sweeps (and the heartbeat) have a queue of their own, so that they never wait behind mail
+# batches; the worker consumes both (Procfile, docker-compose.yml: `-Q celery,sweeps`).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+SWEEP_QUEUE = "sweeps"
+CELERY_TASK_ROUTES = {
+    "notifications.sweep_reminders": {"queue": SWEEP_QUEUE},
+    "notifications.sweep_digests": {"queue": SWEEP_QUEUE},
+    "cepa_collab.heartbeat": {"queue": SWEEP_QUEUE},
+}
 # Reminders and notification mail (notifications app). Exactly one beat runs them.
 REMINDER_HOUR = env_int("REMINDER_HOUR", 9)  # a due date falls due at this local hour
 if not 0 <= REMINDER_HOUR <= 23:
@@ -339,16 +360,45 @@ CONTRIBUTION_REVIEW_DAYS = env_int("CONTRIBUTION_REVIEW_DAYS", 14)
 MAIL_RETRY_BACKOFF = env_int("MAIL_RETRY_BACKOFF", 60)  # seconds, doubled per failure
 MAIL_RETRY_BACKOFF_MAX = env_int("MAIL_RETRY_BACKOFF_MAX", 900)
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6)
-MAIL_LEASE = timedelta(seconds=env_int("MAIL_LEASE_SECONDS", 900))
+MAIL_LEASE_SECONDS = env_int("MAIL_LEASE_SECONDS", 900)
+MAIL_LEASE = timedelta(seconds=MAIL_LEASE_SECONDS)
 # A claimed mail whose task message was lost is enqueued again after this long.
-MAIL_REQUEUE_AFTER = timedelta(seconds=env_int("MAIL_REQUEUE_SECONDS", 900))
+MAIL_REQUEUE_SECONDS = env_int("MAIL_REQUEUE_SECONDS", 900)
+MAIL_REQUEUE_AFTER = timedelta(seconds=MAIL_REQUEUE_SECONDS)
+# A mail batch starts no new message after this many seconds and hands the rest on in a new
+# task: with one reconnection, one message and the QUIT after it (each at most EMAIL_TIMEOUT),
+# it ends well before the soft time limit, which so never interrupts an SMTP exchange.
+MAIL_BATCH_SECONDS = CELERY_TASK_SOFT_TIME_LIMIT // 4
 for _name, _value in (
     ("REMINDER_SWEEP_SECONDS", REMINDER_SWEEP_SECONDS),
+    ("CONTRIBUTION_REVIEW_DAYS", CONTRIBUTION_REVIEW_DAYS),
+    ("EMAIL_TIMEOUT", EMAIL_TIMEOUT),
     ("MAIL_RETRY_BACKOFF", MAIL_RETRY_BACKOFF),
+    ("MAIL_RETRY_BACKOFF_MAX", MAIL_RETRY_BACKOFF_MAX),
     ("MAIL_MAX_ATTEMPTS", MAIL_MAX_ATTEMPTS),
+    ("MAIL_LEASE_SECONDS", MAIL_LEASE_SECONDS),
+    ("MAIL_REQUEUE_SECONDS", MAIL_REQUEUE_SECONDS),
 ):
     if _value < 1:
-        raise ImproperlyConfigured(f"{_name}={_value}: use a positive number.")
+        raise ImproperlyConfigured(f"{_name}={_value}: use a positive whole number.")
+if MAIL_RETRY_BACKOFF_MAX < MAIL_RETRY_BACKOFF:
+    raise ImproperlyConfigured(
+        f"MAIL_RETRY_BACKOFF_MAX={MAIL_RETRY_BACKOFF_MAX} must be at least "
+        f"MAIL_RETRY_BACKOFF ({MAIL_RETRY_BACKOFF} s)."
+    )
+_longest_timeout = (CELERY_TASK_SOFT_TIME_LIMIT - MAIL_BATCH_SECONDS - 1) // 3
+if _longest_timeout < EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"EMAIL_TIMEOUT={EMAIL_TIMEOUT} is too long: a mail batch ({MAIL_BATCH_SECONDS} s) and "
+        f"three SMTP waits must end before the task's soft time limit "
+        f"({CELERY_TASK_SOFT_TIME_LIMIT} s); use at most {_longest_timeout}."
+    )
+if MAIL_LEASE_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"MAIL_LEASE_SECONDS={MAIL_LEASE_SECONDS} must exceed the task time limit "
+        f"({CELERY_TASK_TIME_LIMIT} s), or a mail still being handed over is taken for one "
+        "whose worker died."
+    )
 _visibility = CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
 if _visibility is not None and _visibility <= CELERY_TASK_TIME_LIMIT + MAIL_RETRY_BACKOFF_MAX:
     raise ImproperlyConfigured(

@@ -2,11 +2,11 @@
 
 The reminder policy (offsets per kind of deadline) is edited here. Deadlines are kept in
 step by the services of the apps that own them (`rebuild_deadlines` recomputes them) and
-are shown read-only; so are the mail records, except for two actions that go through
-`notifications.delivery`: "Retry now" (a failed record, or one stuck in "sending" past its
-lease, goes back to pending and is enqueued at once — a stuck one's mail may already have
-gone, so retrying it needs a confirmation) and "Mark as sent" (the SMTP log shows it went,
-or it should not go any more).
+are shown read-only; so are the mail records, with their `Message-ID` and their last SMTP
+exchange, except for two actions that go through `notifications.delivery`: "Send again"
+(a failed or an uncertain record goes back to pending and is enqueued at once — an
+uncertain one's mail may already have gone, so sending it again needs a tick) and "Mark
+as sent" (the SMTP log or the recipient shows it went, or it should not go any more).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from notifications import delivery, reminders
+from notifications import delivery, mail, reminders
 from notifications.enums import MailState
 from notifications.kinds import DEADLINE_KINDS, NOTIFICATION_KINDS, Registry
 from notifications.models import (
@@ -154,62 +154,76 @@ class DeadlineAdmin(KindLabelMixin, ActionsOnlyAdmin):
 # --- mail records ------------------------------------------------------------------------
 
 
-class RetryActionForm(helpers.ActionForm):
+class SendAgainActionForm(helpers.ActionForm):
     send_twice_ok = forms.BooleanField(
-        label=_("Retry stuck mails too"),
+        label=_("Send uncertain mails again too"),
         required=False,
         help_text=_(
-            "A mail stuck in “sending” may have gone already: retrying it may send it twice. "
-            "Check the SMTP log first."
+            "An uncertain mail was handed to the mail server and may have gone already: "
+            "sending it again may deliver it twice. Check the SMTP log first."
         ),
     )
 
 
-class StuckFilter(admin.SimpleListFilter):
-    title = _("stuck")
-    parameter_name = "stuck"
+class UncertainFilter(admin.SimpleListFilter):
+    title = _("to settle")
+    parameter_name = "uncertain"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("In “sending” past the lease"))]
+        return [("yes", _("Uncertain, or stuck in “sending” past the lease"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(state=MailState.SENDING, lease_until__lt=timezone.now())
+            return queryset.filter(delivery.needs_a_person(queryset.model, timezone.now()))
         return queryset
 
 
 class MailRecordAdmin(ActionsOnlyAdmin):
-    """Mail records with the "Retry now" and "Mark as sent" actions."""
+    """Mail records with the "Send again" and "Mark as sent" actions."""
 
-    action_form = RetryActionForm
-    actions = ["retry_now", "mark_sent"]
+    action_form = SendAgainActionForm
+    actions = ["send_again", "mark_sent"]
 
-    @admin.display(description=_("stuck"), boolean=True)
-    def is_stuck(self, obj: MailRecord) -> bool:
-        return obj.state == MailState.SENDING and bool(
-            obj.lease_until and obj.lease_until < timezone.now()
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "message_id"]
+
+    @admin.display(description=_("Message-ID"))
+    def message_id(self, obj: MailRecord) -> str:
+        return mail.message_id(obj)
+
+    @admin.display(description=_("to settle"), boolean=True)
+    def is_uncertain(self, obj: MailRecord) -> bool:
+        return obj.state == MailState.UNCERTAIN or (
+            obj.state == MailState.SENDING
+            and bool(obj.lease_until and obj.lease_until < timezone.now())
         )
 
-    @admin.action(description=_("Retry now (failed, or stuck in sending)"), permissions=["change"])
-    def retry_now(self, request, queryset):
+    @admin.action(description=_("Send again (failed or uncertain)"), permissions=["change"])
+    def send_again(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
-        stuck = delivery.stuck(self.model, timezone.now()).filter(pk__in=ids).count()
-        if stuck and not request.POST.get("send_twice_ok"):
+        uncertain = (
+            self.model.objects.filter(pk__in=ids)
+            .filter(delivery.needs_a_person(self.model, timezone.now()))
+            .count()
+        )
+        if uncertain and not request.POST.get("send_twice_ok"):
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)d of the selected mails is stuck in “sending” and may have gone "
-                    "already: tick “Retry stuck mails too” to retry it. Nothing was changed.",
-                    "%(count)d of the selected mails are stuck in “sending” and may have gone "
-                    "already: tick “Retry stuck mails too” to retry them. Nothing was changed.",
-                    stuck,
+                    "%(count)d of the selected mails is uncertain and may have gone already: "
+                    "tick “Send uncertain mails again too” to send it again. Nothing was "
+                    "changed.",
+                    "%(count)d of the selected mails are uncertain and may have gone already: "
+                    "tick “Send uncertain mails again too” to send them again. Nothing was "
+                    "changed.",
+                    uncertain,
                 )
-                % {"count": stuck},
+                % {"count": uncertain},
                 messages.WARNING,
             )
             return
-        done = delivery.retry_now(self.model, ids)
-        self._report(request, len(ids), len(done), _("retried"))
+        done = delivery.send_again(self.model, ids)
+        self._report(request, len(ids), len(done), _("sent again"))
 
     @admin.action(description=_("Mark as sent"), permissions=["change"])
     def mark_sent(self, request, queryset):
@@ -250,14 +264,14 @@ class ReminderAdmin(MailRecordAdmin):
         "state",
         "attempts",
         "next_attempt_at",
-        "is_stuck",
+        "is_uncertain",
         "sent_at",
         "created_at",
     ]
     list_filter = [
         "state",
         "escalation",
-        StuckFilter,
+        UncertainFilter,
         kind_filter(DEADLINE_KINDS, "deadline__kind"),
     ]
     search_fields = ["deadline__title", "recipient__username", "recipient__email"]
@@ -277,12 +291,12 @@ class NotificationAdmin(KindLabelMixin, MailRecordAdmin):
         "kind_label",
         "state",
         "attempts",
-        "is_stuck",
+        "is_uncertain",
         "created_at",
         "sent_at",
         "read_at",
     ]
-    list_filter = [kind_filter(NOTIFICATION_KINDS), "state", StuckFilter]
+    list_filter = [kind_filter(NOTIFICATION_KINDS), "state", UncertainFilter]
     search_fields = ["subject", "user__username", "user__email"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
@@ -290,8 +304,8 @@ class NotificationAdmin(KindLabelMixin, MailRecordAdmin):
 
 @admin.register(Digest)
 class DigestAdmin(MailRecordAdmin):
-    list_display = ["user", "local_date", "state", "attempts", "is_stuck", "sent_at"]
-    list_filter = ["state", StuckFilter]
+    list_display = ["user", "local_date", "state", "attempts", "is_uncertain", "sent_at"]
+    list_filter = ["state", UncertainFilter]
     search_fields = ["user__username", "user__email"]
     list_select_related = ["user"]
     date_hierarchy = "local_date"

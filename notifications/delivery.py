@@ -1,34 +1,46 @@
-"""Carrying one mail through pending → sending → sent, at most once.
+"""Carrying one mail through pending → sending → sent, exactly once.
 
-A record (a `Reminder`, a `Notification` or a `Digest`) is claimed by a
-conditional update (pending → sending, with a lease) in its own committed
-transaction just before the message goes to SMTP, and settled after. A failure
-puts it back to pending with a backoff, up to `MAIL_MAX_ATTEMPTS`, then it is
-failed. A crash between the SMTP handshake and the settling commit leaves it in
-"sending": once its lease ends the sweep reports it (log and admin), and it is
-not sent again blindly, because the mail may have gone.
+A record (a `Reminder`, a `Notification` or a `Digest`) is claimed by a conditional
+update (pending → sending, with a lease) in its own committed transaction just before the
+message goes to SMTP, and settled after. A failure before the message was handed over
+puts it back to pending with a backoff, up to `MAIL_MAX_ATTEMPTS`, then it is failed. A
+message handed over whose reply never came (`notifications.smtp.Uncertain`) may have been
+delivered: it is recorded as uncertain, with the SMTP exchange, and never sent again
+automatically; so is a record left in "sending" past its lease (its worker died between
+the SMTP handshake and the settling commit), when the sweep finds it. A person settles an
+uncertain mail in the admin: "mark as sent" or "send again". Every message carries a
+`Message-ID` derived from its record (`mail.message_id`), the same for a copy.
+
+Reminders go in batches on one SMTP connection, bounded by time (`MAIL_BATCH_SECONDS`):
+a batch starts no message after its time is up and hands the rest on, so that it ends
+well before the task's soft time limit, which never interrupts an exchange.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime
 import logging
+import time
 import zoneinfo
 from collections.abc import Callable, Iterable
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from notifications import jobs, mail, services
+from notifications import jobs, mail, services, smtp
 from notifications.enums import Delivery, MailState, NotificationKind
 from notifications.models import Digest, MailRecord, Notification, Reminder
 
 logger = logging.getLogger(__name__)
 
+# Ids per task message, so that several workers share a large sweep; how many of them one
+# task mails is bounded by time (`deliver_reminder_batch`).
 BATCH = 100
 
 
@@ -74,25 +86,35 @@ def stuck(model: type[MailRecord], now: datetime.datetime) -> models.QuerySet:
     return _unsettled(model).filter(state=MailState.SENDING, lease_until__lt=now)
 
 
+STUCK = (
+    "The worker stopped while handing this mail to SMTP (its lease ended): it may or may "
+    "not have gone."
+)
+
+
 def report_stuck(model: type[MailRecord], now: datetime.datetime) -> int:
-    """Records left in "sending" past their lease: log them once, leave them for a person
-    (the admin's "retry now" or "mark as sent"). Returns how many were reported now."""
-    found = list(
-        stuck(model, now)
-        .filter(stuck_reported_at__isnull=True)
-        .order_by()
-        .values_list("pk", flat=True)
-    )
+    """Records left in "sending" past their lease become uncertain: logged once, left for a
+    person ("mark as sent" or "send again" in the admin). Returns how many were found now."""
+    found = list(stuck(model, now).order_by("pk").values_list("pk", flat=True))
     if not found:
         return 0
+    fields = {
+        "state": MailState.UNCERTAIN,
+        "stuck_reported_at": now,
+        "lease_until": None,
+        "last_error": STUCK,
+    }
     # Conditional: of two sweeps at once, only one reports a record.
-    reported = model.objects.filter(
-        pk__in=found, state=MailState.SENDING, stuck_reported_at__isnull=True
-    ).update(stuck_reported_at=now)
+    with transaction.atomic():
+        reported = model.objects.filter(
+            pk__in=found, state=MailState.SENDING, lease_until__lt=now
+        ).update(**fields)
+        _mirror(model, found, fields)
     if reported:
         logger.error(
             "%d %s left in 'sending' past their lease (ids %s): the mail may or may not "
-            "have gone; check the SMTP log, then mark them sent or retry them in the admin.",
+            "have gone; check the SMTP log, then mark them sent or send them again in the "
+            "admin.",
             reported,
             model._meta.verbose_name_plural,
             ", ".join(map(str, found[:20])),
@@ -150,27 +172,73 @@ def _mirror(model: type[MailRecord], pks: list[int], fields: dict) -> None:
         )
 
 
+def _error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
 def send_claimed(
-    model: type[MailRecord], record: MailRecord, build: Callable[[], EmailMessage]
+    model: type[MailRecord],
+    record: MailRecord,
+    build: Callable[[], EmailMessage],
+    connection=None,
 ) -> bool:
-    """Claim `record`, send what `build` returns, settle. Raises `RetryLater` on failure."""
+    """Claim `record`, send what `build` returns (on `connection`, left open, or on a
+    connection of its own), settle. Raises `RetryLater` when the mail surely did not go;
+    records it uncertain, never to be resent automatically, when it was handed over and
+    its reply never came."""
     now = timezone.now()
     message = build()
+    message.extra_headers["Message-ID"] = mail.message_id(record)
     if not _claim(model, record.pk, now):
         return False
+    own = connection is None
+    if own:
+        connection = get_connection()
     try:
-        message.send()
+        connection.open()
+        connection.send_messages([message])
+    except smtp.Uncertain as exc:
+        cause = exc.__cause__ or exc
+        _settle(
+            model,
+            record.pk,
+            state=MailState.UNCERTAIN,
+            lease_until=None,
+            last_error=f"{exc} {_error(cause)}"[:1000],
+            smtp_exchange=exc.transcript,
+        )
+        logger.error(
+            "Mailing %s %s is uncertain: it was handed to SMTP and no reply came (%s). It is "
+            "not sent again automatically: check the SMTP log, then mark it as sent or send "
+            "it again in the admin.",
+            model.__name__,
+            record.pk,
+            _error(cause),
+        )
+        if isinstance(cause, SoftTimeLimitExceeded):
+            raise cause from None
+        return False
     except Exception as exc:
         # smtplib.SMTPException and socket errors are OSErrors; anything else (a bad
         # address, an encoding error) is retried the same way and ends up failed and
         # visible, rather than left in "sending" as if it might have gone.
         attempts = record.attempts + 1
-        error = f"{type(exc).__name__}: {exc}"[:1000]
-        if not isinstance(exc, OSError):
+        error = _error(exc)
+        exchange = getattr(connection, "last_exchange", "")
+        if not isinstance(exc, OSError | SoftTimeLimitExceeded):
             logger.exception("Mailing %s %s raised", model.__name__, record.pk)
         if attempts >= settings.MAIL_MAX_ATTEMPTS:
-            _settle(model, record.pk, state=MailState.FAILED, lease_until=None, last_error=error)
+            _settle(
+                model,
+                record.pk,
+                state=MailState.FAILED,
+                lease_until=None,
+                last_error=error,
+                smtp_exchange=exchange,
+            )
             logger.error("Gave up mailing %s %s: %s", model.__name__, record.pk, error)
+            if isinstance(exc, SoftTimeLimitExceeded):
+                raise
             return False
         wait = backoff(attempts)
         _settle(
@@ -179,12 +247,18 @@ def send_claimed(
             state=MailState.PENDING,
             lease_until=None,
             last_error=error,
+            smtp_exchange=exchange,
             next_attempt_at=now + datetime.timedelta(seconds=wait) + settings.MAIL_REQUEUE_AFTER,
         )
         logger.warning(
             "Mailing %s %s failed (%s); retry in %d s", model.__name__, record.pk, error, wait
         )
+        if isinstance(exc, SoftTimeLimitExceeded):
+            raise
         raise RetryLater(wait, error) from exc
+    finally:
+        if own:
+            connection.close()
     _settle(
         model,
         record.pk,
@@ -192,6 +266,7 @@ def send_claimed(
         sent_at=timezone.now(),
         lease_until=None,
         last_error="",
+        smtp_exchange=getattr(connection, "last_exchange", ""),
     )
     logger.info("Mailed %s %s to %s: %s", model.__name__, record.pk, message.to, message.subject)
     return True
@@ -228,7 +303,7 @@ def _as_worded(reminder: Reminder, now: datetime.datetime) -> Reminder:
     return worded
 
 
-def deliver_reminder(pk: int) -> bool:
+def deliver_reminder(pk: int, connection=None) -> bool:
     """Write the reminder into the recipient's notifications and mail it (once).
 
     Skipped when the deadline was met or moved since it was claimed, or the recipient is
@@ -277,7 +352,54 @@ def deliver_reminder(pk: int) -> bool:
             if done:
                 Notification.objects.filter(pk=notification.pk).update(state=state)
             return False
-    return send_claimed(Reminder, reminder, lambda: mail.notification_message(notification))
+    return send_claimed(
+        Reminder, reminder, lambda: mail.notification_message(notification), connection
+    )
+
+
+@dataclasses.dataclass
+class Batch:
+    """What a batch did: mailed, to retry on their own after a countdown, handed on."""
+
+    sent: list[int] = dataclasses.field(default_factory=list)
+    retry: dict[int, int] = dataclasses.field(default_factory=dict)
+    rest: list[int] = dataclasses.field(default_factory=list)
+
+
+def deliver_reminder_batch(ids: list[int], clock: Callable[[], float] = time.monotonic) -> Batch:
+    """Deliver claimed reminders on one SMTP connection for at most `MAIL_BATCH_SECONDS`:
+    no message starts after that, and the ids left are returned as `rest` for a new task,
+    so that the batch ends well before the soft time limit (a soft limit that came anyway
+    stops the batch the same way). A reminder that failed is returned in `retry` with its
+    countdown; one that raised otherwise stays pending, for the sweep to enqueue again."""
+    batch = Batch()
+    start = clock()
+    connection = get_connection()
+    try:
+        for index, pk in enumerate(ids):
+            if clock() - start >= settings.MAIL_BATCH_SECONDS:
+                batch.rest = list(ids[index:])
+                break
+            try:
+                if deliver_reminder(pk, connection):
+                    batch.sent.append(pk)
+            except RetryLater as exc:
+                batch.retry[pk] = exc.countdown
+            except SoftTimeLimitExceeded:
+                batch.rest = list(ids[index:])
+                break
+            except Exception:
+                logger.exception("Delivering reminder %s failed", pk)
+    finally:
+        connection.close()
+    if batch.rest:
+        logger.info(
+            "Mail batch: %d sent in %.1f s; %d handed on to a new task",
+            len(batch.sent),
+            clock() - start,
+            len(batch.rest),
+        )
+    return batch
 
 
 def enqueue_reminders(ids: Iterable[int]) -> None:
@@ -317,21 +439,26 @@ def deliver_digest(pk: int) -> bool:
 
 # --- what a person does in the admin -------------------------------------------------------
 
-RETRYABLE = (MailState.FAILED, MailState.SENDING)
+
+def needs_a_person(model: type[MailRecord], now: datetime.datetime) -> Q:
+    """Uncertain records, and records stuck in "sending" past their lease that no sweep
+    has marked uncertain yet: their mail may have gone."""
+    return Q(state=MailState.UNCERTAIN) | Q(state=MailState.SENDING, lease_until__lt=now)
 
 
-def retry_now(model: type[MailRecord], ids: Iterable[int]) -> list[int]:
-    """Put failed records, and records stuck in "sending" past their lease, back to pending
-    for a fresh series of attempts, and enqueue them at once; returns their ids.
+def send_again(model: type[MailRecord], ids: Iterable[int]) -> list[int]:
+    """Put failed and uncertain records (and records stuck in "sending" past their lease)
+    back to pending for a fresh series of attempts, and enqueue them at once; returns their
+    ids. The message keeps its `Message-ID`, so a copy can be recognised.
 
-    A stuck record's mail may have gone: retrying it may send it twice (the admin asks for
-    a confirmation). Records still within their lease, or settled otherwise, are left."""
+    An uncertain mail may have gone: sending it again is a person's decision (the admin
+    asks for a tick). Records still within their lease, or settled otherwise, are left."""
     now = timezone.now()
     with transaction.atomic():
         chosen = (
             _unsettled(model)
             .filter(pk__in=list(ids))
-            .filter(Q(state=MailState.FAILED) | Q(state=MailState.SENDING, lease_until__lt=now))
+            .filter(Q(state=MailState.FAILED) | needs_a_person(model, now))
         )
         pks = list(chosen.order_by("pk").values_list("pk", flat=True))
         fields = {
@@ -349,13 +476,19 @@ def retry_now(model: type[MailRecord], ids: Iterable[int]) -> list[int]:
 
 
 def mark_sent(model: type[MailRecord], ids: Iterable[int]) -> list[int]:
-    """Record as sent what a person found delivered (the SMTP log shows a stuck mail went),
-    or decided not to send after all: pending, sending or failed records; returns their ids."""
+    """Record as sent what a person found delivered (the SMTP log or the recipient shows an
+    uncertain mail went), or decided not to send after all: pending, sending, uncertain or
+    failed records; returns their ids."""
     now = timezone.now()
     with transaction.atomic():
         chosen = _unsettled(model).filter(
             pk__in=list(ids),
-            state__in=[MailState.PENDING, MailState.SENDING, MailState.FAILED],
+            state__in=[
+                MailState.PENDING,
+                MailState.SENDING,
+                MailState.UNCERTAIN,
+                MailState.FAILED,
+            ],
         )
         pks = list(chosen.order_by("pk").values_list("pk", flat=True))
         fields = {"state": MailState.SENT, "sent_at": now, "lease_until": None}

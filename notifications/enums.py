@@ -29,12 +29,15 @@ DEFAULT_DELIVERY = Delivery.IMMEDIATE
 
 
 class MailState(models.TextChoices):
-    """Where a mail is: claimed (pending), handed to SMTP (sending), then done."""
+    """Where a mail is: claimed (pending), handed to SMTP (sending), then done. Uncertain: it
+    was handed over and the server's reply never came (or its worker died while sending), so
+    it may have gone; it is never resent automatically, a person settles it."""
 
     PENDING = "pending", _("Pending")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    UNCERTAIN = "uncertain", _("Uncertain: may have gone")
     SKIPPED = "skipped", _("Not sent")
     DIGEST = "digest", _("Waiting for the digest")
 

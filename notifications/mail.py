@@ -22,6 +22,13 @@ from notifications.services import as_recipient, language_of, one_line
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
 
+def message_id(record) -> str:
+    """The `Message-ID` of a mail record's message: the same for every attempt and for a
+    message sent again, so that a receiving server or a reader recognises a copy."""
+    stamp = int(record.created_at.timestamp())
+    return f"<{record._meta.model_name}.{record.pk}.{stamp}@{settings.SITE_HOST}>"
+
+
 def absolute(path: str) -> str:
     if not path or path.startswith(("http://", "https://")):
         return path

@@ -155,7 +155,8 @@ class ReminderPolicy(models.Model):
 
 
 class MailRecord(models.Model):
-    """One mail's progress: claimed, handed to SMTP under a lease, then settled."""
+    """One mail's progress: claimed, handed to SMTP under a lease, then settled (sent,
+    failed, skipped, or uncertain until a person settles it)."""
 
     state = models.CharField(
         _("mail state"), max_length=10, choices=MailState.choices, default=MailState.PENDING
@@ -166,6 +167,13 @@ class MailRecord(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     stuck_reported_at = models.DateTimeField(_("reported stuck"), null=True, blank=True)
+    smtp_exchange = models.TextField(
+        _("last SMTP exchange"),
+        blank=True,
+        default="",
+        db_default="",  # the sweep's INSERT … SELECT names only the columns it sets
+        help_text=_("Commands and replies of the last attempt (no credentials, no content)."),
+    )
 
     class Meta:
         abstract = True

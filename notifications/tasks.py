@@ -2,17 +2,14 @@
 
 Every task is idempotent (the record it carries is claimed before the mail goes),
 acknowledged late (a worker killed mid-task leaves the message to another), and
-retried with a short countdown on a mail failure; nothing waits on a long ETA.
+retried with a short countdown on a mail failure; nothing waits on a long ETA. The
+sweeps go to a queue of their own (`CELERY_TASK_ROUTES`), never behind mail batches.
 """
-
-import logging
 
 from celery import shared_task
 from django.utils import timezone
 
 from notifications import delivery, digests, reminders
-
-logger = logging.getLogger(__name__)
 
 _TASK = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
@@ -34,15 +31,14 @@ def sweep_digests() -> int:
 
 @shared_task(name="notifications.deliver_reminders", **_TASK)
 def deliver_reminders(*, reminder_ids: list[int]) -> None:
-    """Deliver a batch of claimed reminders; one that fails is retried on its own."""
-    for pk in reminder_ids:
-        try:
-            delivery.deliver_reminder(pk)
-        except delivery.RetryLater as exc:
-            deliver_reminder.apply_async(kwargs={"reminder_id": pk}, countdown=exc.countdown)
-        except Exception:
-            # It stays pending: the sweep enqueues it again after MAIL_REQUEUE_AFTER.
-            logger.exception("Delivering reminder %s failed", pk)
+    """Deliver a batch of claimed reminders on one SMTP connection, for a bounded time: the
+    rest goes on in a new task, and one that failed is retried on its own."""
+    batch = delivery.deliver_reminder_batch(reminder_ids)
+    for pk, countdown in batch.retry.items():
+        deliver_reminder.apply_async(kwargs={"reminder_id": pk}, countdown=countdown)
+    if batch.rest:
+        # If this message is lost, the rest stays pending and the sweep enqueues it again.
+        deliver_reminders.delay(reminder_ids=batch.rest)
 
 
 @shared_task(name="notifications.deliver_reminder", bind=True, max_retries=None, **_TASK)

@@ -1,6 +1,6 @@
 """The notifications admin: the reminder policy is edited with its validation, deadlines
-and mail records are shown read-only with their filters, and "Retry now" / "Mark as sent"
-go through `notifications.delivery` (retrying a mail stuck in "sending" needs a tick,
+and mail records are shown read-only with their filters, and "Send again" / "Mark as sent"
+go through `notifications.delivery` (sending an uncertain mail again needs a tick,
 because it may send it twice)."""
 
 from __future__ import annotations
@@ -52,9 +52,9 @@ def texts(response) -> list[str]:
 @pytest.fixture
 def smtp(settings):
     settings.EMAIL_BACKEND = BACKEND
-    FlakyBackend.failures, FlakyBackend.crash = 0, False
+    FlakyBackend.failures, FlakyBackend.crash, FlakyBackend.silent = 0, False, False
     yield FlakyBackend
-    FlakyBackend.failures, FlakyBackend.crash = 0, False
+    FlakyBackend.failures, FlakyBackend.crash, FlakyBackend.silent = 0, False, False
 
 
 @pytest.fixture
@@ -85,6 +85,17 @@ def stuck(claimed, smtp, clock) -> int:
         delivery.deliver_reminder(claimed)
     smtp.crash = False
     clock.move_to(SEVEN_DAYS_BEFORE + datetime.timedelta(minutes=20))
+    return claimed
+
+
+@pytest.fixture
+def uncertain(claimed, smtp) -> int:
+    """The reminder, handed to SMTP whose reply never came."""
+    smtp.silent = True
+    assert delivery.deliver_reminder(claimed) is False
+    smtp.silent = False
+    mail.outbox.clear()
+    assert Reminder.objects.get(pk=claimed).state == MailState.UNCERTAIN
     return claimed
 
 
@@ -181,20 +192,85 @@ def test_deadline_list_filters_by_kind_status_and_branch_and_searches_titles(
     assert listed({"q": "Foreword"}) == []
 
 
-def test_reminder_list_filters_the_stuck_ones(client, stuck, secretariat_admin, clock):
-    # given a stuck reminder and a pending one
-    clock.move_to(datetime.datetime(2026, 12, 14, 9, 0, tzinfo=UTC))
-    reminders.sweep_reminders()
+def test_reminder_list_filters_the_ones_to_settle(client, stuck, secretariat_admin, clock):
+    # given a stuck reminder (not yet swept), and later an uncertain one and a pending one
     logged_in(client, secretariat_admin)
     url = reverse("admin:notifications_reminder_changelist")
+    before_sweep = client.get(url, {"uncertain": "yes"}).context["cl"].result_list
+    clock.move_to(datetime.datetime(2026, 12, 14, 9, 0, tzinfo=UTC))
+    reminders.sweep_reminders()
 
-    stuck_only = client.get(url, {"stuck": "yes"}).context["cl"].result_list
+    to_settle = client.get(url, {"uncertain": "yes"}).context["cl"].result_list
+    uncertain = client.get(url, {"state__exact": "uncertain"}).context["cl"].result_list
     pending = client.get(url, {"state__exact": "pending"}).context["cl"].result_list
     escalations = client.get(url, {"escalation__exact": "1"}).context["cl"].result_list
 
-    assert [row.pk for row in stuck_only] == [stuck]
+    assert [row.pk for row in before_sweep] == [stuck]
+    assert [row.pk for row in to_settle] == [row.pk for row in uncertain] == [stuck]
     assert sorted(row.offset_days for row in pending) == [3, 3]
     assert [row.recipient.username for row in escalations] == ["chief"]
+
+
+def test_an_uncertain_reminder_is_shown_as_such_with_its_smtp_exchange(
+    client, uncertain, secretariat_admin
+):
+    logged_in(client, secretariat_admin)
+
+    listing = client.get(reverse("admin:notifications_reminder_changelist"))
+    page = client.get(reverse("admin:notifications_reminder_change", args=[uncertain]))
+
+    # the list says "uncertain", not "failed", and ticks it as one to settle
+    (row,) = listing.context["cl"].result_list
+    assert (row.pk, row.get_state_display()) == (uncertain, "Uncertain: may have gone")
+    assert "Uncertain: may have gone" in listing.content.decode()
+    # the record's page shows the last SMTP exchange, its error and its Message-ID
+    html = page.content.decode()
+    assert "&lt; 354 Go ahead<br>&gt; (the message)<br>&lt; no reply" in html
+    assert (
+        "The message was handed over, but the server&#x27;s reply never came. "
+        "SMTPServerDisconnected: Connection unexpectedly closed: timed out"
+    ) in html
+    created = int(Reminder.objects.get(pk=uncertain).created_at.timestamp())
+    assert f"&lt;reminder.{uncertain}.{created}@127.0.0.1&gt;" in html
+
+
+def test_an_uncertain_reminder_is_sent_again_only_with_the_tick(
+    client, uncertain, secretariat_admin, django_capture_on_commit_callbacks
+):
+    logged_in(client, secretariat_admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = run_action(client, "send_again", [uncertain])
+    assert texts(refused) == [
+        "1 of the selected mails is uncertain and may have gone already: tick “Send "
+        "uncertain mails again too” to send it again. Nothing was changed."
+    ]
+    assert state_of(uncertain) == (MailState.UNCERTAIN, 1)
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(client, "send_again", [uncertain], send_twice_ok="on")
+    assert texts(response) == ["1 mail sent again."]
+    assert state_of(uncertain) == (MailState.SENT, 1)
+    assert len(mail.outbox) == 1
+    created = int(Reminder.objects.get(pk=uncertain).created_at.timestamp())
+    assert mail.outbox[0].extra_headers["Message-ID"] == (
+        f"<reminder.{uncertain}.{created}@127.0.0.1>"
+    )
+
+
+def test_an_uncertain_reminder_marked_as_sent_is_settled_without_mailing(
+    client, uncertain, secretariat_admin
+):
+    logged_in(client, secretariat_admin)
+
+    response = run_action(client, "mark_sent", [uncertain])
+
+    row = Reminder.objects.get(pk=uncertain)
+    assert texts(response) == ["1 mail marked as sent."]
+    assert (row.state, row.sent_at) == (MailState.SENT, SEVEN_DAYS_BEFORE)
+    assert Notification.objects.get(reminder=row).state == MailState.SENT
+    assert mail.outbox == []
 
 
 # --- the reminder policy -------------------------------------------------------------------------
@@ -244,46 +320,46 @@ def test_policy_edited_in_the_admin_changes_the_offsets(client, secretariat_admi
 # --- actions -----------------------------------------------------------------------------------
 
 
-def test_retry_now_sends_a_failed_reminder_once(
+def test_send_again_sends_a_failed_reminder_once(
     client, failed, secretariat_admin, django_capture_on_commit_callbacks
 ):
     logged_in(client, secretariat_admin)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = run_action(client, "retry_now", [failed])
+        response = run_action(client, "send_again", [failed])
 
-    assert texts(response) == ["1 mail retried."]
+    assert texts(response) == ["1 mail sent again."]
     assert state_of(failed) == (MailState.SENT, 1)
     assert Notification.objects.get(reminder_id=failed).state == MailState.SENT
     assert len(mail.outbox) == 1
 
 
-def test_retry_now_of_a_stuck_reminder_needs_the_tick(
+def test_send_again_of_a_stuck_reminder_needs_the_tick(
     client, stuck, secretariat_admin, django_capture_on_commit_callbacks
 ):
     logged_in(client, secretariat_admin)
 
-    # when retried without ticking "Retry stuck mails too"
+    # when sent again without ticking "Send uncertain mails again too"
     with django_capture_on_commit_callbacks(execute=True):
-        refused = run_action(client, "retry_now", [stuck])
+        refused = run_action(client, "send_again", [stuck])
 
     # then nothing changed and the admin is told why
     assert texts(refused) == [
-        "1 of the selected mails is stuck in “sending” and may have gone already: tick "
-        "“Retry stuck mails too” to retry it. Nothing was changed."
+        "1 of the selected mails is uncertain and may have gone already: tick “Send "
+        "uncertain mails again too” to send it again. Nothing was changed."
     ]
     assert state_of(stuck) == (MailState.SENDING, 1)
     assert mail.outbox == []
 
-    # when retried with the tick, then it is sent again, once
+    # when sent again with the tick, then it is sent again, once
     with django_capture_on_commit_callbacks(execute=True):
-        response = run_action(client, "retry_now", [stuck], send_twice_ok="on")
-    assert texts(response) == ["1 mail retried."]
+        response = run_action(client, "send_again", [stuck], send_twice_ok="on")
+    assert texts(response) == ["1 mail sent again."]
     assert state_of(stuck) == (MailState.SENT, 1)
     assert len(mail.outbox) == 1
 
 
-def test_retry_now_leaves_sent_and_in_flight_reminders(
+def test_send_again_leaves_sent_and_in_flight_reminders(
     client, claimed, secretariat_admin, django_capture_on_commit_callbacks
 ):
     delivery.deliver_reminder(claimed)
@@ -291,7 +367,7 @@ def test_retry_now_leaves_sent_and_in_flight_reminders(
     logged_in(client, secretariat_admin)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = run_action(client, "retry_now", [claimed], send_twice_ok="on")
+        response = run_action(client, "send_again", [claimed], send_twice_ok="on")
 
     assert texts(response) == [
         "1 selected mail was left as it was (already settled, or still being sent)."
@@ -322,7 +398,7 @@ def test_actions_are_refused_to_staff_without_permission(
     logged_in(client, staff_chief)
 
     with django_capture_on_commit_callbacks(execute=True):
-        retry = run_action(client, "retry_now", [stuck], send_twice_ok="on")
+        retry = run_action(client, "send_again", [stuck], send_twice_ok="on")
         mark = run_action(client, "mark_sent", [stuck])
 
     assert (retry.status_code, mark.status_code) == (403, 403)
@@ -330,7 +406,7 @@ def test_actions_are_refused_to_staff_without_permission(
     assert mail.outbox == []
 
 
-def test_retry_now_of_a_failed_notification(
+def test_send_again_of_a_failed_notification(
     client, clock, reviewer, smtp, settings, secretariat_admin, django_capture_on_commit_callbacks
 ):
     from notifications import services
@@ -344,9 +420,9 @@ def test_retry_now_of_a_failed_notification(
     logged_in(client, secretariat_admin)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = run_action(client, "retry_now", [notification.pk], model="notification")
+        response = run_action(client, "send_again", [notification.pk], model="notification")
 
     notification.refresh_from_db()
-    assert texts(response) == ["1 mail retried."]
+    assert texts(response) == ["1 mail sent again."]
     assert (notification.state, notification.attempts) == (MailState.SENT, 1)
     assert [message.subject for message in mail.outbox] == ["Approved"]

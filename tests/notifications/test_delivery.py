@@ -17,6 +17,7 @@ from notifications import delivery, digests, reminders, services, tasks
 from notifications.enums import MailState, NotificationKind
 from notifications.models import Digest, Notification, Reminder
 from notifications.services import N_
+from notifications.smtp import Uncertain
 from workflows.notices import WorkflowNotice
 
 UTC = datetime.UTC
@@ -35,10 +36,18 @@ class FlakyBackend(locmem.EmailBackend):
 
     failures = 0
     crash = False
+    silent = False  # the message is handed over, and the reply never comes
 
     def send_messages(self, messages):
         if FlakyBackend.crash:
             raise SystemExit("worker killed")
+        if FlakyBackend.silent:
+            super().send_messages(messages)  # it went, as far as anyone can tell
+            self.last_exchange = "> data\n< 354 Go ahead\n> (the message)\n< no reply"
+            try:
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed: timed out")
+            except smtplib.SMTPServerDisconnected as exc:
+                raise Uncertain(self.last_exchange) from exc
         if FlakyBackend.failures:
             FlakyBackend.failures -= 1
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
@@ -48,9 +57,9 @@ class FlakyBackend(locmem.EmailBackend):
 @pytest.fixture
 def smtp(settings):
     settings.EMAIL_BACKEND = BACKEND
-    FlakyBackend.failures, FlakyBackend.crash = 0, False
+    FlakyBackend.failures, FlakyBackend.crash, FlakyBackend.silent = 0, False, False
     yield FlakyBackend
-    FlakyBackend.failures, FlakyBackend.crash = 0, False
+    FlakyBackend.failures, FlakyBackend.crash, FlakyBackend.silent = 0, False, False
 
 
 @pytest.fixture
@@ -161,10 +170,10 @@ def test_reminder_failing_every_attempt_ends_failed_and_visible(
 
 def test_unexpected_error_while_sending_is_retried_not_left_sending(claimed, monkeypatch):
     # given a message that cannot be sent for a reason that is not a network one
-    def broken(self, fail_silently=False):
+    def broken(self, messages):
         raise ValueError("Header values may not contain linefeed or carriage return")
 
-    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", broken)
 
     with pytest.raises(delivery.RetryLater):
         delivery.deliver_reminder(claimed)
@@ -177,7 +186,9 @@ def test_unexpected_error_while_sending_is_retried_not_left_sending(claimed, mon
 # --- crashes, lost and duplicated tasks --------------------------------------------------------
 
 
-def test_reminder_stuck_in_sending_is_reported_once_and_not_resent(claimed, smtp, clock, caplog):
+def test_reminder_stuck_in_sending_becomes_uncertain_once_and_is_not_resent(
+    claimed, smtp, clock, caplog
+):
     # given a worker killed while the mail was with the SMTP server
     smtp.crash = True
     with pytest.raises(SystemExit):
@@ -193,20 +204,23 @@ def test_reminder_stuck_in_sending_is_reported_once_and_not_resent(claimed, smtp
         after = reminders.sweep_reminders()
         again = reminders.sweep_reminders()
 
-    # then it is reported once, as an error, marked, and not sent again
+    # then it is marked uncertain once, as an error, for a person, and not sent again
     row = reminder(claimed)
     assert (within.stuck, after.stuck, again.stuck) == (0, 1, 0)
     assert (after.requeued, again.requeued) == ([], [])
-    assert (row.state, row.stuck_reported_at) == (
-        MailState.SENDING,
+    assert (row.state, row.stuck_reported_at, row.lease_until, row.last_error) == (
+        MailState.UNCERTAIN,
         SEVEN_DAYS_BEFORE + 16 * MINUTE,
+        None,
+        delivery.STUCK,
     )
+    assert Notification.objects.get(reminder=row).state == MailState.UNCERTAIN
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
         (
             logging.ERROR,
             f"1 reminders left in 'sending' past their lease (ids {claimed}): the mail may or "
-            "may not have gone; check the SMTP log, then mark them sent or retry them in the "
-            "admin.",
+            "may not have gone; check the SMTP log, then mark them sent or send them again in "
+            "the admin.",
         )
     ]
     assert mail.outbox == []
@@ -374,7 +388,9 @@ def test_notification_failing_every_attempt_ends_failed(notice, smtp, settings):
     assert mail.outbox == []
 
 
-def test_notification_stuck_in_sending_is_reported_once_and_not_resent(notice, smtp, clock, caplog):
+def test_notification_stuck_in_sending_becomes_uncertain_once_and_is_not_resent(
+    notice, smtp, clock, caplog
+):
     smtp.crash = True
     with pytest.raises(SystemExit):
         delivery.deliver_notification(notice.pk)
@@ -387,7 +403,7 @@ def test_notification_stuck_in_sending_is_reported_once_and_not_resent(notice, s
 
     notice.refresh_from_db()
     assert (first, second) == ([], [])
-    assert notice.state == MailState.SENDING
+    assert notice.state == MailState.UNCERTAIN
     assert notice.stuck_reported_at == datetime.datetime(2026, 12, 2, 6, 16, tzinfo=UTC)
     assert len(caplog.records) == 1
     assert (
@@ -441,3 +457,21 @@ def test_notification_to_a_recipient_deactivated_since_is_skipped(notice, review
         "The recipient is inactive or has no address.",
     )
     assert mail.outbox == []
+
+
+def test_notification_handed_over_without_a_reply_is_uncertain_and_not_retried(
+    notice, smtp, worker_retries
+):
+    # given an SMTP server that takes the message and never answers
+    smtp.silent = True
+
+    # when its task runs twice (a duplicated message; eager Celery runs retries at once)
+    tasks.deliver_notification.apply(kwargs={"notification_id": notice.pk})
+    tasks.deliver_notification.apply(kwargs={"notification_id": notice.pk})
+
+    # then it was handed over once and waits for a person, with the exchange
+    notice.refresh_from_db()
+    assert (notice.state, notice.attempts, notice.lease_until) == (MailState.UNCERTAIN, 1, None)
+    assert notice.smtp_exchange.endswith("> (the message)\n< no reply")
+    assert subjects() == ["Chapter 3: approved"]
+    assert delivery.sweep_notifications() == []

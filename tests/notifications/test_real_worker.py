@@ -101,7 +101,7 @@ def _free_port() -> int:
 def _smtp(settings, handler: Mailbox):
     controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "notifications.smtp.EmailBackend"  # as settings.py with EMAIL_HOST
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = controller.port
     settings.EMAIL_HOST_USER = ""
