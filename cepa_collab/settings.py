@@ -421,17 +421,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_TIMEZONE = "UTC"
 
+# No secret reaches a log in any mode: every handler redacts (cepa_collab.log_filters), and
+# Django's own "django" logger handlers (its DEBUG-only console, mail_admins) are replaced,
+# so its records reach the root handler below, through the filter, like everyone's.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Private feed URLs hold a secret token: request logs show its first 6 characters only.
-    "filters": {
-        "redact_feed_tokens": {"()": "meetings.log_filters.RedactFeedTokens"},
-        # Invitation links hold a token too (cepa_collab.invitations).
-        "redact_invitation_tokens": {
-            "()": "cepa_collab.invitation_log_filter.RedactInvitationTokens"
-        },
-    },
+    "filters": {"redact_secrets": {"()": "cepa_collab.log_filters.RedactSecrets"}},
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -440,37 +436,24 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["redact_feed_tokens", "redact_invitation_tokens"],
-        },
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",
-            "filters": ["redact_feed_tokens", "redact_invitation_tokens"],
+            "filters": ["redact_secrets"],
         },
         "access": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
-            "filters": ["redact_feed_tokens", "redact_invitation_tokens"],
+            "filters": ["redact_secrets"],
         },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "axes": {"level": "WARNING"},
         "notifications": {"level": "INFO"},
-        "django.request": {"filters": ["redact_feed_tokens", "redact_invitation_tokens"]},
-        "django.server": {
-            "handlers": ["django.server"],
-            "level": "INFO",
-            "propagate": False,
-            "filters": ["redact_feed_tokens", "redact_invitation_tokens"],
-        },
-        "gunicorn.access": {
-            "handlers": ["access"],
-            "level": "INFO",
-            "propagate": False,
-            "filters": ["redact_feed_tokens", "redact_invitation_tokens"],
-        },
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
     },
 }
