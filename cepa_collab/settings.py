@@ -274,10 +274,21 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
-# Lock-out after repeated failed logins (django-axes), per account and address.
+# Lock-out after repeated failed sign-ins (django-axes, cepa_collab.lockout): per account and
+# address (guessing one password), and per address across accounts (password spraying).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 25)
+for _name, _value in (
+    ("AXES_FAILURE_LIMIT", AXES_FAILURE_LIMIT),
+    ("AXES_ADDRESS_FAILURE_LIMIT", AXES_ADDRESS_FAILURE_LIMIT),
+):
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name}={_value}: use a positive number.")
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "cepa_collab.lockout.LockoutHandler"
+# What axes records of a failed attempt's form never holds a secret.
+AXES_SENSITIVE_PARAMETERS = ["password", "otp", "token", "code"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cepa_collab.lockout.lockout_response"
 AXES_VERBOSE = False
