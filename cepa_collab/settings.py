@@ -290,6 +290,9 @@ AXES_HANDLER = "cepa_collab.lockout.LockoutHandler"
 # What axes records of a failed attempt's form never holds a secret.
 AXES_SENSITIVE_PARAMETERS = ["password", "otp", "token", "code"]
 AXES_RESET_ON_SUCCESS = True
+# Requests to reset a password, per hour: per client address and per e-mail address.
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 10)
+PASSWORD_RESET_PER_EMAIL = env_int("PASSWORD_RESET_PER_EMAIL", 3)
 AXES_LOCKOUT_CALLABLE = "cepa_collab.lockout.lockout_response"
 AXES_VERBOSE = False
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: none). The lock-out

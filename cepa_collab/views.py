@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -14,6 +16,8 @@ from django.views.i18n import set_language as django_set_language
 
 from cepa_collab.health import check_health
 from cepa_collab.models import roles_for
+from cepa_collab.net import client_address
+from cepa_collab.ratelimit import password_reset_hit
 from cepa_collab.services import greeting_role, profile_for, update_preferences
 
 
@@ -72,7 +76,25 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Password reset whose mailed link points at SITE_URL, not at the request's host."""
+    """Password reset whose mailed link points at SITE_URL, not at the request's host,
+    rate limited per client address and per e-mail address (the same answer whether an
+    account has the address or not)."""
+
+    def post(self, request, *args, **kwargs):
+        verdict = password_reset_hit(
+            client_address(request) or "unknown", request.POST.get("email", "")
+        )
+        if not verdict.allowed:
+            minutes = max(1, math.ceil(verdict.retry_after / 60))
+            response = render(
+                request,
+                "registration/password_reset_throttled.html",
+                {"minutes": minutes},
+                status=429,
+            )
+            response["Retry-After"] = str(verdict.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         self.extra_email_context = {"site_url": settings.SITE_URL}
