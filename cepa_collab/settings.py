@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "django_filters",
     "guardian",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "cepa_collab",
     "workflows",
     "meetings",
@@ -74,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session that owes its second factor reaches only the sign-in steps.
+    "cepa_collab.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last: it turns a lockout into the lockout page.
@@ -290,6 +295,8 @@ AXES_HANDLER = "cepa_collab.lockout.LockoutHandler"
 # What axes records of a failed attempt's form never holds a secret.
 AXES_SENSITIVE_PARAMETERS = ["password", "otp", "token", "code"]
 AXES_RESET_ON_SUCCESS = True
+# The second factor (cepa_collab.second_factor): the name authenticator apps show.
+OTP_TOTP_ISSUER = "CEPA Collab"
 # Requests to reset a password, per hour: per client address and per e-mail address.
 PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 10)
 PASSWORD_RESET_PER_EMAIL = env_int("PASSWORD_RESET_PER_EMAIL", 3)
