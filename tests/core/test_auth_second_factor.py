@@ -325,3 +325,35 @@ def test_token_schema_documents_the_otp_field(client):
     assert "otp" in request["properties"]
     assert "otp" not in request.get("required", [])
     assert "otp" in schema["components"]["schemas"]["TokenError"]["properties"]
+
+
+# --- a lost phone: the secretariat resets it -----------------------------------------------------
+
+
+def test_secretariat_resets_a_lost_second_factor_in_the_admin(client, chief, secretariat_admin):
+    # given a chief's authenticator, and the secretariat admin signed in with both factors
+    device = _enrol(chief)
+    client.force_login(secretariat_admin)
+
+    # when the admin deletes it in the Django admin
+    listed = client.get("/admin/otp_totp/totpdevice/")
+    deleted = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    client.post("/accounts/logout/")
+
+    # then the chief is asked to set up a new one at the next sign-in
+    assert listed.status_code == 200
+    assert deleted.status_code == 302
+    assert not TOTPDevice.objects.filter(user=chief).exists()
+    _password(client, "chief")
+    assert client.get(CODE_STEP)["Location"] == "/accounts/two-factor/setup/?next=%2F"
+
+
+def test_member_may_not_reset_second_factors_in_the_admin(client, chief, cepa_member):
+    device = _enrol(chief)
+    client.force_login(cepa_member)
+
+    response = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
