@@ -293,7 +293,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "cepa_collab.lockout.LockoutHandler"
 # What axes records of a failed attempt's form never holds a secret.
-AXES_SENSITIVE_PARAMETERS = ["password", "otp", "token", "code"]
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp", "token", "code"]
 AXES_RESET_ON_SUCCESS = True
 # The second factor (cepa_collab.second_factor): the name authenticator apps show.
 OTP_TOTP_ISSUER = "CEPA Collab"

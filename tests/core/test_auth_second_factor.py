@@ -182,7 +182,9 @@ def test_wrong_codes_count_towards_the_lock_out(client, chief, _clock):
     assert answers == [200, 200, 200, 200, 429]
     assert right.status_code == 429
     assert client.get("/").status_code == 302
-    assert AccessAttempt.objects.get(username="chief").failures_since_start == 5
+    attempt = AccessAttempt.objects.get(username="chief")
+    assert attempt.failures_since_start == 5
+    assert "999999" not in attempt.post_data
 
 
 def test_secretariat_and_superusers_need_it_too(client, secretariat_admin, superuser):
