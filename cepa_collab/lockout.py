@@ -67,7 +67,9 @@ def lockout_response(
     request: HttpRequest, original_response=None, credentials=None
 ) -> HttpResponse:
     minutes = max(1, math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    title = _("Account locked")
     if address_locked(request, credentials):
+        title = _("Signing in paused")
         message = ngettext(
             "Too many failed sign-in attempts from this address. Signing in from it is "
             "paused for %(minutes)d minute; try again later or reset your password.",
@@ -90,7 +92,7 @@ def lockout_response(
         response = render(
             request,
             "registration/locked_out.html",
-            {"message": message, "title": _("Account locked")},
+            {"message": message, "title": title},
             status=429,
         )
     response["Retry-After"] = retry_after

@@ -37,12 +37,6 @@ OPEN_VIEWS = frozenset(
 )
 
 
-def second_factor_open(view):
-    """Let a session that still owes its code reach `view` (other sign-in steps)."""
-    view.second_factor_open = True
-    return view
-
-
 class SecondFactorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -60,9 +54,7 @@ class SecondFactorMiddleware:
         ):
             return None
         match = request.resolver_match
-        if getattr(view_func, "second_factor_open", False) or (
-            match is not None and match.view_name in OPEN_VIEWS
-        ):
+        if match is not None and match.view_name in OPEN_VIEWS:
             return None
         if second_factor.settle_session(request, user):
             return None

@@ -33,7 +33,8 @@ def test_one_address_spraying_one_password_is_locked_out_across_accounts(client,
     # then the first tries were answered, and the address is now locked out
     assert answers == [200] * 7 + [429]
     assert locked.status_code == 429
-    assert "from this address" in locked.content.decode()
+    assert "Too many failed sign-in attempts from this address" in locked.content.decode()
+    assert "<h1>Signing in paused</h1>" in locked.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -86,4 +87,5 @@ def test_failures_on_one_account_lock_that_account_before_the_address(client, ac
     assert other.status_code == 302
     assert same.status_code == 429
     assert "This account is locked on this address" in same.content.decode()
+    assert "<h1>Account locked</h1>" in same.content.decode()
     assert AccessAttempt.objects.filter(username="member0").count() == 1
