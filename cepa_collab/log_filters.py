@@ -38,7 +38,8 @@ _SECRET_NAMES = (
 _PAIR = re.compile(rf"(?i)\b({_SECRET_NAMES})=([^&\s\"';,]+)")
 # 'key': 'value' and "key": "value" in dicts and JSON.
 _QUOTED = re.compile(rf"(?i)([\"'])({_SECRET_NAMES})\1(\s*:\s*)([\"'])(.*?)(?<!\\)\4")
-_AUTHORIZATION = re.compile(r"(?i)\b(Token|Bearer)\s+[A-Za-z0-9._~+/=-]{8,}")
+# A credential after "Token"/"Bearer" (with a digit in it: not an ordinary word).
+_AUTHORIZATION = re.compile(r"(?i)\b(Token|Bearer)\s+(?=\S*\d)[A-Za-z0-9._~+/=-]{8,}")
 
 
 def _cut_feed(match: re.Match) -> str:

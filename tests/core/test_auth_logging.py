@@ -94,6 +94,7 @@ def test_not_found_log_never_prints_a_reset_token(settings, printed, client, deb
         ("recovery code=ab12cd34ef", "recovery code=[redacted]"),
         ("GET /invitation/AbCdEf0123456789xyz/ 200", "GET /invitation/AbCdEf…/ 200"),
         ("GET /meetings/3/ 200", "GET /meetings/3/ 200"),
+        ("Token successfully refreshed", "Token successfully refreshed"),
     ],
 )
 def test_redact_removes_every_kind_of_secret(text, expected):
