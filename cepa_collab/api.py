@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cepa_collab import second_factor
 from cepa_collab.enums import Language
 from cepa_collab.models import roles_for
 from cepa_collab.services import profile_for, update_preferences
@@ -75,20 +76,57 @@ class MeView(APIView):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text=_(
+            "The current code of the person's authenticator app, or one of their recovery "
+            "codes: required for accounts with a second factor (branch chiefs, the "
+            "secretariat, admins, and whoever turned it on)."
+        ),
+    )
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token (locked out like the sign-in page)."""
+    """Exchange a username and password (and, for accounts with a second factor, its code)
+    for an API token; locked out like the sign-in page."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes: list = []
 
+    @staticmethod
+    def _second_factor_error(request, user, code: str | None) -> str | None:
+        """Why the second factor stops this exchange, or None when its code is right."""
+        if not second_factor.is_enabled(user):
+            return _(
+                "Your role requires a second factor: set it up by signing in on the site "
+                "first, then ask for a token with its code."
+            )
+        if not code:
+            return _("This account has a second factor: send the current code of its app.")
+        if not second_factor.check_code(user, code, request._request):
+            return _("That code is not right, or was already used.")
+        return None
+
     @extend_schema(
         request=TokenRequestSerializer,
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-            400: inline_serializer("TokenError", {"detail": serializers.CharField()}),
+            400: inline_serializer(
+                "TokenError",
+                {
+                    "detail": serializers.CharField(required=False),
+                    "username": serializers.ListField(
+                        child=serializers.CharField(), required=False
+                    ),
+                    "password": serializers.ListField(
+                        child=serializers.CharField(), required=False
+                    ),
+                    "otp": serializers.ListField(child=serializers.CharField(), required=False),
+                },
+            ),
             429: inline_serializer("TokenLockedOut", {"detail": serializers.CharField()}),
         },
     )
@@ -113,5 +151,9 @@ class TokenView(APIView):
             return Response(
                 {"detail": _("This account is disabled.")}, status=status.HTTP_400_BAD_REQUEST
             )
+        if second_factor.needs_second_factor(user):
+            error = self._second_factor_error(request, user, serializer.validated_data.get("otp"))
+            if error:
+                return Response({"otp": [error]}, status=status.HTTP_400_BAD_REQUEST)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -109,6 +109,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "axes.view_accesslog",
+        # Resetting the second factor of someone who lost their phone (they set it up again).
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
+        "otp_static.view_staticdevice",
+        "otp_static.delete_staticdevice",
     ],
     Role.BRANCH_CHIEF: [
         *_ORG_VIEW,

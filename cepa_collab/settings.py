@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "django_filters",
     "guardian",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "cepa_collab",
     "workflows",
     "meetings",
@@ -74,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session that owes its second factor reaches only the sign-in steps.
+    "cepa_collab.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last: it turns a lockout into the lockout page.
@@ -274,11 +279,27 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
-# Lock-out after repeated failed logins (django-axes), per account and address.
+# Lock-out after repeated failed sign-ins (django-axes, cepa_collab.lockout): per account and
+# address (guessing one password), and per address across accounts (password spraying).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 25)
+for _name, _value in (
+    ("AXES_FAILURE_LIMIT", AXES_FAILURE_LIMIT),
+    ("AXES_ADDRESS_FAILURE_LIMIT", AXES_ADDRESS_FAILURE_LIMIT),
+):
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name}={_value}: use a positive number.")
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "cepa_collab.lockout.LockoutHandler"
+# What axes records of a failed attempt's form never holds a secret.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp", "token", "code"]
 AXES_RESET_ON_SUCCESS = True
+# The second factor (cepa_collab.second_factor): the name authenticator apps show.
+OTP_TOTP_ISSUER = "CEPA Collab"
+# Requests to reset a password, per hour: per client address and per e-mail address.
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 10)
+PASSWORD_RESET_PER_EMAIL = env_int("PASSWORD_RESET_PER_EMAIL", 3)
 AXES_LOCKOUT_CALLABLE = "cepa_collab.lockout.lockout_response"
 AXES_VERBOSE = False
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: none). The lock-out
@@ -421,17 +442,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_TIMEZONE = "UTC"
 
+# No secret reaches a log in any mode: every handler redacts (cepa_collab.log_filters), and
+# Django's own "django" logger handlers (its DEBUG-only console, mail_admins) are replaced,
+# so its records reach the root handler below, through the filter, like everyone's.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Private feed URLs hold a secret token: request logs show its first 6 characters only.
-    "filters": {
-        "redact_feed_tokens": {"()": "meetings.log_filters.RedactFeedTokens"},
-        # Invitation links hold a token too (cepa_collab.invitations).
-        "redact_invitation_tokens": {
-            "()": "cepa_collab.invitation_log_filter.RedactInvitationTokens"
-        },
-    },
+    "filters": {"redact_secrets": {"()": "cepa_collab.log_filters.RedactSecrets"}},
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -440,37 +457,24 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["redact_feed_tokens", "redact_invitation_tokens"],
-        },
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",
-            "filters": ["redact_feed_tokens", "redact_invitation_tokens"],
+            "filters": ["redact_secrets"],
         },
         "access": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
-            "filters": ["redact_feed_tokens", "redact_invitation_tokens"],
+            "filters": ["redact_secrets"],
         },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "axes": {"level": "WARNING"},
         "notifications": {"level": "INFO"},
-        "django.request": {"filters": ["redact_feed_tokens", "redact_invitation_tokens"]},
-        "django.server": {
-            "handlers": ["django.server"],
-            "level": "INFO",
-            "propagate": False,
-            "filters": ["redact_feed_tokens", "redact_invitation_tokens"],
-        },
-        "gunicorn.access": {
-            "handlers": ["access"],
-            "level": "INFO",
-            "propagate": False,
-            "filters": ["redact_feed_tokens", "redact_invitation_tokens"],
-        },
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
     },
 }

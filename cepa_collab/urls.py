@@ -7,7 +7,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from cepa_collab import api, invitation_views, views
+from cepa_collab import account_views, api, invitation_views, views
 
 
 @extend_schema(exclude=True)
@@ -66,6 +66,20 @@ urlpatterns = [
         views.PasswordResetView.as_view(),
         name="password_reset",
     ),
+    path("accounts/two-factor/", account_views.code_step, name="second_factor"),
+    path("accounts/two-factor/setup/", account_views.setup, name="second_factor_setup"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        account_views.recovery_codes,
+        name="second_factor_recovery_codes",
+    ),
+    path(
+        "accounts/two-factor/recovery-codes/new/",
+        account_views.new_recovery_codes,
+        name="second_factor_new_codes",
+    ),
+    path("accounts/two-factor/off/", account_views.turn_off, name="second_factor_off"),
+    path("accounts/security/", account_views.account_security, name="account_security"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Single sign-on (OpenID Connect): its views answer 404 unless OIDC_RP_CLIENT_ID is set.
     path("accounts/oidc/", include("mozilla_django_oidc.urls")),

@@ -6,16 +6,26 @@ second run changes nothing.
 
 from __future__ import annotations
 
+from base64 import b32encode
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cepa_collab import second_factor
 from cepa_collab.enums import Role
 from cepa_collab.models import Branch, MemberState
 from cepa_collab.services import create_person
 
 DEMO_PASSWORD = "cepa-demo-2026"
+# The demo's people who must use a second factor (branch chiefs, the secretariat admin) get
+# an authenticator with this fixed, published secret, so the README's flow works: add it to
+# any authenticator app (base32 below), or print the current code with
+# `python manage.py demo_code`. It is a demo secret, known to all: only seed_demo uses it, and
+# only for the people it creates; a real account's secret is random (set up on the site).
+DEMO_TOTP_KEY = "63657061636f6c6c61622d64656d6f2d32303236"  # hex of b"cepacollab-demo-2026"
+DEMO_TOTP_BASE32 = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()  # what apps are given
 
 
 @dataclass(frozen=True)
@@ -183,6 +193,8 @@ class PeopleDemoResult:
     created: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
+    # Who got the demo authenticator (the second factor their role requires).
+    second_factor: list[str] = field(default_factory=list)
 
 
 def seed_people(password_hash: str | None = None) -> PeopleDemoResult:
@@ -216,5 +228,14 @@ def seed_people(password_hash: str | None = None) -> PeopleDemoResult:
         if spec.is_staff:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
+        if second_factor.is_required(user):
+            TOTPDevice.objects.create(
+                user=user, name=second_factor.AUTHENTICATOR_NAME, key=DEMO_TOTP_KEY, confirmed=True
+            )
         result.created.append(spec.username)
+    result.second_factor = list(
+        TOTPDevice.objects.filter(key=DEMO_TOTP_KEY, confirmed=True)
+        .order_by("user__username")
+        .values_list("user__username", flat=True)
+    )
     return result

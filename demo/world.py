@@ -26,6 +26,8 @@ class DemoResult:
     created: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
+    # The people whose role requires a second factor: they have the demo authenticator.
+    second_factor: list[str] = field(default_factory=list)
     # What each app's seeder created or found (each `.summary()` says it).
     workflows: WorkflowDemoResult | None = None
     meetings: MeetingDemoResult | None = None
@@ -52,7 +54,12 @@ def seed_demo() -> DemoResult:
     # Everyone in the demo has the same password: hash it once, not once per person.
     password_hash = make_password(DEMO_PASSWORD)
     people = seed_people(password_hash)
-    result = DemoResult(created=people.created, existing=people.existing, logins=people.logins)
+    result = DemoResult(
+        created=people.created,
+        existing=people.existing,
+        logins=people.logins,
+        second_factor=people.second_factor,
+    )
     # The demo's history is made up: nobody is mailed about it. The reminders that fall
     # due are mailed by the worker at the first sweep after seeding.
     with muted():

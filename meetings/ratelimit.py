@@ -1,54 +1,16 @@
-"""Fixed-window rate limits kept in Django's cache (local memory or Redis alike).
-
-A window is a fixed slice of time (a minute by default); each key counts its hits in the
-current slice with `cache.add` (first hit) and `cache.incr` (atomic in Redis and in local
-memory), so concurrent workers share one count. The count of a slice expires with it.
-"""
+"""The calendar feeds' rate limits, per token and per address (the fixed-window counter is
+the kernel's, cepa_collab.ratelimit)."""
 
 from __future__ import annotations
 
-import hashlib
-import math
-import time
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.core.cache import cache
 
-DEFAULT_WINDOW_SECONDS = 60
+from cepa_collab.ratelimit import DEFAULT_WINDOW_SECONDS, Verdict, hit
+
+__all__ = ["Verdict", "feed_address_hit", "feed_token_hit", "hit", "window_seconds"]
+
 DEFAULT_PER_TOKEN = 60
 DEFAULT_PER_ADDRESS = 300
-
-
-@dataclass(frozen=True)
-class Verdict:
-    allowed: bool
-    count: int
-    limit: int
-    retry_after: int  # seconds until the window resets (0 when allowed)
-
-
-def hit(scope: str, key: str, limit: int, window: int = DEFAULT_WINDOW_SECONDS) -> Verdict:
-    """Count one hit of `key` in `scope` and say whether it is within `limit` per window.
-
-    The key is hashed, so secrets (feed tokens) and addresses never appear in the cache."""
-    now = time.time()
-    start = int(now // window) * window
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    cache_key = f"ratelimit:v1:{scope}:{digest}:{start}"
-    # The count outlives its window a little, so that a late `incr` still finds it.
-    timeout = window + 5
-    if cache.add(cache_key, 1, timeout):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, timeout)
-            count = 1
-    if count <= limit:
-        return Verdict(True, count, limit, 0)
-    return Verdict(False, count, limit, max(1, math.ceil(start + window - now)))
 
 
 def window_seconds() -> int:

@@ -19,6 +19,10 @@ from tests.factories import (
     person,
     request_in_state,
 )
+from tests.second_factor_harness import (  # noqa: F401 - fixtures
+    _force_login_passes_the_second_factor,
+    unverified_login,
+)
 
 
 @pytest.fixture(scope="session")

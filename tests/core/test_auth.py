@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from axes.models import AccessAttempt
 from django.core import mail
@@ -136,3 +138,73 @@ def test_password_reset_link_sets_a_new_password(client, cepa_member):
     assert done.status_code == 302
     cepa_member.refresh_from_db()
     assert cepa_member.check_password("a new long passphrase 42")
+
+
+# --- password reset rate limit -----------------------------------------------------------------
+
+RESET = "/accounts/password_reset/"
+
+
+def _without_csrf(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def _reset(client, email: str, address: str = "127.0.0.1"):
+    return client.post(RESET, {"email": email}, REMOTE_ADDR=address)
+
+
+@pytest.mark.django_db
+def test_password_reset_is_limited_per_e_mail_address(client, cepa_member, settings):
+    # given the limit per e-mail address
+    settings.PASSWORD_RESET_PER_EMAIL = 3
+
+    # when one address asks again and again, from several client addresses
+    answers = [_reset(client, "amina@example.org", f"192.0.2.{n}").status_code for n in range(1, 6)]
+
+    # then only the first requests are mailed, the others refused with a wait
+    assert answers == [302, 302, 302, 429, 429]
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_password_reset_is_limited_per_client_address(client, cepa_member, settings):
+    settings.PASSWORD_RESET_PER_ADDRESS = 4
+
+    answers = [_reset(client, f"person{n}@example.org").status_code for n in range(5)]
+    refused = _reset(client, "amina@example.org")
+
+    assert answers == [302, 302, 302, 302, 429]
+    assert refused.status_code == 429
+    assert "Too many requests to reset a password" in refused.content.decode()
+    assert int(refused["Retry-After"]) > 0
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_password_reset_limit_answers_alike_for_known_and_unknown_addresses(
+    client, cepa_member, settings
+):
+    # given the same limit for an address with an account and one without
+    settings.PASSWORD_RESET_PER_EMAIL = 2
+
+    known = [_reset(client, "amina@example.org", f"192.0.2.{n}") for n in range(1, 4)]
+    unknown = [_reset(client, "nobody@example.org", f"198.51.100.{n}") for n in range(1, 4)]
+
+    # then the answers cannot tell them apart
+    assert [r.status_code for r in known] == [r.status_code for r in unknown] == [302, 302, 429]
+    assert [r.get("Location") for r in known] == [r.get("Location") for r in unknown]
+    assert _without_csrf(known[-1]) == _without_csrf(unknown[-1])
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_password_reset_limit_ends_with_its_window(client, cepa_member, settings, time_machine):
+    settings.PASSWORD_RESET_PER_EMAIL = 1
+    time_machine.move_to("2026-11-25 10:00:00+00:00", tick=False)
+    assert _reset(client, "amina@example.org").status_code == 302
+    assert _reset(client, "amina@example.org").status_code == 429
+
+    time_machine.move_to("2026-11-25 11:00:01+00:00", tick=False)
+
+    assert _reset(client, "amina@example.org").status_code == 302
+    assert len(mail.outbox) == 2

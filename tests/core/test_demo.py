@@ -1,9 +1,11 @@
+import io
+
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from cepa_collab.enums import Role
 from cepa_collab.models import Profile
-from demo.core import DEMO_PASSWORD
+from demo.core import DEMO_PASSWORD, DEMO_TOTP_BASE32
 
 
 def _snapshot():
@@ -57,3 +59,22 @@ def test_every_demo_person_signs_in_with_the_demo_password_hashed_once(demo, dem
     assert people.count() == 38
     assert all(person.check_password(DEMO_PASSWORD) for person in people)
     assert demo_world.passwords_hashed == 1
+
+
+def test_demo_chief_signs_in_with_the_demo_password_and_the_demo_code(client, demo, demo_world):
+    # given the seed's output, which says how the chiefs and the secretariat get their code
+    assert DEMO_TOTP_BASE32 in demo_world.output
+    assert "chief, dmb_chief, pacb_chief" in demo_world.output
+    out = io.StringIO()
+    call_command("demo_code", stdout=out, stderr=io.StringIO())
+
+    # when the chief signs in with the demo password, then the printed code
+    after_password = client.post(
+        "/accounts/login/", {"username": "chief", "password": DEMO_PASSWORD}
+    )
+    after_code = client.post("/accounts/two-factor/", {"code": out.getvalue().strip()})
+
+    # then they reach the home page
+    assert after_password["Location"] == "/accounts/two-factor/?next=%2F"
+    assert after_code["Location"] == "/"
+    assert "You are signed in as Branch chief." in client.get("/").content.decode()

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from demo.core import DEMO_PASSWORD
+from demo.core import DEMO_PASSWORD, DEMO_TOTP_BASE32
 from demo.world import seed_demo
 
 
@@ -24,3 +24,11 @@ class Command(BaseCommand):
             by_role.setdefault(role, []).append(username)
         for role, usernames in by_role.items():
             self.stdout.write(f"  {role + ':':<28} {', '.join(usernames)}")
+        if result.second_factor:
+            self.stdout.write("")
+            self.stdout.write(
+                f"Their role requires a second factor: {', '.join(result.second_factor)} "
+                "also enter a code after the password. Add this demo key to any authenticator "
+                f"app (time-based, 6 digits): {DEMO_TOTP_BASE32}"
+            )
+            self.stdout.write("or print the current code with: python manage.py demo_code")
