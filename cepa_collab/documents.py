@@ -15,6 +15,7 @@ a member is then read in chunks, at most `ZIP_READ_MAX_BYTES`, never whole into 
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 import struct
@@ -29,8 +30,10 @@ from functools import partial
 from pyexpat import ExpatError, ParserCreate
 from urllib.parse import quote
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import Max
 from django.http import FileResponse, Http404
@@ -393,7 +396,7 @@ def unreceived_message() -> str:
     return _(
         "This upload is over the limit of %(limit)s MB (all its files together); "
         "it was not received."
-    ) % {"limit": f"{max_upload_bytes() / 1_000_000:g}"}
+    ) % {"limit": f"{max_upload_bytes() / 1_000_000:.2f}".rstrip("0").rstrip(".")}
 
 
 def refusal(upload) -> str | None:
@@ -508,6 +511,48 @@ def forget_file(sender, instance, using: str, **kwargs) -> None:
         transaction.on_commit(
             partial(_delete_file, instance.file.storage, instance.file.name), using=using
         )
+
+
+# --- orphans -----------------------------------------------------------------------------------
+
+
+def referenced_files() -> set[str]:
+    """The names every file field of every record points to."""
+    names: set[str] = set()
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, models.FileField):
+                rows = model._default_manager.exclude(**{field.name: ""})
+                names.update(rows.values_list(field.name, flat=True).iterator())
+    return names
+
+
+def _stored_files(storage, folder: str = "") -> Iterator[str]:
+    folders, files = storage.listdir(folder)
+    for name in files:
+        yield f"{folder}/{name}" if folder else name
+    for name in folders:
+        yield from _stored_files(storage, f"{folder}/{name}" if folder else name)
+
+
+def orphan_files(*, older_than: datetime.datetime) -> list[str]:
+    """The stored files (under MEDIA_ROOT) that no record points to, last changed before
+    `older_than` (a younger one may belong to a transaction still open)."""
+    if not default_storage.exists(""):
+        return []
+    referenced = referenced_files()
+    return sorted(
+        name
+        for name in _stored_files(default_storage)
+        if name not in referenced and default_storage.get_modified_time(name) < older_than
+    )
+
+
+def remove_files(names: list[str]) -> int:
+    """Delete the stored files `names`; the number deleted."""
+    for name in names:
+        _delete_file(default_storage, name)
+    return sum(1 for name in names if not default_storage.exists(name))
 
 
 # --- serve ---------------------------------------------------------------------------------

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import tracemalloc
 import zipfile
-from dataclasses import dataclass
-from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
@@ -18,17 +16,10 @@ from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from advisory.enums import RequestState
-from advisory.models import RequestDocument
 from cepa_collab import documents
 from contributions.models import Attachment
-from tests.factories import (
-    PDF_BYTES,
-    ContributionFactory,
-    DeliverableFactory,
-    ReviewAssignmentFactory,
-    request_in_state,
-)
+from tests.core.upload_paths import PATHS, upload_paths
+from tests.factories import PDF_BYTES
 from tests.samples import (
     ODT_TYPE,
     RELS,
@@ -42,8 +33,6 @@ from tests.samples import (
     stored,
     zipped,
 )
-from workflows.enums import AssignmentState, DeliverableState
-from workflows.models import AnnotatedFile, Version
 
 GIB = 2**30
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -328,105 +317,6 @@ def test_refusals_say_why():
 # --- file names in any script (finding 3), through every upload page and endpoint ---------
 
 NAMES = ["تقرير.pdf", "报告.pdf", "Отчёт.pdf", "Αναφορά.pdf", "रिपोर्ट.pdf", "!!!.pdf", ".pdf"]
-
-
-@pytest.fixture
-def paths(db, staff, chief, ira, team_member, cepa_member):
-    """A record of each kind that takes uploads, in a state that takes them."""
-    deliverable = DeliverableFactory(owner=staff, state=DeliverableState.PLANNED)
-    assignment = ReviewAssignmentFactory(reviewer=cepa_member, state=AssignmentState.ACCEPTED)
-    request = request_in_state(
-        RequestState.ANALYSIS, chief=chief, staff=staff, lead=ira, team_member=team_member
-    )
-    contribution = ContributionFactory(author=cepa_member)
-    return SimpleNamespace(
-        staff=staff,
-        ira=ira,
-        cepa_member=cepa_member,
-        deliverable=deliverable,
-        assignment=assignment,
-        request=request,
-        contribution=contribution,
-    )
-
-
-@dataclass(frozen=True)
-class UploadPath:
-    """One way in for a file: who sends it, where, with which other fields; the
-    documents it makes."""
-
-    who: str
-    field: str
-    page: object  # paths -> (url, other fields)
-    api: object  # paths -> (method, url, other fields)
-    documents: object  # paths -> queryset of the documents of this path
-
-    def page_post(self, client, p, files):
-        url, fields = self.page(p)
-        return client.post(url, {**fields, self.field: files})
-
-    def api_send(self, client, p, file):
-        method, url, fields = self.api(p)
-        field = "file" if self.field == "attachments" else self.field
-        return getattr(client, method)(url, {**fields, field: file}, format="multipart")
-
-
-def _contribution_page(p) -> tuple[str, dict]:
-    c = p.contribution
-    return reverse("contributions:edit", args=[c.pk]), {
-        "country": c.country_id,
-        "title": c.title,
-        "summary": c.summary,
-        "innovation": c.innovation,
-        "transferability": c.transferability,
-    }
-
-
-PATHS = {
-    "version": UploadPath(
-        "staff",
-        "file",
-        lambda p: (reverse("workflows:version_upload", args=[p.deliverable.pk]), {"notes": ""}),
-        lambda p: ("post", f"/api/v1/deliverables/{p.deliverable.pk}/versions/", {}),
-        lambda p: Version.objects.filter(deliverable=p.deliverable),
-    ),
-    "annotated-file": UploadPath(
-        "cepa_member",
-        "annotated_file",
-        lambda p: (
-            reverse("workflows:review", args=[p.assignment.pk]),
-            {"comments": "See the file.", "action": "save"},
-        ),
-        lambda p: (
-            "put",
-            f"/api/v1/review-assignments/{p.assignment.pk}/review/",
-            {"comments": "See the file."},
-        ),
-        lambda p: AnnotatedFile.objects.filter(review__assignment=p.assignment),
-    ),
-    "request-document": UploadPath(
-        "ira",
-        "file",
-        lambda p: (
-            reverse("advisory:document_upload", args=[p.request.pk]),
-            {"kind": "analysis", "notes": ""},
-        ),
-        lambda p: (
-            "post",
-            f"/api/v1/advisory-requests/{p.request.pk}/documents/",
-            {"kind": "analysis"},
-        ),
-        lambda p: RequestDocument.objects.filter(request=p.request, kind="analysis"),
-    ),
-    "attachment": UploadPath(
-        "cepa_member",
-        "attachments",
-        _contribution_page,
-        lambda p: ("post", f"/api/v1/contributions/{p.contribution.pk}/attachments/", {}),
-        lambda p: Attachment.objects.filter(contribution=p.contribution),
-    ),
-}
-upload_paths = pytest.mark.parametrize("path", PATHS.values(), ids=PATHS.keys())
 
 
 def expected_disposition(name: str) -> str:
