@@ -495,8 +495,15 @@ def _keep_if_committed(storage, name: str) -> None:
     def kept() -> None:
         committed.append(True)
 
+    kept.stored_file = name  # what this callback is for (`keeps_a_file`)
+
     weakref.finalize(kept, _delete_unless_committed, committed, storage, name)
     transaction.on_commit(kept)
+
+
+def keeps_a_file(callback) -> bool:
+    """Whether an on-commit callback only keeps a stored file (does nothing else)."""
+    return hasattr(callback, "stored_file")
 
 
 def forget_file(sender, instance, using: str, **kwargs) -> None:

@@ -370,3 +370,42 @@ def test_a_document_downloads_under_its_uploaded_name_in_any_script(name, paths,
     assert response["Content-Disposition"] == expected_disposition(name)
     assert response["Content-Disposition"].isascii()
     response.close()
+
+
+# --- every path refuses them, naming the field -------------------------------------------
+
+
+def hostile_files() -> dict[str, tuple[bytes, str]]:
+    zeros, crc = deflated_zeros(GIB)
+    return {
+        "bomb.odt": (
+            crafted_zip([("mimetype", zipfile.ZIP_DEFLATED, zeros, crc, GIB)]),
+            "This file unpacks to too much data to be checked safely; it was not accepted.",
+        ),
+        "page.pdf": (
+            minimal_pdf(head=b"%<html><script>alert(document.domain)</script></html>\n"),
+            "This file holds web page content besides the document; it was not accepted.",
+        ),
+        "site.docx": (
+            docx(("index.html", b"<html><script>alert(1)</script></html>")),
+            "This file holds web page content besides the document; it was not accepted.",
+        ),
+    }
+
+
+@upload_paths
+def test_every_path_refuses_bombs_and_polyglots_naming_the_field(path, paths, client):
+    client.force_login(getattr(paths, path.who))
+    api = APIClient()
+    api.force_authenticate(getattr(paths, path.who))
+    before = path.documents(paths).count()
+
+    for name, (data, message) in hostile_files().items():
+        page = path.page_post(client, paths, SimpleUploadedFile(name, data))
+        sent = path.api_send(api, paths, SimpleUploadedFile(name, data))
+
+        assert page.status_code == 400, name
+        assert page.context["form"].errors[path.field] == [message]
+        field = "file" if path.field == "attachments" else path.field
+        assert (sent.status_code, sent.json()) == (400, {field: [message]}), name
+    assert path.documents(paths).count() == before
