@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.db.models.signals import post_delete
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -159,6 +160,12 @@ class UploadedDocument(models.Model):
     class Meta:
         abstract = True
 
+    def __init_subclass__(cls, **kwargs):
+        # A deleted document's file goes once the deletion commits (`documents.forget_file`:
+        # deletions come by cascade too, where no service sees the rows go).
+        super().__init_subclass__(**kwargs)
+        post_delete.connect(documents.forget_file, sender=cls)
+
     def folder(self) -> str:
         """The folder of this document's file, relative to MEDIA_ROOT."""
         raise NotImplementedError
@@ -173,8 +180,9 @@ class UploadedDocument(models.Model):
         return name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
 
     def download_name(self) -> str:
-        """The name the file is downloaded under (ASCII, no path, no quotes)."""
-        return documents.safe_name(self.original_name, self.extension)
+        """The name the file is downloaded under: the one it was uploaded with, with the
+        extension its content says (`documents.content_disposition` makes it safe)."""
+        return documents.uploaded_name(self.original_name, self.extension)
 
 
 @cache

@@ -206,27 +206,21 @@ def save_contribution(
     """Propose a contribution of `kind` (`contribution` None) or change a draft or a
     returned one, attach the files, and submit it if asked: all or nothing. A file that is
     not an accepted document is an error of `attachments`; on any error nothing is saved
-    and no file of this operation stays in storage."""
-    stored: list[Attachment] = []
-    try:
-        with transaction.atomic():
-            if contribution is None:
-                saved = propose(actor, kind=kind, **fields)
-            else:
-                saved = update(actor, contribution, **fields)
-            for upload in attachments:
-                try:
-                    stored.append(attach(actor, saved, upload))
-                except ValidationError as exc:
-                    if hasattr(exc, "error_dict") and "file" in exc.error_dict:
-                        raise ValidationError({"attachments": exc.message_dict["file"]}) from None
-                    raise
-            if submit:
-                saved = fire_transition(actor, saved, "submit")
-    except BaseException:
-        for attachment in stored:
-            attachment.file.storage.delete(attachment.file.name)
-        raise
+    and no file of this operation stays in storage (`documents.store`)."""
+    with transaction.atomic():
+        if contribution is None:
+            saved = propose(actor, kind=kind, **fields)
+        else:
+            saved = update(actor, contribution, **fields)
+        for upload in attachments:
+            try:
+                attach(actor, saved, upload)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict") and "file" in exc.error_dict:
+                    raise ValidationError({"attachments": exc.message_dict["file"]}) from None
+                raise
+        if submit:
+            saved = fire_transition(actor, saved, "submit")
     return saved
 
 
@@ -235,8 +229,7 @@ def remove_attachment(actor, attachment: Attachment) -> None:
     """The author takes a file off a draft or a returned contribution."""
     locked = _lock(attachment.contribution_id)
     rules.CONTRIBUTION.remove_attachment.require(locked, actor)
-    file = attachment.file
-    attachment.delete()
+    attachment.delete()  # its file goes after commit (`documents.forget_file`)
     _history(
         locked,
         actor,
@@ -244,9 +237,6 @@ def remove_attachment(actor, attachment: Attachment) -> None:
         note=N_("Removed “%(name)s”."),
         params={"name": attachment.original_name},
     )
-    name = file.name
-    storage = file.storage
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 def available_transitions(contribution: Contribution, user) -> list[str]:

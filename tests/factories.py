@@ -50,6 +50,7 @@ from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
 from notifications import services as notifications
 from notifications.enums import Delivery, NotificationKind
 from notifications.models import Deadline, Notification, NotificationPreference, ReminderPolicy
+from tests.samples import minimal_pdf
 from workflows import services as workflows
 from workflows.deadlines import WorkflowDeadline
 from workflows.enums import (
@@ -75,7 +76,7 @@ from workflows.notices import WorkflowNotice
 DEFAULT_PASSWORD = "correct horse battery staple"
 
 # The one small valid PDF of the suite (content sniffing accepts it).
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = minimal_pdf()
 
 
 def pdf(name: str = "document.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:

@@ -547,12 +547,9 @@ def _revoke_lost_access(deliverable: Deliverable, assignments: list[ReviewAssign
 
 
 def _replace_annotated_file(review: Review, upload: UploadedFile, actor) -> AnnotatedFile:
-    """Store the reviewer's annotated file; the one it replaces goes, its file after commit."""
-    previous = AnnotatedFile.objects.filter(review=review).first()
-    if previous is not None:
-        name, storage = previous.file.name, previous.file.storage
-        previous.delete()
-        transaction.on_commit(lambda: storage.delete(name))
+    """Store the reviewer's annotated file; the one it replaces goes (its file after commit:
+    `documents.forget_file`)."""
+    AnnotatedFile.objects.filter(review=review).delete()
     return documents.store(
         AnnotatedFile, upload, uploaded_by=actor, field="annotated_file", review=review
     )

@@ -655,7 +655,9 @@ def test_attachment_download_gives_the_file_privately(client, people):
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF_BYTES
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="ghana-card.pdf"'
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"Ghana-card.pdf\"; filename*=UTF-8''Ghana%20card.pdf"
+    )
     assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
 
 

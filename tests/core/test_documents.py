@@ -6,8 +6,7 @@ contribution attachments. What must hold for all four is parametrized over them.
 from __future__ import annotations
 
 import datetime
-import io
-import zipfile
+import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -25,6 +24,7 @@ from cepa_collab.enums import Role
 from contributions.enums import ContributionKind
 from contributions.models import Attachment, Contribution
 from tests.factories import PDF_BYTES, branch, member_state, person
+from tests.samples import docx
 from workflows import services as workflow
 from workflows.enums import DeliverableKind, ProductKind, Recommendation, ReviewStatus
 from workflows.models import (
@@ -47,14 +47,6 @@ SAFE_HEADERS = {
 
 def upload(name: str = "Draft final.pdf", data: bytes = PDF_BYTES) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
-
-
-def docx() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", b"<Types/>")
-        archive.writestr("word/document.xml", b"<w:document/>")
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -125,7 +117,7 @@ class Kind:
     model: type
     record: object  # world -> the keyword arguments that attach a document to its record
     folder: object  # (world, document) -> its folder under MEDIA_ROOT
-    download_name: str
+    disposition: str  # the Content-Disposition of its download
     pages: object  # (world, document) -> the page download URL
     api: object  # (world, document) -> the API download URL, or None
 
@@ -135,7 +127,7 @@ KINDS = {
         Version,
         lambda w: {"deliverable": w.deliverable},
         lambda w, d: f"deliverables/{w.deliverable.pk}/v{d.number}",
-        "chapter-3-digital-government-v2.pdf",
+        'attachment; filename="chapter-3-digital-government-v2.pdf"',
         lambda w, d: reverse("workflows:version_download", args=[w.deliverable.pk, d.number]),
         lambda w, d: reverse(
             "api-deliverable-version-download", kwargs={"pk": w.deliverable.pk, "number": d.number}
@@ -145,7 +137,7 @@ KINDS = {
         AnnotatedFile,
         lambda w: {"review": w.review},
         lambda w, d: f"reviews/{w.assignment.pk}",
-        "chapter-3-digital-government-annotated-review-v1.pdf",
+        'attachment; filename="chapter-3-digital-government-annotated-review-v1.pdf"',
         lambda w, d: reverse("workflows:annotated_download", args=[w.assignment.pk]),
         lambda w, d: None,
     ),
@@ -153,7 +145,7 @@ KINDS = {
         RequestDocument,
         lambda w: {"request": w.request, "kind": DocumentKind.PLAN_OF_ACTION},
         lambda w, d: f"advisory/{w.request.pk}/plan_of_action/v{d.number}",
-        "oman-digital-strategy-plan-of-action-v1.pdf",
+        'attachment; filename="oman-digital-strategy-plan-of-action-v1.pdf"',
         lambda w, d: reverse("advisory:document_download", args=[w.request.pk, d.pk]),
         lambda w, d: reverse(
             "api-advisory-request-document-download",
@@ -164,7 +156,8 @@ KINDS = {
         Attachment,
         lambda w: {"contribution": w.contribution},
         lambda w, d: f"contributions/{w.contribution.pk}",
-        "draft-final.pdf",
+        # an attachment downloads under the name it was uploaded with
+        "attachment; filename=\"Draft-final.pdf\"; filename*=UTF-8''Draft%20final.pdf",
         lambda w, d: reverse("contributions:attachment", args=[w.contribution.pk, d.pk]),
         lambda w, d: reverse(
             "api-contribution-attachment-download",
@@ -203,7 +196,7 @@ def test_store_goes_by_content_not_by_name(kind, world):
 
     # then it is stored and recorded as the Word document it is
     assert document.content_type == documents.DOCX.content_type
-    assert document.file.name.endswith("/notes.docx")
+    assert re.fullmatch(r".+/[0-9a-f]{32}\.docx", document.file.name)
     assert document.extension == "docx"
 
 
@@ -238,8 +231,10 @@ def test_store_keeps_the_file_outside_the_web_root_under_a_safe_name(kind, world
         **kind.record(world),
     )
 
-    # a slug of the original name with the extension its content says, in the record's folder
-    assert document.file.name == f"{kind.folder(world, document)}/draft-final-xexe.pdf"
+    # a generated name with the extension its content says, in the record's folder
+    folder, name = document.file.name.rsplit("/", 1)
+    assert folder == kind.folder(world, document)
+    assert re.fullmatch(r"[0-9a-f]{32}\.pdf", name)
     path = settings.MEDIA_ROOT / document.file.name
     assert path.read_bytes() == PDF_BYTES
     assert path.resolve().is_relative_to(settings.MEDIA_ROOT.resolve())
@@ -275,7 +270,7 @@ def test_store_numbers_versions_per_deliverable(world):
     )
 
     assert (second.number, first_of_other.number, third.number) == (2, 1, 3)
-    assert third.file.name == f"deliverables/{world.deliverable.pk}/v3/draft-final.pdf"
+    assert third.file.name.startswith(f"deliverables/{world.deliverable.pk}/v3/")
 
 
 @pytest.mark.django_db
@@ -330,7 +325,9 @@ def test_a_new_annotated_file_replaces_the_review_s_and_its_file_goes_after_comm
     assert list(AnnotatedFile.objects.filter(review=review).values_list("original_name")) == [
         ("second.pdf",)
     ]
-    assert review.annotated_file.file.name == f"reviews/{assignment.pk}/second.docx"
+    assert re.fullmatch(
+        rf"reviews/{assignment.pk}/[0-9a-f]{{32}}\.docx", review.annotated_file.file.name
+    )
     assert review.annotated_file.uploaded_by == reviewer
     assert not first_path.exists()
 
@@ -357,7 +354,7 @@ def test_serve_sends_an_attachment_with_safe_headers(kind, world):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == f'attachment; filename="{kind.download_name}"'
+    assert response["Content-Disposition"] == kind.disposition
     assert {header: response[header] for header in SAFE_HEADERS} == SAFE_HEADERS
     assert b"".join(response.streaming_content) == PDF_BYTES
 
@@ -375,7 +372,7 @@ def test_every_download_page_and_api_action_serves_the_same_way(kind, world, cli
 
         assert response.status_code == 200, address
         assert response["Content-Type"] == "application/pdf"
-        assert response["Content-Disposition"] == f'attachment; filename="{kind.download_name}"'
+        assert response["Content-Disposition"] == kind.disposition
         assert {header: response[header] for header in SAFE_HEADERS} == SAFE_HEADERS
         assert b"".join(response.streaming_content) == PDF_BYTES
 

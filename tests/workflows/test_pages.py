@@ -750,7 +750,9 @@ def test_version_upload_errors_are_shown_in_the_form_with_the_notes_kept(
     assert "\nTyped notes</textarea>" in html(wrong_type)
     assert 'aria-describedby="id_upload_file_helptext id_upload_file_error"' in html(wrong_type)
     assert too_large.status_code == 400
-    assert "The file is 0.0 MB; the limit is 0 MB." in html(too_large)
+    assert (
+        "This upload is over the limit of 0 MB (all its files together); it was not received."
+    ) in html(too_large)
     assert Version.objects.count() == 0
 
 

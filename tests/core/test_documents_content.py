@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,11 +11,7 @@ from django.utils import translation
 
 from cepa_collab import documents
 from tests.factories import PDF_BYTES
-
-CONTENT_TYPES = (
-    b'<?xml version="1.0" encoding="UTF-8"?>'
-    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
-)
+from tests.samples import CONTENT_TYPES_XML, docx, odt, pptx, xlsx, zipped
 
 
 @pytest.fixture(autouse=True)
@@ -24,48 +19,6 @@ def _english():
     """Messages are asserted in English, whatever language an earlier test left active."""
     with translation.override("en"):
         yield
-
-
-def zipped(entries: list[tuple[str, bytes]], *, stored_first: bool = False) -> bytes:
-    """A zip archive of `entries` (the first one uncompressed when `stored_first`)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for index, (name, data) in enumerate(entries):
-            method = zipfile.ZIP_STORED if stored_first and index == 0 else zipfile.ZIP_DEFLATED
-            archive.writestr(name, data, compress_type=method)
-    return buffer.getvalue()
-
-
-def docx() -> bytes:
-    return zipped(
-        [
-            ("[Content_Types].xml", CONTENT_TYPES),
-            ("_rels/.rels", b"<Relationships/>"),
-            ("word/document.xml", b"<w:document/>"),
-        ]
-    )
-
-
-def xlsx() -> bytes:
-    return zipped([("[Content_Types].xml", CONTENT_TYPES), ("xl/workbook.xml", b"<workbook/>")])
-
-
-def pptx() -> bytes:
-    return zipped(
-        [("[Content_Types].xml", CONTENT_TYPES), ("ppt/presentation.xml", b"<presentation/>")]
-    )
-
-
-def odt() -> bytes:
-    # OpenDocument: an uncompressed `mimetype` entry first, then the content.
-    return zipped(
-        [
-            ("mimetype", b"application/vnd.oasis.opendocument.text"),
-            ("content.xml", b"<office:document-content/>"),
-            ("META-INF/manifest.xml", b"<manifest:manifest/>"),
-        ],
-        stored_first=True,
-    )
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
@@ -105,7 +58,7 @@ def test_validate_upload_leaves_the_file_at_its_start():
     [
         ("report.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64),
         ("chapter.docx", zipped([("notes.txt", b"just a zip")])),
-        ("chapter.docx", zipped([("[Content_Types].xml", CONTENT_TYPES)])),
+        ("chapter.docx", zipped([("[Content_Types].xml", CONTENT_TYPES_XML)])),
         ("chapter.odt", zipped([("mimetype", b"application/epub+zip")], stored_first=True)),
         ("chapter.docx", b"PK\x03\x04 truncated, not really a zip"),
         ("notes.pdf", b"plain text pretending to be a PDF"),
@@ -183,5 +136,8 @@ def test_download_name_is_bounded():
     assert len(documents.download_name("x" * 500, 12, "pdf")) == len("x" * 80 + "-v12.pdf")
 
 
-def test_stored_name_uses_the_extension_the_content_says():
-    assert documents.stored_name("../Draft final.exe", documents.PDF) == "draft-final.pdf"
+def test_stored_name_is_generated_with_the_extension_the_content_says():
+    first, second = documents.stored_name(documents.PDF), documents.stored_name(documents.PDF)
+
+    assert first != second
+    assert re.fullmatch(r"[0-9a-f]{32}\.pdf", first)
