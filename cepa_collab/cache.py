@@ -5,14 +5,16 @@ overview, rendered calendar events and feeds, a feed's length, rate-limit counts
 Redis down or frozen, a read is a miss, a write stores nothing, and the page is built
 from the database instead of answering 500. A counter (`incr`) finds no key, as after an
 eviction, so the feeds' rate limit lets requests through rather than refusing everyone.
-The settings give the client short connect and socket timeouts, so a frozen Redis costs
-each call at most those seconds. The first failure of an outage is logged once, and the
-return of Redis once.
+The settings give the client short connect and socket timeouts (REDIS_TIMEOUT), and after
+a failure the cache is not asked again for `PAUSE` seconds, so a frozen Redis costs a page
+at most one timeout. The first failure of an outage is logged once, and the return of
+Redis once.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from functools import wraps
 
 from django.core.cache.backends.redis import RedisCache
@@ -22,6 +24,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger(__name__)
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+# After a failure, calls skip Redis this long (seconds): a frozen Redis costs one timeout
+# per pause, not one per cached item of a page.
+PAUSE = 5.0
 
 
 def _forgiving(method_name: str, on_failure):
@@ -29,15 +34,19 @@ def _forgiving(method_name: str, on_failure):
 
     @wraps(method)
     def call(self, *args, **kwargs):
+        state = ForgivingRedisCache
+        if state.unreachable and time.monotonic() - state.last_failure < PAUSE:
+            return on_failure(*args, **kwargs)
         try:
             result = method(self, *args, **kwargs)
         except UNREACHABLE as exc:
-            if not ForgivingRedisCache.unreachable:  # one line per outage and process
-                ForgivingRedisCache.unreachable = True
+            state.last_failure = time.monotonic()
+            if not state.unreachable:  # one line per outage and process
+                state.unreachable = True
                 logger.warning("cache: Redis unreachable (%s); pages use the database", exc)
             return on_failure(*args, **kwargs)
-        if ForgivingRedisCache.unreachable:
-            ForgivingRedisCache.unreachable = False
+        if state.unreachable:
+            state.unreachable = False
             logger.warning("cache: Redis reachable again")
         return result
 
@@ -49,7 +58,9 @@ def _missing_key(key, *args, **kwargs):
 
 
 class ForgivingRedisCache(RedisCache):
-    unreachable = False  # shared by the thread-local instances of one process
+    # Shared by the thread-local instances of one process.
+    unreachable = False
+    last_failure = 0.0  # time.monotonic() of the last failed call
 
     get = _forgiving("get", lambda key, default=None, version=None: default)
     get_many = _forgiving("get_many", lambda *args, **kwargs: {})
