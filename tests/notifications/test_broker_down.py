@@ -38,6 +38,8 @@ def broker(tmp_path, monkeypatch):
     server = RedisServer(tmp_path)
     server.start()
     monkeypatch.setitem(app.conf, "broker_url", f"{server.url}/0")
+    # Celery reads the variable before its configuration (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", f"{server.url}/0")
     monkeypatch.setitem(app.conf, "broker_transport", "cepa_collab.broker:Transport")
     monkeypatch.setitem(app.conf, "broker_transport_options", {"visibility_timeout": 3600})
     monkeypatch.setattr(app, "_pool", None)
