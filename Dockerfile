@@ -9,4 +9,5 @@ RUN useradd --create-home --uid 1000 cepa && mkdir -p /app/var /app/staticfiles 
 USER cepa
 RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input
 EXPOSE 8000
-CMD ["gunicorn", "cepa_collab.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Threaded workers with a statement timeout for requests: see gunicorn.conf.py.
+CMD ["gunicorn", "cepa_collab.wsgi", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -108,6 +108,14 @@ TEMPLATES = [
 ]
 
 # Database: SQLite under var/ (WAL mode) unless DATABASE_URL says otherwise.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 2)
+DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 0)
+if DB_CONNECT_TIMEOUT < 2:  # libpq reads less than 2 as 2 (and 0 as "wait forever")
+    raise ImproperlyConfigured(f"DB_CONNECT_TIMEOUT={DB_CONNECT_TIMEOUT}: use 2 seconds or more.")
+if DB_STATEMENT_TIMEOUT < 0:
+    raise ImproperlyConfigured(
+        f"DB_STATEMENT_TIMEOUT={DB_STATEMENT_TIMEOUT}: use a number of seconds, or 0 for none."
+    )
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 try:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
@@ -122,16 +130,37 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     _db["CONN_HEALTH_CHECKS"] = True
+    # A PostgreSQL that accepts connections and never answers fails a connection attempt
+    # after DB_CONNECT_TIMEOUT seconds. DB_STATEMENT_TIMEOUT (seconds, 0 for none) ends a
+    # statement running longer: gunicorn.conf.py sets 30 for the web process, whose
+    # requests must not outlive their client; workers and commands have none by default.
+    _db["OPTIONS"] = {**_db.get("OPTIONS", {}), "connect_timeout": DB_CONNECT_TIMEOUT}
+    if DB_STATEMENT_TIMEOUT:
+        _db["OPTIONS"]["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: local memory in the zero-setup default, Redis when CACHE_URL says so.
+# Redis (cache and broker): how long to wait for a connection, and for an answer, in
+# seconds. A Redis that accepts connections and never answers costs at most this much.
+REDIS_TIMEOUT = env_int("REDIS_TIMEOUT", 2)
+if REDIS_TIMEOUT < 1:
+    raise ImproperlyConfigured(f"REDIS_TIMEOUT={REDIS_TIMEOUT}: use a positive number of seconds.")
+
+# Cache: local memory in the zero-setup default, Redis when CACHE_URL says so. With Redis
+# down, the cache behaves as empty (pages compute from the database) and says so in the log.
 CACHE_URL = env_str("CACHE_URL")
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://")):
         raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} must be a redis:// URL.")
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {
+            "BACKEND": "cepa_collab.cache.ForgivingRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
+        }
     }
 else:
     # Rendered calendar events are kept per record: room for many more than the default 300.
@@ -353,11 +382,18 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Kombu's Redis transport, less the defect that stopped workers when Redis restarted.
+    CELERY_BROKER_TRANSPORT = "cepa_collab.broker:Transport"
     # A message not acknowledged within the visibility timeout is given to another
     # worker: it must exceed any task's time limit and any retry countdown (below).
+    # A Redis that accepts connections but never answers fails a call after the timeouts.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "socket_connect_timeout": REDIS_TIMEOUT,
+        "socket_timeout": REDIS_TIMEOUT + 5,  # above BRPOP's own 1 s wait
+        "socket_keepalive": True,
     }
+    CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
 else:
     raise ImproperlyConfigured(
         f"CELERY_BROKER_URL={CELERY_BROKER_URL!r}: use filesystem:// or a redis:// URL."

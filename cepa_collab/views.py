@@ -43,7 +43,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     health = check_health()
     return JsonResponse(
-        {"status": "ok" if health.ok else "unavailable", "checks": health.checks},
+        {
+            "status": "ok" if health.ok else "unavailable",
+            "checks": health.checks,
+            # Seconds since a worker last ran beat's heartbeat task (null: never, or unknown).
+            "worker_heartbeat_age": health.worker_heartbeat_age,
+        },
         status=200 if health.ok else 503,
     )
 
