@@ -273,17 +273,7 @@ def _notify_decision(deliverable: Deliverable, actor, name: str, comment: str) -
 def change_due_date(actor, deliverable: Deliverable | int, new_due: datetime.date, reason: str):
     locked = _lock(deliverable)
     rules.DELIVERABLE.change_due_date.require(locked, actor)
-    errors = {}
-    if new_due is None:
-        errors["due_date"] = _("Give the new due date.")
-    elif new_due == locked.due_date:
-        errors["due_date"] = _("That is already the due date.")
-    else:
-        _due_date_error(new_due, errors)
-    if not reason.strip():
-        errors["reason"] = _("Say why the due date moves.")
-    if errors:
-        raise ValidationError(errors)
+    check_due_date_move(locked.due_date, new_due, reason)
     old = locked.due_date
     locked.due_date = new_due
     locked.save(update_fields=["due_date", "updated_at"])
@@ -291,12 +281,23 @@ def change_due_date(actor, deliverable: Deliverable | int, new_due: datetime.dat
     return locked
 
 
-def _due_date_error(new_due: datetime.date, errors: dict) -> None:
-    """Add the due-date rule's message (`check_due_date`) to `errors`, if it has one."""
-    try:
-        check_due_date(new_due)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+def check_due_date_move(current: datetime.date, new_due: datetime.date | None, reason: str) -> None:
+    """The rules of moving a due date, a deliverable's or a review's: a new date, not in the
+    past (`check_due_date`; earlier than before is fine), and a reason."""
+    errors = {}
+    if new_due is None:
+        errors["due_date"] = _("Give the new due date.")
+    elif new_due == current:
+        errors["due_date"] = _("That is already the due date.")
+    else:
+        try:
+            check_due_date(new_due)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if not reason.strip():
+        errors["reason"] = _("Say why the due date moves.")
+    if errors:
+        raise ValidationError(errors)
 
 
 def _due_date_line(
@@ -431,17 +432,7 @@ def change_assignment_due_date(
     outstanding. Its reminders start over for the new date; the reviewer is told."""
     locked = _lock_assignment(assignment)
     rules.ASSIGNMENT.change_due_date.require(locked, actor)
-    errors = {}
-    if new_due is None:
-        errors["due_date"] = _("Give the new due date.")
-    elif new_due == locked.due_date:
-        errors["due_date"] = _("That is already the due date.")
-    else:
-        _due_date_error(new_due, errors)
-    if not reason.strip():
-        errors["reason"] = _("Say why the due date moves.")
-    if errors:
-        raise ValidationError(errors)
+    check_due_date_move(locked.due_date, new_due, reason)
     old = locked.due_date
     locked.due_date = new_due
     locked.save(update_fields=["due_date", "updated_at"])
