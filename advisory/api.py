@@ -59,6 +59,7 @@ from cepa_collab import documents
 from cepa_collab.models import Branch, MemberState, validate_time_zone
 from cepa_collab.serializers import HistoryEntrySerializer, LabelField
 from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
+from cepa_collab.validation import wall_clock_to_aware
 from meetings.api import WallClockDateTimeField
 from meetings.enums import MeetingStatus
 from workflows.enums import DeliverableState
@@ -374,10 +375,14 @@ class MissionWriteSerializer(serializers.Serializer):
             validate_time_zone(attrs["time_zone"])
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"time_zone": exc.messages}) from None
-        zone = ZoneInfo(attrs["time_zone"])
+        errors = {}
         for name in ("start", "end"):
-            if timezone.is_naive(attrs[name]):
-                attrs[name] = timezone.make_aware(attrs[name], zone)
+            try:
+                attrs[name] = wall_clock_to_aware(attrs[name], attrs["time_zone"], field=name)
+            except DjangoValidationError as exc:
+                errors.update(exc.message_dict)
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
 
 

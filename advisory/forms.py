@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,8 @@ from cepa_collab.documents import ACCEPTED
 from cepa_collab.enums import Role
 from cepa_collab.forms import DateInput, Form
 from cepa_collab.models import Branch, MemberState
+from cepa_collab.service_errors import add_service_errors
+from cepa_collab.validation import wall_clock_to_aware
 from meetings.forms import LocalDateTimeField, person_name, zone_choices
 
 User = get_user_model()
@@ -209,15 +212,10 @@ class MissionForm(Form):
             value = cleaned.get(field)
             if zone is None or value is None:
                 continue
-            aware = value.replace(tzinfo=zone)
-            if aware.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != value:
-                self.add_error(
-                    field,
-                    _("This time does not exist in %(zone)s (the clocks change then).")
-                    % {"zone": name},
-                )
-                continue
-            cleaned[field] = aware
+            try:
+                cleaned[field] = wall_clock_to_aware(value, name, field=field)
+            except ValidationError as exc:
+                add_service_errors(self, exc)
         start, end = cleaned.get("start"), cleaned.get("end")
         if _aware(start) and _aware(end) and end <= start:
             self.add_error("end", _("The mission must end after it starts."))

@@ -35,6 +35,7 @@ from cepa_collab import documents, transitions
 from cepa_collab.enums import Role
 from cepa_collab.models import Profile, roles_for
 from cepa_collab.services import CALENDAR, bump_counter
+from cepa_collab.validation import check_due_date
 from cepa_collab.viewer import is_branch_member
 from meetings import services as meetings
 from meetings.enums import MeetingKind, ParticipantRole, Visibility
@@ -361,6 +362,11 @@ def add_milestone(
         errors["title"] = _("Keep the title under %(limit)d characters.") % {"limit": TITLE_MAX}
     if due_date is None:
         errors["due_date"] = _("Give a due date.")
+    else:
+        try:
+            check_due_date(due_date)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if not is_branch_member(lead, locked.branch_id) and lead.pk != locked.lead_id:
         errors["lead"] = _("The milestone's lead must work in the branch.")
     if errors:
@@ -410,6 +416,7 @@ def move_milestone(actor, milestone: Milestone | int, due_date: datetime.date) -
     rules.MILESTONE.move.require(locked, actor)
     if due_date is None:
         raise ValidationError({"due_date": _("Give a due date.")})
+    check_due_date(due_date)
     old_due = locked.due_date
     locked.due_date = due_date
     locked.save(update_fields=["due_date", "updated_at"])
@@ -499,8 +506,7 @@ def send_plan_for_review(
     locked = _lock(request)
     rules.REQUEST.send_plan_for_review.require(locked, actor)
     plan = latest_plan(locked)
-    if due_date is not None and due_date < timezone.localdate():
-        raise ValidationError({"due_date": _("The due date is in the past.")})
+    check_due_date(due_date)
 
     if rules.starts_new_plan_review(locked):
         if due_date is None:

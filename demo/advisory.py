@@ -38,7 +38,7 @@ from django.utils.text import slugify
 
 from advisory import services as advisory
 from advisory.enums import Channel, DocumentKind, RequestKind, RequestState
-from advisory.models import AdvisoryRequest, RequestHistory
+from advisory.models import AdvisoryRequest, Milestone, RequestHistory
 from cepa_collab.enums import Role
 from cepa_collab.models import Branch, MemberState
 from cepa_collab.services import create_person
@@ -615,9 +615,14 @@ class _Seeder:
 
     def milestones(self, request, spec: RequestSpec, lead) -> None:
         for title, due_in_days, done in spec.milestones:
+            due = self.day(due_in_days)
             milestone = advisory.add_milestone(
-                lead, request, title=title, due_date=self.day(due_in_days)
+                lead, request, title=title, due_date=max(due, self.today)
             )
+            if due < self.today:
+                # The services refuse a due date in the past; the demo back-dates on purpose
+                # (the deadlines are rebuilt from their sources at the end of the seeding).
+                Milestone.objects.filter(pk=milestone.pk).update(due_date=due)
             self.result.milestones_created += 1
             if done:
                 advisory.complete_milestone(lead, milestone)

@@ -510,15 +510,21 @@ class _Seeder:
             self.result.deliverables_existing += 1
             return
         owner = self.user(spec.owner)
+        due = self.today + datetime.timedelta(days=spec.due_in_days)
         deliverable = services.create_deliverable(
             owner,
             product=product,
             owner=owner,
             title=spec.title,
             kind=spec.kind,
-            due_date=self.today + datetime.timedelta(days=spec.due_in_days),
+            due_date=max(due, self.today),
             description=spec.description,
         )
+        if due < self.today:
+            # The services refuse a due date in the past; the demo back-dates on purpose (the
+            # deadlines are rebuilt from their sources at the end of the seeding).
+            Deliverable.objects.filter(pk=deliverable.pk).update(due_date=due)
+            deliverable.due_date = due
         self.result.deliverables_created += 1
         for step in spec.steps:
             getattr(self, f"_{step[0]}")(deliverable, *step[1:])

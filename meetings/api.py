@@ -36,6 +36,7 @@ from rest_framework.views import APIView
 from cepa_collab.models import Branch, MemberState, validate_time_zone
 from cepa_collab.serializers import LabelField, StrictBooleanFilter
 from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
+from cepa_collab.validation import wall_clock_to_aware
 from meetings import rules, services
 from meetings.enums import MeetingKind, MeetingStatus, ParticipantRole, Reply, TokenKind, Visibility
 from meetings.models import AgendaItem, CalendarToken, Meeting, Participant
@@ -302,11 +303,16 @@ class MeetingWriteSerializer(serializers.Serializer):
             validate_time_zone(zone_name)
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"time_zone": exc.messages}) from None
-        zone = ZoneInfo(zone_name)
+        errors = {}
         for name in ("start", "end"):
             value = attrs.get(name)
-            if value is not None and timezone.is_naive(value):
-                attrs[name] = timezone.make_aware(value, zone)
+            if value is not None:
+                try:
+                    attrs[name] = wall_clock_to_aware(value, zone_name, field=name)
+                except DjangoValidationError as exc:
+                    errors.update(exc.message_dict)
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
 
 

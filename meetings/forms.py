@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cepa_collab.forms import Form
 from cepa_collab.models import Branch, MemberState, Region
+from cepa_collab.service_errors import add_service_errors
+from cepa_collab.validation import wall_clock_to_aware
 from meetings import services
 from meetings.enums import MeetingKind, MeetingStatus, ParticipantRole, Visibility
 from meetings.models import Meeting
@@ -269,15 +271,10 @@ class MeetingForm(Form):
             if kept is not None:
                 cleaned[field] = kept
                 continue
-            aware = value.replace(tzinfo=zone)
-            if aware.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != value:
-                self.add_error(
-                    field,
-                    _("This time does not exist in %(zone)s (the clocks change then).")
-                    % {"zone": name},
-                )
-                continue
-            cleaned[field] = aware
+            try:
+                cleaned[field] = wall_clock_to_aware(value, name, field=field)
+            except ValidationError as exc:
+                add_service_errors(self, exc)
         start, end = cleaned.get("start"), cleaned.get("end")
         if _aware(start) and _aware(end) and end <= start:
             self.add_error("end", _("The meeting must end after it starts."))

@@ -104,7 +104,9 @@ class DeliverableAdminForm(forms.ModelForm):
             return cleaned
         try:
             if self.instance.pk is None:
-                services.check_new_deliverable(self.actor, cleaned["product"], cleaned["owner"])
+                services.check_new_deliverable(
+                    self.actor, cleaned["product"], cleaned["owner"], cleaned.get("due_date")
+                )
             else:
                 # The instance still holds the stored values here (the form sets them after).
                 services.check_deliverable_changes(self.actor, self.instance, self.changes())

@@ -227,7 +227,7 @@ class Segment:
     state: str
     label: str
     count: int
-    width: str  # a CSS percentage, never localised ("12.50")
+    percent: int  # its share of the bar, a whole percentage (the segments add up to 100)
 
 
 @dataclass
@@ -254,17 +254,31 @@ class ProductSummary:
 
     @property
     def segments(self) -> list[Segment]:
-        total = self.total
+        present = [(s, n) for s in DeliverableState if (n := self.counts[s.value])]
+        shares = whole_percentages([n for _state, n in present])
         return [
-            Segment(state.value, str(state.label), n, f"{100 * n / total:.2f}")
-            for state in DeliverableState
-            if (n := self.counts[state.value])
+            Segment(state.value, str(state.label), n, share)
+            for (state, n), share in zip(present, shares, strict=True)
         ]
 
     @property
     def state_counts(self) -> list[tuple[str, str, int]]:
         """(state, label, count) for every state, in workflow order (table columns)."""
         return [(s.value, str(s.label), self.counts[s.value]) for s in DeliverableState]
+
+
+def whole_percentages(counts: list[int]) -> list[int]:
+    """Each count's share of their sum in whole percentages that add up to 100 (largest
+    remainders get the points lost to rounding down); all zeros for a zero sum."""
+    total = sum(counts)
+    if not total:
+        return [0] * len(counts)
+    exact = [100 * n / total for n in counts]
+    shares = [int(value) for value in exact]
+    by_remainder = sorted(range(len(counts)), key=lambda i: (shares[i] - exact[i], i))
+    for i in by_remainder[: 100 - sum(shares)]:
+        shares[i] += 1
+    return shares
 
 
 @dataclass

@@ -27,6 +27,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from cepa_collab import documents, transitions, viewer
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.services import CALENDAR, bump_counter
+from cepa_collab.validation import check_due_date
 from notifications.deadlines import close as close_deadlines
 from notifications.services import N_, notify, notify_all
 from workflows import deadlines, rules
@@ -78,8 +79,9 @@ def create_deliverable(actor, *, product: Product, owner, **fields) -> Deliverab
 
 def build_deliverable(*, product: Product, owner, **fields) -> Deliverable:
     """Create a deliverable for a caller that has checked who may (e.g. the lead of an
-    advisory request sending its plan of action to review)."""
+    advisory request sending its plan of action to review). Its due date is not in the past."""
     _check_owner(owner, product.branch_id)
+    check_due_date(fields.get("due_date"))
     deliverable = Deliverable(product=product, owner=owner, **fields)
     deliverable.full_clean(exclude=["state"])
     deliverable.save()
@@ -271,15 +273,31 @@ def _notify_decision(deliverable: Deliverable, actor, name: str, comment: str) -
 def change_due_date(actor, deliverable: Deliverable | int, new_due: datetime.date, reason: str):
     locked = _lock(deliverable)
     rules.DELIVERABLE.change_due_date.require(locked, actor)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the due date moves.")})
-    if new_due == locked.due_date:
-        raise ValidationError({"due_date": _("That is already the due date.")})
+    check_due_date_move(locked.due_date, new_due, reason)
     old = locked.due_date
     locked.due_date = new_due
     locked.save(update_fields=["due_date", "updated_at"])
     _record(locked, _due_date_line(locked, actor, old, new_due, reason.strip()))
     return locked
+
+
+def check_due_date_move(current: datetime.date, new_due: datetime.date | None, reason: str) -> None:
+    """The rules of moving a due date, a deliverable's or a review's: a new date, not in the
+    past (`check_due_date`; earlier than before is fine), and a reason."""
+    errors = {}
+    if new_due is None:
+        errors["due_date"] = _("Give the new due date.")
+    elif new_due == current:
+        errors["due_date"] = _("That is already the due date.")
+    else:
+        try:
+            check_due_date(new_due)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if not reason.strip():
+        errors["reason"] = _("Say why the due date moves.")
+    if errors:
+        raise ValidationError(errors)
 
 
 def _due_date_line(
@@ -333,8 +351,7 @@ def assign_reviewers(
     reviewers = list(dict.fromkeys(reviewers))
     if not reviewers:
         raise ValidationError({"reviewers": _("Choose at least one reviewer.")})
-    if due_date < timezone.localdate():
-        raise ValidationError({"due_date": _("The due date is in the past.")})
+    check_due_date(due_date)
     already = set(round_.assignments.values_list("reviewer_id", flat=True))
     errors = [
         _("%(name)s is already assigned in this round.") % {"name": reviewer}
@@ -415,17 +432,7 @@ def change_assignment_due_date(
     outstanding. Its reminders start over for the new date; the reviewer is told."""
     locked = _lock_assignment(assignment)
     rules.ASSIGNMENT.change_due_date.require(locked, actor)
-    errors = {}
-    if new_due is None:
-        errors["due_date"] = _("Give the new due date.")
-    elif new_due == locked.due_date:
-        errors["due_date"] = _("That is already the due date.")
-    elif new_due < timezone.localdate():
-        errors["due_date"] = _("The due date is in the past.")
-    if not reason.strip():
-        errors["reason"] = _("Say why the due date moves.")
-    if errors:
-        raise ValidationError(errors)
+    check_due_date_move(locked.due_date, new_due, reason)
     old = locked.due_date
     locked.due_date = new_due
     locked.save(update_fields=["due_date", "updated_at"])
@@ -618,10 +625,14 @@ def _check_owner(owner, branch_id: int) -> None:
         raise ValidationError({"owner": _("The owner must be a member of the product's branch.")})
 
 
-def check_new_deliverable(actor, product: Product, owner) -> None:
-    """Raise unless `actor` may create a deliverable of `product` owned by `owner`."""
+def check_new_deliverable(
+    actor, product: Product, owner, due_date: datetime.date | None = None
+) -> None:
+    """Raise unless `actor` may create a deliverable of `product` owned by `owner`, due
+    `due_date` (not in the past)."""
     rules.DELIVERABLE.create.require(product, actor)
     _check_owner(owner, product.branch_id)
+    check_due_date(due_date)
 
 
 def check_deliverable_changes(actor, deliverable: Deliverable, changes: dict) -> None:

@@ -347,7 +347,8 @@ def test_region_page_coverage_table_is_an_accessible_table(client, world, staff)
     assert cells.count('<span class="kv-vh">none</span>') == 1
     assert '<td class="num">2/3</td>' in cells
     assert 'aria-current="page">Arab region</a>' in page
-    assert 'style="width: 100%"' in page
+    assert '<span class="kv-fill pct-100"></span>' in page
+    assert "style=" not in page
 
 
 @pytest.mark.django_db

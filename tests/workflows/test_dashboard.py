@@ -308,11 +308,11 @@ def test_dashboard_products_count_deliverables_by_state(
         ("cancelled", "Cancelled", 1),
     ]
     assert survey_summary.done_percent == 50
-    assert [(s.state, s.width) for s in survey_summary.segments] == [
-        ("planned", "14.29"),
-        ("drafting", "28.57"),
-        ("published", "42.86"),
-        ("cancelled", "14.29"),
+    assert [(s.state, s.percent) for s in survey_summary.segments] == [
+        ("planned", 14),
+        ("drafting", 29),
+        ("published", 43),
+        ("cancelled", 14),
     ]
     assert meter_summary.done_percent == 100
     assert meter_summary.overdue == 0
