@@ -23,7 +23,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(condition, what: str, timeout: float = 10.0, step: float = 0.02):
+def wait_until(condition, what: str, timeout: float = 30.0, step: float = 0.02):
     """Poll `condition` until it returns something true; fail naming `what` after `timeout`."""
     deadline = time.monotonic() + timeout
     while True:
