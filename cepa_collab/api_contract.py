@@ -225,10 +225,10 @@ METHODS = ("get", "put", "post", "patch", "delete")
 
 
 def _error_response(code: str, existing: dict | None) -> dict:
-    """The documented answer `code`, with a JSON body (a validation error's for a 400)."""
+    """The documented answer `code`, with a JSON body (the operation's own if it has one)."""
     schema, description = GENERIC_ERRORS[code]
     response = dict(existing or {"description": str(description)})
-    if code == "400" or not response.get("content"):
+    if not response.get("content"):
         response["content"] = {"application/json": {"schema": schema}}
     return response
 
