@@ -460,6 +460,8 @@ class NestedMilestoneCreateSerializer(MilestoneCreateSerializer):
 class MilestoneDueSerializer(serializers.Serializer):
     due_date = serializers.DateField()
 
+    schema_required_fields = ("due_date",)  # also in a PATCH (cepa_collab.api_contract)
+
 
 class MilestoneCompleteSerializer(serializers.Serializer):
     cancelled = serializers.BooleanField(

@@ -154,7 +154,9 @@ class ApiSchema(AutoSchema):
     """drf-spectacular's schema, saying what the server really answers and takes.
 
     A serializer may name `schema_optional_fields` (left out for some callers, e.g. what the
-    Member State's focal point does not see) and `schema_nullable_fields` (null for some).
+    Member State's focal point does not see), `schema_nullable_fields` (null for some) and
+    `schema_required_fields` (required even where drf-spectacular assumes a PATCH needs
+    nothing).
     """
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
@@ -184,7 +186,7 @@ class ApiSchema(AutoSchema):
                 name
                 for name, field in serializer.fields.items()
                 if getattr(field, "schema_required", False)
-            ]
+            ] + list(getattr(serializer, "schema_required_fields", ()))
             if required:
                 schema["required"] = sorted({*schema.get("required", []), *required})
         optional = set(getattr(serializer, "schema_optional_fields", ()))
