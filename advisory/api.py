@@ -34,7 +34,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
@@ -56,6 +56,7 @@ from advisory.models import (
     RequestHistory,
 )
 from cepa_collab import documents
+from cepa_collab.api_contract import DOWNLOAD_RESPONSES, ID, IdFilter
 from cepa_collab.models import Branch, MemberState, validate_time_zone
 from cepa_collab.serializers import HistoryEntrySerializer, LabelField
 from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
@@ -81,7 +82,9 @@ INTERNAL_REQUEST_FIELDS = (
 
 
 class MissionSerializer(serializers.Serializer):
-    id = serializers.IntegerField(help_text=_("The meeting's id (not shown to focal points)."))
+    id = serializers.IntegerField(
+        required=False, help_text=_("The meeting's id (not shown to focal points).")
+    )
     title = serializers.CharField()
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
@@ -126,6 +129,8 @@ class AdvisoryRequestSerializer(serializers.ModelSerializer):
     mission = serializers.SerializerMethodField()
     team = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     plan_review = serializers.SerializerMethodField()
+
+    schema_optional_fields = INTERNAL_REQUEST_FIELDS  # (cepa_collab.api_contract.ApiSchema)
 
     class Meta:
         model = AdvisoryRequest
@@ -302,6 +307,8 @@ class MilestoneSerializer(serializers.ModelSerializer):
         read_only_fields = fields
         extra_kwargs = {"lead": {"help_text": _("Left out for the country's focal point.")}}
 
+    schema_optional_fields = ("lead",)  # (cepa_collab.api_contract.ApiSchema)
+
     def get_lead_name(self, milestone: Milestone) -> str:
         return display_name(milestone.lead)
 
@@ -453,6 +460,8 @@ class NestedMilestoneCreateSerializer(MilestoneCreateSerializer):
 class MilestoneDueSerializer(serializers.Serializer):
     due_date = serializers.DateField()
 
+    schema_required_fields = ("due_date",)  # also in a PATCH (cepa_collab.api_contract)
+
 
 class MilestoneCompleteSerializer(serializers.Serializer):
     cancelled = serializers.BooleanField(
@@ -479,7 +488,7 @@ class AdvisoryRequestFilter(filters.FilterSet):
 
 
 class MilestoneFilter(filters.FilterSet):
-    request = filters.NumberFilter(field_name="request", help_text=_("Advisory request id."))
+    request = IdFilter(field_name="request", help_text=_("Advisory request id."))
     state = filters.ChoiceFilter(choices=MilestoneState.choices)
     due_after = filters.DateFilter(
         field_name="due_date", lookup_expr="gte", help_text=_("Due on or after this date.")
@@ -664,7 +673,7 @@ class AdvisoryRequestViewSet(
         methods=["get"],
         pagination_class=None,
         filter_backends=[],
-        parser_classes=[MultiPartParser, FormParser],
+        parser_classes=[MultiPartParser],
     )
     def documents(self, request, pk=None):
         adv = self.get_object()
@@ -691,12 +700,12 @@ class AdvisoryRequestViewSet(
     @extend_schema(
         summary=_("Download a document's file"),
         parameters=[DOCUMENT_PK],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **errors(404)},
+        responses={**DOWNLOAD_RESPONSES, **errors(404)},
     )
     @action(
         detail=True,
         methods=["get"],
-        url_path=r"documents/(?P<document_pk>[0-9]+)/download",
+        url_path=rf"documents/(?P<document_pk>{ID})/download",
         url_name="document-download",
         pagination_class=None,
         filter_backends=[],

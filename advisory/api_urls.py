@@ -1,10 +1,9 @@
 """Routes of the advisory API, included under /api/v1/ by cepa_collab/urls.py."""
 
-from rest_framework.routers import SimpleRouter
-
 from advisory import api
+from cepa_collab.api_contract import ApiRouter
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("advisory-requests", api.AdvisoryRequestViewSet, basename="api-advisory-request")
 router.register("milestones", api.MilestoneViewSet, basename="api-milestone")
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 from cepa_collab import second_factor
 from cepa_collab.enums import Language
 from cepa_collab.models import roles_for
+from cepa_collab.parsers import JSONObjectParser
 from cepa_collab.services import profile_for, update_preferences
 
 
@@ -95,6 +97,8 @@ class TokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes: list = []
+    # Also a form, as `curl -d username=… -d password=…` sends it.
+    parser_classes = [JSONObjectParser, FormParser, MultiPartParser]
 
     @staticmethod
     def _second_factor_error(request, user, code: str | None) -> str | None:

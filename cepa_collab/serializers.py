@@ -78,3 +78,19 @@ class StrictBooleanFilter(filters.BooleanFilter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.extra["widget"] = forms.TextInput
+
+
+@extend_schema_field({"type": "string", "pattern": r"\S"})
+class RequiredTextField(serializers.CharField):
+    """A text the service requires (a reason): the schema says it must be given and hold a
+    character other than a space; a request without it reaches the service, which refuses
+    it with its own message, naming the field."""
+
+    schema_required = True  # (cepa_collab.api_contract.ApiSchema)
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, default="", **kwargs)
+
+
+def required_text(**kwargs) -> RequiredTextField:
+    return RequiredTextField(**kwargs)

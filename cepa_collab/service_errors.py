@@ -51,7 +51,14 @@ def as_api_error(exc: Exception) -> Exception:
 
 
 class ServiceErrorsMixin:
-    """Answer service errors with 400 / 403 / 404 / 409 instead of a 500."""
+    """Answer service errors with 400 / 403 / 404 / 409 instead of a 500; refuse a body the
+    API cannot take (not a JSON object: `cepa_collab.parsers`) before doing anything, even
+    where the operation reads no body."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and request.stream is not None:
+            request.data  # noqa: B018 (parsed now: a 400 or 415 before the operation runs)
 
     def handle_exception(self, exc):
         return super().handle_exception(as_api_error(exc))

@@ -411,7 +411,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bodies are JSON objects (multipart where a file is uploaded: those views say so).
+    "DEFAULT_PARSER_CLASSES": ["cepa_collab.parsers.JSONObjectParser"],
+    "DEFAULT_SCHEMA_CLASS": "cepa_collab.api_contract.ApiSchema",
+    # The tests' APIClient sends JSON unless a test asks for multipart (a file).
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CEPA Collab API",
@@ -424,6 +428,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Kinds of notification are registered by the apps: their enum, named once.
     "ENUM_NAME_OVERRIDES": {"NotificationKindEnum": "notifications.kinds.notification_choices"},
+    # Every operation documents the errors every endpoint may answer (cepa_collab.api_contract).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cepa_collab.api_contract.document_every_answer",
+    ],
 }
 
 # Celery: Kombu's filesystem transport under var/ unless CELERY_BROKER_URL is set.

@@ -1,14 +1,14 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from cepa_collab import account_views, api, invitation_views, views
+from cepa_collab import account_views, api, api_contract, invitation_views, views
 
 
 @extend_schema(exclude=True)
@@ -109,4 +109,13 @@ urlpatterns = [
         ),
         name="swagger-ui",
     ),
+    # Last: any other address under /api/ (an unknown one, an id out of range) is a JSON 404,
+    # whatever DEBUG says.
+    re_path(r"^api/", api_contract.not_found),
 ]
+
+# Errors raised outside the API's views answer JSON under /api/, the site's pages elsewhere.
+handler400 = api_contract.bad_request
+handler403 = api_contract.permission_denied
+handler404 = api_contract.page_not_found
+handler500 = api_contract.server_error

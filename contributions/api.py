@@ -20,11 +20,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from cepa_collab import documents
+from cepa_collab.api_contract import DOWNLOAD_RESPONSES, ID
 from cepa_collab.models import MemberState
 from cepa_collab.serializers import HistoryEntrySerializer, LabelField, StrictBooleanFilter
 from cepa_collab.service_errors import ServiceErrorsMixin, errors, validated
@@ -79,6 +80,8 @@ class ContributionSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
     REVIEW_FIELDS = ("review_due", "reviewer", "reviewer_name", "review_comment", "decided_at")
+    # Null for those who may not see them (cepa_collab.api_contract.ApiSchema).
+    schema_nullable_fields = (*REVIEW_FIELDS, "deliverable", "incorporated_into")
 
     class Meta:
         model = Contribution
@@ -140,7 +143,6 @@ class ContributionSerializer(serializers.ModelSerializer):
     def get_author_name(self, contribution: Contribution) -> str | None:
         return display_name(contribution.author)
 
-    @extend_schema_field(OpenApiTypes.STR)
     def get_country(self, contribution: Contribution) -> str | None:
         return contribution.country.iso3 if contribution.country_id else None
 
@@ -358,7 +360,6 @@ class ContributionViewSet(
     queryset = Contribution.objects.none()
     serializer_class = ContributionSerializer
     filterset_class = ContributionFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return queries.visible_contributions(self.request.user).select_related(
@@ -495,7 +496,13 @@ class ContributionViewSet(
         summary=_("Attached files"),
         responses={200: AttachmentSerializer(many=True), **errors(404)},
     )
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=None,
+        filter_backends=[],
+        parser_classes=[MultiPartParser],
+    )
     def attachments(self, request, pk=None):
         contribution = self.get_object()
         return Response(
@@ -522,12 +529,12 @@ class ContributionViewSet(
     @extend_schema(
         summary=_("Download an attached file"),
         parameters=[ATTACHMENT],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **errors(404)},
+        responses={**DOWNLOAD_RESPONSES, **errors(404)},
     )
     @action(
         detail=True,
         methods=["get"],
-        url_path=r"attachments/(?P<attachment>[0-9]+)/download",
+        url_path=rf"attachments/(?P<attachment>{ID})/download",
         url_name="attachment-download",
         pagination_class=None,
         filter_backends=[],

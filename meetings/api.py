@@ -33,8 +33,9 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from cepa_collab.api_contract import ID
 from cepa_collab.models import Branch, MemberState, validate_time_zone
-from cepa_collab.serializers import LabelField, StrictBooleanFilter
+from cepa_collab.serializers import LabelField, StrictBooleanFilter, required_text
 from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
 from cepa_collab.validation import wall_clock_to_aware
 from meetings import rules, services
@@ -317,7 +318,7 @@ class MeetingWriteSerializer(serializers.Serializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    reason = required_text(help_text=_("Why it is cancelled (participants read it)."))
 
 
 class ReplySerializer(serializers.Serializer):
@@ -601,7 +602,7 @@ class MeetingViewSet(
     @action(
         detail=True,
         methods=["delete"],
-        url_path=r"participants/(?P<participant_id>[0-9]+)",
+        url_path=rf"participants/(?P<participant_id>{ID})",
         filter_backends=[],
         pagination_class=None,
     )

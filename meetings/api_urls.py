@@ -1,11 +1,11 @@
 """Routes of the meetings API, included under /api/v1/ by cepa_collab/urls.py."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from cepa_collab.api_contract import ApiRouter
 from meetings import api
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("meetings", api.MeetingViewSet, basename="api-meeting")
 
 urlpatterns = [

@@ -99,6 +99,8 @@ class PreferenceSerializer(serializers.Serializer):
 class PreferencesWriteSerializer(serializers.Serializer):
     """{kind: delivery}: PATCH any kinds, PUT every kind. An unknown kind is an error."""
 
+    refuses_unknown_fields = True  # documented so (cepa_collab.api_contract.ApiSchema)
+
     def get_fields(self) -> dict:
         return {kind.value: DeliveryField(help_text=str(kind.label)) for kind in NOTIFICATION_KINDS}
 

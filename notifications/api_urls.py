@@ -1,11 +1,11 @@
 """Routes of the notifications API, included under /api/v1/ by cepa_collab/urls.py."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from cepa_collab.api_contract import ApiRouter
 from notifications import api
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("notifications", api.NotificationViewSet, basename="api-notification")
 
 urlpatterns = [

@@ -22,13 +22,25 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from cepa_collab import documents, viewer
+from cepa_collab.api_contract import (
+    DOWNLOAD_RESPONSES,
+    ID,
+    IdFilter,
+    id_field,
+)
 from cepa_collab.models import Branch
-from cepa_collab.serializers import HistoryEntrySerializer, LabelField, StrictBooleanFilter
+from cepa_collab.parsers import JSONObjectParser
+from cepa_collab.serializers import (
+    HistoryEntrySerializer,
+    LabelField,
+    StrictBooleanFilter,
+    required_text,
+)
 from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
 from workflows import services
 from workflows.enums import (
@@ -332,7 +344,7 @@ class TransitionSerializer(serializers.Serializer):
 
 class DueDateSerializer(serializers.Serializer):
     due_date = serializers.DateField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = required_text(help_text=_("Why it moves (kept in the history)."))
 
 
 class VersionUploadSerializer(serializers.Serializer):
@@ -362,7 +374,7 @@ class AssignReviewersSerializer(serializers.Serializer):
 
 
 class DeclineSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = required_text(help_text=_("Why you decline (the owner reads it)."))
     conflict_of_interest = serializers.BooleanField(required=False, default=False)
 
 
@@ -372,9 +384,7 @@ class WithdrawSerializer(serializers.Serializer):
 
 class AssignmentDueDateSerializer(serializers.Serializer):
     due_date = serializers.DateField(help_text=_("The new due date of the review."))
-    reason = serializers.CharField(
-        allow_blank=True, help_text=_("Why it moves (the reviewer reads it).")
-    )
+    reason = required_text(help_text=_("Why it moves (the reviewer reads it)."))
 
 
 class ReviewWriteSerializer(serializers.Serializer):
@@ -392,9 +402,9 @@ class ReviewWriteSerializer(serializers.Serializer):
 
 
 class DeliverableFilter(filters.FilterSet):
-    product = filters.NumberFilter(field_name="product", help_text=_("Product id."))
+    product = IdFilter(field_name="product", help_text=_("Product id."))
     state = filters.ChoiceFilter(choices=DeliverableState.choices)
-    owner = filters.NumberFilter(field_name="owner", help_text=_("Owner's user id."))
+    owner = IdFilter(field_name="owner", help_text=_("Owner's user id."))
     overdue = StrictBooleanFilter(
         method="filter_overdue",
         help_text=_("Past its due date and still being produced (planned to revising)."),
@@ -415,9 +425,7 @@ class DeliverableFilter(filters.FilterSet):
 
 
 class ReviewFilter(filters.FilterSet):
-    deliverable = filters.NumberFilter(
-        field_name="assignment__deliverable", help_text=_("Deliverable id.")
-    )
+    deliverable = IdFilter(field_name="assignment__deliverable", help_text=_("Deliverable id."))
 
     class Meta:
         model = Review
@@ -553,7 +561,7 @@ class DeliverableViewSet(
         methods=["get"],
         pagination_class=None,
         filter_backends=[],
-        parser_classes=[MultiPartParser, FormParser],
+        parser_classes=[MultiPartParser],
     )
     def versions(self, request, pk=None):
         deliverable = self.get_object()
@@ -580,12 +588,12 @@ class DeliverableViewSet(
     @extend_schema(
         summary=_("Download a version's file"),
         parameters=[NUMBER],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **errors(404)},
+        responses={**DOWNLOAD_RESPONSES, **errors(404)},
     )
     @action(
         detail=True,
         methods=["get"],
-        url_path=r"versions/(?P<number>[0-9]+)/download",
+        url_path=rf"versions/(?P<number>{ID})/download",
         url_name="version-download",
         pagination_class=None,
         filter_backends=[],
@@ -613,7 +621,7 @@ class DeliverableViewSet(
 
 
 class AssignmentListQuery(serializers.Serializer):
-    deliverable = serializers.IntegerField(required=False, min_value=1)
+    deliverable = id_field(required=False)
 
 
 @extend_schema_view(
@@ -733,7 +741,7 @@ class ReviewAssignmentViewSet(
     @action(
         detail=True,
         methods=["put", "patch"],
-        parser_classes=[JSONParser, MultiPartParser, FormParser],
+        parser_classes=[JSONObjectParser, MultiPartParser],
     )
     def review(self, request, pk=None):
         assignment = self.get_object()

@@ -1,10 +1,9 @@
 """Routes of the workflow API, included under /api/v1/ by cepa_collab/urls.py."""
 
-from rest_framework.routers import SimpleRouter
-
+from cepa_collab.api_contract import ApiRouter
 from workflows import api
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("products", api.ProductViewSet, basename="api-product")
 router.register("deliverables", api.DeliverableViewSet, basename="api-deliverable")
 router.register("review-assignments", api.ReviewAssignmentViewSet, basename="api-review-assignment")

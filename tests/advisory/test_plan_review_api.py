@@ -298,8 +298,8 @@ def test_schema_documents_the_plan_review_and_the_history(client):
     assert response.status_code == 200
     schema = response.json()
     post = schema["paths"]["/api/v1/advisory-requests/{id}/plan-review/"]["post"]
-    assert set(post["responses"]) == {"201", "400", "403", "404", "409"}
+    assert set(post["responses"]) == {"201", "400", "401", "403", "404", "409", "415"}
     get = schema["paths"]["/api/v1/advisory-requests/{id}/history/"]["get"]
-    assert set(get["responses"]) == {"200", "404"}
+    assert set(get["responses"]) == {"200", "401", "404"}
     request_fields = schema["components"]["schemas"]["AdvisoryRequest"]["properties"]
     assert "plan_review" in request_fields

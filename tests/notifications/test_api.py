@@ -356,9 +356,7 @@ def test_preferences_reject_a_body_that_is_not_an_object(amina):
     response = client_for(amina).patch(PREFERENCES, ["reminder", "none"], format="json")
 
     assert response.status_code == 400
-    assert response.json() == {
-        "non_field_errors": ["Invalid data. Expected a dictionary, but got list."]
-    }
+    assert response.json() == {"detail": "The body must be a JSON object."}
     assert NotificationPreference.objects.count() == 0
 
 
