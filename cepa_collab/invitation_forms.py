@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.functional import lazy
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from cepa_collab.enums import Language
@@ -34,6 +35,8 @@ class InviteForm(Form):
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(role.value, role.label) for role in roles]
+        # Django's field template shows help text as HTML: the example's <address> is text.
+        self.fields["addresses"].help_text = escape(self.fields["addresses"].help_text)
         if len(roles) == 1:
             self.fields["role"].initial = roles[0].value
 

@@ -70,6 +70,16 @@ def test_who_may_invite_follows_the_role_model(
     assert invitations.may_invite(user, Role.BRANCH_STAFF) is False
 
 
+def test_the_invite_page_shows_the_list_format_as_text(client, staff):
+    client.force_login(staff)
+
+    page = client.get("/invitations/new/")
+
+    # the example reads "Name <address>" in the browser, not an HTML element
+    assert "“Name &lt;address&gt;”" in page.content.decode()
+    assert "<address>" not in page.content.decode()
+
+
 def test_the_invite_page_opens_to_staff_and_not_to_a_cepa_member(
     client, staff, cepa_member, django_capture_on_commit_callbacks
 ):
