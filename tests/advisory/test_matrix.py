@@ -65,6 +65,7 @@ def user_of(request, who: str):
 
 def client_of(user) -> APIClient:
     client = APIClient()
+    client.default_format = "multipart"  # pages read forms; each API call names its format
     if user.is_authenticated:
         client.force_login(user)
     return client

@@ -472,4 +472,4 @@ def test_schema_documents_the_history_endpoint(client):
 
     operation = response.json()["paths"]["/api/v1/contributions/{id}/history/"]
     assert set(operation) == {"get"}
-    assert set(operation["get"]["responses"]) == {"200", "403", "404"}
+    assert set(operation["get"]["responses"]) == {"200", "401", "403", "404"}

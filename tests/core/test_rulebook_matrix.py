@@ -231,7 +231,7 @@ def deliverable_attempts(user, deliverable: Deliverable) -> dict[str, Callable]:
                 user, deliverable.pk, [reviewer], _later(deliverable.due_date, 14)
             ),
             "change_due_date": lambda: workflows.change_due_date(
-                user, deliverable.pk, deliverable.due_date + datetime.timedelta(days=3), "Matrix."
+                user, deliverable.pk, _later(deliverable.due_date, 3), "Matrix."
             ),
         }
     )

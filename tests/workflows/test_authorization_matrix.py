@@ -45,6 +45,7 @@ def world(cast):
 
 def _client(user) -> APIClient:
     client = APIClient()
+    client.default_format = "multipart"  # pages read forms; each API call names its format
     if user.is_authenticated:
         client.force_login(user)
     return client
