@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.db import OperationalError
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -27,7 +28,12 @@ def wait_until(condition, what: str, timeout: float = 30.0, step: float = 0.02):
     """Poll `condition` until it returns something true; fail naming `what` after `timeout`."""
     deadline = time.monotonic() + timeout
     while True:
-        value = condition()
+        try:
+            value = condition()
+        except OperationalError:
+            # SQLite's in-memory test database is shared between threads in shared-cache
+            # mode, which locks a table while a worker thread writes it: ask again.
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:
@@ -91,3 +97,12 @@ class FrozenServer:
 
     def close(self) -> None:
         self.sock.close()
+
+
+def forget_routing(celery_app) -> None:
+    """Drop Celery's cached queues and router, so they are built again from the current
+    configuration. `start_worker(queues=…)` narrows the cached queue set in place, and a
+    test that changes `task_default_queue` leaves a router built for its queue: without
+    this, a later test's worker consumes, or its tasks go to, a queue nobody uses."""
+    for name in ("queues", "default_queue", "router", "default_exchange"):
+        celery_app.amqp.__dict__.pop(name, None)

@@ -20,7 +20,7 @@ from notifications.enums import MailState
 from notifications.models import Notification
 from notifications.services import muted
 from tests.factories import branch, pdf
-from tests.servers import RedisServer, needs_redis_server, wait_until
+from tests.servers import RedisServer, forget_routing, needs_redis_server, wait_until
 from workflows import services
 from workflows.enums import DeliverableKind, DeliverableState, ProductKind
 from workflows.models import Deliverable
@@ -44,6 +44,7 @@ def broker(tmp_path, monkeypatch):
     monkeypatch.setitem(app.conf, "broker_transport_options", {"visibility_timeout": 3600})
     monkeypatch.setattr(app, "_pool", None)
     monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    forget_routing(app)
     monkeypatch.setattr(jobs._Outage, "since", None)
     monkeypatch.setattr(jobs._Outage, "last_failure", 0.0)
     yield server

@@ -33,6 +33,7 @@ from notifications.mail import read_unsubscribe_token
 from notifications.models import Notification, Reminder
 from notifications.services import muted
 from tests.factories import branch, pdf, person
+from tests.servers import forget_routing
 from workflows import services
 from workflows.enums import DeliverableKind, ProductKind
 
@@ -143,8 +144,14 @@ def worker(monkeypatch):
     # Earlier eager tests made Celery cache a "disabled" backend: drop it.
     monkeypatch.setattr(app, "_backend_cache", None)
     monkeypatch.delattr(app._local, "backend", raising=False)
-    with start_worker(app, pool="threads", concurrency=1, perform_ping_check=False, queues=[queue]):
-        yield queue
+    forget_routing(app)
+    try:
+        with start_worker(
+            app, pool="threads", concurrency=1, perform_ping_check=False, queues=[queue]
+        ):
+            yield queue
+    finally:
+        forget_routing(app)  # built again, when next used, from the restored configuration
 
 
 def drain(queue: str) -> None:
