@@ -68,12 +68,18 @@ class Context:
     data: dict[str, Any] = field(default_factory=dict)
 
     def client(self, user: Any = None) -> Any:
-        """A test `Client`, signed in as `user` (a session, as after a real sign-in) if given."""
+        """A test `Client`, signed in as `user` (a session, as after a real sign-in: password
+        and, for whom it is required, the second factor) if given."""
         from django.test import Client
+
+        from cepa_collab import second_factor
 
         client = Client()
         if user is not None:
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            session = client.session
+            session[second_factor.SESSION_KEY] = second_factor.VERIFIED
+            session.save()
         return client
 
 
