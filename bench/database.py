@@ -13,6 +13,7 @@ The developer's database and the test database are never opened.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,3 +102,20 @@ def recreate(db: BenchDatabase) -> None:
     with connection._nodb_cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
         cursor.execute(f"CREATE DATABASE {quoted}")
+
+
+def copy_template(db: BenchDatabase, template: Path) -> None:
+    """Start the recreated SQLite bench database as a copy of `template`, a migrated
+    database (the test suite passes the one its test databases are copied from), so that
+    `migrate` has little or nothing left to do."""
+    if db.vendor != "sqlite":
+        raise BenchDatabaseError("--template is for the SQLite bench database only")
+    if not template.is_file():
+        raise BenchDatabaseError(f"--template {template}: no such file")
+    source = sqlite3.connect(f"file:{template}?mode=ro", uri=True)
+    target = sqlite3.connect(db.name)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()

@@ -31,7 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from bench import registry
-from bench.database import BenchDatabase, BenchDatabaseError, point_at_bench_database, recreate
+from bench.database import (
+    BenchDatabase,
+    BenchDatabaseError,
+    copy_template,
+    point_at_bench_database,
+    recreate,
+)
 
 DEFAULT_REPEAT = 20
 DEFAULT_WARMUP = 3
@@ -62,12 +68,18 @@ class Context:
     data: dict[str, Any] = field(default_factory=dict)
 
     def client(self, user: Any = None) -> Any:
-        """A test `Client`, signed in as `user` (a session, as after a real sign-in) if given."""
+        """A test `Client`, signed in as `user` (a session, as after a real sign-in: password
+        and, for whom it is required, the second factor) if given."""
         from django.test import Client
+
+        from cepa_collab import second_factor
 
         client = Client()
         if user is not None:
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            session = client.session
+            session[second_factor.SESSION_KEY] = second_factor.VERIFIED
+            session.save()
         return client
 
 
@@ -225,6 +237,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--list", action="store_true", help="list the benchmarks and the scale, then exit"
     )
     parser.add_argument(
+        "--template",
+        type=Path,
+        metavar="PATH",
+        help="SQLite only: start the bench database as a copy of this migrated database "
+        "(`migrate` then applies only what it lacks) instead of migrating an empty one",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         metavar="PATH",
@@ -334,8 +353,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"bench: recreating {db.describe()}", flush=True)
     start = time.perf_counter()
     recreate(db)
+    if args.template:
+        try:
+            copy_template(db, args.template)
+        except BenchDatabaseError as exc:
+            print(f"bench: {exc}", file=sys.stderr)
+            return 2
     call_command("migrate", verbosity=0, interactive=False)
-    timings["migrate"] = time.perf_counter() - start
+    timings["template + migrate" if args.template else "migrate"] = time.perf_counter() - start
 
     ctx = Context(scale=scale)
     for ds in registry.build_order(selected):

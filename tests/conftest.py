@@ -1,11 +1,16 @@
+import fcntl
+import functools
 import itertools
+import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.core import management
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from advisory.enums import RequestKind, RequestState
 from advisory.models import AdvisoryRequest
@@ -56,6 +61,86 @@ def _reference_data_after_flushes(request):
         return
     request.getfixturevalue("transactional_db")
     ensure_reference_data()
+
+
+# --- the test database, migrated once per run ------------------------------------------------
+
+
+def _migrated_template(tmp_path_factory) -> Path:
+    """Where this run keeps its migrated SQLite database: the folder the xdist workers of
+    one run share (each worker's basetemp is in it), or this session's own."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    return base / "migrated.sqlite3"
+
+
+def _in_memory_sqlite() -> bool:
+    settings = connections[DEFAULT_DB_ALIAS].settings_dict
+    return settings["ENGINE"] == "django.db.backends.sqlite3" and settings["TEST"]["NAME"] in (
+        None,
+        "",
+        ":memory:",
+    )
+
+
+def _migrate_once(template: Path, call_command: Callable, name, *args, **kwargs):
+    """`call_command` while pytest-django creates the test database: the first worker of
+    the run to get here migrates its in-memory database and copies it to `template`; the
+    others wait for that and copy it into theirs (SQLite's backup API, as Django's own
+    parallel runner clones SQLite test databases) instead of running every migration again
+    (12-14 s of CPU each). What the migrations and their post_migrate handlers leave in
+    the database is all a copy needs: nothing else of theirs outlives the command."""
+    if name != "migrate":
+        return call_command(name, *args, **kwargs)
+    connection = connections[kwargs.get("database", DEFAULT_DB_ALIAS)]
+    with open(template.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        connection.ensure_connection()
+        if template.exists():
+            source = sqlite3.connect(template)
+            try:
+                source.backup(connection.connection)
+            finally:
+                source.close()
+            return None
+        result = call_command(name, *args, **kwargs)
+        written = template.with_suffix(".partial")
+        copy = sqlite3.connect(written)
+        try:
+            connection.connection.backup(copy)
+        finally:
+            copy.close()
+        written.replace(template)
+        return result
+
+
+@pytest.fixture(scope="session")
+def _migrate_test_database_once(tmp_path_factory) -> Iterator[pytest.MonkeyPatch]:
+    patch = pytest.MonkeyPatch()
+    if _in_memory_sqlite():
+        template = _migrated_template(tmp_path_factory)
+        patch.setattr(
+            management,
+            "call_command",
+            functools.partial(_migrate_once, template, management.call_command),
+        )
+    yield patch
+    patch.undo()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_migrate_test_database_once, django_db_setup):
+    """pytest-django's test database, migrated once per run on SQLite (`_migrate_once`)."""
+    _migrate_test_database_once.undo()  # only while pytest-django created it
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_database(django_db_setup, tmp_path_factory) -> Path | None:
+    """The SQLite file this run's test databases were copied from, as the migrations left
+    it, or None when the tests run on another database (`python -m bench --template`)."""
+    template = _migrated_template(tmp_path_factory)
+    return template if _in_memory_sqlite() and template.exists() else None
 
 
 # --- the demo world, seeded once per session ---------------------------------------------------

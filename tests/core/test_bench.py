@@ -1,13 +1,17 @@
-"""The benchmark harness: its registry, its figures, and one tiny run in a subprocess."""
+"""The benchmark harness: its registry, its figures, its database, and one tiny run in a
+subprocess."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from bench import registry
+import pytest
+
+from bench import database, registry
 from bench.harness import BenchFailure, Context, Result, markdown_table, run_case
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -78,10 +82,13 @@ def test_markdown_table_percentiles():
     )
 
 
-def test_bench_command_tiny_scale_writes_results_to_var_dir(tmp_path):
-    # given a fresh VAR_DIR and the default (SQLite) database
+def test_bench_command_tiny_scale_writes_results_to_var_dir(tmp_path, migrated_sqlite_database):
+    # given a fresh VAR_DIR and the default (SQLite) database, which starts as a copy of the
+    # migrated database of this test run when there is one (migrating it again in the
+    # subprocess took most of this test's time; `migrate` still runs, with nothing to do)
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.update(DEBUG="1", VAR_DIR=str(tmp_path))
+    template = ["--template", str(migrated_sqlite_database)] if migrated_sqlite_database else []
 
     # when the bench runs once per case on 50 users
     completed = subprocess.run(
@@ -89,6 +96,7 @@ def test_bench_command_tiny_scale_writes_results_to_var_dir(tmp_path):
             sys.executable,
             "-m",
             "bench",
+            *template,
             "--repeat",
             "1",
             "--users",
@@ -136,3 +144,26 @@ def test_bench_command_tiny_scale_writes_results_to_var_dir(tmp_path):
     assert "50 users" in results
     assert (tmp_path / "bench.sqlite3").exists()
     assert not (tmp_path / "db.sqlite3").exists()
+
+
+def test_copy_template_copies_a_migrated_sqlite_file_and_refuses_anything_else(tmp_path):
+    # given a SQLite file with a table and a row, and the bench database beside it
+    template = tmp_path / "migrated.sqlite3"
+    with sqlite3.connect(template) as source:
+        source.execute("CREATE TABLE django_migrations (name TEXT)")
+        source.execute("INSERT INTO django_migrations VALUES ('0001_initial')")
+    source.close()
+    bench_db = database.point_at_bench_database({"VAR_DIR": str(tmp_path / "var")})
+
+    # when the bench database is started from it
+    database.copy_template(bench_db, template)
+
+    # then the bench database holds the same rows; a missing file or PostgreSQL is refused
+    copy = sqlite3.connect(bench_db.name)
+    assert copy.execute("SELECT name FROM django_migrations").fetchall() == [("0001_initial",)]
+    copy.close()
+    with pytest.raises(database.BenchDatabaseError, match="no such file"):
+        database.copy_template(bench_db, tmp_path / "missing.sqlite3")
+    postgres = database.BenchDatabase(vendor="postgresql", name="cepa_bench", url="postgres://")
+    with pytest.raises(database.BenchDatabaseError, match="SQLite bench database only"):
+        database.copy_template(postgres, template)

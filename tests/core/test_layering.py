@@ -32,6 +32,7 @@ cycles, in-function imports) without failing, to measure before and after a chan
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -135,6 +136,31 @@ def _resolve(name: str, modules: dict[str, Path]) -> str:
     return name
 
 
+# A line as the parser counts lines (\r\n, \r or \n end one), with its ending.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _source_segment(lines: list[str], node: ast.stmt) -> str:
+    """`ast.get_source_segment(source, node)` from the source's lines split once: the
+    standard function splits the whole file again for each node, which made this test
+    quadratic in a module's length (most of its time went there)."""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if first == last:
+        return lines[first].encode()[node.col_offset : node.end_col_offset].decode()
+    return "".join(
+        [
+            lines[first].encode()[node.col_offset :].decode(),
+            *lines[first + 1 : last],
+            lines[last].encode()[: node.end_col_offset].decode(),
+        ]
+    )
+
+
+@cache
+def _parsed(path: Path, source: str) -> ast.Module:
+    return ast.parse(source, filename=str(path))
+
+
 def imports(modules: dict[str, Path] | None = None) -> list[Import]:
     """Every import statement of the apps (or of `modules`), one entry per imported module."""
     if modules is None:
@@ -142,10 +168,11 @@ def imports(modules: dict[str, Path] | None = None) -> list[Import]:
     found = []
     for module, path in modules.items():
         source = path.read_text()
-        tree = ast.parse(source, filename=str(path))
+        tree = _parsed(path, source)
+        lines = _LINE.findall(source)
         package = module if path.name == "__init__.py" else module.rpartition(".")[0]
         for node, deferred, type_checking in _walk(tree):
-            text = ast.get_source_segment(source, node) or ""
+            text = _source_segment(lines, node)
             text = " ".join(text.split())
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
@@ -191,7 +218,7 @@ def aliases(modules: dict[str, Path] | None = None) -> list[str]:
     modules = app_modules() if modules is None else modules
     found = []
     for path in modules.values():
-        tree = ast.parse(path.read_text(), filename=str(path))
+        tree = _parsed(path, path.read_text())
         where = str(path.relative_to(ROOT))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import | ast.ImportFrom):
