@@ -27,6 +27,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from pyexpat import ExpatError, ParserCreate
 from urllib.parse import quote
 
@@ -552,6 +553,19 @@ def orphan_files(*, older_than: datetime.datetime) -> list[str]:
         name
         for name in _stored_files(default_storage)
         if name not in referenced and default_storage.get_modified_time(name) < older_than
+    )
+
+
+def stale_upload_spools(*, older_than: datetime.datetime) -> list[Path]:
+    """Django's spooled upload files (FILE_UPLOAD_TEMP_DIR) last changed before
+    `older_than`: a request finished long ago, so a worker killed mid-upload left them."""
+    if not settings.FILE_UPLOAD_TEMP_DIR:
+        return []  # the system's temporary folder is not ours to sweep
+    folder, limit = Path(settings.FILE_UPLOAD_TEMP_DIR), older_than.timestamp()
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path for path in folder.iterdir() if path.is_file() and path.stat().st_mtime < limit
     )
 
 

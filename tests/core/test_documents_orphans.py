@@ -125,3 +125,34 @@ def test_orphan_files_lists_by_default_and_removes_with_delete(paths, settings):
     assert young.exists()
     assert (settings.MEDIA_ROOT / version.file.name).exists()
     assert documents.orphan_files(older_than=timezone.now()) == ["reviews/in-flight.pdf"]
+
+
+def test_a_killed_upload_s_spooled_file_is_reported_and_removed(paths, settings, tmp_path):
+    # given Django's upload spool folder holding a file a killed worker left two hours
+    # ago, and one of an upload still arriving
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    left = tmp_path / "tmpk1ll3d.upload.pdf"
+    left.write_bytes(PDF_BYTES)
+    long_ago = (timezone.now() - datetime.timedelta(hours=2)).timestamp()
+    os.utime(left, (long_ago, long_ago))
+    arriving = tmp_path / "tmpn0w.upload.pdf"
+    arriving.write_bytes(PDF_BYTES)
+
+    # when the command runs without, then with --delete
+    listed, removed = io.StringIO(), io.StringIO()
+    call_command("orphan_files", stdout=listed)
+    assert left.exists()
+    call_command("orphan_files", "--delete", stdout=removed)
+
+    # then it names the old spool only, and removes it only when asked
+    assert listed.getvalue().splitlines() == [
+        f"{left} (an upload never finished)",
+        "1 orphan file(s); nothing removed (run with --delete to remove).",
+    ]
+    assert removed.getvalue().splitlines()[-1] == "Removed 1 orphan file(s)."
+    assert not left.exists()
+    assert arriving.exists()
+
+
+def test_large_uploads_are_spooled_in_the_project_s_own_folder(settings):
+    assert str(settings.VAR_DIR / "upload-tmp") == settings.FILE_UPLOAD_TEMP_DIR

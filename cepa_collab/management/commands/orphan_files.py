@@ -2,7 +2,8 @@
 
 Files go by themselves when their document is deleted or replaced (after commit) and when
 the transaction that stored them rolls back (`cepa_collab.documents`); this command finds
-what a crash, a restore or an older release left behind. Files younger than --min-age
+what a crash, a restore or an older release left behind, and the spooled files of
+uploads a killed worker never finished (FILE_UPLOAD_TEMP_DIR). Files younger than --min-age
 minutes are left alone: their transaction may still be open.
 """
 
@@ -37,12 +38,19 @@ class Command(BaseCommand):
     def handle(self, *args, delete: bool, min_age: int, **options) -> None:
         before = timezone.now() - datetime.timedelta(minutes=min_age)
         orphans = documents.orphan_files(older_than=before)
+        spools = documents.stale_upload_spools(older_than=before)
         for name in orphans:
             self.stdout.write(name)
+        for path in spools:
+            self.stdout.write(f"{path} (an upload never finished)")
         if delete:
             removed = documents.remove_files(orphans)
+            for path in spools:
+                path.unlink(missing_ok=True)
+            removed += sum(1 for path in spools if not path.exists())
             self.stdout.write(f"Removed {removed} orphan file(s).")
         else:
             self.stdout.write(
-                f"{len(orphans)} orphan file(s); nothing removed (run with --delete to remove)."
+                f"{len(orphans) + len(spools)} orphan file(s); nothing removed "
+                "(run with --delete to remove)."
             )
