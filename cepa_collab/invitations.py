@@ -270,7 +270,9 @@ def invite_many(
     with transaction.atomic():
         open_ones = {
             invitation.email: invitation
-            for invitation in Invitation.objects.open().filter(email__in=emails).select_for_update()
+            for invitation in Invitation.objects.open()
+            .filter(email__in=emails)
+            .select_for_update(of=("self",))
         }
         for email in emails:
             invitation = open_ones.get(email)
@@ -335,7 +337,7 @@ def _enqueue_send(pk: int) -> None:
 def resend(actor, invitation: Invitation) -> Invitation:
     """Send the invitation again with a new link (the older links stop working), valid
     `INVITATION_DAYS` from now; an expired invitation is renewed so."""
-    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    locked = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
     RULES.resend.require(locked, actor)
     locked.expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
     locked.save(update_fields=["expires_at", "updated_at"])
@@ -346,7 +348,7 @@ def resend(actor, invitation: Invitation) -> Invitation:
 @transaction.atomic
 def revoke(actor, invitation: Invitation) -> Invitation:
     """Withdraw the invitation: its link stops working."""
-    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    locked = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
     RULES.revoke.require(locked, actor)
     locked.revoked_at = timezone.now()
     locked.revoked_by = actor
@@ -394,7 +396,7 @@ def from_token(token: str, *, lock: bool = False) -> Invitation:
         raise LinkError("invalid") from None
     queryset = Invitation.objects.select_related("country")
     if lock:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     invitation = queryset.filter(pk=pk).first()
     if invitation is None:
         raise LinkError("invalid")
@@ -478,7 +480,10 @@ def accept_by_sign_on(email: str, *, first_name: str = "", last_name: str = ""):
     account is made (no password: they sign in through the provider) and the invitation
     is used up. None when the address has no pending invitation."""
     invitation = (
-        Invitation.objects.pending().select_for_update().filter(email=email.lower()).first()
+        Invitation.objects.pending()
+        .select_for_update(of=("self",))
+        .filter(email=email.lower())
+        .first()
     )
     if invitation is None:
         return None
@@ -493,7 +498,7 @@ def send(invitation_id: int) -> bool:
     when there is nothing to send (accepted, revoked, expired or gone)."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("country", "invited_by")
             .filter(pk=invitation_id)
             .first()
