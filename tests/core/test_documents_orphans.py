@@ -81,6 +81,9 @@ def test_a_file_stored_in_a_transaction_that_rolls_back_goes(paths, settings):
         raise RuntimeError("a later step fails")
 
     assert files(settings) == before
+    # and the orphan report, looking past its age guard, finds nothing left behind
+    later = timezone.now() + datetime.timedelta(hours=1)
+    assert documents.orphan_files(older_than=later) == []
 
 
 def test_a_file_stays_when_its_transaction_commits(paths, settings):
