@@ -23,7 +23,8 @@ import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connections
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connections
 from rest_framework.authtoken.models import Token
 from schemathesis.engine import events, from_schema
 from schemathesis.engine.run import PhaseName
@@ -85,6 +86,21 @@ class SharedConnectionApp:
         return self.handler(environ, start_response)
 
 
+@contextlib.contextmanager
+def connection_kept_open():
+    """As Django's test client does: no `close_old_connections` at the start and end of a
+    request, which would close the connection holding the test's open transaction (a
+    no-op on SQLite's in-memory database; on PostgreSQL every later query then failed
+    with "the connection is closed")."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
+
+
 @dataclass
 class Run:
     operations: set = field(default_factory=set)
@@ -136,7 +152,7 @@ def fuzz(raw_schema: dict, headers: dict, *, phases: tuple[str, ...], examples: 
     app.connection.inc_thread_sharing()
     started = time.process_time()
     try:
-        with in_process_transport():
+        with in_process_transport(), connection_kept_open():
             for event in from_schema(schema).execute():
                 if isinstance(event, events.ScenarioFinished):
                     if event.label:
