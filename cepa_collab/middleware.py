@@ -9,13 +9,17 @@ session already settled ("verified" or "not-needed").
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cepa_collab import second_factor
+from cepa_collab.services import profile_for
 
 # Pages a session owing its code may still reach: the steps themselves, signing out, the
 # language switch, the health check, the password reset and the API token exchange.
@@ -65,3 +69,33 @@ class SecondFactorMiddleware:
             )
         query = urlencode({"next": request.get_full_path()})
         return HttpResponseRedirect(f"{reverse('second_factor')}?{query}")
+
+
+class ViewerTimeZoneMiddleware:
+    """Pages show every date and time in the viewer's own zone (their profile's).
+
+    Django converts each aware date-time to the active zone when a template shows it, and
+    `timezone.localdate()` gives the viewer's today. The API (ISO 8601 with offsets) and the
+    calendar feeds (zones of their own) do not need the profile, so they skip its query.
+    """
+
+    SKIP_PREFIXES = ("/api/", "/static/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is None
+            or not user.is_authenticated
+            or request.path.startswith(self.SKIP_PREFIXES)
+            or request.path.endswith(".ics")
+        ):
+            return self.get_response(request)
+        try:
+            zone = zoneinfo.ZoneInfo(profile_for(user).time_zone or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = datetime.UTC
+        with timezone.override(zone):
+            return self.get_response(request)

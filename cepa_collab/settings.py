@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A session that owes its second factor reaches only the sign-in steps.
     "cepa_collab.middleware.SecondFactorMiddleware",
+    # Dates and times on pages are in the viewer's zone.
+    "cepa_collab.middleware.ViewerTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -244,6 +246,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language ("7 December 2026"): cepa_collab/formats/.
+FORMAT_MODULE_PATH = ["cepa_collab.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

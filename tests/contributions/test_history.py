@@ -351,7 +351,7 @@ def test_history_section_gives_when_in_the_viewers_time_zone_who_what_and_states
     assert "Times are in your time zone (Asia/Muscat)." in html
     # NOW is 10:00 UTC, 14:00 in Muscat
     assert (
-        '<td><time datetime="2026-03-02T10:00:00+00:00">2026-03-02 14:00</time></td>\n'
+        '<td><time datetime="2026-03-02T10:00:00+00:00">2 March 2026, 14:00</time></td>\n'
         f"        <td>{people['staff'].get_full_name()}</td>\n"
         "        <td>State change</td>\n"
         "        <td>from Under review to Returned for revision</td>\n"
@@ -373,7 +373,7 @@ def test_history_section_is_in_the_authors_time_zone_for_the_author(client, db):
     html = page(client, author, contribution).content.decode()
 
     assert "Times are in your time zone (America/New_York)." in html
-    assert '<time datetime="2026-03-02T10:00:00+00:00">2026-03-02 05:00</time>' in html
+    assert '<time datetime="2026-03-02T10:00:00+00:00">2 March 2026, 05:00</time>' in html
 
 
 # --- query count ----------------------------------------------------------------------------------

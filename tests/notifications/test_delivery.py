@@ -24,7 +24,7 @@ UTC = datetime.UTC
 # The review of the fixtures falls due on Friday 11 December 2026, 09:00 in Accra (UTC).
 SEVEN_DAYS_BEFORE = datetime.datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 OVERDUE = datetime.datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
-SUBJECT = "Due in 7 days (Dec. 11, 2026): Review of “Chapter 3: Digital government”"
+SUBJECT = "Due in 7 days (11 December 2026): Review of “Chapter 3: Digital government”"
 BACKEND = "tests.notifications.test_delivery.FlakyBackend"
 SECOND = datetime.timedelta(seconds=1)
 MINUTE = datetime.timedelta(minutes=1)

@@ -80,10 +80,10 @@ def test_first_sweep_after_seeding_sends_reminders_and_escalations(
     assert len(mail.outbox) == len(result.claimed) == 22
     subjects = {message.to[0].split("@")[0]: message.subject for message in mail.outbox}
     assert subjects["tesfaye"] == (
-        "Due today (March 2, 2026): Review of “Chapter 4: Telecommunication infrastructure”"
+        "Due today (2 March 2026): Review of “Chapter 4: Telecommunication infrastructure”"
     )
     assert subjects["palesa"] == (
-        "Due in 2 days (March 4, 2026): Review of “Chapter 4: Telecommunication infrastructure”"
+        "Due in 2 days (4 March 2026): Review of “Chapter 4: Telecommunication infrastructure”"
     )
 
 
@@ -113,7 +113,7 @@ def test_a_reminder_crosses_its_offset_within_hours_of_seeding(
     ]
     (to_camila,) = [m for m in mail.outbox if m.to == ["camila@cepa-collab.example.org"]]
     assert to_camila.subject == (
-        "Due in 7 days (March 9, 2026): Review of “Chapter 4: Telecommunication infrastructure”"
+        "Due in 7 days (9 March 2026): Review of “Chapter 4: Telecommunication infrastructure”"
     )
 
 

@@ -130,7 +130,7 @@ def test_three_notifications_one_digest_at_eight_local_time_each(
     # in each one's language: Selam's digest is dated in French
     [(_when, to_selam), (_when, to_nora)] = sent
     assert "3 décembre 2026" in to_selam.subject
-    assert to_nora.subject == "CEPA Collab digest for Dec. 3, 2026: 3 notifications"
+    assert to_nora.subject == "CEPA Collab digest for 3 December 2026: 3 notifications"
     assert list(Digest.objects.order_by("pk").values_list("user__username", "local_date")) == [
         ("selam", datetime.date(2026, 12, 3)),
         ("nora", datetime.date(2026, 12, 3)),

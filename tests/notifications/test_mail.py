@@ -158,10 +158,10 @@ def test_calendar_attachment_is_text_calendar_publish(clock, reviewer):
 @pytest.mark.parametrize(
     ("offset", "subject"),
     [
-        (-7, "Due in 7 days (Dec. 11, 2026): Review of “Chapter 3: Digital government”"),
-        (-1, "Due in 1 day (Dec. 11, 2026): Review of “Chapter 3: Digital government”"),
-        (0, "Due today (Dec. 11, 2026): Review of “Chapter 3: Digital government”"),
-        (3, "Overdue by 3 days (due Dec. 11, 2026): Review of “Chapter 3: Digital government”"),
+        (-7, "Due in 7 days (11 December 2026): Review of “Chapter 3: Digital government”"),
+        (-1, "Due in 1 day (11 December 2026): Review of “Chapter 3: Digital government”"),
+        (0, "Due today (11 December 2026): Review of “Chapter 3: Digital government”"),
+        (3, "Overdue by 3 days (due 11 December 2026): Review of “Chapter 3: Digital government”"),
     ],
 )
 def test_reminder_subject_says_what_is_due_and_when(clock, reviewer, offset, subject):
@@ -170,7 +170,7 @@ def test_reminder_subject_says_what_is_due_and_when(clock, reviewer, offset, sub
     written_subject, body = mail.reminder_text(reminder)
 
     assert written_subject == subject
-    assert body == "Review of “Chapter 3: Digital government” is due on Dec. 11, 2026."
+    assert body == "Review of “Chapter 3: Digital government” is due on 11 December 2026."
 
 
 def test_escalation_names_the_person_late(clock, reviewer, chief):
@@ -180,7 +180,7 @@ def test_escalation_names_the_person_late(clock, reviewer, chief):
 
     name = reviewer.get_full_name()
     assert subject == (
-        f"Overdue by 3 days (due Dec. 11, 2026): Review of “Chapter 3: Digital government” — {name}"
+        f"Overdue by 3 days (due 11 December 2026): Review of “Chapter 3: Digital government” — {name}"
     )
     assert f"from {name}, is not done yet" in body
 

@@ -224,13 +224,13 @@ def test_my_reviews_runs_a_fixed_number_of_queries(
 ):
     logged_in(client, reviewer)
     _seed(owner, product, reviewer, 10, 0)
-    # session, user, roles, unread count, the page's count and rows, then the next reminders:
-    # deadlines, policies, reminders claimed
-    with django_assert_num_queries(9):
+    # session, user, profile (time zone), roles, unread count, the page's count and rows,
+    # then the next reminders: deadlines, policies, reminders claimed
+    with django_assert_num_queries(10):
         page(client, reverse("workflows:my_reviews"))
     _seed(owner, product, reviewer, 50, 10)
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         page(client, reverse("workflows:my_reviews"))
 
     assert Deadline.objects.filter(kind=WorkflowDeadline.REVIEW, done_at__isnull=True).count() == 24

@@ -73,19 +73,19 @@ def test_review_walks_through_every_offset_each_reminder_once(clock, quiet, revi
     # then every reminder went once, in order, and the chief had one mail per overdue step
     late = f" — {full_name(reviewer)}"
     assert seen == [
-        ("amina@example.org", f"Due in 7 days (Dec. 11, 2026): {REVIEW}"),
-        ("amina@example.org", f"Due in 2 days (Dec. 11, 2026): {REVIEW}"),
-        ("amina@example.org", f"Due today (Dec. 11, 2026): {REVIEW}"),
-        ("amina@example.org", f"Overdue by 3 days (due Dec. 11, 2026): {REVIEW}"),
-        ("chief@example.org", f"Overdue by 3 days (due Dec. 11, 2026): {REVIEW}{late}"),
-        ("amina@example.org", f"Overdue by 6 days (due Dec. 11, 2026): {REVIEW}"),
-        ("chief@example.org", f"Overdue by 6 days (due Dec. 11, 2026): {REVIEW}{late}"),
-        ("amina@example.org", f"Overdue by 9 days (due Dec. 11, 2026): {REVIEW}"),
-        ("chief@example.org", f"Overdue by 9 days (due Dec. 11, 2026): {REVIEW}{late}"),
-        ("amina@example.org", f"Overdue by 12 days (due Dec. 11, 2026): {REVIEW}"),
-        ("chief@example.org", f"Overdue by 12 days (due Dec. 11, 2026): {REVIEW}{late}"),
-        ("amina@example.org", f"Overdue by 15 days (due Dec. 11, 2026): {REVIEW}"),
-        ("chief@example.org", f"Overdue by 15 days (due Dec. 11, 2026): {REVIEW}{late}"),
+        ("amina@example.org", f"Due in 7 days (11 December 2026): {REVIEW}"),
+        ("amina@example.org", f"Due in 2 days (11 December 2026): {REVIEW}"),
+        ("amina@example.org", f"Due today (11 December 2026): {REVIEW}"),
+        ("amina@example.org", f"Overdue by 3 days (due 11 December 2026): {REVIEW}"),
+        ("chief@example.org", f"Overdue by 3 days (due 11 December 2026): {REVIEW}{late}"),
+        ("amina@example.org", f"Overdue by 6 days (due 11 December 2026): {REVIEW}"),
+        ("chief@example.org", f"Overdue by 6 days (due 11 December 2026): {REVIEW}{late}"),
+        ("amina@example.org", f"Overdue by 9 days (due 11 December 2026): {REVIEW}"),
+        ("chief@example.org", f"Overdue by 9 days (due 11 December 2026): {REVIEW}{late}"),
+        ("amina@example.org", f"Overdue by 12 days (due 11 December 2026): {REVIEW}"),
+        ("chief@example.org", f"Overdue by 12 days (due 11 December 2026): {REVIEW}{late}"),
+        ("amina@example.org", f"Overdue by 15 days (due 11 December 2026): {REVIEW}"),
+        ("chief@example.org", f"Overdue by 15 days (due 11 December 2026): {REVIEW}{late}"),
     ]
     rows = Reminder.objects.order_by("created_at", "escalation")
     assert list(rows.values_list("offset_days", "recipient__username", "escalation", "state")) == [
@@ -180,7 +180,7 @@ def test_approved_or_cancelled_deliverable_stops_the_owner_reminders(
 ):
     # given the owner's "7 days before" reminder sent for the deliverable
     clock.move_to(CHAPTER_DUE - 7 * DAY)
-    assert sweep() == [("owner@example.org", f"Due in 7 days (Jan. 29, 2027): {CHAPTER}")]
+    assert sweep() == [("owner@example.org", f"Due in 7 days (29 January 2027): {CHAPTER}")]
 
     # when the chief approves or cancels it
     services.fire_transition(chief, in_review, transition, comment=comment)
@@ -237,9 +237,9 @@ def test_moved_due_date_rearms_the_reminders_for_the_new_date(clock, deliverable
         sent += sweep()
     assert sent == []
     clock.move_to(datetime.datetime(2027, 2, 5, 9, 0, tzinfo=UTC))
-    assert sweep() == [("owner@example.org", f"Due in 7 days (Feb. 12, 2027): {CHAPTER}")]
+    assert sweep() == [("owner@example.org", f"Due in 7 days (12 February 2027): {CHAPTER}")]
     clock.move_to(datetime.datetime(2027, 2, 10, 9, 0, tzinfo=UTC))
-    assert sweep() == [("owner@example.org", f"Due in 2 days (Feb. 12, 2027): {CHAPTER}")]
+    assert sweep() == [("owner@example.org", f"Due in 2 days (12 February 2027): {CHAPTER}")]
     assert list(Reminder.objects.order_by("pk").values_list("offset_days", "due_date")) == [
         (-7, datetime.date(2027, 1, 29)),
         (-7, datetime.date(2027, 2, 12)),
@@ -258,7 +258,7 @@ def test_due_date_moved_into_a_window_gets_that_window_reminder(clock, deliverab
     mail.outbox.clear()
 
     # then the next sweep sends the reminder of the window the new date is in, once
-    assert sweep() == [("owner@example.org", f"Due in 2 days (Jan. 24, 2027): {CHAPTER}")]
+    assert sweep() == [("owner@example.org", f"Due in 2 days (24 January 2027): {CHAPTER}")]
     assert sweep() == []
 
 
@@ -309,7 +309,7 @@ def test_chief_responsible_is_reminded_once_not_escalated_to(clock, product, chi
     sent = sweep()
 
     # then the chief has one reminder, as the owner
-    assert sent == [("chief@example.org", "Overdue by 3 days (due Dec. 4, 2026): Foreword")]
+    assert sent == [("chief@example.org", "Overdue by 3 days (due 4 December 2026): Foreword")]
     assert list(Reminder.objects.values_list("recipient__username", "escalation")) == [
         ("chief", False)
     ]
@@ -326,7 +326,7 @@ def test_missed_sweeps_catch_up_with_the_latest_offset_only(clock, quiet, sweep)
     sent = sweep()
 
     # then only "due today" goes: the 7- and 2-day reminders are superseded, never sent late
-    assert sent == [("amina@example.org", f"Due today (Dec. 11, 2026): {REVIEW}")]
+    assert sent == [("amina@example.org", f"Due today (11 December 2026): {REVIEW}")]
     assert list(Reminder.objects.values_list("offset_days", flat=True)) == [0]
     clock.move_to(REVIEW_DUE + 2 * DAY)
     assert sweep() == []
@@ -343,8 +343,8 @@ def test_missed_overdue_step_catches_up_and_says_how_late(clock, quiet, reviewer
     # then the "3 days overdue" step goes now, to both, saying how late it really is
     late = f" — {full_name(reviewer)}"
     assert sent == [
-        ("amina@example.org", f"Overdue by 4 days (due Dec. 11, 2026): {REVIEW}"),
-        ("chief@example.org", f"Overdue by 4 days (due Dec. 11, 2026): {REVIEW}{late}"),
+        ("amina@example.org", f"Overdue by 4 days (due 11 December 2026): {REVIEW}"),
+        ("chief@example.org", f"Overdue by 4 days (due 11 December 2026): {REVIEW}{late}"),
     ]
     assert set(Reminder.objects.values_list("offset_days", flat=True)) == {0, 3}
 
@@ -360,10 +360,10 @@ def test_deadline_created_inside_a_window_gets_the_current_offset(
     sent = sweep()
 
     # then the "2 days before" reminder goes at once, saying it is due tomorrow; then on the day
-    assert sent == [("amina@example.org", f"Due in 1 day (Dec. 3, 2026): {REVIEW}")]
+    assert sent == [("amina@example.org", f"Due in 1 day (3 December 2026): {REVIEW}")]
     assert Reminder.objects.get().offset_days == -2
     clock.move_to(datetime.datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
-    assert sweep() == [("amina@example.org", f"Due today (Dec. 3, 2026): {REVIEW}")]
+    assert sweep() == [("amina@example.org", f"Due today (3 December 2026): {REVIEW}")]
 
 
 # --- time zones ------------------------------------------------------------------------------
@@ -423,9 +423,9 @@ def test_edited_policy_changes_the_offsets_and_stops_escalation(clock, quiet, sw
 
     # then the reviewer hears 3 days before, then twice while overdue, and the chief never
     assert sent == [
-        ("amina@example.org", f"Due in 3 days (Dec. 11, 2026): {REVIEW}"),
-        ("amina@example.org", f"Overdue by 3 days (due Dec. 11, 2026): {REVIEW}"),
-        ("amina@example.org", f"Overdue by 6 days (due Dec. 11, 2026): {REVIEW}"),
+        ("amina@example.org", f"Due in 3 days (11 December 2026): {REVIEW}"),
+        ("amina@example.org", f"Overdue by 3 days (due 11 December 2026): {REVIEW}"),
+        ("amina@example.org", f"Overdue by 6 days (due 11 December 2026): {REVIEW}"),
     ]
 
 

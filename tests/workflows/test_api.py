@@ -864,7 +864,7 @@ def test_assign_reviewers_through_the_api_mails_each_reviewer_once(
     assert [row["id"] for row in response.json()] == [created.pk]
     assert (created.state, created.due_date) == ("invited", datetime.date(2026, 3, 25))
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        (["ben@example.org"], "Review requested: Chapter 1, due March 25, 2026")
+        (["ben@example.org"], "Review requested: Chapter 1, due 25 March 2026")
     ]
 
 
