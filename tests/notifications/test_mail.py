@@ -180,7 +180,8 @@ def test_escalation_names_the_person_late(clock, reviewer, chief):
 
     name = reviewer.get_full_name()
     assert subject == (
-        f"Overdue by 3 days (due 11 December 2026): Review of “Chapter 3: Digital government” — {name}"
+        "Overdue by 3 days (due 11 December 2026): "
+        f"Review of “Chapter 3: Digital government” — {name}"
     )
     assert f"from {name}, is not done yet" in body
 
