@@ -23,8 +23,12 @@ EXTERNAL_ROLES = frozenset({Role.CEPA_MEMBER, Role.FOCAL_POINT})
 
 
 class Language(models.TextChoices):
+    """The languages of the interface and the mails (settings.LANGUAGES holds the same)."""
+
     ENGLISH = "en", _("English")
     FRENCH = "fr", _("French")
+    SPANISH = "es", _("Spanish")
+    ARABIC = "ar", _("Arabic")
 
 
 class InvitationState(models.TextChoices):
