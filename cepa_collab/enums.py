@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -34,7 +35,7 @@ class Language(models.TextChoices):
 class InvitationState(models.TextChoices):
     """Where an invitation stands (it follows from its dates: see `Invitation.state`)."""
 
-    PENDING = "pending", _("Pending")
-    ACCEPTED = "accepted", _("Accepted")
-    EXPIRED = "expired", _("Expired")
-    REVOKED = "revoked", _("Revoked")
+    PENDING = "pending", pgettext_lazy("state", "Pending")
+    ACCEPTED = "accepted", pgettext_lazy("state", "Accepted")
+    EXPIRED = "expired", pgettext_lazy("state", "Expired")
+    REVOKED = "revoked", pgettext_lazy("state", "Revoked")

@@ -4,20 +4,24 @@ profile, in pages and mails; countries and regions named in the reader's languag
 from __future__ import annotations
 
 import datetime
+import importlib
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone, translation
+from django.utils.translation.trans_real import CONTEXT_SEPARATOR
 
+from advisory.enums import MilestoneState
 from cepa_collab import invitations, places
 from cepa_collab.enums import Language, Role
 from cepa_collab.models import MemberState, Profile, Region
 from meetings import services as meeting_services
-from meetings.enums import MeetingKind
+from meetings.enums import MeetingKind, Reply
 from notifications import mail as notification_mail
 from notifications import services as notification_services
 from tests.factories import branch, member_state, person
+from workflows.enums import RoundState
 from workflows.notices import WorkflowNotice
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +210,73 @@ def test_an_invitation_mail_speaks_its_language_and_direction(
     assert message.extra_headers["Content-Language"] == language
     [(html, _mimetype)] = message.alternatives
     assert f'<html lang="{language}" dir="{direction}">' in html
+
+
+# --- one English word, two meanings ----------------------------------------------------------
+
+
+STATE_CHOICES = [
+    "workflows.enums.DeliverableState",
+    "workflows.enums.RoundState",
+    "workflows.enums.AssignmentState",
+    "workflows.enums.ReviewStatus",
+    "advisory.enums.RequestState",
+    "advisory.enums.MilestoneState",
+    "contributions.enums.ContributionState",
+    "meetings.enums.MeetingStatus",
+    "notifications.enums.MailState",
+    "cepa_collab.enums.InvitationState",
+]
+ACTION_LABELS = [
+    "workflows.rules.TRANSITION_LABELS",
+    "advisory.rules.TRANSITION_LABELS",
+    "contributions.rules.TRANSITION_LABELS",
+]
+
+
+def _named(path: str):
+    module, name = path.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)
+
+
+@pytest.mark.parametrize("path", STATE_CHOICES)
+def test_every_state_label_is_a_message_in_the_state_context(path):
+    choices = _named(path)
+
+    contexts = {label._args[0] for label in choices.labels}
+
+    assert contexts == {"state"}
+
+
+@pytest.mark.parametrize("path", ACTION_LABELS)
+def test_every_transition_label_is_a_message_in_the_action_context(path):
+    labels = _named(path)
+
+    contexts = {label._args[0] for label in labels.values()}
+
+    assert contexts == {"action"}
+
+
+def test_the_replies_to_a_meeting_have_a_context_of_their_own():
+    # "Tentative": a meeting not confirmed yet ("Provisoire"), a reply of maybe ("Peut-être")
+    assert {label._args[0] for label in Reply.labels} == {"meeting reply"}
+
+
+def test_the_open_state_and_the_open_button_translate_apart(monkeypatch):
+    # given a French catalogue where the button and the state differ
+    french = translation.trans_real.translation("fr")
+    catalogue = {
+        "Open": "Ouvrir",
+        f"state{CONTEXT_SEPARATOR}Open": "En cours",
+    }
+    monkeypatch.setattr(french, "_catalog", catalogue)
+    monkeypatch.setattr(french, "_fallback", None)
+
+    # when both are read in French
+    with translation.override("fr"):
+        state = str(RoundState.OPEN.label)
+        milestone = str(MilestoneState.OPEN.label)
+        button = translation.gettext("Open")
+
+    # then each reads as its meaning (before: both "En cours", one message)
+    assert (state, milestone, button) == ("En cours", "En cours", "Ouvrir")
