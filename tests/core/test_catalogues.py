@@ -116,6 +116,7 @@ def test_no_entry_is_empty_or_fuzzy(language):
         if m.pluralizable and len(_forms(m)) != catalog.num_plurals
     ]
 
+    assert not catalog.fuzzy, "the header is fuzzy: msgfmt would leave it out"
     assert fuzzy == []
     assert empty == []
     assert wrong_forms == []
