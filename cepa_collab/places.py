@@ -18,6 +18,7 @@ import unicodedata
 from functools import lru_cache
 
 import babel
+from django import forms
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_noop
@@ -96,3 +97,20 @@ def sorted_by_name(places) -> list:
     """Countries or regions sorted by their names in the active language, as a reader of
     that language looks them up (SQL's `ORDER BY name` sorts the English names)."""
     return sorted(places, key=lambda place: sort_key(str(place)))
+
+
+class ByNameIterator(forms.models.ModelChoiceIterator):
+    """The choices of a `PlaceChoiceField`, by name in the active language."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for place in sorted_by_name(self.queryset):
+            yield self.choice(place)
+
+
+class PlaceChoiceField(forms.ModelChoiceField):
+    """A choice of Member States or regions, listed by their names in the reader's language
+    (a plain ModelChoiceField lists them in SQL's order of the English names)."""
+
+    iterator = ByNameIterator

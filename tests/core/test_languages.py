@@ -280,3 +280,18 @@ def test_the_open_state_and_the_open_button_translate_apart(monkeypatch):
 
     # then each reads as its meaning (before: both "En cours", one message)
     assert (state, milestone, button) == ("En cours", "En cours", "Ouvrir")
+
+
+def test_a_choice_of_countries_lists_them_by_their_name_in_the_reader_language():
+    field = places.PlaceChoiceField(
+        queryset=MemberState.objects.filter(iso3__in=["DEU", "DZA", "EGY"]), empty_label="—"
+    )
+
+    with translation.override("fr"):
+        french = [str(label) for _value, label in field.choices]
+    with translation.override("ar"):
+        arabic = [str(label) for _value, label in field.choices]
+
+    assert french == ["—", "Algérie", "Allemagne", "Égypte"]
+    # hamza on the alif sorts as the plain alif: الجزائر (al-J…) before ألمانيا (al-M…)
+    assert arabic == ["—", "الجزائر", "ألمانيا", "مصر"]
