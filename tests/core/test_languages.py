@@ -295,3 +295,19 @@ def test_a_choice_of_countries_lists_them_by_their_name_in_the_reader_language()
     assert french == ["—", "Algérie", "Allemagne", "Égypte"]
     # hamza on the alif sorts as the plain alif: الجزائر (al-J…) before ألمانيا (al-M…)
     assert arabic == ["—", "الجزائر", "ألمانيا", "مصر"]
+
+
+def test_a_focal_point_reads_its_country_in_its_own_language_in_notifications(request_in):
+    from advisory.enums import RequestState
+    from notifications.models import Notification
+
+    french = person(Role.FOCAL_POINT, username="awa", country="SEN", language="fr")
+    english = person(Role.FOCAL_POINT, username="moussa", country="SEN", language="en")
+
+    request_in(RequestState.ACCEPTED, country="SEN", title="E-government strategy")
+
+    [french_subject] = Notification.objects.filter(user=french).values_list("subject", flat=True)
+    [english_subject] = Notification.objects.filter(user=english).values_list("subject", flat=True)
+    assert "Sénégal" in french_subject
+    assert "Senegal" not in french_subject
+    assert english_subject == "Request accepted: Senegal, E-government strategy"
