@@ -62,7 +62,7 @@ bench: install
 # Regenerate and compile the French catalogue after changing UI strings.
 messages: export DEBUG ?= 1
 messages: install
-	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=var
+	$(BIN)/python manage.py makemessages -l fr -l es -l ar --ignore=.venv --ignore=var
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 # Re-resolve the pinned sets from pyproject.toml's ranges.

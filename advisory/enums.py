@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RequestKind(models.TextChoices):
@@ -22,16 +23,16 @@ class Channel(models.TextChoices):
 
 
 class RequestState(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    MISSION_PLANNED = "mission_planned", _("Assessment mission planned")
-    MISSION_COMPLETED = "mission_completed", _("Mission completed")
-    ANALYSIS = "analysis", _("Analysis")
-    PLAN_DRAFTED = "plan_drafted", _("Plan of action drafted")
-    PLAN_AGREED = "plan_agreed", _("Plan of action agreed")
-    FOLLOW_UP = "follow_up", _("In follow-up")
-    CLOSED = "closed", _("Closed")
+    RECEIVED = "received", pgettext_lazy("state", "Received")
+    ACCEPTED = "accepted", pgettext_lazy("state", "Accepted")
+    DECLINED = "declined", pgettext_lazy("state", "Declined")
+    MISSION_PLANNED = "mission_planned", pgettext_lazy("state", "Assessment mission planned")
+    MISSION_COMPLETED = "mission_completed", pgettext_lazy("state", "Mission completed")
+    ANALYSIS = "analysis", pgettext_lazy("state", "Analysis")
+    PLAN_DRAFTED = "plan_drafted", pgettext_lazy("state", "Plan of action drafted")
+    PLAN_AGREED = "plan_agreed", pgettext_lazy("state", "Plan of action agreed")
+    FOLLOW_UP = "follow_up", pgettext_lazy("state", "In follow-up")
+    CLOSED = "closed", pgettext_lazy("state", "Closed")
 
 
 REQUEST_OPEN_STATES = tuple(
@@ -58,9 +59,9 @@ COUNTRY_DOCUMENT_KINDS = (DocumentKind.PLAN_OF_ACTION,)
 
 
 class MilestoneState(models.TextChoices):
-    OPEN = "open", _("Open")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    OPEN = "open", pgettext_lazy("state", "Open")
+    DONE = "done", pgettext_lazy("state", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("state", "Cancelled")
 
 
 class RequestAction(models.TextChoices):

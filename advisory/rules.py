@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from advisory.enums import (
     COUNTRY_DOCUMENT_KINDS,
@@ -191,15 +192,15 @@ def milestone_request_is_open(milestone) -> bool:
 # --- the rule books ----------------------------------------------------------------------
 
 TRANSITION_LABELS = {
-    "accept": _("Accept"),
-    "decline": _("Decline"),
-    "plan_mission": _("Mission planned"),
-    "complete_mission": _("Mission completed"),
-    "start_analysis": _("Start analysis"),
-    "draft_plan": _("Plan of action drafted"),
-    "agree_plan": _("Plan of action agreed"),
-    "start_follow_up": _("Start follow-up"),
-    "close": _("Close"),
+    "accept": pgettext_lazy("action", "Accept"),
+    "decline": pgettext_lazy("action", "Decline"),
+    "plan_mission": pgettext_lazy("action", "Mission planned"),
+    "complete_mission": pgettext_lazy("action", "Mission completed"),
+    "start_analysis": pgettext_lazy("action", "Start analysis"),
+    "draft_plan": pgettext_lazy("action", "Plan of action drafted"),
+    "agree_plan": pgettext_lazy("action", "Plan of action agreed"),
+    "start_follow_up": pgettext_lazy("action", "Start follow-up"),
+    "close": pgettext_lazy("action", "Close"),
 }
 
 MACHINE = Machine(

@@ -72,7 +72,8 @@ def _link(request: AdvisoryRequest) -> str:
 
 
 def _tell(people: Iterable, actor, subject: str, body: str, request: AdvisoryRequest, **params):
-    params = {"title": request.title, "country": request.country.name, **params}
+    # the country itself, not its name: each person reads it in their own language
+    params = {"title": request.title, "country": request.country, **params}
     seen = set()
     for person in people:
         if person is None or person.pk == actor.pk or person.pk in seen:
@@ -316,7 +317,7 @@ def schedule_mission(
         N_("An assessment mission for “%(title)s” is planned from %(start)s in %(place)s."),
         locked,
         start=meeting.start,
-        place=meeting.location or locked.country.name,
+        place=meeting.location or locked.country,
     )
     return meeting
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -23,14 +24,18 @@ EXTERNAL_ROLES = frozenset({Role.CEPA_MEMBER, Role.FOCAL_POINT})
 
 
 class Language(models.TextChoices):
+    """The languages of the interface and the mails (settings.LANGUAGES holds the same)."""
+
     ENGLISH = "en", _("English")
     FRENCH = "fr", _("French")
+    SPANISH = "es", _("Spanish")
+    ARABIC = "ar", _("Arabic")
 
 
 class InvitationState(models.TextChoices):
     """Where an invitation stands (it follows from its dates: see `Invitation.state`)."""
 
-    PENDING = "pending", _("Pending")
-    ACCEPTED = "accepted", _("Accepted")
-    EXPIRED = "expired", _("Expired")
-    REVOKED = "revoked", _("Revoked")
+    PENDING = "pending", pgettext_lazy("state", "Pending")
+    ACCEPTED = "accepted", pgettext_lazy("state", "Accepted")
+    EXPIRED = "expired", pgettext_lazy("state", "Expired")
+    REVOKED = "revoked", pgettext_lazy("state", "Revoked")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cepa_collab import documents
+from cepa_collab import documents, places
 from cepa_collab.enums import InvitationState, Language, Role
 
 
@@ -212,7 +212,8 @@ class Region(models.Model):
         verbose_name_plural = _("regions")
 
     def __str__(self) -> str:
-        return self.name
+        """The name in the active language (`cepa_collab.places`)."""
+        return places.region_name(self.code, self.name)
 
 
 class MemberState(models.Model):
@@ -240,7 +241,8 @@ class MemberState(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        """The name in the active language (`cepa_collab.places`); `name` is the English."""
+        return places.country_name(self.iso2, self.name)
 
 
 class Branch(TimeStampedModel):

@@ -242,9 +242,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Internationalisation: English and French first; time is stored in UTC.
+# Internationalisation: four of the UN's languages (Arabic is written right to left: Django's
+# LANGUAGES_BIDI has it); time is stored in UTC.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # One date format per language ("7 December 2026"): cepa_collab/formats/.
 FORMAT_MODULE_PATH = ["cepa_collab.formats"]

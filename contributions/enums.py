@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ContributionKind(models.TextChoices):
@@ -19,12 +20,12 @@ class RepositoryCategory(models.TextChoices):
 
 
 class ContributionState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    UNDER_REVIEW = "under_review", _("Under review")
-    ACCEPTED = "accepted", _("Accepted")
-    RETURNED = "returned", _("Returned for revision")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DRAFT = "draft", pgettext_lazy("state", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("state", "Submitted")
+    UNDER_REVIEW = "under_review", pgettext_lazy("state", "Under review")
+    ACCEPTED = "accepted", pgettext_lazy("state", "Accepted")
+    RETURNED = "returned", pgettext_lazy("state", "Returned for revision")
+    WITHDRAWN = "withdrawn", pgettext_lazy("state", "Withdrawn")
 
 
 # Waiting for branch staff: a deadline for them.

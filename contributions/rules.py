@@ -10,6 +10,7 @@ declared in `contributions.models`, whose labels and messages are `MACHINE`.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cepa_collab.enums import Role
 from cepa_collab.models import roles_for
@@ -85,11 +86,11 @@ DOCUMENT_OR_ATTACHMENT = "document_url"
 # --- the rule book -----------------------------------------------------------------------
 
 TRANSITION_LABELS = {
-    "submit": _("Submit"),
-    "start_review": _("Start review"),
-    "accept": _("Accept"),
-    "return_for_revision": _("Return for revision"),
-    "withdraw": _("Withdraw"),
+    "submit": pgettext_lazy("action", "Submit"),
+    "start_review": pgettext_lazy("action", "Start review"),
+    "accept": pgettext_lazy("action", "Accept"),
+    "return_for_revision": pgettext_lazy("action", "Return for revision"),
+    "withdraw": pgettext_lazy("action", "Withdraw"),
 }
 
 MACHINE = Machine(

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MeetingKind(models.TextChoices):
@@ -14,9 +15,9 @@ class MeetingKind(models.TextChoices):
 
 
 class MeetingStatus(models.TextChoices):
-    TENTATIVE = "tentative", _("Tentative")
-    CONFIRMED = "confirmed", _("Confirmed")
-    CANCELLED = "cancelled", _("Cancelled")
+    TENTATIVE = "tentative", pgettext_lazy("state", "Tentative")
+    CONFIRMED = "confirmed", pgettext_lazy("state", "Confirmed")
+    CANCELLED = "cancelled", pgettext_lazy("state", "Cancelled")
 
 
 class Visibility(models.TextChoices):
@@ -32,10 +33,10 @@ class ParticipantRole(models.TextChoices):
 
 
 class Reply(models.TextChoices):
-    INVITED = "invited", _("Invited")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    TENTATIVE = "tentative", _("Tentative")
+    INVITED = "invited", pgettext_lazy("meeting reply", "Invited")
+    ACCEPTED = "accepted", pgettext_lazy("meeting reply", "Accepted")
+    DECLINED = "declined", pgettext_lazy("meeting reply", "Declined")
+    TENTATIVE = "tentative", pgettext_lazy("meeting reply", "Tentative")
 
 
 class TokenKind(models.TextChoices):

@@ -16,7 +16,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from notifications import delivery, mail, reminders
 from notifications.enums import MailState
@@ -129,7 +129,7 @@ class OpenFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [("open", _("Open")), ("done", _("Done"))]
+        return [("open", pgettext_lazy("state", "Open")), ("done", pgettext_lazy("state", "Done"))]
 
     def queryset(self, request, queryset):
         if self.value() == "open":

@@ -5,6 +5,7 @@ them, which register them (`notifications.kinds`)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from notifications.kinds import notification_kinds
 
@@ -33,13 +34,13 @@ class MailState(models.TextChoices):
     was handed over and the server's reply never came (or its worker died while sending), so
     it may have gone; it is never resent automatically, a person settles it."""
 
-    PENDING = "pending", _("Pending")
-    SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-    UNCERTAIN = "uncertain", _("Uncertain: may have gone")
-    SKIPPED = "skipped", _("Not sent")
-    DIGEST = "digest", _("Waiting for the digest")
+    PENDING = "pending", pgettext_lazy("state", "Pending")
+    SENDING = "sending", pgettext_lazy("state", "Sending")
+    SENT = "sent", pgettext_lazy("state", "Sent")
+    FAILED = "failed", pgettext_lazy("state", "Failed")
+    UNCERTAIN = "uncertain", pgettext_lazy("state", "Uncertain: may have gone")
+    SKIPPED = "skipped", pgettext_lazy("state", "Not sent")
+    DIGEST = "digest", pgettext_lazy("state", "Waiting for the digest")
 
 
 MAIL_DONE_STATES = (MailState.SENT, MailState.FAILED, MailState.SKIPPED)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProductKind(models.TextChoices):
@@ -29,13 +30,13 @@ class DeliverableKind(models.TextChoices):
 
 
 class DeliverableState(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    DRAFTING = "drafting", _("Drafting")
-    IN_REVIEW = "in_review", _("In review")
-    REVISING = "revising", _("Revising")
-    APPROVED = "approved", _("Approved")
-    PUBLISHED = "published", _("Published")
-    CANCELLED = "cancelled", _("Cancelled")
+    PLANNED = "planned", pgettext_lazy("state", "Planned")
+    DRAFTING = "drafting", pgettext_lazy("state", "Drafting")
+    IN_REVIEW = "in_review", pgettext_lazy("state", "In review")
+    REVISING = "revising", pgettext_lazy("state", "Revising")
+    APPROVED = "approved", pgettext_lazy("state", "Approved")
+    PUBLISHED = "published", pgettext_lazy("state", "Published")
+    CANCELLED = "cancelled", pgettext_lazy("state", "Cancelled")
 
 
 # Open states can still be cancelled; final states never change again.
@@ -57,16 +58,16 @@ DELIVERABLE_ACTIVE_STATES = (
 
 
 class RoundState(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("state", "Open")
+    CLOSED = "closed", pgettext_lazy("state", "Closed")
 
 
 class AssignmentState(models.TextChoices):
-    INVITED = "invited", _("Invited")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    SUBMITTED = "submitted", _("Submitted")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    INVITED = "invited", pgettext_lazy("state", "Invited")
+    ACCEPTED = "accepted", pgettext_lazy("state", "Accepted")
+    DECLINED = "declined", pgettext_lazy("state", "Declined")
+    SUBMITTED = "submitted", pgettext_lazy("state", "Submitted")
+    WITHDRAWN = "withdrawn", pgettext_lazy("state", "Withdrawn")
 
 
 # An outstanding assignment still owes a review.
@@ -92,8 +93,8 @@ class Recommendation(models.TextChoices):
 
 
 class ReviewStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
+    DRAFT = "draft", pgettext_lazy("state", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("state", "Submitted")
 
 
 class DeliverableAction(models.TextChoices):

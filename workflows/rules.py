@@ -11,6 +11,7 @@ transitions declared in `workflows.models`, whose labels and messages are `MACHI
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cepa_collab.rulebook import Rule, RuleBook
 from cepa_collab.transitions import Machine
@@ -82,12 +83,12 @@ PRODUCT = RuleBook(
 
 # Labels of the deliverable's transitions, in the order pages show them, and their messages.
 TRANSITION_LABELS = {
-    "start_drafting": _("Start drafting"),
-    "submit_for_review": _("Submit for review"),
-    "return_for_revision": _("Return for revision"),
-    "approve": _("Approve"),
-    "publish": _("Publish"),
-    "cancel": _("Cancel deliverable"),
+    "start_drafting": pgettext_lazy("action", "Start drafting"),
+    "submit_for_review": pgettext_lazy("action", "Submit for review"),
+    "return_for_revision": pgettext_lazy("action", "Return for revision"),
+    "approve": pgettext_lazy("action", "Approve"),
+    "publish": pgettext_lazy("action", "Publish"),
+    "cancel": pgettext_lazy("action", "Cancel deliverable"),
 }
 
 MACHINE = Machine(

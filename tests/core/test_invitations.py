@@ -365,7 +365,7 @@ def test_the_stored_digest_is_not_the_token_and_the_mail_is_in_the_invitation_la
     assert token not in str(Invitation.objects.filter(pk=invitation.pk).values().get())
     assert message.extra_headers["Content-Language"] == "fr"
     assert message.alternatives[0][1] == "text/html"
-    assert '<html lang="fr">' in message.alternatives[0][0]
+    assert '<html lang="fr" dir="ltr">' in message.alternatives[0][0]
 
 
 # --- resend and revoke -----------------------------------------------------------------------

@@ -207,7 +207,7 @@ def test_french_recipient_mail_in_french(clock, claire):
     assert "11 décembre 2026" in message.subject
     assert "11 décembre 2026" in message.body
     html = html_of(message)
-    assert '<html lang="fr">' in html
+    assert '<html lang="fr" dir="ltr">' in html
     assert "11 décembre 2026" in html
     assert message.extra_headers["Content-Language"] == "fr"
 
@@ -220,4 +220,4 @@ def test_french_digest_dates_in_french(clock, claire):
 
     assert "11 décembre 2026" in message.subject
     assert "11 décembre 2026" in message.body
-    assert '<html lang="fr">' in html_of(message)
+    assert '<html lang="fr" dir="ltr">' in html_of(message)
