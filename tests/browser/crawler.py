@@ -119,14 +119,18 @@ def language_cookie(code: str, base_url: str) -> dict:
     return {"name": settings.LANGUAGE_COOKIE_NAME, "value": code, "url": base_url}
 
 
-def open_context(browser, base_url: str, session: dict, language: str) -> BrowserContext:
-    """A context signed in with the `session` cookie, reading `language`."""
+def open_context(
+    browser, base_url: str, session: dict, language: str, *, audit: bool = True
+) -> BrowserContext:
+    """A context signed in with the `session` cookie, reading `language`, with axe-core in
+    every page when it will `audit` them."""
     context = browser.new_context(
         viewport=WIDE, locale="en-GB", base_url=base_url, service_workers="block"
     )
     context.set_default_timeout(TIMEOUT_MS)
     context.add_cookies([session, language_cookie(language, base_url)])
-    context.add_init_script(path=AXE_SCRIPT)
+    if audit:
+        context.add_init_script(path=AXE_SCRIPT)
     return context
 
 
