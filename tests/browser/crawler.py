@@ -241,6 +241,33 @@ def detail_links(links: list[str], found: dict[str, str]) -> Iterator[tuple[str,
                 yield kind, path
 
 
+# Each kind of element on the page: its tag, classes, role, type and ARIA attributes.
+MARKUP_KINDS = """() => Array.from(new Set(Array.from(
+    document.querySelectorAll('html, body *'),
+    el => el.localName
+    + Array.from(el.classList).sort().map(name => '.' + name).join('')
+    + el.getAttributeNames().sort()
+        .filter(name => ['role', 'type', 'tabindex', 'dir', 'lang'].includes(name)
+                        || name.startsWith('aria-'))
+        .map(name => ['role', 'type'].includes(name)
+                     ? `[${name}=${el.getAttribute(name)}]` : `[${name}]`)
+        .join('')
+)))"""
+
+
+def markup_kinds(page: Page) -> frozenset[str]:
+    """What kinds of element the page is made of (`td.num`, `div.table-wrap[role=region]
+    [aria-labelledby][tabindex]`): two pages made of the same kinds are built from the same
+    templates and components, whatever rows they list."""
+    return frozenset(page.evaluate(MARKUP_KINDS))
+
+
+def page_kind(path: str) -> str:
+    """The address with its ids left out: /deliverables/14/ and /deliverables/15/ are one
+    kind of page."""
+    return re.sub(r"/[A-Z]{3}/", "/ISO3/", re.sub(r"\d+", "N", path))
+
+
 def scroll_width(page: Page) -> tuple[int, int]:
     width, window = page.evaluate(SCROLL_WIDTH)
     return width, window

@@ -61,7 +61,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 LANGUAGES = [code for code, _name in django_settings.LANGUAGES]
 # Where axe-core runs at 1280 px (at 320 px it runs in every language).
-AXE_WIDE_LANGUAGES = {"en"}
+AXE_WIDE_LANGUAGES = set(LANGUAGES)
 # Where the colour-contrast rule runs (once per address and width).
 CONTRAST_LANGUAGES = {"en"}
 
@@ -106,6 +106,7 @@ def crawl_site(django_db_setup, django_db_blocker, tmp_path_factory, chromium):
             patch.setitem(celery_app.conf, "task_always_eager", True)
             patch.setitem(celery_app.conf, "task_eager_propagates", True)
             call_command("seed_demo", stdout=io.StringIO())
+        _CLOCK["seeded"] = time.monotonic() - _CLOCK["start"]
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
         # Signed in before any test's transaction: on PostgreSQL the live server's own
@@ -127,7 +128,9 @@ def crawl_site(django_db_setup, django_db_blocker, tmp_path_factory, chromium):
 # --- what the crawl saw, for the report and var/crawl.json -------------------------------------
 
 _PAGES: list[dict] = []
-_CONTRAST_DONE: set[tuple[str, int]] = set()
+# What axe-core has audited: (rules, kind of page, language, width) -> the markup kinds of each
+# page audited so (crawler.markup_kinds).
+_AUDITED: dict[tuple[str, str, str, int], list[frozenset[str]]] = defaultdict(list)
 _CLOCK: dict[str, float] = {}
 
 
@@ -174,8 +177,13 @@ def _summary(pages: list[dict], seconds: float) -> dict:
         f"over budget {len(over)}, wider than the window {len(wide)}, "
         f"axe-core violations on {axe_failing} runs; {seconds:.0f} s"
     )
+    spent = {
+        kind: round(sum(page["ms"][kind] for page in pages) / 1000, 1)
+        for kind in ("load", "axe", "contrast")
+    }
     return {
         "line": line,
+        "seconds_by_kind": {"seed": round(_CLOCK.get("seeded", 0), 1), **spent},
         "seconds": round(seconds, 1),
         "page_loads": len(pages),
         "addresses": addresses,
@@ -194,12 +202,25 @@ def _summary(pages: list[dict], seconds: float) -> dict:
 # --- the crawl -----------------------------------------------------------------------------------
 
 
-def _axe_plan(language: str, path: str, width: int) -> tuple[bool, bool]:
+def _to_audit(rules: str, path: str, language: str, width: int, kinds: frozenset[str]) -> bool:
+    """Whether this page needs axe-core's `rules` ("rules" or "contrast") at this width: not
+    when a page of the same kind was audited in this language at this width, made of every
+    kind of element this one has (another persona's copy of the same template)."""
+    audited = _AUDITED[(rules, crawler.page_kind(path), language, width)]
+    if any(kinds <= earlier for earlier in audited):
+        return False
+    audited.append(kinds)
+    return True
+
+
+def _axe_plan(language: str, path: str, width: int, kinds: frozenset[str]) -> tuple[bool, bool]:
     """(the rules less contrast, the contrast rule) to run for this page at this width."""
-    rules = width == NARROW["width"] or language in AXE_WIDE_LANGUAGES
-    contrast = language in CONTRAST_LANGUAGES and (path, width) not in _CONTRAST_DONE
-    if contrast:
-        _CONTRAST_DONE.add((path, width))
+    rules = (width == NARROW["width"] or language in AXE_WIDE_LANGUAGES) and _to_audit(
+        "rules", path, language, width, kinds
+    )
+    contrast = language in CONTRAST_LANGUAGES and _to_audit(
+        "contrast", path, language, width, kinds
+    )
     return rules, contrast
 
 
@@ -236,7 +257,9 @@ def test_every_page_reflows_passes_axe_and_keeps_to_its_budget(
         found: dict[str, str] = {}
         for path in queue:
             page.set_viewport_size(NARROW)
+            started = time.monotonic()
             loaded = crawler.load(page, path, weigher)
+            load_ms = (time.monotonic() - started) * 1000
             if loaded.status != 200 or loaded.final_path != path:
                 fail(None, path, f"answered {loaded.status} at {loaded.final_path}")
                 continue
@@ -252,6 +275,7 @@ def test_every_page_reflows_passes_axe_and_keeps_to_its_budget(
                 "estimated": loaded.estimated,
                 "scroll_width": {},
                 "axe": {},
+                "ms": {"load": round(load_ms), "axe": 0, "contrast": 0},
             }
             _PAGES.append(record)
             if loaded.language != language:
@@ -267,6 +291,7 @@ def test_every_page_reflows_passes_axe_and_keeps_to_its_budget(
                     f"{loaded.bytes:,} B in {loaded.requests} requests, over the "
                     f"{BUDGET_BYTES:,} B / {BUDGET_REQUESTS} budget ({rows})",
                 )
+            kinds = crawler.markup_kinds(page)
             for viewport in (NARROW, WIDE):
                 width = viewport["width"]
                 if viewport is WIDE:
@@ -275,12 +300,16 @@ def test_every_page_reflows_passes_axe_and_keeps_to_its_budget(
                 record["scroll_width"][str(width)] = scroll
                 if scroll > window:
                     fail(width, path, f"{scroll} px wide, in a {window} px window")
-                rules, contrast = _axe_plan(language, path, width)
+                rules, contrast = _axe_plan(language, path, width, kinds)
                 violations = []
                 if rules:
+                    started = time.monotonic()
                     violations += crawler.axe(page, skip=[crawler.CONTRAST_RULE])
+                    record["ms"]["axe"] += round((time.monotonic() - started) * 1000)
                 if contrast:
+                    started = time.monotonic()
                     violations += crawler.axe(page, only=[crawler.CONTRAST_RULE])
+                    record["ms"]["contrast"] += round((time.monotonic() - started) * 1000)
                 if rules or contrast:
                     record["axe"][str(width)] = [v["id"] for v in violations]
                 if violations:
