@@ -241,9 +241,10 @@ def detail_links(links: list[str], found: dict[str, str]) -> Iterator[tuple[str,
                 yield kind, path
 
 
-# Each kind of element on the page: its tag, classes, role, type and ARIA attributes.
+# Each kind of element in the page's main content (and the page's language and direction): its
+# tag, classes, role, type and ARIA attributes.
 MARKUP_KINDS = """() => Array.from(new Set(Array.from(
-    document.querySelectorAll('html, body *'),
+    document.querySelectorAll('html, main, main *'),
     el => el.localName
     + Array.from(el.classList).sort().map(name => '.' + name).join('')
     + el.getAttributeNames().sort()
@@ -256,9 +257,10 @@ MARKUP_KINDS = """() => Array.from(new Set(Array.from(
 
 
 def markup_kinds(page: Page) -> frozenset[str]:
-    """What kinds of element the page is made of (`td.num`, `div.table-wrap[role=region]
-    [aria-labelledby][tabindex]`): two pages made of the same kinds are built from the same
-    templates and components, whatever rows they list."""
+    """What kinds of element the page's main content is made of (`td.num`,
+    `div.table-wrap[aria-labelledby][role=region][tabindex]`): two pages of one address made
+    of the same kinds are built from the same templates and components, whatever rows they
+    list. (The header and footer are the same kinds for everyone: the links differ.)"""
     return frozenset(page.evaluate(MARKUP_KINDS))
 
 
