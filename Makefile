@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.t
 
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install demo run test lint format bench messages check-deploy lock clean
+.PHONY: install demo run test lint format bench messages check-deploy lock clean screenshots
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CEPA Collab needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
@@ -58,6 +58,11 @@ bench: export DEBUG ?= 1
 bench: install
 	$(BIN)/python -m pip install --quiet -r requirements/bench.txt
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The main pages of each role of the demo, as PNG files in docs/screenshots/ (a fresh demo
+# world in a temporary SQLite database, its own live server, Debian's Chromium).
+screenshots: install
+	$(BIN)/python docs/screenshots/take.py
 
 # Regenerate and compile the French catalogue after changing UI strings.
 messages: export DEBUG ?= 1
