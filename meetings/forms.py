@@ -92,6 +92,10 @@ class MeetingFilterForm(Form):
         kwargs.setdefault("auto_id", "filter_%s")
         super().__init__(*args, **kwargs)
 
+    def narrows(self) -> bool:
+        """Whether a valid filter narrows the list."""
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
     def apply(self, meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
         """Narrow an already permission-filtered queryset by the valid filters."""
         if not self.is_bound:
