@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 
 from cepa_collab.enums import Role
 from cepa_collab.models import Region
@@ -1189,3 +1190,123 @@ def test_removing_a_participant_is_for_branch_staff_and_tells_the_person(
         if part.get_content_type() == "text/calendar"
     ]
     assert b"STATUS:CANCELLED" in calendar_part.get_payload(decode=True)
+
+
+# --- the design system on the meetings pages --------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_meeting_list_hides_the_filter_panel_when_at_most_one_meeting_is_listed(
+    client, meeting, staff
+):
+    client.force_login(staff)
+
+    one = html(client.get("/meetings/"))
+    new_meeting(staff, title="Second meeting", start=at(ADDIS, 2026, 3, 11, 9, 0))
+    two = html(client.get("/meetings/"))
+    filtered = html(client.get("/meetings/?kind=workshop"))
+
+    assert 'class="filter-panel"' not in one
+    assert '<details class="filter-panel">' in two
+    # a filter that leaves nothing keeps the panel, open, so it can be cleared
+    assert '<details class="filter-panel" open>' in filtered
+    assert '<p class="empty">No meetings match.</p>' in filtered
+
+
+@pytest.mark.django_db
+def test_meeting_list_says_so_when_there_is_no_upcoming_meeting(client, staff):
+    client.force_login(staff)
+
+    page = html(client.get("/meetings/"))
+
+    assert '<p class="empty">No upcoming meetings.</p>' in page
+    assert 'class="filter-panel"' not in page
+
+
+@pytest.mark.django_db
+def test_meeting_list_shows_each_meeting_as_a_card_with_its_status_tag(client, meeting, staff):
+    tentative = new_meeting(
+        staff, title="Maybe workshop", status=MeetingStatus.TENTATIVE, start=at(ADDIS, 2026, 3, 11)
+    )
+    client.force_login(staff)
+
+    page = html(client.get("/meetings/"))
+
+    cards = page.split('<li class="card">')[1:]
+    assert len(cards) == 2
+    assert f'<h3><a href="/meetings/{meeting.pk}/">' in cards[0]
+    assert f'<h3><a href="/meetings/{tentative.pk}/">' in cards[1]
+    assert '<strong class="tag tag--confirmed">Confirmed</strong>' in cards[0]
+    assert '<strong class="tag tag--tentative">Tentative</strong>' in cards[1]
+
+
+@pytest.mark.django_db
+def test_meeting_times_follow_the_language_date_format(client, meeting):
+    francophone = person(
+        Role.CEPA_MEMBER, username="claire", country="SEN", language="fr", time_zone="Africa/Dakar"
+    )
+    client.force_login(francophone)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"  # as signing in sets it
+
+    page = html(client.get(f"/meetings/{meeting.pk}/"))
+
+    assert ">10 mars 2026, 09:00</time> – <time" in page  # Addis Ababa
+    assert ">10 mars 2026, 06:00</time> – <time" in page  # Dakar (UTC)
+
+
+@pytest.mark.django_db
+def test_meeting_month_marks_the_days_without_meetings_so_phones_list_only_the_others(
+    client, meeting, staff
+):
+    client.force_login(staff)
+
+    page = html(client.get("/meetings/month/?year=2026&month=3"))
+
+    day_10 = page.split('<time class="month__number" datetime="2026-03-10">')[0].rsplit("<td", 1)[1]
+    day_11 = page.split('<time class="month__number" datetime="2026-03-11">')[0].rsplit("<td", 1)[1]
+    assert day_10 == ' class="month__day">\n        '
+    assert day_11 == ' class="month__day month__day--empty">\n        '
+    assert '<span class="month__number-long">Tuesday 10 March</span>' in page
+
+
+@pytest.mark.django_db
+def test_meeting_month_says_so_when_the_month_has_no_meeting(client, staff):
+    client.force_login(staff)
+
+    page = html(client.get("/meetings/month/?year=2026&month=3"))
+
+    assert '<p class="empty">No meetings this month.</p>' in page
+    assert 'class="filter-panel"' not in page
+
+
+@pytest.mark.django_db
+def test_meeting_cancel_is_a_warning_button_on_its_confirmation_page(client, meeting, staff):
+    client.force_login(staff)
+
+    detail = html(client.get(f"/meetings/{meeting.pk}/"))
+    confirm = html(client.get(f"/meetings/{meeting.pk}/cancel/"))
+
+    assert "button--warning" not in detail
+    assert (
+        f'<a class="button button--secondary" href="/meetings/{meeting.pk}/cancel/">'
+        "Cancel the meeting</a>"
+    ) in detail
+    assert (
+        '<button type="submit" class="button button--warning">Cancel the meeting</button>'
+    ) in confirm
+
+
+@pytest.mark.django_db
+def test_meeting_page_lists_facts_and_participants_in_design_system_markup(
+    client, private_meeting, invited
+):
+    client.force_login(invited)
+
+    page = html(client.get(f"/meetings/{private_meeting.pk}/"))
+
+    assert '<dl class="summary-list">' in page
+    assert '<dd><strong class="tag tag--confirmed">Confirmed</strong></dd>' in page
+    assert (
+        '<div class="table-wrap" role="region" aria-labelledby="participants-caption" tabindex="0">'
+    ) in page
+    assert '<td><strong class="tag tag--invited">Invited</strong></td>' in page
