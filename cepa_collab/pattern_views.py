@@ -42,7 +42,7 @@ def state_machines() -> list[tuple[str, list[tuple[str, str]]]]:
             if codes in seen:
                 continue
             seen.add(codes)
-            name = f"{capfirst(model._meta.verbose_name)}: {field.name}"
+            name = f"{capfirst(model._meta.verbose_name)}: {field.verbose_name}"
             machines.append((name, [(code, label) for code, label in choices]))
     machines.append(("Invitation: state", list(InvitationState.choices)))
     return machines

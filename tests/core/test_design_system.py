@@ -253,9 +253,9 @@ def test_error_summary_takes_the_focus_and_links_each_error_to_its_field():
     assert 'tabindex="-1"' in html
     assert " autofocus " in html
     assert "<li>The deliverable changed meanwhile.</li>" in html
-    assert '<a href="#id_title">Title: This field is required.</a>' in html
+    assert '<a href="#id_title">This field is required.</a>' in html
     # a radio group is reached by its first radio
-    assert '<a href="#id_language_0">Language: This field is required.</a>' in html
+    assert '<a href="#id_language_0">This field is required.</a>' in html
 
 
 def test_error_summary_is_empty_without_errors():
