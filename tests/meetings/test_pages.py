@@ -967,7 +967,7 @@ def test_meeting_cancel_needs_a_reason_and_then_cancels(client, meeting, staff):
     assert form.status_code == 200
     assert '<label for="id_reason">' in html(form)
     assert empty.status_code == 400
-    assert empty.context["form"].errors == {"reason": ["This field is required."]}
+    assert empty.context["form"].errors == {"reason": ["Enter why the meeting is cancelled."]}
     assert (unchanged.status, unchanged.revision) == (MeetingStatus.CONFIRMED, 0)
     assert done.status_code == 302
     assert (stored.status, stored.cancel_reason, stored.revision, stored.cancelled_at) == (
@@ -1310,3 +1310,18 @@ def test_meeting_page_lists_facts_and_participants_in_design_system_markup(
         '<div class="table-wrap" role="region" aria-labelledby="participants-caption" tabindex="0">'
     ) in page
     assert '<td><strong class="tag tag--invited">Invited</strong></td>' in page
+
+
+@pytest.mark.django_db
+def test_meeting_cancel_without_a_reason_names_it_in_the_error_summary_and_title(
+    client, meeting, staff
+):
+    client.force_login(staff)
+
+    page = html(client.post(f"/meetings/{meeting.pk}/cancel/", {"reason": ""}))
+
+    assert f"<title>Error: Cancel “{meeting.title}” · CEPA Collab</title>" in page
+    assert '<li><a href="#id_reason">Enter why the meeting is cancelled.</a></li>' in page
+    assert (
+        '<p class="error-message" id="id_reason_error">Enter why the meeting is cancelled.</p>'
+    ) in page
