@@ -22,15 +22,24 @@ class InviteForm(Form):
         ),
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off"}),
         max_length=30_000,
+        error_messages={"required": _("Enter the e-mail addresses of the people to invite.")},
     )
-    role = forms.ChoiceField(label=_("Role"), widget=forms.RadioSelect)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the role of the people you invite.")},
+    )
     country = forms.ModelChoiceField(
         label=_("Country"),
         queryset=MemberState.objects.order_by("name"),
         required=False,
         help_text=_("Required for a focal point: the Member State they speak for."),
     )
-    language = forms.ChoiceField(label=_("Language of the invitation"), choices=Language.choices)
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=Language.choices,
+        error_messages={"required": _("Choose the language of the invitation.")},
+    )
 
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,18 +51,28 @@ class InviteForm(Form):
 
 
 class AcceptForm(Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        error_messages={"required": _("Enter your first name.")},
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        error_messages={"required": _("Enter your last name.")},
+    )
     password = forms.CharField(
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=lazy(password_validation.password_validators_help_text_html, str)(),
+        error_messages={"required": _("Choose a password.")},
     )
     password_again = forms.CharField(
         label=_("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("Enter your password again.")},
     )
 
     def clean(self):

@@ -22,8 +22,12 @@ class CountryFilterForm(Form):
         kwargs.setdefault("auto_id", "filter_%s")
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", _("All regions"))] + [
-            (region.code, region.name) for region in regions
+            (region.code, str(region)) for region in regions
         ]
+
+    def narrows(self) -> bool:
+        """Whether a valid filter narrows the list."""
+        return any(self.values())
 
     def values(self) -> tuple[str, bool]:
         """(region code or "", active only)."""

@@ -76,7 +76,8 @@ def country_list(request: HttpRequest) -> HttpResponse:
         request,
         "knowledge/country_list.html",
         {
-            "form": form,
+            "filter_form": form,
+            "filters_active": form.narrows(),
             "groups": groups,
             "regions": regions,
             "active_only": active_only,

@@ -92,6 +92,10 @@ class MeetingFilterForm(Form):
         kwargs.setdefault("auto_id", "filter_%s")
         super().__init__(*args, **kwargs)
 
+    def narrows(self) -> bool:
+        """Whether a valid filter narrows the list."""
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
     def apply(self, meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
         """Narrow an already permission-filtered queryset by the valid filters."""
         if not self.is_bound:
@@ -131,15 +135,26 @@ class LocalDateTimeField(forms.DateTimeField):
 class MeetingForm(Form):
     """A meeting, the people to invite (one role per person) and its agenda."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        error_messages={"required": _("Enter the title of the meeting.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=MeetingKind.choices,
+        error_messages={"required": _("Choose the kind of meeting.")},
+    )
     description = forms.CharField(
         label=_("Description"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
     )
     branch = forms.ModelChoiceField(
-        label=_("Branch"), queryset=Branch.objects.none(), empty_label=None
+        label=_("Branch"),
+        queryset=Branch.objects.none(),
+        empty_label=None,
+        error_messages={"required": _("Choose the branch of the meeting.")},
     )
     country = forms.ModelChoiceField(
         label=_("Host country (optional)"),
@@ -150,9 +165,15 @@ class MeetingForm(Form):
     time_zone = forms.ChoiceField(
         label=_("Time zone of the meeting"),
         help_text=_("Start and end are read as times in this zone, e.g. Africa/Addis Ababa."),
+        error_messages={"required": _("Choose the time zone of the meeting.")},
     )
-    start = LocalDateTimeField(label=_("Starts (local time)"))
-    end = LocalDateTimeField(label=_("Ends (local time)"))
+    start = LocalDateTimeField(
+        label=_("Starts (local time)"),
+        error_messages={"required": _("Enter when the meeting starts.")},
+    )
+    end = LocalDateTimeField(
+        label=_("Ends (local time)"), error_messages={"required": _("Enter when the meeting ends.")}
+    )
     location = forms.CharField(label=_("Location"), max_length=300, required=False)
     online_link = forms.URLField(
         label=_("Online link"), required=False, assume_scheme="https", max_length=200
@@ -162,6 +183,7 @@ class MeetingForm(Form):
         choices=Visibility.choices,
         widget=forms.RadioSelect,
         initial=Visibility.PUBLIC,
+        error_messages={"required": _("Choose who sees the meeting.")},
     )
     status = forms.ChoiceField(
         label=_("Status"),
@@ -171,6 +193,7 @@ class MeetingForm(Form):
         ],
         widget=forms.RadioSelect,
         initial=MeetingStatus.CONFIRMED,
+        error_messages={"required": _("Choose the status of the meeting.")},
     )
     agenda = forms.CharField(
         label=_("Agenda items"),
@@ -342,4 +365,5 @@ class CancelForm(Form):
         label=_("Why is the meeting cancelled?"),
         help_text=_("Participants see this reason on the meeting page and in their calendars."),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        error_messages={"required": _("Enter why the meeting is cancelled.")},
     )

@@ -75,10 +75,22 @@ def _branches_for(user) -> QuerySet[Branch]:
 # --- the list and the month --------------------------------------------------------------
 
 
-def _filter_context(action: str, keep: list[tuple[str, object]]) -> dict:
-    """Where the filters form goes, what it carries along (tab, month), and how to clear it."""
+def _filter_context(
+    form: MeetingFilterForm, action: str, keep: list[tuple[str, object]], rows: int
+) -> dict:
+    """The filter panel: where it goes, what it carries along (tab, month), how to clear it,
+    and whether to show it at all: not when the unfiltered list has at most one row (with no
+    filter on, `rows` is the unfiltered count)."""
     clear = action + ("?" + urlencode(keep) if keep else "")
-    return {"filter_action": action, "filter_keep": keep, "filter_clear": clear}
+    active = form.narrows()
+    return {
+        "filter_form": form,
+        "filter_action": action,
+        "filter_keep": keep,
+        "filter_clear": clear,
+        "filters_active": active,
+        "show_filters": active or rows > 1,
+    }
 
 
 @login_required
@@ -97,12 +109,16 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         request,
         "meetings/meeting_list.html",
         {
-            "form": form,
             "page": page,
             "past": past,
             "viewer_zone": _viewer_zone(user),
             "can_create": _may_schedule(user),
-            **_filter_context(reverse("meetings:list"), [("when", WHEN_PAST)] if past else []),
+            **_filter_context(
+                form,
+                reverse("meetings:list"),
+                [("when", WHEN_PAST)] if past else [],
+                page.paginator.count,
+            ),
         },
     )
 
@@ -161,7 +177,8 @@ def meeting_month(request: HttpRequest) -> HttpResponse:
         for week in weeks
         for day in week
     }
-    for meeting in meetings.order_by("start", "pk"):
+    shown = list(meetings.order_by("start", "pk"))
+    for meeting in shown:
         first = timezone.localtime(meeting.start, zone).date()
         # A meeting ending at midnight does not take the next day.
         last = timezone.localtime(meeting.end - datetime.timedelta(microseconds=1), zone).date()
@@ -174,7 +191,6 @@ def meeting_month(request: HttpRequest) -> HttpResponse:
         request,
         "meetings/meeting_month.html",
         {
-            "form": form,
             "weeks": [[days[day] for day in week] for week in weeks],
             "weekdays": [(WEEKDAYS[n], WEEKDAYS_ABBR[n]) for n in range(7)],
             "month_name": MONTHS[month],
@@ -186,7 +202,10 @@ def meeting_month(request: HttpRequest) -> HttpResponse:
             "has_next": following[0] <= LAST_YEAR,
             "viewer_zone": zone_name,
             "can_create": _may_schedule(user),
-            **_filter_context(reverse("meetings:month"), [("year", year), ("month", month)]),
+            "meeting_count": len(shown),
+            **_filter_context(
+                form, reverse("meetings:month"), [("year", year), ("month", month)], len(shown)
+            ),
         },
     )
 

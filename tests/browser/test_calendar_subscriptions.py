@@ -142,7 +142,7 @@ def test_staff_schedules_a_meeting_and_a_member_replies(open_site, cast):
     staff.submit(page.get_by_role("button", name="Schedule the meeting"))
     created = Meeting.objects.get(title="Regional workshop for the Caribbean")
     assert staff.path == f"/meetings/{created.pk}/"
-    expect(page.locator("main")).to_contain_text("Monday 14 April 2031, 09:00")
+    expect(page.locator("main")).to_contain_text("14 April 2031, 09:00 – 16 April 2031, 17:30")
     staff.visit(f"/meetings/{created.pk}/edit/")
     staff.visit(f"/meetings/{created.pk}/cancel/")
 

@@ -123,3 +123,21 @@ def test_sign_in_switches_to_the_preferred_language(client):
 
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
     assert '<html lang="fr">' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_home_lists_the_profile_as_a_summary_list_with_the_country_as_named_for_the_reader(
+    client, monkeypatch
+):
+    from cepa_collab.models import MemberState
+
+    # the page prints the country itself (its name in the reader's language), not `.name`
+    monkeypatch.setattr(MemberState, "__str__", lambda country: f"<{country.iso3}>")
+    member = person(Role.CEPA_MEMBER, username="kofi", country="GHA", time_zone="Africa/Accra")
+    client.force_login(member)
+
+    page = client.get("/").content.decode()
+
+    assert '<dl class="summary-list">' in page
+    assert ('<div class="summary-list__row"><dt>Country</dt><dd>&lt;GHA&gt;</dd></div>') in page
+    assert ('<div class="summary-list__row"><dt>Time zone</dt><dd>Africa/Accra</dd></div>') in page

@@ -549,3 +549,43 @@ def test_the_navigation_offers_invitations_to_inviters_only(client, staff, ira, 
         shown[who.username] = 'href="/invitations/"' in client.get("/").content.decode()
 
     assert shown == {"staff": True, "ira": True, "amina": False}
+
+
+def test_the_list_shows_the_state_as_a_tag_and_the_expiry_as_a_date(
+    client, staff, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(NOW, tick=False):
+        _invited(staff, django_capture_on_commit_callbacks)
+        client.force_login(staff)
+        page = client.get("/invitations/").content.decode()
+
+    assert '<td><strong class="tag tag--pending">Pending</strong></td>' in page
+    assert '<td><time datetime="2026-12-21">21 December 2026</time></td>' in page
+    assert "<td>Oman</td>" in page
+    assert (
+        '<div class="table-wrap" role="region" aria-labelledby="invitations-caption" tabindex="0">'
+    ) in page
+
+
+def test_the_list_without_invitations_says_so(client, staff):
+    client.force_login(staff)
+
+    page = client.get("/invitations/").content.decode()
+
+    assert '<p class="empty">No invitations yet.</p>' in page
+    assert "<table" not in page
+
+
+def test_revoking_is_a_warning_button_on_its_confirmation_page(
+    client, staff, django_capture_on_commit_callbacks
+):
+    invitation, _path = _invited(staff, django_capture_on_commit_callbacks)
+    client.force_login(staff)
+
+    listed = client.get("/invitations/").content.decode()
+    confirm = client.get(f"/invitations/{invitation.pk}/revoke/").content.decode()
+
+    assert "button--warning" not in listed
+    assert (
+        '<button type="submit" class="button button--warning">Revoke the invitation</button>'
+    ) in confirm

@@ -263,8 +263,9 @@ def test_country_page_shows_the_mission_in_the_country_time_zone(client, staff, 
     page = html(client.get("/countries/OMN/"))
 
     assert "Mission to Muscat<br>" in page
-    assert '<time datetime="2026-03-20T05:00:00+00:00">2026-03-20 09:00</time>' in page
-    assert '<time datetime="2026-03-22T11:00:00+00:00">2026-03-22 15:00</time>' in page
+    assert '<time datetime="2026-03-20T05:00:00+00:00">20 March 2026, 09:00</time>' in page
+    assert '<time datetime="2026-03-22T11:00:00+00:00">22 March 2026, 15:00</time>' in page
+    assert "(Asia/Muscat)" in page
     assert f'<a href="/meetings/{request.mission_id}/">' not in page  # not a participant
 
 
@@ -343,8 +344,8 @@ def test_region_page_coverage_table_is_an_accessible_table(client, world, staff)
     assert '<th scope="col" class="num">Legal framework</th>' in page
     oman_row = page.split('<th scope="row"><a href="/countries/OMN/">Oman</a></th>')[2]
     cells = oman_row.split("</tr>")[0]
-    assert cells.count('<td class="num kv-yes"><span aria-hidden="true">✓ </span>1</td>') == 2
-    assert cells.count('<span class="kv-vh">none</span>') == 1
+    assert cells.count('<td class="num"><span aria-hidden="true">✓ </span>1</td>') == 2
+    assert cells.count('<span class="visually-hidden">none</span>') == 1
     assert '<td class="num">2/3</td>' in cells
     assert 'aria-current="page">Arab region</a>' in page
     assert '<span class="kv-fill pct-100"></span>' in page
@@ -658,3 +659,51 @@ def test_admin_lists_links_and_unlinks_through_the_service(client, world, secret
     assert list(KnowledgeLink.objects.values_list("contribution__title", flat=True)) == [
         "C1 Ghana e-Registrar"
     ]
+
+
+@pytest.mark.django_db
+def test_country_and_region_pages_print_the_names_in_the_reader_language(
+    client, world, staff, monkeypatch
+):
+    from cepa_collab.models import Region
+
+    # the pages print the objects (localized names), never `.name`
+    monkeypatch.setattr(MemberState, "__str__", lambda country: f"«{country.iso3}»")
+    monkeypatch.setattr(Region, "__str__", lambda region: f"«{region.code}»")
+    client.force_login(staff)
+
+    listing = html(client.get("/countries/?region=arab"))
+    country = html(client.get("/countries/OMN/"))
+    region = html(client.get("/regions/arab/"))
+
+    assert '<a href="/countries/OMN/">«OMN»</a>' in listing
+    assert '<a href="/regions/arab/">«arab»</a>' in listing
+    assert "<h1>«OMN»</h1>" in country
+    assert "Region: «arab»" in country
+    assert "<h1>Region: «arab»</h1>" in region
+    assert '<a href="/countries/OMN/">«OMN»</a>' in region
+
+
+@pytest.mark.django_db
+def test_country_list_filter_panel_opens_while_a_filter_is_on(client, world, staff):
+    client.force_login(staff)
+
+    unfiltered = html(client.get("/countries/"))
+    filtered = html(client.get("/countries/?region=arab"))
+
+    assert '<details class="filter-panel">' in unfiltered
+    assert '<details class="filter-panel" open>' in filtered
+    assert '<option value="arab" selected>Arab region</option>' in filtered
+
+
+@pytest.mark.django_db
+def test_country_page_shows_requests_with_state_tags_and_dates(client, world, staff):
+    client.force_login(staff)
+
+    page = html(client.get("/countries/OMN/"))
+
+    received = world.r1.received_on
+    assert f'<td><time datetime="{received.isoformat()}">{received.day} ' in page
+    assert f'<td><strong class="tag tag--{world.r1.state}">' in page
+    assert '<dl class="summary-list">' in page
+    assert 'class="table-wrap" role="region" aria-labelledby="requests-caption"' in page

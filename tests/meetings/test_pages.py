@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 
 from cepa_collab.enums import Role
 from cepa_collab.models import Region
@@ -226,8 +227,9 @@ def test_meeting_list_shows_local_time_and_the_viewer_time(client, meeting, invi
     page = html(client.get("/meetings/"))
 
     # 09:00–17:00 in Addis Ababa (UTC+3) is 15:00–23:00 in Seoul (UTC+9)
-    assert "Tuesday 10 March 2026, 09:00</time> – <time" in page
-    assert "Tuesday 10 March 2026, 15:00</time> – <time" in page
+    assert "Local time (Africa/Addis_Ababa)" in page
+    assert ">10 March 2026, 09:00</time> – <time" in page
+    assert ">10 March 2026, 15:00</time> – <time" in page
     assert "Your time (Asia/Seoul)" in page
 
 
@@ -310,8 +312,8 @@ def test_meeting_month_places_meetings_on_the_viewer_days(client, staff, invited
     assert [e.meeting for e in _day(in_seoul, datetime.date(2026, 3, 3)).entries] == [seoul]
     assert _day(in_seoul, datetime.date(2026, 3, 2)).entries == []
     assert [e.meeting for e in _day(in_accra, datetime.date(2026, 3, 2)).entries] == [seoul]
-    assert '<span class="mtg-time">23:00</span> Seoul forum' in html(in_accra)
-    assert '<span class="mtg-time">08:00</span> Seoul forum' in html(in_seoul)
+    assert '<span class="month__time">23:00</span> Seoul forum' in html(in_accra)
+    assert '<span class="month__time">08:00</span> Seoul forum' in html(in_seoul)
     assert "Times are in your time zone (Africa/Accra)." in html(in_accra)
 
 
@@ -426,11 +428,11 @@ def test_meeting_page_shows_the_time_in_the_meeting_zone_and_in_the_viewer_zone(
 
     assert "When (local time, Africa/Addis_Ababa)" in page
     assert (
-        '<time datetime="2026-03-10T06:00:00+00:00">Tuesday 10 March 2026, 09:00</time> – '
+        '<time datetime="2026-03-10T06:00:00+00:00">10 March 2026, 09:00</time> – '
         '<time datetime="2026-03-10T14:00:00+00:00">17:00</time>'
     ) in page
     assert "Your time (Asia/Seoul)" in page
-    assert ">Tuesday 10 March 2026, 15:00</time> – <time" in page
+    assert ">10 March 2026, 15:00</time> – <time" in page
     assert "UNECA Conference Centre, Addis Ababa" in page
 
 
@@ -444,8 +446,8 @@ def test_meeting_page_spells_out_both_dates_when_the_meeting_crosses_midnight(
 
     page = html(client.get(f"/meetings/{late.pk}/"))
 
-    assert ">Tuesday 10 March 2026, 22:00</time> – <time" in page
-    assert ">Wednesday 11 March 2026, 06:00</time>" in page
+    assert ">10 March 2026, 22:00</time> – <time" in page
+    assert ">11 March 2026, 06:00</time>" in page
 
 
 @pytest.mark.django_db
@@ -965,7 +967,7 @@ def test_meeting_cancel_needs_a_reason_and_then_cancels(client, meeting, staff):
     assert form.status_code == 200
     assert '<label for="id_reason">' in html(form)
     assert empty.status_code == 400
-    assert empty.context["form"].errors == {"reason": ["This field is required."]}
+    assert empty.context["form"].errors == {"reason": ["Enter why the meeting is cancelled."]}
     assert (unchanged.status, unchanged.revision) == (MeetingStatus.CONFIRMED, 0)
     assert done.status_code == 302
     assert (stored.status, stored.cancel_reason, stored.revision, stored.cancelled_at) == (
@@ -1095,8 +1097,11 @@ def test_subscriptions_show_when_the_feed_was_last_used(client, cepa_member):
 
     page = html(client.get("/calendar/subscriptions/"))
 
-    assert "Created on 2 March 2026." in page
-    assert "Last used by a calendar on 2 March 2026, 10:00 (your time)." in page
+    assert 'Created on <time datetime="2026-03-02">2 March 2026</time>.' in page
+    assert (
+        'Last used by a calendar on <time datetime="2026-03-02T10:00:00+00:00">'
+        "2 March 2026, 10:00</time> (your time)."
+    ) in page
     assert raw not in page
 
 
@@ -1185,3 +1190,138 @@ def test_removing_a_participant_is_for_branch_staff_and_tells_the_person(
         if part.get_content_type() == "text/calendar"
     ]
     assert b"STATUS:CANCELLED" in calendar_part.get_payload(decode=True)
+
+
+# --- the design system on the meetings pages --------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_meeting_list_hides_the_filter_panel_when_at_most_one_meeting_is_listed(
+    client, meeting, staff
+):
+    client.force_login(staff)
+
+    one = html(client.get("/meetings/"))
+    new_meeting(staff, title="Second meeting", start=at(ADDIS, 2026, 3, 11, 9, 0))
+    two = html(client.get("/meetings/"))
+    filtered = html(client.get("/meetings/?kind=workshop"))
+
+    assert 'class="filter-panel"' not in one
+    assert '<details class="filter-panel">' in two
+    # a filter that leaves nothing keeps the panel, open, so it can be cleared
+    assert '<details class="filter-panel" open>' in filtered
+    assert '<p class="empty">No meetings match.</p>' in filtered
+
+
+@pytest.mark.django_db
+def test_meeting_list_says_so_when_there_is_no_upcoming_meeting(client, staff):
+    client.force_login(staff)
+
+    page = html(client.get("/meetings/"))
+
+    assert '<p class="empty">No upcoming meetings.</p>' in page
+    assert 'class="filter-panel"' not in page
+
+
+@pytest.mark.django_db
+def test_meeting_list_shows_each_meeting_as_a_card_with_its_status_tag(client, meeting, staff):
+    tentative = new_meeting(
+        staff, title="Maybe workshop", status=MeetingStatus.TENTATIVE, start=at(ADDIS, 2026, 3, 11)
+    )
+    client.force_login(staff)
+
+    page = html(client.get("/meetings/"))
+
+    cards = page.split('<li class="card">')[1:]
+    assert len(cards) == 2
+    assert f'<h3><a href="/meetings/{meeting.pk}/">' in cards[0]
+    assert f'<h3><a href="/meetings/{tentative.pk}/">' in cards[1]
+    assert '<strong class="tag tag--confirmed">Confirmed</strong>' in cards[0]
+    assert '<strong class="tag tag--tentative">Tentative</strong>' in cards[1]
+
+
+@pytest.mark.django_db
+def test_meeting_times_follow_the_language_date_format(client, meeting):
+    francophone = person(
+        Role.CEPA_MEMBER, username="claire", country="SEN", language="fr", time_zone="Africa/Dakar"
+    )
+    client.force_login(francophone)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"  # as signing in sets it
+
+    page = html(client.get(f"/meetings/{meeting.pk}/"))
+
+    assert ">10 mars 2026, 09:00</time> – <time" in page  # Addis Ababa
+    assert ">10 mars 2026, 06:00</time> – <time" in page  # Dakar (UTC)
+
+
+@pytest.mark.django_db
+def test_meeting_month_marks_the_days_without_meetings_so_phones_list_only_the_others(
+    client, meeting, staff
+):
+    client.force_login(staff)
+
+    page = html(client.get("/meetings/month/?year=2026&month=3"))
+
+    day_10 = page.split('<time class="month__number" datetime="2026-03-10">')[0].rsplit("<td", 1)[1]
+    day_11 = page.split('<time class="month__number" datetime="2026-03-11">')[0].rsplit("<td", 1)[1]
+    assert day_10 == ' class="month__day">\n        '
+    assert day_11 == ' class="month__day month__day--empty">\n        '
+    assert '<span class="month__number-long">Tuesday 10 March</span>' in page
+
+
+@pytest.mark.django_db
+def test_meeting_month_says_so_when_the_month_has_no_meeting(client, staff):
+    client.force_login(staff)
+
+    page = html(client.get("/meetings/month/?year=2026&month=3"))
+
+    assert '<p class="empty">No meetings this month.</p>' in page
+    assert 'class="filter-panel"' not in page
+
+
+@pytest.mark.django_db
+def test_meeting_cancel_is_a_warning_button_on_its_confirmation_page(client, meeting, staff):
+    client.force_login(staff)
+
+    detail = html(client.get(f"/meetings/{meeting.pk}/"))
+    confirm = html(client.get(f"/meetings/{meeting.pk}/cancel/"))
+
+    assert "button--warning" not in detail
+    assert (
+        f'<a class="button button--secondary" href="/meetings/{meeting.pk}/cancel/">'
+        "Cancel the meeting</a>"
+    ) in detail
+    assert (
+        '<button type="submit" class="button button--warning">Cancel the meeting</button>'
+    ) in confirm
+
+
+@pytest.mark.django_db
+def test_meeting_page_lists_facts_and_participants_in_design_system_markup(
+    client, private_meeting, invited
+):
+    client.force_login(invited)
+
+    page = html(client.get(f"/meetings/{private_meeting.pk}/"))
+
+    assert '<dl class="summary-list">' in page
+    assert '<dd><strong class="tag tag--confirmed">Confirmed</strong></dd>' in page
+    assert (
+        '<div class="table-wrap" role="region" aria-labelledby="participants-caption" tabindex="0">'
+    ) in page
+    assert '<td><strong class="tag tag--invited">Invited</strong></td>' in page
+
+
+@pytest.mark.django_db
+def test_meeting_cancel_without_a_reason_names_it_in_the_error_summary_and_title(
+    client, meeting, staff
+):
+    client.force_login(staff)
+
+    page = html(client.post(f"/meetings/{meeting.pk}/cancel/", {"reason": ""}))
+
+    assert f"<title>Error: Cancel “{meeting.title}” · CEPA Collab</title>" in page
+    assert '<li><a href="#id_reason">Enter why the meeting is cancelled.</a></li>' in page
+    assert (
+        '<p class="error-message" id="id_reason_error">Enter why the meeting is cancelled.</p>'
+    ) in page
