@@ -158,7 +158,7 @@ def test_notification_list_marks_unread_ones_for_eyes_and_screen_readers(client,
             "class": "card notification unread",
             "subject": "Unread: New one",
         },
-        {"id": f"notification-{read.pk}", "class": "notification read", "subject": "Old one"},
+        {"id": f"notification-{read.pk}", "class": "card notification read", "subject": "Old one"},
     ]
 
 
@@ -178,8 +178,10 @@ def test_notification_list_shows_body_lines_local_time_and_link(client, clock, a
 
     assert "<p>Bruno submitted his review.<br>Read it on the deliverable&#x27;s page.</p>" in text
     # 06:00 UTC is 09:00 in Addis Ababa
-    assert '<time datetime="2026-12-02T09:00:00+03:00">2 December 2026, 09:00</time>' in text
-    assert f'<h3 id="notification-{read.pk}-subject"><a href="/deliverables/3/">' in text
+    assert '<time datetime="2026-12-02T06:00:00+00:00">2 December 2026, 09:00</time>' in text
+    assert (
+        f'<h3 class="card__title" id="notification-{read.pk}-subject"><a href="/deliverables/3/">'
+    ) in text
     assert 'aria-label="Open and mark as read: Review assigned">Open</button>' in text
     assert f'name="notification" value="{unread.pk}"' in text
 

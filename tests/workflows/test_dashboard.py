@@ -675,6 +675,7 @@ class _Controls(HTMLParser):
 @pytest.mark.django_db
 def test_dashboard_filter_inputs_have_labels(client, chief, staff, survey):
     make(survey, staff, "Chapter 1")
+    make(survey, staff, "Chapter 2")
     client.force_login(chief)
 
     parser = _Controls()
