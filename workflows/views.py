@@ -87,7 +87,8 @@ def deliverable_list(request: HttpRequest) -> HttpResponse:
         request,
         "workflows/deliverable_list.html",
         {
-            "form": form,
+            # Not `form`: invalid filter values are ignored, the page has no error to report.
+            "filter_form": form,
             "page": page,
             "filters_active": filtered,
             # Filtering a list of one row helps nobody: the panel shows from two rows.

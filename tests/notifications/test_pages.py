@@ -509,8 +509,8 @@ def test_preferences_reject_an_unknown_choice_naming_the_kind_and_save_nothing(
 
     assert response.status_code == 400
     assert (
-        '<li><a href="#id_reminder">Deadline reminders: Select a valid choice. weekly is not '
-        "one of the available choices.</a></li>"
+        '<li><a href="#id_reminder_0">“weekly” is not a way to receive “Deadline reminders”.'
+        "</a></li>"
     ) in html(response)
     assert NotificationPreference.objects.count() == 0
 
@@ -525,8 +525,8 @@ def test_preferences_reject_a_missing_kind_and_save_nothing(client, clock, amina
 
     assert response.status_code == 400
     assert (
-        '<li><a href="#id_meeting">Meetings created, changed or cancelled: This field is '
-        "required.</a></li>"
+        '<li><a href="#id_meeting_0">Choose how “Meetings created, changed or cancelled” '
+        "reach you.</a></li>"
     ) in html(response)
     assert NotificationPreference.objects.count() == 0
 
