@@ -689,3 +689,44 @@ def test_unsubscribe_refuses_other_methods(client, amina):
 
     assert response.status_code == 405
     assert NotificationPreference.objects.count() == 0
+
+
+# --- words with two meanings -------------------------------------------------------------------
+
+
+@pytest.fixture
+def french_button_open():
+    """The French catalogue with "Open" as a button ("Ouvrir"), next to the state "Open"
+    ("En cours") it already has: what the catalogue should say, patched in for the test."""
+    from django.utils.translation import override, trans_real
+
+    with override("fr"):
+        catalog = trans_real.translation("fr")._catalog
+        key = "button\x04Open"
+        had = key in catalog
+        previous = catalog[key] if had else None
+        catalog[key] = "Ouvrir"
+        try:
+            yield
+        finally:
+            if had:
+                catalog[key] = previous
+            else:  # __setitem__ wrote into the first of the merged catalogues
+                catalog._catalogs[0].pop(key, None)
+
+
+@pytest.mark.django_db
+def test_notification_open_button_is_the_verb_not_the_state_in_french(
+    client, clock, french_button_open
+):
+    pierre = person(
+        Role.CEPA_MEMBER, username="pierre", country="SEN", time_zone="Africa/Dakar", language="fr"
+    )
+    note(pierre, "Relecture attribuée : Chapitre 3", link="/reviews/9/")
+    client.post("/accounts/login/", {"username": "pierre", "password": DEFAULT_PASSWORD})
+
+    text = html(client.get(LIST))
+
+    assert '<html lang="fr">' in text
+    assert ">Ouvrir</button>" in text
+    assert "En cours" not in text

@@ -1445,3 +1445,125 @@ def test_round_state_is_closed_after_approval(client, assigned, chief):
     assert ReviewRound.objects.get(deliverable=deliverable).state == RoundState.CLOSED
     assert 'Round 1 on version 1 <strong class="tag tag--closed">Closed</strong>' in page
     assert "/withdraw/" not in page
+
+
+# --- filters, and destructive actions on confirmation pages -------------------------------
+
+
+@pytest.mark.django_db
+def test_deliverable_list_leaves_the_filter_panel_out_for_a_single_row(client, product, owner):
+    new_deliverable(product, owner, title="Only one")
+    client.force_login(owner)
+
+    alone = html(client.get("/deliverables/"))
+    new_deliverable(product, owner, title="Second")
+    two = html(client.get("/deliverables/"))
+    filtered = client.get("/deliverables/?owner=me")
+
+    assert '<details class="filter-panel"' not in alone
+    assert '<details class="filter-panel">' in two
+    assert '<details class="filter-panel" open>' in html(filtered)
+    assert "<title>Deliverables" in html(filtered)  # ignored filters are no error
+
+
+@pytest.mark.django_db
+def test_deliverable_cancel_goes_through_a_confirmation_page(
+    client, assigned, chief, django_capture_on_commit_callbacks
+):
+    deliverable, _a, _b = assigned
+    client.force_login(chief)
+
+    page = html(client.get(f"/deliverables/{deliverable.pk}/"))
+    confirm = client.get(f"/deliverables/{deliverable.pk}/cancel/")
+    no_reason = client.post(f"/deliverables/{deliverable.pk}/cancel/", {"transition": "cancel"})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            f"/deliverables/{deliverable.pk}/cancel/",
+            {"transition": "cancel", "comment": "Merged into chapter 2"},
+        )
+
+    # the deliverable page only links to the confirmation page: no form fires it there
+    assert f'href="/deliverables/{deliverable.pk}/cancel/"' in page
+    assert 'name="transition" value="cancel"' not in page
+    assert confirm.status_code == 200
+    assert (
+        '<button type="submit" class="button button--warning">Cancel the deliverable</button>'
+        in html(confirm)
+    )
+    assert no_reason.status_code == 400
+    assert "<title>Error: Cancel" in html(no_reason)
+    assert "Give a reason." in html(no_reason)
+    assert done.status_code == 302
+    assert state_of(deliverable) == S.CANCELLED
+
+
+@pytest.mark.django_db
+def test_deliverable_cancel_is_refused_to_a_colleague_and_changes_nothing(
+    client, assigned, colleague
+):
+    deliverable, _a, _b = assigned
+    client.force_login(colleague)
+
+    page = client.get(f"/deliverables/{deliverable.pk}/")
+    confirm = client.get(f"/deliverables/{deliverable.pk}/cancel/")
+    posted = client.post(
+        f"/deliverables/{deliverable.pk}/cancel/", {"transition": "cancel", "comment": "No"}
+    )
+
+    assert page.context["can_cancel"] is False
+    assert "/cancel/" not in html(page)
+    assert [confirm.status_code, posted.status_code] == [403, 403]
+    assert state_of(deliverable) == S.IN_REVIEW
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_deliverable_cancel_is_not_offered_once_final(client, assigned, chief):
+    # given a published deliverable (the state machine still cancels an approved one)
+    deliverable, _a, _b = assigned
+    services.fire_transition(chief, deliverable, "approve", waiver_reason="Urgent")
+    approved = html(client_for(client, chief).get(f"/deliverables/{deliverable.pk}/"))
+    services.fire_transition(chief, deliverable, "publish")
+
+    page = client.get(f"/deliverables/{deliverable.pk}/")
+    confirm = client.get(f"/deliverables/{deliverable.pk}/cancel/", follow=True)
+    posted = client.post(
+        f"/deliverables/{deliverable.pk}/cancel/",
+        {"transition": "cancel", "comment": "Too late"},
+        follow=True,
+    )
+
+    assert f'href="/deliverables/{deliverable.pk}/cancel/"' in approved
+    assert page.context["can_cancel"] is False
+    assert "/cancel/" not in html(page)
+    assert page.context["transition_forms"] == []
+    assert confirm.redirect_chain == [(f"/deliverables/{deliverable.pk}/", 302)]
+    assert "“Cancel deliverable” is not possible: the deliverable is now published." in html(
+        confirm
+    )
+    assert posted.redirect_chain == [(f"/deliverables/{deliverable.pk}/", 302)]
+    assert state_of(deliverable) == S.PUBLISHED
+
+
+def client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_assignment_withdraw_asks_for_confirmation_first(client, assigned, owner, reviewer):
+    _deliverable, first, _second = assigned
+    client.force_login(reviewer)
+    refused = client.get(f"/assignments/{first.pk}/withdraw/")
+    client.force_login(owner)
+
+    confirm = client.get(f"/assignments/{first.pk}/withdraw/")
+
+    assert refused.status_code == 403
+    assert confirm.status_code == 200
+    assert (
+        f'<button type="submit" class="button button--warning">Withdraw '
+        f"{reviewer.get_full_name()}</button>"
+    ) in html(confirm)
+    assert ReviewAssignment.objects.get(pk=first.pk).state == AssignmentState.INVITED
+    assert mail.outbox == []
