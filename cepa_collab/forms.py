@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-import django_filters
 from django import forms
 from django.utils.translation import pgettext_lazy
+from django_filters import rest_framework as api_filters
 
 from cepa_collab import documents
 
@@ -25,7 +25,13 @@ _RAW_LABEL = re.compile(r"^\s*(?:[-–—_.…]*|None)\s*$")
 
 
 def _is_raw(label) -> bool:
+    """An empty_label that is not words (None there means "no empty choice": kept)."""
     return label is not None and bool(_RAW_LABEL.match(str(label)))
+
+
+def _is_raw_choice(label) -> bool:
+    """The label of an empty choice that is not words (None would read "None")."""
+    return label is None or _is_raw(label)
 
 
 def label_empty_choice(field: forms.Field, label) -> None:
@@ -37,12 +43,14 @@ def label_empty_choice(field: forms.Field, label) -> None:
         # (None: the form wants no empty choice).
         if _is_raw(field.empty_label):
             field.empty_label = label
+            # the widget may still hold choices bound to the field it was copied from
+            field.widget.choices = field.choices
         return
     if isinstance(field, forms.ChoiceField):
         choices = list(field.choices)
-        if any(value in ("", None) and _is_raw(text) for value, text in choices):
+        if any(value in ("", None) and _is_raw_choice(text) for value, text in choices):
             field.choices = [
-                (value, label if value in ("", None) and _is_raw(text) else text)
+                (value, label if value in ("", None) and _is_raw_choice(text) else text)
                 for value, text in choices
             ]
 
@@ -97,8 +105,9 @@ class _FilterSetForm(EmptyChoiceLabels, forms.Form):
     empty_choice_label = ANY
 
 
-class FilterSet(django_filters.FilterSet):
-    """django-filter's FilterSet whose form (the browsable API's filters) says "Any"."""
+class FilterSet(api_filters.FilterSet):
+    """The API's FilterSet (django-filter's, for REST framework) whose form, shown by the
+    browsable API, says "Any" for an empty choice."""
 
     def get_form_class(self):
         form_class = super().get_form_class()
