@@ -44,8 +44,18 @@ class PreferencesForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for kind in NOTIFICATION_KINDS:
+            # The error summary lists messages without their labels: each names its kind.
+            named = {"kind": kind.label}
             self.fields[kind.value] = forms.ChoiceField(
-                label=kind.label, choices=DELIVERY_CHOICES, widget=forms.RadioSelect
+                label=kind.label,
+                choices=DELIVERY_CHOICES,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": _("Choose how “%(kind)s” reach you.") % named,
+                    # %(value)s is left for Django to fill in with what was sent.
+                    "invalid_choice": _("“%(value)s” is not a way to receive “%(kind)s”.")
+                    % {**named, "value": "%(value)s"},
+                },
             )
 
     def choices(self) -> dict[str, str]:

@@ -185,17 +185,41 @@ def deliverable_rows(
 def annotate_rows(
     rows: QuerySet[Deliverable], today: datetime.date | None = None
 ) -> QuerySet[Deliverable]:
-    """`rows` with product and owner, and `is_overdue`, `is_at_risk`, `latest_version` and
-    `round_number` computed by the database (still one query)."""
+    """`rows` with product and owner, and `is_overdue`, `is_at_risk`, `review_outstanding`,
+    `latest_version` and `round_number` computed by the database (still one query); the
+    reasons a row is at risk are `risk_reasons(row)`."""
     today = today or timezone.localdate()
     latest_version = Version.objects.filter(deliverable=OuterRef("pk")).order_by("-number")
     latest_round = ReviewRound.objects.filter(deliverable=OuterRef("pk")).order_by("-number")
     return rows.select_related("product", "owner").annotate(
         is_overdue=_as_bool(overdue_q(today)),
         is_at_risk=_as_bool(at_risk_q(today)),
+        review_outstanding=_as_bool(Q(_outstanding_review())),
         latest_version=Subquery(latest_version.values("number")[:1]),
         round_number=Subquery(latest_round.values("number")[:1]),
     )
+
+
+def risk_reasons(row: Deliverable) -> list[str]:
+    """Why an annotated row (`annotate_rows`) is at risk, in words: the two alternatives
+    of `at_risk_q` that hold for it; empty when it is not at risk."""
+    if not row.is_at_risk:
+        return []
+    reasons = []
+    if row.latest_version is None:
+        reasons.append(_("no version uploaded yet"))
+    if row.review_outstanding:
+        reasons.append(_("a review is outstanding"))
+    return reasons
+
+
+def with_risk_reasons(rows: Iterable[Deliverable]) -> list[Deliverable]:
+    """The annotated rows as a list, each with `risk_reason` (its reasons joined, or "")
+    for the deliverable row partial (`workflows/_deliverable_row.html`)."""
+    rows = list(rows)
+    for row in rows:
+        row.risk_reason = "; ".join(risk_reasons(row))
+    return rows
 
 
 def page_of_rows(pks: list[int], today: datetime.date | None = None) -> list[Deliverable]:
@@ -204,7 +228,7 @@ def page_of_rows(pks: list[int], today: datetime.date | None = None) -> list[Del
     Sorting the whole filtered list only by its own columns and annotating just the
     page keeps the per-row subqueries to the rows shown (one query)."""
     by_pk = {d.pk: d for d in annotate_rows(Deliverable.objects.filter(pk__in=pks), today)}
-    return [by_pk[pk] for pk in pks if pk in by_pk]
+    return with_risk_reasons(by_pk[pk] for pk in pks if pk in by_pk)
 
 
 def owner_choices(branch: Branch) -> list[tuple[int, str]]:

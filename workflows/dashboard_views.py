@@ -99,6 +99,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     page.object_list = board.page_of_rows(list(page.object_list), today)
     query = request.GET.copy()
     query.pop("page", None)
+    filters_active = any(request.GET.get(name) for name in form.fields)
     return render(
         request,
         "workflows/dashboard.html",
@@ -113,6 +114,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "decisions": overview.decisions,
             "form": form,
             "controls": form.controls(),
+            "filters_active": filters_active,
+            # Filtering a list of one row helps nobody: the panel shows from two rows (the
+            # branch's count comes from the overview, no query of its own).
+            "show_filters": filters_active or overview.totals.deliverables > 1,
             "page": page,
             "export_query": query.urlencode(),
             "workload": overview.workload,

@@ -12,6 +12,7 @@ urlpatterns = [
         views.deliverable_transition,
         name="deliverable_transition",
     ),
+    path("deliverables/<int:pk>/cancel/", views.deliverable_cancel, name="deliverable_cancel"),
     path("deliverables/<int:pk>/due-date/", views.change_due_date, name="change_due_date"),
     path("deliverables/<int:pk>/versions/new/", views.version_upload, name="version_upload"),
     path(

@@ -17,15 +17,16 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cepa_collab import documents, pages
+from cepa_collab import documents, pages, transitions
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.history import history_rows
 from cepa_collab.services import profile_for
 from notifications import reminders
+from workflows import dashboard as board
 from workflows import queries, rules, services
 from workflows.deadlines import WorkflowDeadline
 from workflows.enums import (
@@ -49,6 +50,7 @@ from workflows.panels import DELIVERABLE_PAGE
 from workflows.reviewers import suggest_reviewers
 
 PAGE_SIZE = 50
+CANCEL = "cancel"
 DEFAULT_REVIEW_DAYS = 21
 BAD_REQUEST = 400
 
@@ -76,13 +78,21 @@ def deliverable_list(request: HttpRequest) -> HttpResponse:
     )
     form = DeliverableFilterForm(request.GET or None, products=products)
     rows = form.apply(visible, user=user, today=today)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The rows carry the dashboard's flags (overdue, at risk and why), so a deliverable
+    # reads the same here and there (`workflows/_deliverable_row.html`); still one query.
+    page = Paginator(board.annotate_rows(rows, today), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = board.with_risk_reasons(page.object_list)
+    filtered = form.is_bound and any(form.data.get(name) for name in form.fields)
     return render(
         request,
         "workflows/deliverable_list.html",
         {
-            "form": form,
+            # Not `form`: invalid filter values are ignored, the page has no error to report.
+            "filter_form": form,
             "page": page,
+            "filters_active": filtered,
+            # Filtering a list of one row helps nobody: the panel shows from two rows.
+            "show_filters": filtered or (page.paginator.count > 1),
         },
     )
 
@@ -154,7 +164,10 @@ def _render_deliverable(
     reviews = list(queries.visible_reviews(user, deliverable).select_related("annotated_file"))
     outstanding = [a for a in assignments if a.round.state == RoundState.OPEN and a.is_outstanding]
     transition_forms = []
-    for name in services.available_transitions(deliverable, user):
+    available = services.available_transitions(deliverable, user)
+    for name in available:
+        if name == CANCEL:
+            continue  # destructive: offered as a link to its confirmation page
         if bound_transition is not None and bound_transition.name == name:
             transition_forms.append(bound_transition)
         else:
@@ -183,6 +196,8 @@ def _render_deliverable(
         "history": history_rows(queries.visible_history(user, deliverable)),
         "transition_forms": transition_forms,
         "bound_transition": bound_transition,
+        # The state machine says whether cancelling is possible now (never once approved).
+        "can_cancel": CANCEL in available,
         "can": can,
         # The reviewers' table has an action column for those who manage the deliverable.
         "manages_reviewers": rules.can_manage(deliverable, user),
@@ -234,6 +249,42 @@ def deliverable_transition(request: HttpRequest, pk: int) -> HttpResponse:
     # Re-read the deliverable: the page shows its current state next to the errors.
     deliverable = queries.get_deliverable_for_user(request.user, pk)
     return _render_deliverable(request, deliverable, bound_transition=form, status=BAD_REQUEST)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deliverable_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirmation page of the one destructive transition: the reason, then a
+    warning button. Offered only while the state machine allows it (never once approved)."""
+    deliverable = queries.get_deliverable_for_user(request.user, pk)
+    back = reverse("workflows:deliverable", args=[pk])
+    status = 200
+    if request.method == "POST":
+        form = TransitionForm(request.POST, name=CANCEL)
+        done = pages.submit(
+            request,
+            form,
+            lambda data: services.fire_transition(
+                request.user, deliverable, CANCEL, comment=data["comment"]
+            ),
+            success_url=back,
+            message=_("Done: %(action)s.") % {"action": TRANSITION_LABELS[CANCEL]},
+        )
+        if done is not None:
+            return done
+        status = BAD_REQUEST
+    else:
+        try:
+            transitions.check(deliverable, CANCEL, request.user, rules.MACHINE)
+        except ServiceConflict as exc:
+            return pages.conflict(request, exc, back)
+        form = TransitionForm(name=CANCEL)
+    return render(
+        request,
+        "workflows/deliverable_cancel.html",
+        {"deliverable": deliverable, "form": form},
+        status=status,
+    )
 
 
 @login_required
@@ -363,10 +414,27 @@ def assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def assignment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the confirmation page (an optional reason, a warning button); POST: withdraw."""
     assignment = queries.get_assignment_for_user(request.user, pk)
     back = reverse("workflows:deliverable", args=[assignment.deliverable_id])
+    if request.method == "GET":
+        rule = rules.ASSIGNMENT.withdraw
+        rule.require_person(assignment, request.user)
+        try:
+            rule.require(assignment, request.user)
+        except ServiceConflict as exc:
+            return pages.conflict(request, exc, back)
+        return render(
+            request,
+            "workflows/assignment_withdraw.html",
+            {
+                "assignment": assignment,
+                "deliverable": assignment.deliverable,
+                "reviewer": _name(assignment.reviewer),
+            },
+        )
     try:
         services.withdraw_assignment(
             request.user, assignment, reason=request.POST.get("reason", "").strip()
@@ -403,7 +471,7 @@ def assignment_due_date(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The review by %(name)s is now due %(due)s; they were told.")
                 % {
                     "name": _name(assignment.reviewer),
-                    "due": form.cleaned_data["due_date"].isoformat(),
+                    "due": formats.date_format(form.cleaned_data["due_date"], "DATE_FORMAT"),
                 }
             ),
         )

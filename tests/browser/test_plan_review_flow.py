@@ -119,7 +119,7 @@ def test_lead_sends_the_plan_to_review_and_a_cepa_member_gets_it(open_site, cast
     member = open_site()
     sign_in_cookie(member, cast["amina"])
     member.visit("/reviews/")
-    expect(member.page.get_by_role("row", name=PLAN)).to_be_visible()
+    expect(member.page.get_by_role("heading", level=2, name=PLAN)).to_be_visible()
 
     # Back on the request's page: the round and the history.
     lead.visit(f"/advisory-requests/{request.pk}/")

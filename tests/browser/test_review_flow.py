@@ -77,7 +77,8 @@ def test_member_reviews_the_draft_and_the_chief_approves_it(open_site, cast):
     sign_in_cookie(member, cast["amina"])
     member.visit("/reviews/")
     page = member.page
-    expect(page.get_by_role("row", name=TITLE)).to_contain_text("Invited")
+    card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=TITLE))
+    expect(card).to_contain_text("Invited")
     with page.expect_download() as info:
         page.get_by_role("link", name="Download version 1").click()
     download = info.value

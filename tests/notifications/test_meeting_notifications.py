@@ -210,7 +210,7 @@ def test_time_change_notifies_each_participant_once_not_the_actor(
     # then each other participant gets one mail, the time in their own zone
     assert meeting_notes() == [
         ("amina", f"Meeting changed: {TITLE}, 2 March 2027, 07:00"),
-        ("claire", "… 2 mars 2027 08:00"),
+        ("claire", "… 2 mars 2027, 08:00"),
         ("nora", f"Meeting changed: {TITLE}, 2 March 2027, 02:00"),
     ]
     sent = mails_by_recipient()
@@ -236,8 +236,8 @@ def test_french_recipient_gets_dates_in_french(
     # then Claire's note is written in French (dates at least, whatever the catalogue holds)
     # and the calendar file says which language it is in
     note = Notification.objects.get(user=claire)
-    assert note.subject.endswith(f"{TITLE}, 2 mars 2027 07:00")
-    assert "2 mars 2027 07:00" in note.body
+    assert note.subject.endswith(f"{TITLE}, 2 mars 2027, 07:00")
+    assert "2 mars 2027, 07:00" in note.body
     assert "March" not in note.body
     assert "(Europe/Paris)" in note.body
     [message] = mails_by_recipient()["claire"]
@@ -297,7 +297,7 @@ def test_page_save_sends_one_note_per_person(
     assert meeting_notes() == [
         ("amina", f"Meeting changed: {TITLE}, 2 March 2027, 07:00"),
         ("chief", f"Meeting invitation: {TITLE}, 2 March 2027, 07:00"),
-        ("claire", "… 2 mars 2027 08:00"),
+        ("claire", "… 2 mars 2027, 08:00"),
         ("nora", f"Meeting changed: {TITLE}, 2 March 2027, 02:00"),
     ]
     assert "has changed: time, agenda." in Notification.objects.get(user__username="amina").body
@@ -357,7 +357,7 @@ def test_cancellation_tells_participants_with_cancelled_calendar_file(
     # then each other participant is told why, with a file that removes the event
     assert meeting_notes() == [
         ("amina", f"Meeting cancelled: {TITLE}, 2 March 2027, 06:00"),
-        ("claire", "… 2 mars 2027 07:00"),
+        ("claire", "… 2 mars 2027, 07:00"),
         ("nora", f"Meeting cancelled: {TITLE}, 2 March 2027, 01:00"),
     ]
     note = Notification.objects.get(user__username="amina")

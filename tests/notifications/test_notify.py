@@ -176,7 +176,7 @@ def test_notify_writes_in_the_users_language_and_time_zone(clock):
     # the French catalogue, her date does not)
     subjects = dict(Notification.objects.values_list("user__username", "subject"))
     assert subjects["bruno"] == "Meeting changed: EGM, 11 December 2026, 04:30"
-    assert subjects["claire"].endswith("EGM, 11 décembre 2026 08:30")
+    assert subjects["claire"].endswith("EGM, 11 décembre 2026, 08:30")
 
 
 # --- workflow events --------------------------------------------------------------------------

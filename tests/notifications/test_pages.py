@@ -158,7 +158,7 @@ def test_notification_list_marks_unread_ones_for_eyes_and_screen_readers(client,
             "class": "card notification unread",
             "subject": "Unread: New one",
         },
-        {"id": f"notification-{read.pk}", "class": "notification read", "subject": "Old one"},
+        {"id": f"notification-{read.pk}", "class": "card notification read", "subject": "Old one"},
     ]
 
 
@@ -178,8 +178,10 @@ def test_notification_list_shows_body_lines_local_time_and_link(client, clock, a
 
     assert "<p>Bruno submitted his review.<br>Read it on the deliverable&#x27;s page.</p>" in text
     # 06:00 UTC is 09:00 in Addis Ababa
-    assert '<time datetime="2026-12-02T09:00:00+03:00">2 December 2026, 09:00</time>' in text
-    assert f'<h3 id="notification-{read.pk}-subject"><a href="/deliverables/3/">' in text
+    assert '<time datetime="2026-12-02T06:00:00+00:00">2 December 2026, 09:00</time>' in text
+    assert (
+        f'<h3 class="card__title" id="notification-{read.pk}-subject"><a href="/deliverables/3/">'
+    ) in text
     assert 'aria-label="Open and mark as read: Review assigned">Open</button>' in text
     assert f'name="notification" value="{unread.pk}"' in text
 
@@ -507,8 +509,8 @@ def test_preferences_reject_an_unknown_choice_naming_the_kind_and_save_nothing(
 
     assert response.status_code == 400
     assert (
-        '<li><a href="#id_reminder">Deadline reminders: Select a valid choice. weekly is not '
-        "one of the available choices.</a></li>"
+        '<li><a href="#id_reminder_0">“weekly” is not a way to receive “Deadline reminders”.'
+        "</a></li>"
     ) in html(response)
     assert NotificationPreference.objects.count() == 0
 
@@ -523,8 +525,8 @@ def test_preferences_reject_a_missing_kind_and_save_nothing(client, clock, amina
 
     assert response.status_code == 400
     assert (
-        '<li><a href="#id_meeting">Meetings created, changed or cancelled: This field is '
-        "required.</a></li>"
+        '<li><a href="#id_meeting_0">Choose how “Meetings created, changed or cancelled” '
+        "reach you.</a></li>"
     ) in html(response)
     assert NotificationPreference.objects.count() == 0
 
@@ -687,3 +689,44 @@ def test_unsubscribe_refuses_other_methods(client, amina):
 
     assert response.status_code == 405
     assert NotificationPreference.objects.count() == 0
+
+
+# --- words with two meanings -------------------------------------------------------------------
+
+
+@pytest.fixture
+def french_button_open():
+    """The French catalogue with "Open" as a button ("Ouvrir"), next to the state "Open"
+    ("En cours") it already has: what the catalogue should say, patched in for the test."""
+    from django.utils.translation import override, trans_real
+
+    with override("fr"):
+        catalog = trans_real.translation("fr")._catalog
+        key = "button\x04Open"
+        had = key in catalog
+        previous = catalog[key] if had else None
+        catalog[key] = "Ouvrir"
+        try:
+            yield
+        finally:
+            if had:
+                catalog[key] = previous
+            else:  # __setitem__ wrote into the first of the merged catalogues
+                catalog._catalogs[0].pop(key, None)
+
+
+@pytest.mark.django_db
+def test_notification_open_button_is_the_verb_not_the_state_in_french(
+    client, clock, french_button_open
+):
+    pierre = person(
+        Role.CEPA_MEMBER, username="pierre", country="SEN", time_zone="Africa/Dakar", language="fr"
+    )
+    note(pierre, "Relecture attribuée : Chapitre 3", link="/reviews/9/")
+    client.post("/accounts/login/", {"username": "pierre", "password": DEFAULT_PASSWORD})
+
+    text = html(client.get(LIST))
+
+    assert '<html lang="fr">' in text
+    assert ">Ouvrir</button>" in text
+    assert "En cours" not in text

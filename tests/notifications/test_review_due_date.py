@@ -183,7 +183,7 @@ def test_page_owner_and_chief_may_the_reviewer_and_others_may_not(
     assert moved.redirect_chain == [(f"/deliverables/{assignment.deliverable_id}/", 302)]
     page = moved.content.decode()
     name, by = reviewer.get_full_name(), owner.get_full_name()
-    assert f"The review by {name} is now due 2026-12-18; they were told." in page
+    assert f"The review by {name} is now due 18 December 2026; they were told." in page
     assert (
         f"<td>{by}</td>\n        <td>Due date change</td>\n"
         "        <td></td>\n"

@@ -675,6 +675,7 @@ class _Controls(HTMLParser):
 @pytest.mark.django_db
 def test_dashboard_filter_inputs_have_labels(client, chief, staff, survey):
     make(survey, staff, "Chapter 1")
+    make(survey, staff, "Chapter 2")
     client.force_login(chief)
 
     parser = _Controls()
@@ -803,3 +804,63 @@ def test_dashboard_export_query_count_does_not_grow(
         response = client.get("/dashboard/export.csv")
 
     assert len(response.content.decode("utf-8-sig").splitlines()) == rows + 1
+
+
+# --- one deliverable row, wherever it is listed ------------------------------------------
+
+
+def _rows(html: str) -> dict[str, str]:
+    """The deliverable cards of a page, by title: `workflows/_deliverable_row.html`."""
+    cards = re.findall(r'<li class="card deliverable-row">.*?</li>', html, re.S)
+    return {re.search(r'<a href="[^"]+">([^<]+)</a>', card).group(1): card for card in cards}
+
+
+@pytest.mark.django_db
+def test_deliverable_row_reads_the_same_on_the_list_and_the_dashboard(
+    client, travel, chief, staff, cepa_member, survey
+):
+    # given one late deliverable, one at risk for an outstanding review, one at risk for
+    # want of a version, and one on track
+    make(survey, staff, "Late", due=days(-3))
+    waiting = make(
+        survey, staff, "Waiting for a review", state=S.IN_REVIEW, due=days(5), versions=1
+    )
+    review_round(waiting, staff, [(cepa_member, A.INVITED)])
+    make(survey, staff, "No draft yet", due=days(2))
+    make(survey, staff, "On track", due=days(60), versions=2)
+    client.force_login(chief)
+
+    # when the chief reads both lists
+    listed = _rows(client.get("/deliverables/").content.decode())
+    dashboard = _rows(client.get("/dashboard/").content.decode())
+
+    # then each deliverable's row is the same markup on both pages
+    assert sorted(listed) == ["Late", "No draft yet", "On track", "Waiting for a review"]
+    assert listed == dashboard
+    # with the overdue distance, and the reason of each risk
+    late = listed["Late"]
+    assert '<strong class="tag tag--overdue">Overdue</strong>' in late
+    assert '<span class="due due--overdue">3 days overdue</span>' in late
+    assert "At risk: a review is outstanding." in listed["Waiting for a review"]
+    assert '<strong class="tag tag--in_review">In review</strong>' in listed["Waiting for a review"]
+    assert "At risk: no version uploaded yet." in listed["No draft yet"]
+    assert '<span class="due due--soon">in 2 days</span>' in listed["No draft yet"]
+    on_track = listed["On track"]
+    assert "tag--overdue" not in on_track
+    assert "tag--at-risk" not in on_track
+    assert "Latest version 2, not reviewed yet." in on_track
+
+
+@pytest.mark.django_db
+def test_dashboard_filter_panel_is_left_out_for_a_single_deliverable(client, chief, staff, survey):
+    make(survey, staff, "Chapter 1")
+    client.force_login(chief)
+
+    alone = client.get("/dashboard/").content.decode()
+    make(survey, staff, "Chapter 2")
+    two = client.get("/dashboard/").content.decode()
+    filtered = client.get("/dashboard/", {"state": "drafting"}).content.decode()
+
+    assert '<details class="filter-panel"' not in alone
+    assert '<details class="filter-panel">' in two
+    assert '<details class="filter-panel" open>' in filtered

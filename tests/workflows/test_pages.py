@@ -208,10 +208,13 @@ def test_deliverable_list_shows_state_as_text_due_date_and_owner(client, deliver
 
     page = html(client.get("/deliverables/"))
 
-    assert "<td>Planned</td>" in page
-    assert '<time datetime="2026-05-01">2026-05-01</time>' in page
-    assert f"<td>{owner.get_full_name()}</td>" in page
-    assert "<caption>1 deliverable</caption>" in page
+    assert '<strong class="tag tag--planned">Planned</strong>' in page
+    assert (
+        'Due <time datetime="2026-05-01">1 May 2026</time> <span class="due due--later">'
+        "in 60 days</span>"
+    ) in page
+    assert f"Owner: {owner.get_full_name()}</p>" in page
+    assert '<h2 id="deliverables-count">1 deliverable</h2>' in page
 
 
 @pytest.mark.django_db
@@ -330,8 +333,8 @@ def test_deliverable_page_shows_versions_rounds_and_history_to_the_owner(
     assert response.status_code == 200
     assert f'href="{download_url(deliverable)}"' in page
     assert "First full draft" in page
-    assert "Round 1 on version 1 (Open)" in page
-    assert f'action="/assignments/{first.pk}/withdraw/"' in page
+    assert 'Round 1 on version 1 <strong class="tag tag--open">Open</strong>' in page
+    assert f'href="/assignments/{first.pk}/withdraw/"' in page
     assert f'href="/deliverables/{deliverable.pk}/reviewers/"' in page
     by = owner.get_full_name()
     assert [
@@ -386,7 +389,8 @@ def test_deliverable_page_offers_the_chief_approval_with_a_waiver_while_reviews_
     response = client.get(f"/deliverables/{deliverable.pk}/")
     forms = response.context["transition_forms"]
 
-    assert [form.name for form in forms] == ["return_for_revision", "approve", "cancel"]
+    assert [form.name for form in forms] == ["return_for_revision", "approve"]
+    assert response.context["can_cancel"] is True  # on its own confirmation page
     assert list(forms[1].fields) == ["transition", "comment", "waiver_reason"]
     assert list(forms[0].fields) == ["transition", "comment"]
     assert '<label for="id_approve_waiver_reason">' in html(response)
@@ -914,8 +918,8 @@ def test_assign_reviewers_page_lists_suggestions_with_marks(
     assert response.status_code == 200
     assert "<legend>Reviewers</legend>" in page
     assert page.count('type="checkbox" name="reviewers"') == 4
-    assert "<strong>Away today</strong>" in page
-    assert "<strong>At their limit</strong>" in page
+    assert '<strong class="tag tag--neutral">Away today</strong>' in page
+    assert '<strong class="tag tag--at-risk">At their limit</strong>' in page
     assert "Themes: digital services" in page
     assert 'value="2026-03-23"' in page
 
@@ -1088,7 +1092,8 @@ def test_my_reviews_lists_overdue_first_then_by_due_date(
         "Later",
     ]
     assert {a.reviewer_id for a in response.context["assignments"]} == {reviewer.pk}
-    assert page.count("(overdue)") == 1
+    assert page.count('<strong class="tag tag--overdue">Overdue</strong>') == 1
+    assert page.count('<span class="due due--overdue">3 days overdue</span>') == 1
     assert page.count(">Accept</button>") == 3
 
 
@@ -1105,7 +1110,7 @@ def test_my_reviews_offers_download_only_while_the_reviewer_has_access(
 
     assert f'href="{download_url(deliverable)}"' in before
     assert f'href="{download_url(deliverable)}"' not in after
-    assert "<td>Withdrawn</td>" in after
+    assert '<strong class="tag tag--withdrawn">Withdrawn</strong>' in after
 
 
 def _seed_assignments(product, owner, reviewer, count: int, start: int) -> None:
@@ -1438,5 +1443,127 @@ def test_round_state_is_closed_after_approval(client, assigned, chief):
     page = html(client.get(f"/deliverables/{deliverable.pk}/"))
 
     assert ReviewRound.objects.get(deliverable=deliverable).state == RoundState.CLOSED
-    assert "Round 1 on version 1 (Closed)" in page
+    assert 'Round 1 on version 1 <strong class="tag tag--closed">Closed</strong>' in page
     assert "/withdraw/" not in page
+
+
+# --- filters, and destructive actions on confirmation pages -------------------------------
+
+
+@pytest.mark.django_db
+def test_deliverable_list_leaves_the_filter_panel_out_for_a_single_row(client, product, owner):
+    new_deliverable(product, owner, title="Only one")
+    client.force_login(owner)
+
+    alone = html(client.get("/deliverables/"))
+    new_deliverable(product, owner, title="Second")
+    two = html(client.get("/deliverables/"))
+    filtered = client.get("/deliverables/?owner=me")
+
+    assert '<details class="filter-panel"' not in alone
+    assert '<details class="filter-panel">' in two
+    assert '<details class="filter-panel" open>' in html(filtered)
+    assert "<title>Deliverables" in html(filtered)  # ignored filters are no error
+
+
+@pytest.mark.django_db
+def test_deliverable_cancel_goes_through_a_confirmation_page(
+    client, assigned, chief, django_capture_on_commit_callbacks
+):
+    deliverable, _a, _b = assigned
+    client.force_login(chief)
+
+    page = html(client.get(f"/deliverables/{deliverable.pk}/"))
+    confirm = client.get(f"/deliverables/{deliverable.pk}/cancel/")
+    no_reason = client.post(f"/deliverables/{deliverable.pk}/cancel/", {"transition": "cancel"})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            f"/deliverables/{deliverable.pk}/cancel/",
+            {"transition": "cancel", "comment": "Merged into chapter 2"},
+        )
+
+    # the deliverable page only links to the confirmation page: no form fires it there
+    assert f'href="/deliverables/{deliverable.pk}/cancel/"' in page
+    assert 'name="transition" value="cancel"' not in page
+    assert confirm.status_code == 200
+    assert (
+        '<button type="submit" class="button button--warning">Cancel the deliverable</button>'
+        in html(confirm)
+    )
+    assert no_reason.status_code == 400
+    assert "<title>Error: Cancel" in html(no_reason)
+    assert "Give a reason." in html(no_reason)
+    assert done.status_code == 302
+    assert state_of(deliverable) == S.CANCELLED
+
+
+@pytest.mark.django_db
+def test_deliverable_cancel_is_refused_to_a_colleague_and_changes_nothing(
+    client, assigned, colleague
+):
+    deliverable, _a, _b = assigned
+    client.force_login(colleague)
+
+    page = client.get(f"/deliverables/{deliverable.pk}/")
+    confirm = client.get(f"/deliverables/{deliverable.pk}/cancel/")
+    posted = client.post(
+        f"/deliverables/{deliverable.pk}/cancel/", {"transition": "cancel", "comment": "No"}
+    )
+
+    assert page.context["can_cancel"] is False
+    assert "/cancel/" not in html(page)
+    assert [confirm.status_code, posted.status_code] == [403, 403]
+    assert state_of(deliverable) == S.IN_REVIEW
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_deliverable_cancel_is_not_offered_once_final(client, assigned, chief):
+    # given a published deliverable (the state machine still cancels an approved one)
+    deliverable, _a, _b = assigned
+    services.fire_transition(chief, deliverable, "approve", waiver_reason="Urgent")
+    approved = html(client_for(client, chief).get(f"/deliverables/{deliverable.pk}/"))
+    services.fire_transition(chief, deliverable, "publish")
+
+    page = client.get(f"/deliverables/{deliverable.pk}/")
+    confirm = client.get(f"/deliverables/{deliverable.pk}/cancel/", follow=True)
+    posted = client.post(
+        f"/deliverables/{deliverable.pk}/cancel/",
+        {"transition": "cancel", "comment": "Too late"},
+        follow=True,
+    )
+
+    assert f'href="/deliverables/{deliverable.pk}/cancel/"' in approved
+    assert page.context["can_cancel"] is False
+    assert "/cancel/" not in html(page)
+    assert page.context["transition_forms"] == []
+    assert confirm.redirect_chain == [(f"/deliverables/{deliverable.pk}/", 302)]
+    assert "“Cancel deliverable” is not possible: the deliverable is now published." in html(
+        confirm
+    )
+    assert posted.redirect_chain == [(f"/deliverables/{deliverable.pk}/", 302)]
+    assert state_of(deliverable) == S.PUBLISHED
+
+
+def client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_assignment_withdraw_asks_for_confirmation_first(client, assigned, owner, reviewer):
+    _deliverable, first, _second = assigned
+    client.force_login(reviewer)
+    refused = client.get(f"/assignments/{first.pk}/withdraw/")
+    client.force_login(owner)
+
+    confirm = client.get(f"/assignments/{first.pk}/withdraw/")
+
+    assert refused.status_code == 403
+    assert confirm.status_code == 200
+    assert (
+        f'<button type="submit" class="button button--warning">Withdraw '
+        f"{reviewer.get_full_name()}</button>"
+    ) in html(confirm)
+    assert ReviewAssignment.objects.get(pk=first.pk).state == AssignmentState.INVITED
+    assert mail.outbox == []
