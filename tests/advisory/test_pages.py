@@ -68,7 +68,10 @@ def test_list_shows_the_columns_of_each_visible_request(client, staff, request_i
     assert f'<a href="/advisory-requests/{oman.pk}/">Oman programme</a>' in html
     assert "Ghana strategy" in html
     assert "Ines Rahal" in html
-    assert f'Adopt the e-law, <time datetime="{due:%Y-%m-%d}">' in html
+    assert (
+        f'<td>Adopt the e-law<br><time datetime="{due:%Y-%m-%d}">{due:%-d %B %Y}</time> '
+        '<span class="due due--later">in 12 days</span></td>'
+    ) in html
     assert "Later step" not in html
     assert "Assessment of an e-government programme" in html
     assert "In follow-up" in html
@@ -272,7 +275,8 @@ def test_export_sends_anonymous_visitors_to_sign_in(client):
     assert client.get("/advisory-requests/export.csv").status_code == 302
 
 
-def test_list_links_the_export_with_the_filters(client, staff):
+def test_list_links_the_export_with_the_filters(client, staff, request_in):
+    request_in(S.RECEIVED)
     client.force_login(staff)
 
     html = html_of(client, "/advisory-requests/?state=received&page=2")
@@ -371,17 +375,87 @@ def test_create_page_is_refused_to_others(client, request, who):
 # --- the request page: state and actions --------------------------------------------------------
 
 
-def test_chief_sees_accept_with_lead_and_decline_with_reason(client, chief, request_in):
+def test_chief_sees_accept_with_lead_and_decline_behind_a_confirmation(client, chief, request_in):
     received = request_in(S.RECEIVED)
     client.force_login(chief)
 
     html = html_of(client, f"/advisory-requests/{received.pk}/")
+    confirm = html_of(client, f"/advisory-requests/{received.pk}/transition/decline/")
 
     assert '<h3 id="transition-accept">Accept</h3>' in html
     assert '<select name="lead" id="id_accept_lead">' in html
     assert ">Ines Rahal</option>" in html
-    assert '<h3 id="transition-decline">Decline</h3>' in html
-    assert "Reason for declining (required)" in html
+    # Declining ends the request: the request's page only links to the page that confirms it.
+    assert 'value="decline"' not in html
+    assert (
+        f'<a class="button button--secondary" href="/advisory-requests/{received.pk}/transition/'
+        'decline/">Decline the request</a>'
+    ) in html
+    assert "<h1>Decline this request?</h1>" in confirm
+    assert "Reason for declining (required)" in confirm
+    assert '<input type="hidden" name="confirmed" value="1">' in confirm
+    assert (
+        '<button type="submit" class="button button--warning">Decline the request</button>'
+        in confirm
+    )
+
+
+def test_decline_confirmed_with_a_reason_declines(client, chief, request_in):
+    received = request_in(S.RECEIVED)
+    client.force_login(chief)
+
+    response = client.post(
+        f"/advisory-requests/{received.pk}/transition/",
+        {"transition": "decline", "comment": "Not ours.", "confirmed": "1"},
+    )
+
+    declined = AdvisoryRequest.objects.get(pk=received.pk)
+    assert response.status_code == 302
+    assert (declined.state, declined.decline_reason) == (S.DECLINED, "Not ours.")
+
+
+def test_decline_posted_without_confirmation_asks_first_and_changes_nothing(
+    client, chief, request_in
+):
+    received = request_in(S.RECEIVED)
+    client.force_login(chief)
+
+    response = client.post(
+        f"/advisory-requests/{received.pk}/transition/",
+        {"transition": "decline", "comment": "Not ours."},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Decline this request?</h1>" in html
+    assert ">\nNot ours.</textarea>" in html
+    assert state_of(received) == S.RECEIVED
+
+
+@pytest.mark.parametrize(
+    ("who", "name", "status"),
+    [("staff", "decline", 403), ("chief", "accept", 404), ("chief", "nonsense", 404)],
+)
+def test_confirmation_page_is_refused_to_others_and_for_other_actions(
+    client, request, request_in, who, name, status
+):
+    received = request_in(S.RECEIVED)
+    client.force_login(request.getfixturevalue(who))
+
+    response = client.get(f"/advisory-requests/{received.pk}/transition/{name}/")
+
+    assert response.status_code == status
+    assert state_of(received) == S.RECEIVED
+
+
+def test_confirmation_page_of_a_request_already_declined_says_so(client, chief, request_in):
+    declined = request_in(S.DECLINED)
+    client.force_login(chief)
+
+    response = client.get(f"/advisory-requests/{declined.pk}/transition/close/", follow=True)
+
+    assert response.redirect_chain == [(f"/advisory-requests/{declined.pk}/", 302)]
+    assert "“Close” is not possible: the request is now declined." in response.content.decode()
 
 
 def test_accept_on_the_page_names_the_lead(client, chief, request_in, ira):
@@ -403,10 +477,12 @@ def test_decline_without_reason_shows_the_error_and_changes_nothing(client, chie
     client.force_login(chief)
 
     response = client.post(
-        f"/advisory-requests/{received.pk}/transition/", {"transition": "decline", "comment": ""}
+        f"/advisory-requests/{received.pk}/transition/",
+        {"transition": "decline", "comment": "", "confirmed": "1"},
     )
 
     assert response.status_code == 400
+    assert "<h1>Decline this request?</h1>" in response.content.decode()
     assert "Give the reason for declining." in response.content.decode()
     assert state_of(received) == S.RECEIVED
 
@@ -431,7 +507,7 @@ def test_transition_no_longer_possible_is_a_message(client, chief, request_in):
 
     response = client.post(
         f"/advisory-requests/{declined.pk}/transition/",
-        {"transition": "close", "comment": ""},
+        {"transition": "close", "comment": "", "confirmed": "1"},
         follow=True,
     )
 
@@ -697,19 +773,50 @@ def milestone(request_in, ira):
     )
 
 
-@pytest.mark.parametrize(("outcome", "state"), [("done", "done"), ("cancelled", "cancelled")])
-def test_milestone_buttons_close_it(client, ira, milestone, outcome, state):
+def test_milestone_done_button_closes_it(client, ira, milestone):
     client.force_login(ira)
     html = html_of(client, f"/advisory-requests/{milestone.request_id}/")
 
     response = client.post(
         f"/advisory-requests/{milestone.request_id}/milestones/{milestone.pk}/complete/",
-        {"outcome": outcome},
+        {"outcome": "done"},
     )
 
     assert "Mark “Adopt the e-law” done" in html
     assert response.status_code == 302
-    assert Milestone.objects.get(pk=milestone.pk).state == state
+    assert Milestone.objects.get(pk=milestone.pk).state == MilestoneState.DONE
+
+
+def test_milestone_cancel_goes_through_a_confirmation_page(client, ira, milestone):
+    client.force_login(ira)
+    base = f"/advisory-requests/{milestone.request_id}/milestones/{milestone.pk}"
+    html = html_of(client, f"/advisory-requests/{milestone.request_id}/")
+    confirm = html_of(client, f"{base}/cancel/")
+
+    response = client.post(f"{base}/complete/", {"outcome": "cancelled", "confirmed": "1"})
+
+    assert 'value="cancelled"' not in html
+    assert f'<a href="{base}/cancel/">Cancel “Adopt the e-law”</a>' in html
+    assert "<h1>Cancel the milestone “Adopt the e-law”?</h1>" in confirm
+    assert (
+        '<button type="submit" class="button button--warning">Cancel the milestone</button>'
+        in confirm
+    )
+    assert response.status_code == 302
+    assert Milestone.objects.get(pk=milestone.pk).state == MilestoneState.CANCELLED
+
+
+def test_milestone_cancel_posted_without_confirmation_asks_first(client, ira, milestone):
+    client.force_login(ira)
+
+    response = client.post(
+        f"/advisory-requests/{milestone.request_id}/milestones/{milestone.pk}/complete/",
+        {"outcome": "cancelled"},
+    )
+
+    assert response.status_code == 200
+    assert "<h1>Cancel the milestone “Adopt the e-law”?</h1>" in response.content.decode()
+    assert Milestone.objects.get(pk=milestone.pk).state == MilestoneState.OPEN
 
 
 def test_milestone_due_date_form_moves_it(client, team_member, milestone):
@@ -732,11 +839,15 @@ def test_milestone_actions_by_others_are_forbidden(client, request, milestone, w
     html = html_of(client, f"/advisory-requests/{milestone.request_id}/")
     moved = client.post(f"{base}/due-date/", {"due_date": "2027-04-15"})
     closed = client.post(f"{base}/complete/", {"outcome": "done"})
+    confirm = client.get(f"{base}/cancel/")
+    cancelled = client.post(f"{base}/complete/", {"outcome": "cancelled"})
 
     unchanged = Milestone.objects.get(pk=milestone.pk)
     assert "Adopt the e-law" in html
     assert "Mark “Adopt the e-law” done" not in html
+    assert f"{base}/cancel/" not in html
     assert (moved.status_code, closed.status_code) == (403, 403)
+    assert (confirm.status_code, cancelled.status_code) == (403, 403)
     assert (unchanged.state, unchanged.due_date) == (MilestoneState.OPEN, datetime.date(2027, 3, 1))
 
 
