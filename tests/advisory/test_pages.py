@@ -9,12 +9,14 @@ import io
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.admin import helpers
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from advisory import queries
 from advisory import services as advisory
 from advisory.enums import DocumentKind, MilestoneState, RequestState
 from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument
@@ -124,6 +126,57 @@ def test_list_is_paginated_by_fifty(client, staff, request_in):
     assert second.context["page"].number == 2
     assert len(second.context["page"].object_list) == 1
     assert "Page 2 of 2" in second.content.decode()
+
+
+def test_list_hides_the_filters_for_a_single_row_but_not_once_filtered(client, staff, request_in):
+    request_in(S.RECEIVED, title="Only one")
+    client.force_login(staff)
+
+    single = html_of(client, "/advisory-requests/")
+    filtered = html_of(client, "/advisory-requests/?state=closed")
+    request_in(S.RECEIVED, country="GHA", title="Another")
+    two = html_of(client, "/advisory-requests/")
+
+    assert "Only one" in single
+    assert 'class="filter-panel"' not in single
+    assert '<details class="filter-panel" open>' in filtered
+    assert '<p class="empty">No requests match these filters.</p>' in filtered
+    assert '<details class="filter-panel">' in two
+
+
+def test_list_shows_the_state_and_an_overdue_milestone(client, staff, request_in, ira):
+    late = request_in(S.FOLLOW_UP, title="Late programme")
+    due = timezone.localdate() + datetime.timedelta(days=1)
+    advisory.add_milestone(ira, late, title="Adopt the e-law", due_date=due)
+    client.force_login(staff)
+
+    with time_machine.travel(datetime.timedelta(days=4)):
+        html = html_of(client, "/advisory-requests/")
+
+    assert '<td><strong class="tag tag--follow_up">In follow-up</strong></td>' in html
+    assert '<span class="due due--overdue">3 days overdue</span>' in html
+
+
+def test_milestone_overdue_rule_is_the_models(request_in, ira):
+    follow_up = request_in(S.FOLLOW_UP)
+    soon = timezone.localdate() + datetime.timedelta(days=1)
+    for title in ("Late", "Done", "Later"):
+        advisory.add_milestone(
+            ira,
+            follow_up,
+            title=title,
+            due_date=soon + datetime.timedelta(days=30 if title == "Later" else 0),
+        )
+    advisory.complete_milestone(ira, follow_up.milestones.get(title="Done"))
+
+    with time_machine.travel(datetime.timedelta(days=3)):
+        overdue = {m.title: m.overdue for m in follow_up.milestones.all()}
+        listed = queries.with_next_milestone(AdvisoryRequest.objects.filter(pk=follow_up.pk))
+        row = listed.get()
+        next_one = (row.next_milestone_title, row.next_milestone_overdue)
+
+    assert overdue == {"Late": True, "Done": False, "Later": False}
+    assert next_one == ("Late", True)
 
 
 def test_list_sends_anonymous_visitors_to_sign_in(client):
