@@ -57,6 +57,7 @@ from advisory.models import (
 )
 from cepa_collab import documents
 from cepa_collab.api_contract import DOWNLOAD_RESPONSES, ID, IdFilter
+from cepa_collab.forms import FilterSet
 from cepa_collab.models import Branch, MemberState, validate_time_zone
 from cepa_collab.serializers import HistoryEntrySerializer, LabelField
 from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
@@ -474,7 +475,7 @@ class MilestoneCompleteSerializer(serializers.Serializer):
 # --- filters --------------------------------------------------------------------------------
 
 
-class AdvisoryRequestFilter(filters.FilterSet):
+class AdvisoryRequestFilter(FilterSet):
     country = filters.CharFilter(
         field_name="country__iso3", help_text=_("ISO 3166 alpha-3 code, e.g. OMN.")
     )
@@ -487,7 +488,7 @@ class AdvisoryRequestFilter(filters.FilterSet):
         fields = ["country", "state", "kind", "branch"]
 
 
-class MilestoneFilter(filters.FilterSet):
+class MilestoneFilter(FilterSet):
     request = IdFilter(field_name="request", help_text=_("Advisory request id."))
     state = filters.ChoiceFilter(choices=MilestoneState.choices)
     due_after = filters.DateFilter(

@@ -8,7 +8,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from cepa_collab import account_views, api, api_contract, invitation_views, views
+from cepa_collab import account_views, api, api_contract, invitation_views, pattern_views, views
 
 
 @extend_schema(exclude=True)
@@ -95,6 +95,8 @@ urlpatterns = [
     path("", include("advisory.urls")),
     path("", include("contributions.urls")),
     path("", include("knowledge.urls")),
+    # The design system's pattern page: 404 unless DEBUG is on.
+    path("patterns/", pattern_views.patterns, name="patterns"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -26,6 +26,7 @@ from rest_framework.reverse import reverse
 
 from cepa_collab import documents
 from cepa_collab.api_contract import DOWNLOAD_RESPONSES, ID
+from cepa_collab.forms import FilterSet
 from cepa_collab.models import MemberState
 from cepa_collab.serializers import HistoryEntrySerializer, LabelField, StrictBooleanFilter
 from cepa_collab.service_errors import ServiceErrorsMixin, errors, validated
@@ -311,7 +312,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
 # --- filters ---------------------------------------------------------------------------------
 
 
-class ContributionFilter(filters.FilterSet):
+class ContributionFilter(FilterSet):
     kind = filters.ChoiceFilter(choices=ContributionKind.choices)
     state = filters.ChoiceFilter(choices=ContributionState.choices)
     country = filters.CharFilter(

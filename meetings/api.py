@@ -34,6 +34,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from cepa_collab.api_contract import ID
+from cepa_collab.forms import FilterSet
 from cepa_collab.models import Branch, MemberState, validate_time_zone
 from cepa_collab.serializers import LabelField, StrictBooleanFilter, required_text
 from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
@@ -371,7 +372,7 @@ class NewFeedSerializer(serializers.Serializer):
 # --- filters -------------------------------------------------------------------------------
 
 
-class MeetingFilter(filters.FilterSet):
+class MeetingFilter(FilterSet):
     kind = filters.ChoiceFilter(choices=MeetingKind.choices)
     branch = filters.CharFilter(field_name="branch__code", help_text=_("Branch code."))
     region = filters.CharFilter(

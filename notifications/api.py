@@ -9,13 +9,13 @@ django `ValidationError` is a 400 naming the fields (here: the kinds of notifica
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cepa_collab.forms import FilterSet
 from cepa_collab.serializers import LabelField, StrictBooleanFilter
 from cepa_collab.service_errors import ServiceErrorsMixin, errors
 from notifications import mail, queries, services
@@ -129,7 +129,7 @@ def preferences_payload(user) -> list[dict]:
 # --- filters -------------------------------------------------------------------------------
 
 
-class NotificationFilter(filters.FilterSet):
+class NotificationFilter(FilterSet):
     unread = StrictBooleanFilter(
         method="filter_unread", help_text=_("true (or 1): unread ones only; false: read ones.")
     )

@@ -33,6 +33,7 @@ from cepa_collab.api_contract import (
     IdFilter,
     id_field,
 )
+from cepa_collab.forms import FilterSet
 from cepa_collab.models import Branch
 from cepa_collab.parsers import JSONObjectParser
 from cepa_collab.serializers import (
@@ -401,7 +402,7 @@ class ReviewWriteSerializer(serializers.Serializer):
 # --- filters -------------------------------------------------------------------------------
 
 
-class DeliverableFilter(filters.FilterSet):
+class DeliverableFilter(FilterSet):
     product = IdFilter(field_name="product", help_text=_("Product id."))
     state = filters.ChoiceFilter(choices=DeliverableState.choices)
     owner = IdFilter(field_name="owner", help_text=_("Owner's user id."))
@@ -424,7 +425,7 @@ class DeliverableFilter(filters.FilterSet):
         return queryset.overdue() if value else queryset.not_overdue()
 
 
-class ReviewFilter(filters.FilterSet):
+class ReviewFilter(FilterSet):
     deliverable = IdFilter(field_name="assignment__deliverable", help_text=_("Deliverable id."))
 
     class Meta:
