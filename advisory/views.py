@@ -120,7 +120,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         request,
         "advisory/request_list.html",
         {
-            "form": form,
+            "filter_form": form,
             "page": page,
             "export_query": query.urlencode(),
             "can_create": may_register(request.user),

@@ -70,7 +70,7 @@ def contribution_list(request: HttpRequest) -> HttpResponse:
         request,
         "contributions/contribution_list.html",
         {
-            "form": form,
+            "filter_form": form,
             "page": page,
             "can_propose": rules.CONTRIBUTION.propose.permits(None, user),
             "kinds": ContributionKind.choices,
