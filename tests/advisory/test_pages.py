@@ -134,6 +134,7 @@ def test_list_hides_the_filters_for_a_single_row_but_not_once_filtered(client, s
 
     single = html_of(client, "/advisory-requests/")
     filtered = html_of(client, "/advisory-requests/?state=closed")
+    bad_filter = html_of(client, "/advisory-requests/?state=nonsense")
     request_in(S.RECEIVED, country="GHA", title="Another")
     two = html_of(client, "/advisory-requests/")
 
@@ -142,6 +143,8 @@ def test_list_hides_the_filters_for_a_single_row_but_not_once_filtered(client, s
     assert '<details class="filter-panel" open>' in filtered
     assert '<p class="empty">No requests match these filters.</p>' in filtered
     assert '<details class="filter-panel">' in two
+    # A value the filter does not know is ignored: the list is not a page in error.
+    assert "<title>Technical cooperation · CEPA Collab</title>" in bad_filter
 
 
 def test_list_shows_the_state_and_an_overdue_milestone(client, staff, request_in, ira):
@@ -536,6 +539,7 @@ def test_decline_without_reason_shows_the_error_and_changes_nothing(client, chie
 
     assert response.status_code == 400
     assert "<h1>Decline this request?</h1>" in response.content.decode()
+    assert "<title>Error: Decline this request? · CEPA Collab</title>" in response.content.decode()
     assert "Give the reason for declining." in response.content.decode()
     assert state_of(received) == S.RECEIVED
 

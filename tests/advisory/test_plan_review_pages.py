@@ -140,7 +140,9 @@ def test_a_missing_or_past_due_date_is_a_form_error(client, ira, drafted, due_da
     form = response.context["plan_review_form"]
     assert form.errors == {"due_date": [message]}
     html = response.content.decode()
-    assert f'<a href="#id_plan_review_due_date">The reviewed plan is due on: {message}</a>' in html
+    assert f'<a href="#id_plan_review_due_date">{message}</a>' in html
+    assert f'<p class="error-message" id="id_plan_review_due_date_error">{message}</p>' in html
+    assert f"<title>Error: {drafted.title} · CEPA Collab</title>" in html
     nothing_sent(drafted)
 
 
