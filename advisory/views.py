@@ -148,7 +148,7 @@ def export_header() -> list[str]:
 def export_rows(rows) -> list[list[object]]:
     for row in rows:
         cells = [
-            row.country.name,
+            str(row.country),
             row.title,
             row.get_kind_display(),
             row.get_state_display(),

@@ -818,7 +818,10 @@ def test_milestone_form_without_date_shows_the_error(client, ira, request_in):
     )
 
     assert response.status_code == 400
-    assert response.context["errors"][0].errors == {"due_date": ["This field is required."]}
+    assert response.context["errors"][0].errors == {"due_date": ["Enter the milestone's due date."]}
+    assert '<a href="#id_milestone_due_date">Enter the milestone&#x27;s due date.</a>' in (
+        response.content.decode()
+    )
     assert Milestone.objects.count() == 0
 
 
