@@ -1,12 +1,14 @@
 """Pages go out gzip-compressed to clients that accept it; calendar feeds never do.
 
-`CompressionMiddleware` is Django's `GZipMiddleware` for the types the app writes itself:
-HTML pages, JSON (the API), CSV exports. Everything else leaves as it was made:
+`CompressionMiddleware` is Django's `GZipMiddleware` for the pages people load: HTML, and
+the lists' CSV exports. Everything else leaves as it was made:
 
 - calendar feeds (`text/calendar`, the `.ics` addresses; they also say
   `Cache-Control: no-transform`) stay uncompressed: compressed feeds break Outlook
   subscriptions, and clients poll them with conditional requests on their strong ETag
   (gzip would weaken it);
+- the API's JSON stays byte-exact for its clients (scripts and contract tools that do not
+  all decode Content-Encoding; its pages are bounded by PAGE_SIZE);
 - uploaded documents (PDF, Word, images) are compressed already and are served with their
   exact length;
 - static files never reach it: WhiteNoise (above it) serves them precompressed (gzip, and
@@ -25,9 +27,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 
-COMPRESSED_TYPES = frozenset(
-    {"text/html", "application/json", "application/problem+json", "text/csv", "text/plain"}
-)
+COMPRESSED_TYPES = frozenset({"text/html", "text/csv"})
 
 
 def compressible(response: HttpResponse) -> bool:

@@ -75,8 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Pages, JSON and CSV gzip-compressed for clients that accept it; never calendar feeds
-    # (cepa_collab.compression). Static files are precompressed by WhiteNoise, above.
+    # Pages (HTML, CSV exports) gzip-compressed for clients that accept it; never calendar feeds
+    # nor the API (cepa_collab.compression). Static files are precompressed by WhiteNoise, above.
     "cepa_collab.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

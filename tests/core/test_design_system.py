@@ -165,9 +165,7 @@ def test_title_has_no_error_prefix_for_a_valid_or_unbound_form():
 
 
 @pytest.mark.django_db
-def test_sign_in_page_after_a_wrong_password_has_the_error_title_and_a_focused_summary(
-    client, cepa_member
-):
+def test_sign_in_page_after_a_wrong_password_has_the_error_title(client, cepa_member):
     response = client.post(
         "/accounts/login/", {"username": "amina", "password": DEFAULT_PASSWORD + "x"}
     )
