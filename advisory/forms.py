@@ -103,17 +103,39 @@ class RequestFilterForm(Form):
 
 
 class RequestForm(Form):
+    # Each message names its field: the error summary shows it alone.
     country = forms.ModelChoiceField(
-        label=_("Member State"), queryset=MemberState.objects.order_by("name")
+        label=_("Member State"),
+        queryset=MemberState.objects.order_by("name"),
+        error_messages={"required": _("Choose the Member State.")},
     )
-    branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.none())
-    kind = forms.ChoiceField(label=_("Kind of support"), choices=RequestKind.choices)
-    channel = forms.ChoiceField(label=_("Received through"), choices=Channel.choices)
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    branch = forms.ModelChoiceField(
+        label=_("Branch"),
+        queryset=Branch.objects.none(),
+        error_messages={"required": _("Choose the branch that handles the request.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of support"),
+        choices=RequestKind.choices,
+        error_messages={"required": _("Choose the kind of support.")},
+    )
+    channel = forms.ChoiceField(
+        label=_("Received through"),
+        choices=Channel.choices,
+        error_messages={"required": _("Say how the request was received.")},
+    )
+    received_on = forms.DateField(
+        label=_("Received on"),
+        widget=DateInput,
+        error_messages={"required": _("Enter the date the request was received.")},
+    )
+    title = forms.CharField(
+        label=_("Title"), max_length=200, error_messages={"required": _("Enter the title.")}
+    )
     description = forms.CharField(
         label=_("What the Member State asks for"),
         widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
+        error_messages={"required": _("Say what the Member State asks for.")},
     )
 
     def __init__(self, *args, branches: QuerySet, **kwargs):
@@ -195,8 +217,14 @@ class MissionForm(Form):
         label=_("Time zone of the mission"),
         help_text=_("Start and end are read as times in this zone, e.g. Asia/Muscat."),
     )
-    start = LocalDateTimeField(label=_("Starts (local time)"))
-    end = LocalDateTimeField(label=_("Ends (local time)"))
+    start = LocalDateTimeField(
+        label=_("Starts (local time)"),
+        error_messages={"required": _("Enter when the mission starts.")},
+    )
+    end = LocalDateTimeField(
+        label=_("Ends (local time)"),
+        error_messages={"required": _("Enter when the mission ends.")},
+    )
     location = forms.CharField(label=_("Location"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -227,9 +255,14 @@ def _aware(value) -> bool:
 
 
 class DocumentUploadForm(Form):
-    kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Document"),
+        choices=DocumentKind.choices,
+        error_messages={"required": _("Choose which document it is.")},
+    )
     file = forms.FileField(
         label=_("File"),
+        error_messages={"required": _("Choose the file to upload.")},
         help_text=_("PDF, DOCX, ODT, XLSX or PPTX."),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
     )
@@ -249,8 +282,16 @@ class DocumentUploadForm(Form):
 
 
 class MilestoneForm(Form):
-    title = forms.CharField(label=_("Milestone"), max_length=200)
-    due_date = forms.DateField(label=_("Due date"), widget=DateInput)
+    title = forms.CharField(
+        label=_("Milestone"),
+        max_length=200,
+        error_messages={"required": _("Enter the milestone.")},
+    )
+    due_date = forms.DateField(
+        label=_("Due date"),
+        widget=DateInput,
+        error_messages={"required": _("Enter the milestone's due date.")},
+    )
     lead = PersonChoiceField(
         label=_("Lead"),
         queryset=User.objects.none(),
@@ -265,7 +306,11 @@ class MilestoneForm(Form):
 
 
 class MilestoneDueForm(Form):
-    due_date = forms.DateField(label=_("New due date"), widget=DateInput)
+    due_date = forms.DateField(
+        label=_("New due date"),
+        widget=DateInput,
+        error_messages={"required": _("Enter the new due date.")},
+    )
 
     def __init__(self, *args, milestone_id: int, **kwargs):
         kwargs.setdefault("auto_id", f"id_milestone_{milestone_id}_%s")
@@ -275,7 +320,9 @@ class MilestoneDueForm(Form):
 
 class CommentForm(Form):
     text = forms.CharField(
-        label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 4, "cols": 60})
+        label=_("Your comment"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        error_messages={"required": _("Write your comment.")},
     )
     document = forms.ModelChoiceField(
         label=_("On the document (optional)"),

@@ -7,9 +7,12 @@ and who may fire each one (`permission=`, predicates in `advisory.rules`).
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -33,6 +36,12 @@ from cepa_collab.models import (
     UploadedDocument,
 )
 from workflows.enums import DeliverableState
+
+
+def milestone_late(due_date: datetime.date | None, *, owed: bool, today=None) -> bool:
+    """The overdue rule of milestones, written once: a milestone still owed (open, on an
+    open request) whose due date has passed."""
+    return owed and due_date is not None and due_date < (today or timezone.localdate())
 
 
 class AdvisoryRequest(ConcurrentTransitionMixin, TimeStampedModel):
@@ -116,6 +125,11 @@ class AdvisoryRequest(ConcurrentTransitionMixin, TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.state in REQUEST_OPEN_STATES
+
+    @property
+    def next_milestone_overdue(self) -> bool:
+        """Whether the next open milestone (`queries.with_next_milestone`) is late."""
+        return milestone_late(getattr(self, "next_milestone_due", None), owed=self.is_open)
 
     # --- conditions -------------------------------------------------------------------
     def has_mission(self) -> bool:
@@ -297,6 +311,13 @@ class Milestone(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def overdue(self) -> bool:
+        """Late: open, on an open request, and due before today (`milestone_late`)."""
+        return milestone_late(
+            self.due_date, owed=self.state == MilestoneState.OPEN and self.request.is_open
+        )
 
 
 class Comment(models.Model):

@@ -203,6 +203,10 @@ TRANSITION_LABELS = {
     "close": pgettext_lazy("action", "Close"),
 }
 
+# Transitions that end a request for good: the pages ask to confirm them on a page of
+# their own (a warning button), never straight from the request's page.
+CONFIRMED_TRANSITIONS = ("decline", "close")
+
 MACHINE = Machine(
     labels=TRANSITION_LABELS,
     conflict=_("“%(action)s” is not possible: the request is now %(state)s."),

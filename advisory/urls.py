@@ -10,6 +10,11 @@ urlpatterns = [
     path("advisory-requests/new/", views.request_create, name="create"),
     path("advisory-requests/<int:pk>/", views.request_detail, name="detail"),
     path("advisory-requests/<int:pk>/transition/", views.request_transition, name="transition"),
+    path(
+        "advisory-requests/<int:pk>/transition/<str:name>/",
+        views.request_confirm,
+        name="confirm",
+    ),
     path("advisory-requests/<int:pk>/team/", views.request_team, name="team"),
     path("advisory-requests/<int:pk>/mission/", views.request_mission, name="mission"),
     path("advisory-requests/<int:pk>/plan-review/", views.plan_review, name="plan_review"),
@@ -24,6 +29,11 @@ urlpatterns = [
         "advisory-requests/<int:pk>/milestones/<int:milestone_pk>/complete/",
         views.milestone_complete,
         name="milestone_complete",
+    ),
+    path(
+        "advisory-requests/<int:pk>/milestones/<int:milestone_pk>/cancel/",
+        views.milestone_cancel,
+        name="milestone_cancel",
     ),
     path(
         "advisory-requests/<int:pk>/milestones/<int:milestone_pk>/due-date/",

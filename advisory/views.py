@@ -46,7 +46,7 @@ from advisory.models import (
     RequestDocument,
 )
 from advisory.panels import REQUEST_PAGE
-from cepa_collab import documents, pages, viewer
+from cepa_collab import documents, pages, transitions, viewer
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.history import history_rows
 from cepa_collab.models import Branch, MemberState
@@ -103,6 +103,11 @@ def _filtered(request: HttpRequest) -> tuple[RequestFilterForm, QuerySet[Advisor
     return form, queries.with_next_milestone(form.apply(visible))
 
 
+def filters_active(form: Form) -> bool:
+    """Whether the list is narrowed: some filter of the form was given a value."""
+    return form.is_bound and any(form.data.get(name) for name in form.fields)
+
+
 @login_required
 @require_safe
 def request_list(request: HttpRequest) -> HttpResponse:
@@ -110,14 +115,18 @@ def request_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    active = filters_active(form)
     return render(
         request,
         "advisory/request_list.html",
         {
-            "form": form,
+            "filter_form": form,
             "page": page,
             "export_query": query.urlencode(),
             "can_create": may_register(request.user),
+            "filters_active": active,
+            # Unfiltered, the count is the whole list's: no filters for a single row.
+            "show_filters": active or page.paginator.count > 1,
         },
     )
 
@@ -139,7 +148,7 @@ def export_header() -> list[str]:
 def export_rows(rows) -> list[list[object]]:
     for row in rows:
         cells = [
-            row.country.name,
+            str(row.country),
             row.title,
             row.get_kind_display(),
             row.get_state_display(),
@@ -238,9 +247,12 @@ def _render_detail(
     people = branch_people(adv.branch_id) if rules.can_work_on(adv, user) else None
 
     transition_forms = []
+    confirmed_transitions = []
     bound_transition = bound.get("transition")
     for name in services.available_transitions(adv, user):
-        if bound_transition is not None and bound_transition.name == name:
+        if name in rules.CONFIRMED_TRANSITIONS:
+            confirmed_transitions.append((name, TRANSITION_LABELS[name]))
+        elif bound_transition is not None and bound_transition.name == name:
             transition_forms.append(bound_transition)
         else:
             transition_forms.append(TransitionForm(name=name, leads=people, lead=adv.lead))
@@ -282,6 +294,7 @@ def _render_detail(
         "internal": internal,
         "viewer_zone": profile_for(user).time_zone,
         "transition_forms": transition_forms,
+        "confirmed_transitions": confirmed_transitions,
         "bound_transition": bound_transition,
         "team": team,
         "team_form": (
@@ -346,6 +359,32 @@ def _rerender(request: HttpRequest, pk: int, key: str, form: Form) -> HttpRespon
     return _render_detail(request, adv, bound={key: form}, status=BAD_REQUEST)
 
 
+def _render_confirm(
+    request: HttpRequest, adv: AdvisoryRequest, form: TransitionForm, *, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "advisory/request_confirm.html",
+        {"advisory_request": adv, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def request_confirm(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """The page that asks to confirm a transition that ends the request (decline, close),
+    with its reason or comment; its warning button fires it."""
+    adv = queries.get_request_for_user(request.user, pk)
+    if name not in rules.CONFIRMED_TRANSITIONS:
+        raise Http404("No such action.")
+    try:
+        transitions.check(adv, name, request.user, rules.MACHINE)
+    except ServiceConflict as exc:
+        return pages.conflict(request, exc, _back(pk))
+    return _render_confirm(request, adv, TransitionForm(name=name))
+
+
 @login_required
 @require_POST
 def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
@@ -354,6 +393,11 @@ def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if name not in TRANSITION_LABELS:
         messages.error(request, _("Unknown action."))
         return redirect(_back(pk))
+    confirming = name in rules.CONFIRMED_TRANSITIONS
+    if confirming and not request.POST.get("confirmed"):
+        # Not confirmed on its page: ask first, keeping what was typed.
+        initial = {"transition": name, "comment": request.POST.get("comment", "")}
+        return _render_confirm(request, adv, TransitionForm(name=name, initial=initial))
     form = TransitionForm(request.POST, name=name, leads=branch_people(adv.branch_id))
     done = pages.submit(
         request,
@@ -366,6 +410,9 @@ def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if done is not None:
         return done
+    if confirming:
+        adv = queries.get_request_for_user(request.user, pk)
+        return _render_confirm(request, adv, form, status=BAD_REQUEST)
     return _rerender(request, pk, "transition", form)
 
 
@@ -513,12 +560,36 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _rerender(request, pk, "milestone", form)
 
 
+def _render_cancel(request: HttpRequest, adv: AdvisoryRequest, milestone: Milestone):
+    return render(
+        request,
+        "advisory/milestone_cancel.html",
+        {"advisory_request": adv, "milestone": milestone},
+    )
+
+
+@login_required
+@require_safe
+def milestone_cancel(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+    """The page that asks to confirm cancelling a milestone; its warning button does it."""
+    adv = queries.get_request_for_user(request.user, pk)
+    milestone = _milestone_of(adv, milestone_pk)
+    try:
+        rules.MILESTONE.complete.require(milestone, request.user)
+    except ServiceConflict as exc:
+        return pages.conflict(request, exc, _back(pk))
+    return _render_cancel(request, adv, milestone)
+
+
 @login_required
 @require_POST
 def milestone_complete(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
     adv = queries.get_request_for_user(request.user, pk)
     milestone = _milestone_of(adv, milestone_pk)
     cancelled = request.POST.get("outcome") == MilestoneState.CANCELLED
+    if cancelled and not request.POST.get("confirmed"):
+        rules.MILESTONE.complete.require_person(milestone, request.user)
+        return _render_cancel(request, adv, milestone)
     try:
         services.complete_milestone(request.user, milestone, cancelled=cancelled)
     except ServiceConflict as exc:

@@ -117,7 +117,9 @@ class ContributionForm(Form):
         choices=[("", "—"), *RepositoryCategory.choices],
         required=False,
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(
+        label=_("Title"), max_length=200, error_messages={"required": _("Enter the title.")}
+    )
     summary = forms.CharField(
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 6, "cols": 80})
     )

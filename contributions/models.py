@@ -10,6 +10,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -22,6 +23,7 @@ from cepa_collab.models import (
 )
 from contributions import rules
 from contributions.enums import (
+    AWAITING_REVIEW_STATES,
     WITHDRAWABLE_STATES,
     ContributionAction,
     ContributionKind,
@@ -127,6 +129,16 @@ class Contribution(ConcurrentTransitionMixin, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def review_overdue(self) -> bool:
+        """The review is late: still awaited (submitted or under review) and due before
+        today (the rule of `contributions.deadlines`)."""
+        return (
+            self.state in AWAITING_REVIEW_STATES
+            and self.review_due is not None
+            and self.review_due < timezone.localdate()
+        )
 
     def link_list(self) -> list[str]:
         return [line.strip() for line in self.links.splitlines() if line.strip()]

@@ -93,6 +93,10 @@ TRANSITION_LABELS = {
     "withdraw": pgettext_lazy("action", "Withdraw"),
 }
 
+# Transitions that end a contribution for good: the pages ask to confirm them on a page of
+# their own (a warning button), never straight from the contribution's page.
+CONFIRMED_TRANSITIONS = ("withdraw",)
+
 MACHINE = Machine(
     labels=TRANSITION_LABELS,
     conflict=_("“%(action)s” is not possible: the contribution is now %(state)s."),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("contributions/<int:pk>/", views.detail, name="detail"),
     path("contributions/<int:pk>/edit/", views.edit, name="edit"),
     path("contributions/<int:pk>/transition/", views.transition, name="transition"),
+    path("contributions/<int:pk>/transition/<str:name>/", views.confirm, name="confirm"),
     path("contributions/<int:pk>/incorporate/", views.incorporate, name="incorporate"),
     path(
         "contributions/<int:pk>/attachments/<int:attachment_pk>/",

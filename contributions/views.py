@@ -15,13 +15,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from cepa_collab import documents, pages
+from cepa_collab import documents, pages, transitions
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.history import history_rows
@@ -50,6 +50,11 @@ def _detail_url(pk: int) -> str:
 # --- the list --------------------------------------------------------------------------------
 
 
+def filters_active(form: FilterForm) -> bool:
+    """Whether the list is narrowed: some filter of the form was given a value."""
+    return form.is_bound and any(form.data.get(name) for name in form.fields)
+
+
 @login_required
 def contribution_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -57,14 +62,21 @@ def contribution_list(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None, with_mine=is_member)
     rows = form.apply(queries.visible_contributions(user), user=user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for contribution in page:
+        # Whether the row may show its review's due date (no query: roles and profile).
+        contribution.viewer_sees_review = rules.sees_review(contribution, user)
+    active = filters_active(form)
     return render(
         request,
         "contributions/contribution_list.html",
         {
-            "form": form,
+            "filter_form": form,
             "page": page,
             "can_propose": rules.CONTRIBUTION.propose.permits(None, user),
             "kinds": ContributionKind.choices,
+            "filters_active": active,
+            # Unfiltered, the count is the whole list's: no filters for a single row.
+            "show_filters": active or page.paginator.count > 1,
         },
     )
 
@@ -213,8 +225,11 @@ def _render_detail(
         user, [contribution], also=[link.deliverable_id for link in citing]
     )
     transition_forms = []
+    confirmed_transitions = []
     for name in services.available_transitions(contribution, user):
-        if bound_transition is not None and bound_transition.name == name:
+        if name in rules.CONFIRMED_TRANSITIONS:
+            confirmed_transitions.append(name)
+        elif bound_transition is not None and bound_transition.name == name:
             transition_forms.append(bound_transition)
         else:
             transition_forms.append(TransitionForm(name=name))
@@ -236,6 +251,7 @@ def _render_detail(
         "sees_review": rules.sees_review(contribution, user),
         "attachments": list(contribution.attachments.all()),
         "transition_forms": transition_forms,
+        "confirmed_transitions": confirmed_transitions,
         "bound_transition": bound_transition,
         "incorporate_form": incorporate_form,
         "for_deliverable": _ref(contribution.deliverable, visible, is_author),
@@ -255,6 +271,32 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, contribution)
 
 
+def _render_confirm(
+    request: HttpRequest, contribution: Contribution, form: TransitionForm, *, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "contributions/contribution_confirm.html",
+        {"contribution": contribution, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def confirm(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """The page that asks to confirm a transition that ends the contribution (withdraw);
+    its warning button fires it."""
+    contribution = queries.get_contribution_for_user(request.user, pk)
+    if name not in rules.CONFIRMED_TRANSITIONS:
+        raise Http404("No such action.")
+    try:
+        transitions.check(contribution, name, request.user, rules.MACHINE)
+    except ServiceConflict as exc:
+        return pages.conflict(request, exc, _detail_url(pk))
+    return _render_confirm(request, contribution, TransitionForm(name=name))
+
+
 @login_required
 @require_POST
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
@@ -263,6 +305,9 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
     if name not in TRANSITION_LABELS:
         messages.error(request, _("Unknown action."))
         return redirect(_detail_url(pk))
+    if name in rules.CONFIRMED_TRANSITIONS and not request.POST.get("confirmed"):
+        # Not confirmed on its page: ask first.
+        return _render_confirm(request, contribution, TransitionForm(name=name))
     form = TransitionForm(request.POST, name=name)
     if form.is_valid():
         try:
@@ -330,10 +375,22 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """GET: the page that asks to confirm removing a file; POST with `confirmed` removes it
+    (without, it asks first)."""
     attachment = queries.get_attachment_for_user(request.user, pk, attachment_pk)
     back = reverse("contributions:edit", args=[pk])
+    if not request.POST.get("confirmed"):
+        try:
+            rules.CONTRIBUTION.remove_attachment.require(attachment.contribution, request.user)
+        except ServiceConflict as exc:
+            return pages.conflict(request, exc, _detail_url(pk))
+        return render(
+            request,
+            "contributions/attachment_remove.html",
+            {"contribution": attachment.contribution, "attachment": attachment},
+        )
     try:
         services.remove_attachment(request.user, attachment)
     except ServiceConflict as exc:

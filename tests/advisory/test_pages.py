@@ -9,12 +9,14 @@ import io
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.admin import helpers
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from advisory import queries
 from advisory import services as advisory
 from advisory.enums import DocumentKind, MilestoneState, RequestState
 from advisory.models import AdvisoryRequest, Comment, Milestone, RequestDocument
@@ -68,7 +70,10 @@ def test_list_shows_the_columns_of_each_visible_request(client, staff, request_i
     assert f'<a href="/advisory-requests/{oman.pk}/">Oman programme</a>' in html
     assert "Ghana strategy" in html
     assert "Ines Rahal" in html
-    assert f'Adopt the e-law, <time datetime="{due:%Y-%m-%d}">' in html
+    assert (
+        f'<td>Adopt the e-law<br><time datetime="{due:%Y-%m-%d}">{due:%-d %B %Y}</time> '
+        '<span class="due due--later">in 12 days</span></td>'
+    ) in html
     assert "Later step" not in html
     assert "Assessment of an e-government programme" in html
     assert "In follow-up" in html
@@ -121,6 +126,60 @@ def test_list_is_paginated_by_fifty(client, staff, request_in):
     assert second.context["page"].number == 2
     assert len(second.context["page"].object_list) == 1
     assert "Page 2 of 2" in second.content.decode()
+
+
+def test_list_hides_the_filters_for_a_single_row_but_not_once_filtered(client, staff, request_in):
+    request_in(S.RECEIVED, title="Only one")
+    client.force_login(staff)
+
+    single = html_of(client, "/advisory-requests/")
+    filtered = html_of(client, "/advisory-requests/?state=closed")
+    bad_filter = html_of(client, "/advisory-requests/?state=nonsense")
+    request_in(S.RECEIVED, country="GHA", title="Another")
+    two = html_of(client, "/advisory-requests/")
+
+    assert "Only one" in single
+    assert 'class="filter-panel"' not in single
+    assert '<details class="filter-panel" open>' in filtered
+    assert '<p class="empty">No requests match these filters.</p>' in filtered
+    assert '<details class="filter-panel">' in two
+    # A value the filter does not know is ignored: the list is not a page in error.
+    assert "<title>Technical cooperation · CEPA Collab</title>" in bad_filter
+
+
+def test_list_shows_the_state_and_an_overdue_milestone(client, staff, request_in, ira):
+    late = request_in(S.FOLLOW_UP, title="Late programme")
+    due = timezone.localdate() + datetime.timedelta(days=1)
+    advisory.add_milestone(ira, late, title="Adopt the e-law", due_date=due)
+    client.force_login(staff)
+
+    with time_machine.travel(datetime.timedelta(days=4)):
+        html = html_of(client, "/advisory-requests/")
+
+    assert '<td><strong class="tag tag--follow_up">In follow-up</strong></td>' in html
+    assert '<span class="due due--overdue">3 days overdue</span>' in html
+
+
+def test_milestone_overdue_rule_is_the_models(request_in, ira):
+    follow_up = request_in(S.FOLLOW_UP)
+    soon = timezone.localdate() + datetime.timedelta(days=1)
+    for title in ("Late", "Done", "Later"):
+        advisory.add_milestone(
+            ira,
+            follow_up,
+            title=title,
+            due_date=soon + datetime.timedelta(days=30 if title == "Later" else 0),
+        )
+    advisory.complete_milestone(ira, follow_up.milestones.get(title="Done"))
+
+    with time_machine.travel(datetime.timedelta(days=3)):
+        overdue = {m.title: m.overdue for m in follow_up.milestones.all()}
+        listed = queries.with_next_milestone(AdvisoryRequest.objects.filter(pk=follow_up.pk))
+        row = listed.get()
+        next_one = (row.next_milestone_title, row.next_milestone_overdue)
+
+    assert overdue == {"Late": True, "Done": False, "Later": False}
+    assert next_one == ("Late", True)
 
 
 def test_list_sends_anonymous_visitors_to_sign_in(client):
@@ -272,7 +331,8 @@ def test_export_sends_anonymous_visitors_to_sign_in(client):
     assert client.get("/advisory-requests/export.csv").status_code == 302
 
 
-def test_list_links_the_export_with_the_filters(client, staff):
+def test_list_links_the_export_with_the_filters(client, staff, request_in):
+    request_in(S.RECEIVED)
     client.force_login(staff)
 
     html = html_of(client, "/advisory-requests/?state=received&page=2")
@@ -371,17 +431,87 @@ def test_create_page_is_refused_to_others(client, request, who):
 # --- the request page: state and actions --------------------------------------------------------
 
 
-def test_chief_sees_accept_with_lead_and_decline_with_reason(client, chief, request_in):
+def test_chief_sees_accept_with_lead_and_decline_behind_a_confirmation(client, chief, request_in):
     received = request_in(S.RECEIVED)
     client.force_login(chief)
 
     html = html_of(client, f"/advisory-requests/{received.pk}/")
+    confirm = html_of(client, f"/advisory-requests/{received.pk}/transition/decline/")
 
     assert '<h3 id="transition-accept">Accept</h3>' in html
     assert '<select name="lead" id="id_accept_lead">' in html
     assert ">Ines Rahal</option>" in html
-    assert '<h3 id="transition-decline">Decline</h3>' in html
-    assert "Reason for declining (required)" in html
+    # Declining ends the request: the request's page only links to the page that confirms it.
+    assert 'value="decline"' not in html
+    assert (
+        f'<a class="button button--secondary" href="/advisory-requests/{received.pk}/transition/'
+        'decline/">Decline the request</a>'
+    ) in html
+    assert "<h1>Decline this request?</h1>" in confirm
+    assert "Reason for declining (required)" in confirm
+    assert '<input type="hidden" name="confirmed" value="1">' in confirm
+    assert (
+        '<button type="submit" class="button button--warning">Decline the request</button>'
+        in confirm
+    )
+
+
+def test_decline_confirmed_with_a_reason_declines(client, chief, request_in):
+    received = request_in(S.RECEIVED)
+    client.force_login(chief)
+
+    response = client.post(
+        f"/advisory-requests/{received.pk}/transition/",
+        {"transition": "decline", "comment": "Not ours.", "confirmed": "1"},
+    )
+
+    declined = AdvisoryRequest.objects.get(pk=received.pk)
+    assert response.status_code == 302
+    assert (declined.state, declined.decline_reason) == (S.DECLINED, "Not ours.")
+
+
+def test_decline_posted_without_confirmation_asks_first_and_changes_nothing(
+    client, chief, request_in
+):
+    received = request_in(S.RECEIVED)
+    client.force_login(chief)
+
+    response = client.post(
+        f"/advisory-requests/{received.pk}/transition/",
+        {"transition": "decline", "comment": "Not ours."},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Decline this request?</h1>" in html
+    assert ">\nNot ours.</textarea>" in html
+    assert state_of(received) == S.RECEIVED
+
+
+@pytest.mark.parametrize(
+    ("who", "name", "status"),
+    [("staff", "decline", 403), ("chief", "accept", 404), ("chief", "nonsense", 404)],
+)
+def test_confirmation_page_is_refused_to_others_and_for_other_actions(
+    client, request, request_in, who, name, status
+):
+    received = request_in(S.RECEIVED)
+    client.force_login(request.getfixturevalue(who))
+
+    response = client.get(f"/advisory-requests/{received.pk}/transition/{name}/")
+
+    assert response.status_code == status
+    assert state_of(received) == S.RECEIVED
+
+
+def test_confirmation_page_of_a_request_already_declined_says_so(client, chief, request_in):
+    declined = request_in(S.DECLINED)
+    client.force_login(chief)
+
+    response = client.get(f"/advisory-requests/{declined.pk}/transition/close/", follow=True)
+
+    assert response.redirect_chain == [(f"/advisory-requests/{declined.pk}/", 302)]
+    assert "“Close” is not possible: the request is now declined." in response.content.decode()
 
 
 def test_accept_on_the_page_names_the_lead(client, chief, request_in, ira):
@@ -403,10 +533,13 @@ def test_decline_without_reason_shows_the_error_and_changes_nothing(client, chie
     client.force_login(chief)
 
     response = client.post(
-        f"/advisory-requests/{received.pk}/transition/", {"transition": "decline", "comment": ""}
+        f"/advisory-requests/{received.pk}/transition/",
+        {"transition": "decline", "comment": "", "confirmed": "1"},
     )
 
     assert response.status_code == 400
+    assert "<h1>Decline this request?</h1>" in response.content.decode()
+    assert "<title>Error: Decline this request? · CEPA Collab</title>" in response.content.decode()
     assert "Give the reason for declining." in response.content.decode()
     assert state_of(received) == S.RECEIVED
 
@@ -431,7 +564,7 @@ def test_transition_no_longer_possible_is_a_message(client, chief, request_in):
 
     response = client.post(
         f"/advisory-requests/{declined.pk}/transition/",
-        {"transition": "close", "comment": ""},
+        {"transition": "close", "comment": "", "confirmed": "1"},
         follow=True,
     )
 
@@ -685,7 +818,10 @@ def test_milestone_form_without_date_shows_the_error(client, ira, request_in):
     )
 
     assert response.status_code == 400
-    assert response.context["errors"][0].errors == {"due_date": ["This field is required."]}
+    assert response.context["errors"][0].errors == {"due_date": ["Enter the milestone's due date."]}
+    assert '<a href="#id_milestone_due_date">Enter the milestone&#x27;s due date.</a>' in (
+        response.content.decode()
+    )
     assert Milestone.objects.count() == 0
 
 
@@ -697,19 +833,50 @@ def milestone(request_in, ira):
     )
 
 
-@pytest.mark.parametrize(("outcome", "state"), [("done", "done"), ("cancelled", "cancelled")])
-def test_milestone_buttons_close_it(client, ira, milestone, outcome, state):
+def test_milestone_done_button_closes_it(client, ira, milestone):
     client.force_login(ira)
     html = html_of(client, f"/advisory-requests/{milestone.request_id}/")
 
     response = client.post(
         f"/advisory-requests/{milestone.request_id}/milestones/{milestone.pk}/complete/",
-        {"outcome": outcome},
+        {"outcome": "done"},
     )
 
     assert "Mark “Adopt the e-law” done" in html
     assert response.status_code == 302
-    assert Milestone.objects.get(pk=milestone.pk).state == state
+    assert Milestone.objects.get(pk=milestone.pk).state == MilestoneState.DONE
+
+
+def test_milestone_cancel_goes_through_a_confirmation_page(client, ira, milestone):
+    client.force_login(ira)
+    base = f"/advisory-requests/{milestone.request_id}/milestones/{milestone.pk}"
+    html = html_of(client, f"/advisory-requests/{milestone.request_id}/")
+    confirm = html_of(client, f"{base}/cancel/")
+
+    response = client.post(f"{base}/complete/", {"outcome": "cancelled", "confirmed": "1"})
+
+    assert 'value="cancelled"' not in html
+    assert f'<a href="{base}/cancel/">Cancel “Adopt the e-law”</a>' in html
+    assert "<h1>Cancel the milestone “Adopt the e-law”?</h1>" in confirm
+    assert (
+        '<button type="submit" class="button button--warning">Cancel the milestone</button>'
+        in confirm
+    )
+    assert response.status_code == 302
+    assert Milestone.objects.get(pk=milestone.pk).state == MilestoneState.CANCELLED
+
+
+def test_milestone_cancel_posted_without_confirmation_asks_first(client, ira, milestone):
+    client.force_login(ira)
+
+    response = client.post(
+        f"/advisory-requests/{milestone.request_id}/milestones/{milestone.pk}/complete/",
+        {"outcome": "cancelled"},
+    )
+
+    assert response.status_code == 200
+    assert "<h1>Cancel the milestone “Adopt the e-law”?</h1>" in response.content.decode()
+    assert Milestone.objects.get(pk=milestone.pk).state == MilestoneState.OPEN
 
 
 def test_milestone_due_date_form_moves_it(client, team_member, milestone):
@@ -732,11 +899,15 @@ def test_milestone_actions_by_others_are_forbidden(client, request, milestone, w
     html = html_of(client, f"/advisory-requests/{milestone.request_id}/")
     moved = client.post(f"{base}/due-date/", {"due_date": "2027-04-15"})
     closed = client.post(f"{base}/complete/", {"outcome": "done"})
+    confirm = client.get(f"{base}/cancel/")
+    cancelled = client.post(f"{base}/complete/", {"outcome": "cancelled"})
 
     unchanged = Milestone.objects.get(pk=milestone.pk)
     assert "Adopt the e-law" in html
     assert "Mark “Adopt the e-law” done" not in html
+    assert f"{base}/cancel/" not in html
     assert (moved.status_code, closed.status_code) == (403, 403)
+    assert (confirm.status_code, cancelled.status_code) == (403, 403)
     assert (unchanged.state, unchanged.due_date) == (MilestoneState.OPEN, datetime.date(2027, 3, 1))
 
 

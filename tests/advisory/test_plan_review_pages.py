@@ -140,7 +140,9 @@ def test_a_missing_or_past_due_date_is_a_form_error(client, ira, drafted, due_da
     form = response.context["plan_review_form"]
     assert form.errors == {"due_date": [message]}
     html = response.content.decode()
-    assert f'<a href="#id_plan_review_due_date">The reviewed plan is due on: {message}</a>' in html
+    assert f'<a href="#id_plan_review_due_date">{message}</a>' in html
+    assert f'<p class="error-message" id="id_plan_review_due_date_error">{message}</p>' in html
+    assert f"<title>Error: {drafted.title} · CEPA Collab</title>" in html
     nothing_sent(drafted)
 
 
@@ -245,10 +247,16 @@ def test_the_section_shows_where_the_review_stands(
     html = html_of(client, detail(drafted))
 
     section = html.split('id="plan-review-heading"')[1].split("</section>")[0]
-    assert "<dt>State of the review</dt><dd>In review</dd>" in section
+    assert (
+        '<dt>State of the review</dt><dd><strong class="tag tag--in_review">In review</strong>'
+        in section
+    )
     assert "<dt>Round</dt><dd>Round 1, open</dd>" in section
     assert "<dt>Reviewers</dt><dd>2 assigned, 1 submitted</dd>" in section
-    assert f">{_in(21).isoformat()}</time>" in section
+    assert (
+        f'<time datetime="{_in(21).isoformat()}">{_in(21):%-d %B %Y}</time> '
+        '<span class="due due--later">in 21 days</span>'
+    ) in section
     assert f'href="/deliverables/{deliverable.pk}/"' in section
     # in review: nothing to send
     assert "Send the plan of action to review" not in section
@@ -266,7 +274,7 @@ def test_internal_viewers_see_the_history_with_the_transition_comments(
     history = html.split('id="history-heading"')[1].split("</section>")[0]
     assert SECRET in history
     assert "from Analysis to Plan of action drafted" in history
-    assert "<td>Plan of action, version 1, sent to review (round 1).</td>" in history
+    assert "<p>Plan of action, version 1, sent to review (round 1).</p>" in history
 
 
 def test_the_focal_point_sees_neither_the_review_nor_the_history(client, ira, focal_point, drafted):
@@ -294,19 +302,18 @@ def test_history_rows_say_when_in_the_viewer_time_zone_who_and_what(
 
     html = html_of(client, detail(adv))
 
-    rows = html.split('id="history-heading"')[1].split("<tbody>")[1].split("</tbody>")[0]
-    cells = [
-        [cell.split(">", 1)[1].split("<", 1)[0].strip() for cell in row.split("<td")[1:]]
-        for row in rows.split("<tr>")[1:]
-    ]
+    timeline = html.split('id="history-heading"')[1].split("</ol>")[0]
+    items = timeline.split('<li class="timeline__item">')[1:]
+    whens = [item.split('<p class="timeline__when">')[1].split("</p>")[0] for item in items]
+    whats = [item.split('<p class="timeline__what">')[1].split("</p>")[0] for item in items]
     assert "(times in Asia/Muscat)" in html
-    assert [c[1:4] for c in cells] == [
-        [staff.get_full_name(), "Recorded", "Received"],
-        [chief.get_full_name(), "State change", "from Received to Accepted"],
-        [chief.get_full_name(), "Lead and team", ""],
-        [chief.get_full_name(), "Lead and team", ""],
+    assert whats == [
+        f"<strong>Recorded</strong>: Received — {staff.get_full_name()}",
+        f"<strong>State change</strong>: from Received to Accepted — {chief.get_full_name()}",
+        f"<strong>Lead and team</strong> — {chief.get_full_name()}",
+        f"<strong>Lead and team</strong> — {chief.get_full_name()}",
     ]
-    assert html.count(">2026-03-02 13:00</time>") == 4
+    assert [when.split('">', 1)[1] for when in whens] == ["2 March 2026, 13:00</time>"] * 4
 
 
 def _add_history(adv: AdvisoryRequest, count: int) -> None:

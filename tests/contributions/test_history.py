@@ -351,12 +351,12 @@ def test_history_section_gives_when_in_the_viewers_time_zone_who_what_and_states
     assert "Times are in your time zone (Asia/Muscat)." in html
     # NOW is 10:00 UTC, 14:00 in Muscat
     assert (
-        '<td><time datetime="2026-03-02T10:00:00+00:00">2 March 2026, 14:00</time></td>\n'
-        f"        <td>{people['staff'].get_full_name()}</td>\n"
-        "        <td>State change</td>\n"
-        "        <td>from Under review to Returned for revision</td>\n"
-        "        <td></td>\n"
-        f"        <td>{RETURN_COMMENT}</td>"
+        '<p class="timeline__when"><time datetime="2026-03-02T10:00:00+00:00">'
+        "2 March 2026, 14:00</time></p>\n"
+        '      <p class="timeline__what"><strong>State change</strong>: from Under review to '
+        f"Returned for revision — {people['staff'].get_full_name()}</p>\n"
+        "      \n"
+        f"      <p>{RETURN_COMMENT}</p>"
     ) in html
     assert [(r.action, r.from_state, r.to_state) for r in response.context["history"]] == [
         ("Proposed", "", "Draft"),

@@ -88,13 +88,51 @@ def test_list_filters_by_kind_state_country_category_and_mine(client, people):
 
 
 def test_list_offers_mine_and_proposing_to_cepa_members_only(client, people):
+    submitted(case_study(people["author"], title="First"))
+    submitted(case_study(people["author"], title="Second"))
     page_for_member = html(login(client, people["author"]).get("/contributions/"))
     page_for_staff = html(login(client, people["staff"]).get("/contributions/"))
 
+    assert '<details class="filter-panel">' in page_for_staff
     assert 'name="mine"' in page_for_member
     assert 'href="/contributions/new/?kind=case_study"' in page_for_member
     assert 'name="mine"' not in page_for_staff
     assert "/contributions/new/" not in page_for_staff
+
+
+def test_list_hides_the_filters_for_a_single_row_but_not_once_filtered(client, people):
+    case_study(people["author"], title="Only one")
+    login(client, people["author"])
+
+    single = html(client.get("/contributions/"))
+    filtered = html(client.get("/contributions/?kind=written_input"))
+
+    assert "Only one" in single
+    assert 'class="filter-panel"' not in single
+    assert '<details class="filter-panel" open>' in filtered
+    assert '<p class="empty">No contributions match these filters.</p>' in filtered
+
+
+def test_list_shows_the_state_and_the_review_due_with_its_distance(client, people):
+    contribution = submitted(case_study(people["author"], title="Sent in"))
+    due = contribution.review_due
+    theirs = case_study(people["other_member"], title="Theirs", iso3="OMN")
+    other = accepted(theirs, people["staff"])
+    login(client, people["author"])
+
+    page = html(client.get("/contributions/"))
+
+    row = page.split("Sent in</a></th>")[1].split("</tr>")[0]
+    other_row = page.split("Theirs</a></th>")[1].split("</tr>")[0]
+    days = (due - NOW.date()).days
+    assert '<td><strong class="tag tag--submitted">Submitted</strong></td>' in row
+    assert (
+        f'<td><time datetime="{due.isoformat()}">{due:%-d %B %Y}</time> '
+        f'<span class="due due--later">in {days} days</span></td>'
+    ) in row
+    # Another member's contribution: its review is not theirs to see.
+    assert "<td>—</td>" in other_row
+    assert other.review_due is not None
 
 
 def test_list_shows_branch_staff_their_branchs_contributions_but_not_drafts(client, people):
@@ -352,7 +390,9 @@ def test_propose_repository_entry_requires_its_category(client, people):
 
 
 def action_names(response) -> list[str]:
-    return [form.name for form in response.context["transition_forms"]]
+    """The transitions offered: as forms on the page, or as links to their confirmation."""
+    forms = [form.name for form in response.context["transition_forms"]]
+    return forms + response.context["confirmed_transitions"]
 
 
 def test_detail_shows_the_fields_files_and_state(client, people):
@@ -365,7 +405,7 @@ def test_detail_shows_the_fields_files_and_state(client, people):
 
     assert response.status_code == 200
     assert "<h1>Ghana&#x27;s national digital identity</h1>" in page
-    assert "<dt>State</dt><dd>Draft</dd>" in page
+    assert '<dt>State</dt><dd><strong class="tag tag--draft">Draft</strong></dd>' in page
     assert "<dt>Country</dt><dd>Ghana</dd>" in page
     assert "Issued at birth registration." in page
     assert '<a href="https://nia.gov.gh/" rel="noopener noreferrer">' in page
@@ -404,6 +444,70 @@ def test_detail_offers_the_actions_of_the_person(client, people, state, who, act
     assert ("Incorporate into a deliverable" in html(response)) == (
         state == S.ACCEPTED and who == "staff"
     )
+
+
+def test_withdraw_goes_through_a_confirmation_page(client, people):
+    contribution = submitted(case_study(people["author"]))
+    login(client, people["author"])
+    url = f"/contributions/{contribution.pk}/transition/withdraw/"
+
+    page = html(client.get(f"/contributions/{contribution.pk}/"))
+    confirm = html(client.get(url))
+    response = client.post(
+        f"/contributions/{contribution.pk}/transition/",
+        {"transition": "withdraw", "confirmed": "1"},
+    )
+
+    assert 'value="withdraw"' not in page
+    assert f'<a class="button button--secondary" href="{url}">Withdraw the contribution</a>' in page
+    assert "<h1>Withdraw this contribution?</h1>" in confirm
+    assert 'name="transition" value="withdraw"' in confirm
+    assert (
+        '<button type="submit" class="button button--warning">Withdraw the contribution</button>'
+        in confirm
+    )
+    assert response.status_code == 302
+    assert Contribution.objects.get(pk=contribution.pk).state == S.WITHDRAWN
+
+
+def test_withdraw_posted_without_confirmation_asks_first_and_changes_nothing(client, people):
+    contribution = submitted(case_study(people["author"]))
+    login(client, people["author"])
+
+    response = client.post(
+        f"/contributions/{contribution.pk}/transition/", {"transition": "withdraw"}
+    )
+
+    assert response.status_code == 200
+    assert "<h1>Withdraw this contribution?</h1>" in html(response)
+    assert Contribution.objects.get(pk=contribution.pk).state == S.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("who", "name", "status"),
+    [("staff", "withdraw", 403), ("author", "submit", 404), ("author", "nonsense", 404)],
+)
+def test_confirmation_page_is_refused_to_others_and_for_other_actions(
+    client, people, who, name, status
+):
+    contribution = submitted(case_study(people["author"]))
+    login(client, people[who])
+
+    response = client.get(f"/contributions/{contribution.pk}/transition/{name}/")
+
+    assert response.status_code == status
+    assert Contribution.objects.get(pk=contribution.pk).state == S.SUBMITTED
+
+
+def test_confirmation_page_of_a_withdrawn_contribution_says_so(client, people):
+    contribution = submitted(case_study(people["author"]))
+    services.fire_transition(people["author"], contribution, "withdraw")
+    login(client, people["author"])
+
+    response = client.get(f"/contributions/{contribution.pk}/transition/withdraw/", follow=True)
+
+    assert response.redirect_chain == [(f"/contributions/{contribution.pk}/", 302)]
+    assert "is not possible: the contribution is now withdrawn." in html(response)
 
 
 def test_return_without_a_comment_is_refused_on_the_page(client, people):
@@ -677,10 +781,43 @@ def test_attachment_remove_by_the_author_of_a_draft(client, people):
     attachment = services.attach(people["author"], draft, pdf())
     login(client, people["author"])
 
-    response = client.post(f"/contributions/{draft.pk}/attachments/{attachment.pk}/remove/")
+    url = f"/contributions/{draft.pk}/attachments/{attachment.pk}/remove/"
+    edit = html(client.get(f"/contributions/{draft.pk}/edit/"))
+    confirm = html(client.get(url))
 
+    response = client.post(url, {"confirmed": "1"})
+
+    assert f'<a href="{url}">Remove case.pdf</a>' in edit
+    assert "<h1>Remove “case.pdf”?</h1>" in confirm
+    warning = '<button type="submit" class="button button--warning">Remove the file</button>'
+    assert warning in confirm
     assert response.status_code == 302
     assert Attachment.objects.count() == 0
+
+
+def test_attachment_remove_posted_without_confirmation_asks_first(client, people):
+    draft = case_study(people["author"])
+    attachment = services.attach(people["author"], draft, pdf())
+    login(client, people["author"])
+
+    response = client.post(f"/contributions/{draft.pk}/attachments/{attachment.pk}/remove/")
+
+    assert response.status_code == 200
+    assert "<h1>Remove “case.pdf”?</h1>" in html(response)
+    assert Attachment.objects.count() == 1
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_attachment_remove_by_another_is_forbidden(client, people, method):
+    contribution = returned(case_study(people["author"]), people["staff"])
+    attachment = services.attach(people["author"], contribution, pdf())
+    login(client, people["staff"])
+    url = f"/contributions/{contribution.pk}/attachments/{attachment.pk}/remove/"
+
+    response = getattr(client, method)(url, {"confirmed": "1"} if method == "post" else {})
+
+    assert response.status_code == 403
+    assert Attachment.objects.count() == 1
 
 
 # --- navigation ---------------------------------------------------------------------------------
