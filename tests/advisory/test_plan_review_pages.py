@@ -376,7 +376,7 @@ def test_a_cepa_reviewer_reads_where_the_plan_comes_from_without_a_link(
     html = html_of(client, f"/deliverables/{deliverable.pk}/")
 
     assert (
-        '<p class="origin">Plan of action of the advisory request E-government assessment (OMN) '
+        '<p class="meta">Plan of action of the advisory request E-government assessment (OMN) '
         "(Oman)</p>"
     ) in html
     assert "/advisory-requests/" not in html

@@ -128,6 +128,10 @@ def crawl_site(django_db_setup, django_db_blocker, tmp_path_factory, chromium):
             server._live_server_modified_settings.disable()
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
+            # The migrations' reference data goes with the flush: the non-transactional
+            # tests this worker runs next need it, as tests/conftest.py restores it after a
+            # transactional test's flush.
+            ensure_reference_data()
         _write_figures()
 
 

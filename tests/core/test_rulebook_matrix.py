@@ -104,6 +104,15 @@ class Page:
     def values(self, url: str) -> set[str]:
         return set(self.posts.get(url, ()))
 
+    def confirmations(self, base: str) -> set[str]:
+        """The transitions offered as a link to their confirmation page (`<base><name>/`):
+        a destructive step is offered so, never as a button that fires at once."""
+        return {
+            link.removeprefix(base).rstrip("/")
+            for link in self.links
+            if link.startswith(base) and "/" not in link.removeprefix(base).rstrip("/")
+        }
+
 
 NO_PAGE = Page({}, set())
 # The demo world is the same in every test of the module (each service call is rolled
@@ -242,6 +251,8 @@ def deliverable_offers(client, user, deliverable: Deliverable) -> set[str]:
     base = f"/deliverables/{deliverable.pk}/"
     shown = page(client, user, base)
     offered = shown.values(f"{base}transition/")
+    if f"{base}cancel/" in shown.links:  # through its confirmation page
+        offered.add("cancel")
     if shown.posts_to(f"{base}versions/new/"):
         offered.add("upload_version")
     if f"{base}reviewers/" in shown.links:
@@ -292,7 +303,8 @@ def assignment_attempts(user, assignment: ReviewAssignment) -> dict[str, Callabl
 def assignment_offers(client, user, assignment: ReviewAssignment) -> set[str]:
     offered = set()
     on_deliverable = page(client, user, f"/deliverables/{assignment.deliverable_id}/")
-    if on_deliverable.posts_to(f"/assignments/{assignment.pk}/withdraw/"):
+    withdraw = f"/assignments/{assignment.pk}/withdraw/"
+    if on_deliverable.posts_to(withdraw) or withdraw in on_deliverable.links:
         offered.add("withdraw")
     if f"/assignments/{assignment.pk}/due-date/" in on_deliverable.links:
         offered.add("change_due_date")
@@ -366,7 +378,7 @@ def request_attempts(user, adv: AdvisoryRequest) -> dict[str, Callable]:
 
 def request_offers(shown: Page, adv: AdvisoryRequest) -> set[str]:
     base = f"/advisory-requests/{adv.pk}/"
-    offered = shown.values(f"{base}transition/")
+    offered = shown.values(f"{base}transition/") | shown.confirmations(f"{base}transition/")
     for action, url in (
         ("choose_team", "team/"),
         ("plan_mission", "mission/"),
@@ -465,7 +477,7 @@ def test_contribution_pages_offer_what_the_services_accept(client, world):
         for user in dict.fromkeys([*cast(world), contribution.author]):
             base = f"/contributions/{contribution.pk}/"
             shown = page(client, user, base)
-            offered = shown.values(f"{base}transition/")
+            offered = shown.values(f"{base}transition/") | shown.confirmations(f"{base}transition/")
             if f"{base}edit/" in shown.links:
                 offered.add("edit")
             if shown.posts_to(f"{base}incorporate/"):
