@@ -88,6 +88,23 @@ class DeliverableQuerySet(models.QuerySet):
     def not_overdue(self, today: datetime.date | None = None) -> DeliverableQuerySet:
         return self.exclude(self.overdue_q(today or timezone.localdate()))
 
+    def awaiting_decision(self, today: datetime.date | None = None) -> DeliverableQuerySet:
+        """In review and waiting for the chief's decision: its open round has at least one
+        reviewer who did not decline or withdraw, and no review still owed that is not yet
+        due (every review is in, or the ones missing are past their due date)."""
+        today = today or timezone.localdate()
+        in_open_round = ReviewAssignment.objects.filter(
+            deliverable=models.OuterRef("pk"), round__state=RoundState.OPEN
+        )
+        counted = (*ASSIGNMENT_OUTSTANDING_STATES, AssignmentState.SUBMITTED)
+        owed_not_due = in_open_round.filter(
+            state__in=ASSIGNMENT_OUTSTANDING_STATES, due_date__gte=today
+        )
+        return self.filter(
+            models.Exists(in_open_round.filter(state__in=counted)),
+            state=DeliverableState.IN_REVIEW,
+        ).exclude(models.Exists(owed_not_due))
+
 
 class Deliverable(ConcurrentTransitionMixin, TimeStampedModel):
     """A concrete output of a product, moved from plan to publication by review rounds."""
