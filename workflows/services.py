@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cepa_collab import documents, transitions, viewer
@@ -186,8 +187,10 @@ def fire_transition(
     if name == "approve" and outstanding and not waiver_reason:
         raise ValidationError(
             {
-                "waiver_reason": _(
-                    "%(count)d review(s) are outstanding: give a reason to approve without them."
+                "waiver_reason": ngettext(
+                    "%(count)d review is outstanding: give a reason to approve without it.",
+                    "%(count)d reviews are outstanding: give a reason to approve without them.",
+                    len(outstanding),
                 )
                 % {"count": len(outstanding)}
             }

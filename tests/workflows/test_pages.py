@@ -589,7 +589,7 @@ def test_transition_missing_waiver_rerenders_with_the_typed_comment(
     assert callbacks == []
     assert mail.outbox == []
     assert "\nStrong chapter, approve</textarea>" in page
-    assert "2 review(s) are outstanding: give a reason to approve without them." in page
+    assert "2 reviews are outstanding: give a reason to approve without them." in page
     assert 'aria-describedby="id_approve_waiver_reason_error"' in page
     assert 'href="#id_approve_waiver_reason"' in page
 
