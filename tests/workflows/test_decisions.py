@@ -505,3 +505,10 @@ def test_service_refuses_a_decision_by_the_owner(assigned, owner):
         services.fire_transition(owner, deliverable, "approve", waiver_reason="Mine")
 
     assert Deliverable.objects.get(pk=deliverable.pk).state == S.IN_REVIEW
+
+
+def test_beat_runs_the_decision_sweep_on_the_sweeps_queue(settings):
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    assert "workflows.request_decisions" in scheduled
+    assert settings.CELERY_TASK_ROUTES["workflows.request_decisions"] == {"queue": "sweeps"}
