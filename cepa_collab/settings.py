@@ -491,6 +491,7 @@ CELERY_TASK_ROUTES = {
     "notifications.sweep_reminders": {"queue": SWEEP_QUEUE},
     "notifications.sweep_digests": {"queue": SWEEP_QUEUE},
     "cepa_collab.heartbeat": {"queue": SWEEP_QUEUE},
+    "workflows.request_decisions": {"queue": SWEEP_QUEUE},
 }
 # Reminders and notification mail (notifications app). Exactly one beat runs them.
 REMINDER_HOUR = env_int("REMINDER_HOUR", 9)  # a due date falls due at this local hour
@@ -559,6 +560,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.sweep_digests",
         "schedule": 300.0,
         "options": {"expires": 300},
+    },
+    # Deliverables whose missing reviews fell past due: their chief is told, once per round.
+    "request-decisions": {
+        "task": "workflows.request_decisions",
+        "schedule": 3600.0,
+        "options": {"expires": 3600},
     },
 }
 CELERY_TIMEZONE = "UTC"

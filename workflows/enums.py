@@ -39,7 +39,8 @@ class DeliverableState(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("state", "Cancelled")
 
 
-# Open states can still be cancelled; final states never change again.
+# Open states are not final yet; final states never change again. A deliverable can be
+# cancelled while it is still being produced (DELIVERABLE_ACTIVE_STATES), not once approved.
 DELIVERABLE_OPEN_STATES = (
     DeliverableState.PLANNED,
     DeliverableState.DRAFTING,

@@ -89,6 +89,42 @@ class TransitionForm(Form):
             del self.fields["waiver_reason"]
 
 
+# The chief's decision on a deliverable in review: one form, one choice.
+DECISIONS = ("approve", "return_for_revision")
+
+
+class DecisionForm(Form):
+    """The chief's one decision form: approve, or return for revision with the reason (the
+    service says a return needs one, and approving without outstanding reviews a waiver)."""
+
+    STEP = "decision"
+
+    step = forms.CharField(initial=STEP, widget=forms.HiddenInput)
+    transition = forms.ChoiceField(
+        label=_("Your decision"),
+        choices=[(name, TRANSITION_LABELS[name]) for name in DECISIONS],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose: approve, or return for revision.")},
+    )
+    comment = forms.CharField(
+        label=_("Reason or comment"),
+        help_text=_("Required when you return it for revision: the owner reads it."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )
+    waiver_reason = forms.CharField(
+        label=_("Reason for approving without the outstanding reviews"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    )
+
+    def __init__(self, *args, with_waiver: bool = False, **kwargs):
+        kwargs.setdefault("auto_id", "id_decision_%s")
+        super().__init__(*args, **kwargs)
+        if not with_waiver:
+            del self.fields["waiver_reason"]
+
+
 class DueDateForm(Form):
     due_date = forms.DateField(label=_("New due date"), widget=DateInput)
     reason = forms.CharField(

@@ -25,7 +25,6 @@ from workflows import rules
 from workflows.enums import (
     ASSIGNMENT_OUTSTANDING_STATES,
     DELIVERABLE_ACTIVE_STATES,
-    DELIVERABLE_OPEN_STATES,
     AssignmentState,
     DeliverableAction,
     DeliverableKind,
@@ -227,12 +226,13 @@ class Deliverable(ConcurrentTransitionMixin, TimeStampedModel):
 
     @transition(
         field=state,
-        source=list(DELIVERABLE_OPEN_STATES),
+        source=list(DELIVERABLE_ACTIVE_STATES),
         target=DeliverableState.CANCELLED,
         permission=rules.can_decide,
     )
     def cancel(self) -> None:
-        """The chief cancels a deliverable that is not published."""
+        """The chief cancels a deliverable still being produced: never once approved (the
+        decision stands; it is then published)."""
 
 
 class Version(UploadedDocument):
@@ -274,6 +274,10 @@ class ReviewRound(models.Model):
     )
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # When the chief was told the round waits for their decision (claimed once per round).
+    decision_requested_at = models.DateTimeField(
+        _("decision requested"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["deliverable", "number"]

@@ -14,3 +14,4 @@ class WorkflowNotice(models.TextChoices):
     REVIEW_WITHDRAWN = "review_withdrawn", _("Reviews withdrawn or declined")
     REVIEW_SUBMITTED = "review_submitted", _("Reviews submitted on my deliverables")
     DECISION = "decision", _("Decisions on deliverables")
+    DECISION_READY = "decision_ready", _("Ready for your decision")

@@ -15,16 +15,20 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, ProtectedError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cepa_collab import documents, transitions, viewer
+from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.services import CALENDAR, bump_counter
 from cepa_collab.validation import check_due_date
@@ -183,8 +187,10 @@ def fire_transition(
     if name == "approve" and outstanding and not waiver_reason:
         raise ValidationError(
             {
-                "waiver_reason": _(
-                    "%(count)d review(s) are outstanding: give a reason to approve without them."
+                "waiver_reason": ngettext(
+                    "%(count)d review is outstanding: give a reason to approve without it.",
+                    "%(count)d reviews are outstanding: give a reason to approve without them.",
+                    len(outstanding),
                 )
                 % {"count": len(outstanding)}
             }
@@ -604,12 +610,123 @@ def save_review(
             locked.deliverable.owner,
             WorkflowNotice.REVIEW_SUBMITTED,
             subject=N_("Review submitted: %(title)s"),
-            body=N_("A reviewer submitted their review of “%(title)s”."),
-            params={"title": locked.deliverable.title},
+            body=N_(
+                "%(name)s submitted their review of “%(title)s”. Recommendation: "
+                "%(recommendation)s."
+            ),
+            params={
+                "name": _person(locked.reviewer),
+                "title": locked.deliverable.title,
+                "recommendation": Recommendation(recommendation).label,
+            },
             link=reverse("workflows:deliverable", args=[locked.deliverable_id]),
         )
     review.save()
+    if submit and Deliverable.objects.awaiting_decision().filter(pk=locked.deliverable_id).exists():
+        # That was the last review owed (or the others are past due): the chief decides now.
+        request_decision(locked.round_id)
     return review
+
+
+# --- the chief's decision --------------------------------------------------------------
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _branch_chiefs(branch_id: int) -> list:
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=Role.BRANCH_CHIEF, profile__branch_id=branch_id)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _round_reviews(round_id: int) -> Promise:
+    """The round's reviewers, each with their recommendation or the review still missing,
+    one line each (lazy: written in each recipient's language when the notice is)."""
+    assignments = list(
+        ReviewAssignment.objects.filter(
+            round_id=round_id, state__in=(*ASSIGNMENT_OUTSTANDING_STATES, AssignmentState.SUBMITTED)
+        )
+        .select_related("reviewer", "review")
+        .order_by("reviewer__last_name", "reviewer__first_name", "pk")
+    )
+
+    def lines() -> str:
+        written = []
+        for assignment in assignments:
+            if assignment.state == AssignmentState.SUBMITTED:
+                line = _("%(name)s: %(recommendation)s") % {
+                    "name": _person(assignment.reviewer),
+                    "recommendation": Recommendation(assignment.review.recommendation).label,
+                }
+            else:
+                line = _("%(name)s: no review (it was due %(due)s)") % {
+                    "name": _person(assignment.reviewer),
+                    "due": formats.date_format(assignment.due_date, "DATE_FORMAT"),
+                }
+            written.append(f"– {line}")
+        return "\n".join(written)
+
+    return lazy(lines, str)()
+
+
+def request_decision(round_id: int) -> bool:
+    """Tell the chief of the deliverable's branch that its open round waits for their
+    decision, naming the reviewers and their recommendations: once per round (claimed by a
+    conditional update of `decision_requested_at`). Returns whether this call told them.
+    The caller has checked that the deliverable waits (`Deliverable.objects.awaiting_decision`)."""
+    claimed = ReviewRound.objects.filter(
+        pk=round_id, state=RoundState.OPEN, decision_requested_at__isnull=True
+    ).update(decision_requested_at=timezone.now())
+    if claimed != 1:
+        return False
+    round_ = ReviewRound.objects.select_related("deliverable__product").get(pk=round_id)
+    deliverable = round_.deliverable
+    missing = round_.assignments.filter(state__in=ASSIGNMENT_OUTSTANDING_STATES).exists()
+    body = (
+        N_(
+            "Reviews of “%(title)s” (round %(round)s) are missing past their due date. "
+            "Decide without them (give your reason), or give the reviewers more time.\n\n"
+            "%(reviews)s"
+        )
+        if missing
+        else N_(
+            "Every review of “%(title)s” (round %(round)s) is in. Approve it or return it "
+            "for revision.\n\n%(reviews)s"
+        )
+    )
+    notify_all(
+        _branch_chiefs(deliverable.product.branch_id),
+        WorkflowNotice.DECISION_READY,
+        subject=N_("Ready for your decision: %(title)s"),
+        body=body,
+        params={
+            "title": deliverable.title,
+            "round": round_.number,
+            "reviews": _round_reviews(round_id),
+        },
+        link=reverse("workflows:deliverable", args=[deliverable.pk]),
+    )
+    return True
+
+
+def request_decisions(today: datetime.date | None = None) -> int:
+    """One pass of the beat: tell the chiefs of every deliverable that now waits for their
+    decision and has not been announced yet (its reviews past due with some missing; the
+    ones all in were announced when the last came). Returns how many rounds it announced."""
+    waiting = Deliverable.objects.awaiting_decision(today).values("pk")
+    rounds = ReviewRound.objects.filter(
+        state=RoundState.OPEN, decision_requested_at__isnull=True, deliverable__in=waiting
+    ).values_list("pk", flat=True)
+    told = 0
+    for round_id in list(rounds):
+        with transaction.atomic():
+            told += request_decision(round_id)
+    return told
 
 
 # --- editing and deleting a deliverable (the admin) ----------------------------------------

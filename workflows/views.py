@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cepa_collab import documents, pages, transitions
@@ -33,11 +34,15 @@ from workflows.enums import (
     ASSIGNMENT_ACCESS_STATES,
     ASSIGNMENT_OUTSTANDING_STATES,
     AssignmentState,
+    DeliverableState,
+    Recommendation,
     ReviewStatus,
     RoundState,
 )
 from workflows.forms import (
+    DECISIONS,
     AssignReviewersForm,
+    DecisionForm,
     DeclineForm,
     DeliverableFilterForm,
     DueDateForm,
@@ -150,11 +155,126 @@ def _rounds(user, deliverable, *, sees_all, assignments, reviews) -> list[RoundR
     return rows
 
 
+@dataclass
+class Step:
+    label: str
+    status: str  # "done", "current" or "todo" (the design system's step-list modifiers)
+    note: str = ""
+
+
+@dataclass
+class Blocked:
+    """An action not possible yet, with what comes first."""
+
+    label: str
+    reason: str
+
+
+def _steps(deliverable, versions, latest: RoundRow | None, waiting: bool) -> list[Step]:
+    """Draft → reviewers → reviews in → decision, for the deliverable's current cycle (a
+    return for revision starts a new one: a new draft first)."""
+    state = deliverable.state
+    reviewed = latest.round.version.number if latest is not None else 0
+    new_draft = bool(versions) and versions[-1].number > reviewed
+    owed_or_in = (*ASSIGNMENT_OUTSTANDING_STATES, AssignmentState.SUBMITTED)
+    counted = [a for a in latest.assignments if a.state in owed_or_in] if latest else []
+    submitted = sum(1 for a in counted if a.state == AssignmentState.SUBMITTED)
+    decided = state in (DeliverableState.APPROVED, DeliverableState.PUBLISHED)
+    in_review = state == DeliverableState.IN_REVIEW
+    todo, done, current = "todo", "done", "current"
+    if in_review or decided:
+        draft = Step(_("Draft uploaded"), done, _("Version %(number)d") % {"number": reviewed})
+    elif new_draft:
+        draft = Step(
+            _("Draft uploaded"),
+            current,
+            _("Version %(number)d: submit it for review") % {"number": versions[-1].number},
+        )
+    else:
+        draft = Step(_("Draft uploaded"), current, _("Upload a draft"))
+    count = len(counted)
+    chosen_note = (
+        ngettext("%(count)d reviewer", "%(count)d reviewers", count) % {"count": count}
+        if counted
+        else ""
+    )
+    if decided or (in_review and counted):
+        reviewers = Step(_("Reviewers chosen"), done, chosen_note)
+    elif in_review:
+        reviewers = Step(_("Reviewers chosen"), current, _("Choose reviewers"))
+    else:
+        reviewers = Step(_("Reviewers chosen"), todo)
+    in_note = (
+        _("%(submitted)d of %(total)d in") % {"submitted": submitted, "total": len(counted)}
+        if counted
+        else ""
+    )
+    if decided or (in_review and counted and submitted == len(counted)):
+        reviews = Step(_("Reviews in"), done, in_note)
+    elif in_review and counted:
+        reviews = Step(_("Reviews in"), current, in_note)
+    else:
+        reviews = Step(_("Reviews in"), todo)
+    if decided:
+        decision = Step(_("Decision"), done, str(DeliverableState(state).label))
+    elif waiting:
+        decision = Step(_("Decision"), current, _("Waiting for the chief's decision"))
+    else:
+        decision = Step(_("Decision"), todo)
+    return [draft, reviewers, reviews, decision]
+
+
+def _recommendations(row: RoundRow | None) -> list[tuple[str, list[str]]]:
+    """The open round's recommendations (in the scale's order) with who gave each, then
+    the reviews still missing."""
+    if row is None:
+        return []
+    by_choice: dict[str, list[str]] = {}
+    for item in row.reviews:
+        if item.review.status == ReviewStatus.SUBMITTED:
+            by_choice.setdefault(item.review.recommendation, []).append(item.author)
+    summary = [
+        (str(choice.label), by_choice[choice.value])
+        for choice in Recommendation
+        if choice.value in by_choice
+    ]
+    missing = [_name(a.reviewer) for a in row.assignments if a.is_outstanding]
+    if missing:
+        summary.append((_("No review yet"), missing))
+    return summary
+
+
+def _blocked(deliverable, user, available: list[str], versions, can) -> list[Blocked]:
+    """The actions the person could take at another step, and what comes first."""
+    state = deliverable.state
+    blocked = []
+    preparing = state in rules.UPLOAD_STATES
+    if preparing and rules.can_manage(deliverable, user) and "submit_for_review" not in available:
+        if not versions:
+            reason = _("Upload a draft first.")
+        elif state == DeliverableState.PLANNED:
+            reason = _("Start drafting first.")
+        else:
+            reason = _("Upload a new version first: the latest one was reviewed already.")
+        blocked.append(Blocked(str(TRANSITION_LABELS["submit_for_review"]), reason))
+    if preparing and rules.can_decide(deliverable, user):
+        blocked.append(Blocked(_("Decide"), _("The decision comes once a draft is in review.")))
+    if state == DeliverableState.APPROVED and rules.can_decide(deliverable, user):
+        blocked.append(
+            Blocked(
+                str(TRANSITION_LABELS[CANCEL]),
+                _("An approved deliverable can no longer be cancelled."),
+            )
+        )
+    return blocked
+
+
 def _render_deliverable(
     request: HttpRequest,
     deliverable: Deliverable,
     *,
     bound_transition: TransitionForm | None = None,
+    bound_decision: DecisionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -163,23 +283,31 @@ def _render_deliverable(
     assignments = list(queries.visible_assignments(user, deliverable))
     reviews = list(queries.visible_reviews(user, deliverable).select_related("annotated_file"))
     outstanding = [a for a in assignments if a.round.state == RoundState.OPEN and a.is_outstanding]
-    transition_forms = []
     available = services.available_transitions(deliverable, user)
+    decides = any(name in available for name in DECISIONS)
+    transition_forms = []
     for name in available:
-        if name == CANCEL:
-            continue  # destructive: offered as a link to its confirmation page
+        if name == CANCEL or name in DECISIONS:
+            continue  # cancel: its confirmation page; approve and return: the decision form
         if bound_transition is not None and bound_transition.name == name:
             transition_forms.append(bound_transition)
         else:
-            transition_forms.append(
-                TransitionForm(name=name, with_waiver=name == "approve" and bool(outstanding))
-            )
+            transition_forms.append(TransitionForm(name=name))
     if bound_transition is not None and bound_transition not in transition_forms:
         # e.g. "submit for review" whose condition is not met: keep what was typed.
         transition_forms.append(bound_transition)
+    decision_form = bound_decision
+    if decision_form is None and decides:
+        decision_form = DecisionForm(with_waiver=bool(outstanding))
     can = rules.DELIVERABLE.can(deliverable, user)
     for assignment in assignments:
         assignment.can = rules.ASSIGNMENT.can(assignment, user)
+    rounds = _rounds(user, deliverable, sees_all=sees_all, assignments=assignments, reviews=reviews)
+    open_row = next((row for row in rounds if row.round.state == RoundState.OPEN), None)
+    waiting = (
+        deliverable.state == DeliverableState.IN_REVIEW
+        and Deliverable.objects.awaiting_decision().filter(pk=deliverable.pk).exists()
+    )
     # The owner's next reminder, for those who see everything of the deliverable.
     next_reminders = (
         reminders.next_reminders_for(WorkflowDeadline.DELIVERABLE, [deliverable.pk])
@@ -190,12 +318,21 @@ def _render_deliverable(
         "deliverable": deliverable,
         "sees_all": sees_all,
         "versions": versions,
-        "rounds": _rounds(
-            user, deliverable, sees_all=sees_all, assignments=assignments, reviews=reviews
-        ),
+        "rounds": rounds,
         "history": history_rows(queries.visible_history(user, deliverable)),
         "transition_forms": transition_forms,
-        "bound_transition": bound_transition,
+        "bound_transition": bound_transition or bound_decision,
+        # The chief's one decision form, after the open round's reviews and their summary.
+        "decision_form": decision_form,
+        "decision_round": open_row if decision_form is not None else None,
+        "recommendations": _recommendations(open_row) if decision_form is not None else [],
+        "waiting": waiting,
+        "steps": (
+            _steps(deliverable, versions, rounds[0] if rounds else None, waiting)
+            if sees_all and deliverable.state != DeliverableState.CANCELLED
+            else []
+        ),
+        "blocked": _blocked(deliverable, user, available, versions, can),
         # The state machine says whether cancelling is possible now (never once approved).
         "can_cancel": CANCEL in available,
         "can": can,
@@ -216,6 +353,23 @@ def _render_deliverable(
     return render(request, "workflows/deliverable_detail.html", context, status=status)
 
 
+def _done(deliverable: Deliverable, name: str) -> str:
+    """What a transition did, in plain words, and what comes next."""
+    title = deliverable.title
+    owner = _name(deliverable.owner)
+    messages_by_name = {
+        "start_drafting": _("%(title)s is now being drafted. Next: upload a draft."),
+        "submit_for_review": _("%(title)s is now in review. Next: choose reviewers."),
+        "return_for_revision": _(
+            "%(title)s was returned to %(owner)s for revision. They are told your reason."
+        ),
+        "approve": _("%(title)s is approved. Next: publish it."),
+        "publish": _("%(title)s is published."),
+        "cancel": _("%(title)s is cancelled."),
+    }
+    return messages_by_name[name] % {"title": title, "owner": owner}
+
+
 @login_required
 def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = queries.get_deliverable_for_user(request.user, pk)
@@ -226,6 +380,29 @@ def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def deliverable_transition(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = queries.get_deliverable_for_user(request.user, pk)
+    back = reverse("workflows:deliverable", args=[pk])
+    if request.POST.get("step") == DecisionForm.STEP:
+        # The chief's decision: approve or return for revision, chosen in one form.
+        decision = DecisionForm(request.POST, with_waiver=True)
+        done = pages.submit(
+            request,
+            decision,
+            lambda data: services.fire_transition(
+                request.user,
+                deliverable,
+                data["transition"],
+                comment=data["comment"],
+                waiver_reason=data.get("waiver_reason", ""),
+            ),
+            success_url=back,
+            message=lambda moved: _done(moved, decision.cleaned_data["transition"]),
+        )
+        if done is not None:
+            return done
+        deliverable = queries.get_deliverable_for_user(request.user, pk)
+        return _render_deliverable(
+            request, deliverable, bound_decision=decision, status=BAD_REQUEST
+        )
     name = request.POST.get("transition", "")
     if name not in TRANSITION_LABELS:
         messages.error(request, _("Unknown action."))
@@ -241,8 +418,8 @@ def deliverable_transition(request: HttpRequest, pk: int) -> HttpResponse:
             comment=data["comment"],
             waiver_reason=data.get("waiver_reason", ""),
         ),
-        success_url=reverse("workflows:deliverable", args=[pk]),
-        message=_("Done: %(action)s.") % {"action": TRANSITION_LABELS[name]},
+        success_url=back,
+        message=lambda moved: _done(moved, name),
     )
     if done is not None:
         return done
@@ -268,7 +445,7 @@ def deliverable_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user, deliverable, CANCEL, comment=data["comment"]
             ),
             success_url=back,
-            message=_("Done: %(action)s.") % {"action": TRANSITION_LABELS[CANCEL]},
+            message=lambda moved: _done(moved, CANCEL),
         )
         if done is not None:
             return done
@@ -337,9 +514,7 @@ def version_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user, deliverable, data["file"], notes=data["notes"]
             ),
             success_url=back,
-            message=lambda version: (
-                _("Version %(number)d was uploaded.") % {"number": version.number}
-            ),
+            message=lambda version: _uploaded(deliverable, version),
         )
         if done is not None:
             return done
@@ -358,6 +533,16 @@ def version_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _uploaded(deliverable: Deliverable, version) -> str:
+    if deliverable.state in (DeliverableState.DRAFTING, DeliverableState.REVISING):
+        text = _("Version %(number)d of %(title)s is uploaded. Next: submit it for review.")
+    elif deliverable.state == DeliverableState.PLANNED:
+        text = _("Version %(number)d of %(title)s is uploaded. Next: start drafting.")
+    else:
+        text = _("Version %(number)d of %(title)s is uploaded.")
+    return text % {"number": version.number, "title": deliverable.title}
+
+
 @login_required
 def version_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
     """The draft, for those who may see it (404 otherwise); never served from MEDIA_URL."""
@@ -365,6 +550,15 @@ def version_download(request: HttpRequest, pk: int, number: int) -> FileResponse
 
 
 # --- choosing reviewers ------------------------------------------------------------------
+
+
+def _assigned(created: list[ReviewAssignment]) -> str:
+    names = ", ".join(_name(assignment.reviewer) for assignment in created)
+    return ngettext(
+        "%(names)s is invited to review and told so.",
+        "%(count)d reviewers are invited and told so: %(names)s.",
+        len(created),
+    ) % {"count": len(created), "names": names}
 
 
 @login_required
@@ -388,9 +582,7 @@ def assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user, deliverable, list(data["reviewers"]), data["due_date"]
             ),
             success_url=back,
-            message=lambda created: (
-                _("%(count)d reviewer(s) assigned and notified.") % {"count": len(created)}
-            ),
+            message=_assigned,
         )
         if done is not None:
             return done

@@ -394,19 +394,20 @@ def test_other_deliverable_pages_have_no_way_back(client, chief, drafted, ira):
     assert "Plan of action of the advisory request" not in html
 
 
-# Session, user, roles, profile, header, the deliverable, and what its page shows; the way
-# back to the request costs one query (plans of action only).
+# Session, user, roles, profile, header, the deliverable, and what its page shows (whether
+# it waits for the chief's decision included); the way back to the request costs one query
+# (plans of action only).
 def test_the_review_page_costs_one_query_for_the_way_back(
     client, ira, chief, drafted, django_assert_num_queries
 ):
     deliverable = advisory.send_plan_for_review(ira, drafted, due_date=_in(21))
     client.force_login(chief)
-    with django_assert_num_queries(18 + 1):
+    with django_assert_num_queries(19 + 1):
         linked = client.get(f"/deliverables/{deliverable.pk}/")
     assert linked.status_code == 200
     Deliverable.objects.filter(pk=deliverable.pk).update(kind=DeliverableKind.REPORT)
 
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         unlinked = client.get(f"/deliverables/{deliverable.pk}/")
     assert unlinked.status_code == 200
 

@@ -1,5 +1,6 @@
 """The review workflow in a real browser: a CEPA member downloads the draft assigned to
-them and submits a review; the chief sees it on the dashboard and approves.
+them and submits a review; the chief is told, sees it on the dashboard and decides in the
+one decision form of the deliverable page (approve; or return, with the reason).
 
 Every page these tests land on is checked with axe-core (see conftest.Site).
 """
@@ -14,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
 from cepa_collab.enums import Role
+from notifications.models import Notification
 from tests.browser.conftest import sign_in_cookie
 from tests.factories import PDF_BYTES as PDF
 from tests.factories import branch, person
@@ -104,14 +106,52 @@ def test_member_reviews_the_draft_and_the_chief_approves_it(open_site, cast):
     waiting = chief.page.get_by_role("region", name="Deliverables waiting for a decision")
     expect(waiting).to_contain_text(TITLE)
     chief.visit(waiting.get_by_role("link", name=TITLE).get_attribute("href"))
-    expect(chief.page.locator("main")).to_contain_text("Clear and well sourced")
-    approve = chief.page.locator("form", has=chief.page.get_by_role("heading", name="Approve"))
-    approve.get_by_label("Comment").fill("Thank you, Amina.")
-    chief.submit(approve.get_by_role("button", name="Approve"))
+    main = chief.page.locator("main")
+    expect(main).to_contain_text("Clear and well sourced")
+    expect(chief.page.locator(".step-list [aria-current=step]")).to_contain_text("Decision")
+    # The reviews and their summary come first, then one decision form.
+    decision = chief.page.locator("form#decision")
+    expect(decision.get_by_role("radio")).to_have_count(2)
+    decision.get_by_label("Approve", exact=True).check()
+    decision.get_by_label("Reason or comment").fill("Thank you, Amina.")
+    chief.submit(decision.get_by_role("button", name="Record the decision"))
 
     deliverable.refresh_from_db()
     assert deliverable.state == DeliverableState.APPROVED
-    expect(chief.page.locator("main")).to_contain_text("Approved")
+    expect(main).to_contain_text(f"{TITLE} is approved. Next: publish it.")
+    # Approved: the decision stands, cancelling is no longer offered, and the page says why.
+    expect(chief.page.get_by_role("link", name="Cancel the deliverable…")).to_have_count(0)
+    expect(main).to_contain_text("An approved deliverable can no longer be cancelled.")
     assert Deliverable.objects.get(pk=deliverable.pk).history.last().comment == (
         "Thank you, Amina."
+    )
+    # The chief was told the deliverable was ready for the decision, with the recommendation.
+    notice = Notification.objects.get(user=cast["chief"], kind="decision_ready")
+    assert notice.body.endswith("– Amina Mensah: Ready")
+
+
+def test_chief_returns_the_draft_with_a_reason_from_the_one_decision_form(open_site, cast):
+    deliverable = cast["deliverable"]
+    chief = open_site()
+    sign_in_cookie(chief, cast["chief"])
+    chief.visit(f"/deliverables/{deliverable.pk}/")
+    decision = chief.page.locator("form#decision")
+
+    # Returning without a reason is refused, the error summary says so.
+    decision.get_by_label("Return for revision").check()
+    with chief.page.expect_navigation() as refused:
+        decision.get_by_role("button", name="Record the decision").click()
+    assert refused.value.status == 400
+    chief.check_accessibility()
+    expect(chief.page.locator(".error-summary")).to_contain_text("Give a reason.")
+
+    decision = chief.page.locator("form#decision")
+    decision.get_by_label("Return for revision").check()
+    decision.get_by_label("Reason or comment").fill("Wait for Amina's review.")
+    chief.submit(decision.get_by_role("button", name="Record the decision"))
+
+    deliverable.refresh_from_db()
+    assert deliverable.state == DeliverableState.REVISING
+    expect(chief.page.locator("main")).to_contain_text(
+        f"{TITLE} was returned to Elena Marchetti for revision."
     )

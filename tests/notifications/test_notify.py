@@ -227,7 +227,11 @@ def test_submitting_a_review_notifies_the_owner_once(assignment, reviewer):
         submit=True,
     )
 
-    assert notes()[before:] == [("owner", WorkflowNotice.REVIEW_SUBMITTED)]
+    # the owner once; and the chief, as it was the round's only review owed
+    assert notes()[before:] == [
+        ("owner", WorkflowNotice.REVIEW_SUBMITTED),
+        ("chief", WorkflowNotice.DECISION_READY),
+    ]
     note = Notification.objects.get(kind=WorkflowNotice.REVIEW_SUBMITTED)
     assert note.link == f"/deliverables/{assignment.deliverable_id}/"
 

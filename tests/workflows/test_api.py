@@ -519,7 +519,7 @@ def test_approve_with_reviews_outstanding_is_400_naming_waiver_reason(
 
     assert response.status_code == 400
     assert response.json() == {
-        "waiver_reason": ["1 review(s) are outstanding: give a reason to approve without them."]
+        "waiver_reason": ["1 review is outstanding: give a reason to approve without it."]
     }
     denied(callbacks, before, world.reviewed)
 
@@ -1138,8 +1138,10 @@ def test_review_draft_then_submit_through_the_api(
         "Tighten chapter 2.",
     )
     assert fetch(ReviewAssignment, world.assignment.pk).state == AssignmentState.SUBMITTED
+    # the only review of the round is in: the chief is told a decision waits
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        (["staff@example.org"], "Review submitted: Chapter 1")
+        (["staff@example.org"], "Review submitted: Chapter 1"),
+        (["chief@example.org"], "Ready for your decision: Chapter 1"),
     ]
 
 

@@ -380,20 +380,27 @@ def test_deliverable_page_shows_versions_rounds_and_history_to_the_owner(
 
 
 @pytest.mark.django_db
-def test_deliverable_page_offers_the_chief_approval_with_a_waiver_while_reviews_are_out(
+def test_deliverable_page_offers_the_chief_one_decision_form_with_a_waiver_while_reviews_are_out(
     client, assigned, chief
 ):
     deliverable, _a, _b = assigned
     client.force_login(chief)
 
     response = client.get(f"/deliverables/{deliverable.pk}/")
-    forms = response.context["transition_forms"]
+    form = response.context["decision_form"]
+    page = html(response)
 
-    assert [form.name for form in forms] == ["return_for_revision", "approve"]
+    assert response.context["transition_forms"] == []
+    assert list(form.fields) == ["step", "transition", "comment", "waiver_reason"]
+    assert [value for value, _label in form.fields["transition"].choices] == [
+        "approve",
+        "return_for_revision",
+    ]
+    assert page.count('id="decision"') == 1
+    assert page.count('class="button"') == 1  # one primary button: record the decision
+    assert '<label for="id_decision_waiver_reason">' in page
     assert response.context["can_cancel"] is True  # on its own confirmation page
-    assert list(forms[1].fields) == ["transition", "comment", "waiver_reason"]
-    assert list(forms[0].fields) == ["transition", "comment"]
-    assert '<label for="id_approve_waiver_reason">' in html(response)
+    assert f'class="button button--warning" href="/deliverables/{deliverable.pk}/cancel/"' in page
 
 
 @pytest.mark.django_db
@@ -519,18 +526,19 @@ def test_deliverable_page_runs_a_fixed_number_of_queries(
 ):
     client.force_login(chief)
     _seed_round_rows(in_review, owner, 10, 0)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         small = client.get(f"/deliverables/{in_review.pk}/")
     assert small.status_code == 200
     _seed_round_rows(in_review, owner, 190, 10)
 
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         large = client.get(f"/deliverables/{in_review.pk}/")
     assert large.status_code == 200
 
     assert ReviewAssignment.objects.filter(deliverable=in_review).count() == 200
-    # ... the owner's next reminder: its deadline, the reminder policies, those sent; and what
-    # it draws on (knowledge links, incorporated contributions)
+    # ... the owner's next reminder: its deadline, the reminder policies, those sent; what
+    # it draws on (knowledge links, incorporated contributions); whether it waits for the
+    # chief's decision (`awaiting_decision`)
 
 
 # --- firing transitions -------------------------------------------------------------------
@@ -552,7 +560,7 @@ def test_transition_by_the_chief_moves_the_deliverable_and_says_so(
 
     assert response.redirect_chain == [(f"/deliverables/{deliverable.pk}/", 302)]
     assert state_of(deliverable) == S.APPROVED
-    assert "Done: Approve." in html(response)
+    assert "Chapter 3: Digital services is approved. Next: publish it." in html(response)
     entry = DeliverableHistory.objects.filter(action=DeliverableAction.TRANSITION).last()
     assert (entry.comment, entry.summary) == ("Good", "Waiver: Board meets Monday")
     assert sorted(m.to[0] for m in mail.outbox) == [
@@ -581,7 +589,7 @@ def test_transition_missing_waiver_rerenders_with_the_typed_comment(
     assert callbacks == []
     assert mail.outbox == []
     assert "\nStrong chapter, approve</textarea>" in page
-    assert "2 review(s) are outstanding: give a reason to approve without them." in page
+    assert "2 reviews are outstanding: give a reason to approve without them." in page
     assert 'aria-describedby="id_approve_waiver_reason_error"' in page
     assert 'href="#id_approve_waiver_reason"' in page
 
@@ -1518,12 +1526,17 @@ def test_deliverable_cancel_is_refused_to_a_colleague_and_changes_nothing(
 
 
 @pytest.mark.django_db
-def test_deliverable_cancel_is_not_offered_once_final(client, assigned, chief):
-    # given a published deliverable (the state machine still cancels an approved one)
+@pytest.mark.parametrize("final", ["approved", "published"])
+def test_deliverable_cancel_is_not_offered_nor_accepted_once_approved(
+    client, assigned, chief, final
+):
+    # given an approved (and then maybe published) deliverable: the decision stands
     deliverable, _a, _b = assigned
     services.fire_transition(chief, deliverable, "approve", waiver_reason="Urgent")
-    approved = html(client_for(client, chief).get(f"/deliverables/{deliverable.pk}/"))
-    services.fire_transition(chief, deliverable, "publish")
+    if final == "published":
+        services.fire_transition(chief, deliverable, "publish")
+    client.force_login(chief)
+    mail.outbox.clear()
 
     page = client.get(f"/deliverables/{deliverable.pk}/")
     confirm = client.get(f"/deliverables/{deliverable.pk}/cancel/", follow=True)
@@ -1533,16 +1546,14 @@ def test_deliverable_cancel_is_not_offered_once_final(client, assigned, chief):
         follow=True,
     )
 
-    assert f'href="/deliverables/{deliverable.pk}/cancel/"' in approved
     assert page.context["can_cancel"] is False
     assert "/cancel/" not in html(page)
-    assert page.context["transition_forms"] == []
+    assert page.context["decision_form"] is None
     assert confirm.redirect_chain == [(f"/deliverables/{deliverable.pk}/", 302)]
-    assert "“Cancel deliverable” is not possible: the deliverable is now published." in html(
-        confirm
-    )
+    assert f"“Cancel deliverable” is not possible: the deliverable is now {final}." in html(confirm)
     assert posted.redirect_chain == [(f"/deliverables/{deliverable.pk}/", 302)]
-    assert state_of(deliverable) == S.PUBLISHED
+    assert state_of(deliverable) == final
+    assert mail.outbox == []
 
 
 def client_for(client, user):

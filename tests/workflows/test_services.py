@@ -407,7 +407,7 @@ def test_approve_with_outstanding_reviews_needs_a_waiver_reason(
 
     # then the error names waiver_reason and nothing changed
     assert list(exc.value.message_dict) == ["waiver_reason"]
-    assert "2 review(s) are outstanding" in exc.value.message_dict["waiver_reason"][0]
+    assert "2 reviews are outstanding" in exc.value.message_dict["waiver_reason"][0]
     assert state_of(d) == S.IN_REVIEW
     assert audit_rows(d) == before
     assert mail.outbox == []

@@ -41,7 +41,7 @@ MACHINE = {
     "return_for_revision": ({S.IN_REVIEW}, S.REVISING),
     "approve": ({S.IN_REVIEW}, S.APPROVED),
     "publish": ({S.APPROVED}, S.PUBLISHED),
-    "cancel": ({S.PLANNED, S.DRAFTING, S.IN_REVIEW, S.REVISING, S.APPROVED}, S.CANCELLED),
+    "cancel": ({S.PLANNED, S.DRAFTING, S.IN_REVIEW, S.REVISING}, S.CANCELLED),
 }
 EDGES = {(source, target) for sources, target in MACHINE.values() for source in sources}
 # Who may fire what: the chief (and a superuser) decides, the owner drafts and submits.
