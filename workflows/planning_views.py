@@ -127,7 +127,8 @@ def product_new(request: HttpRequest) -> HttpResponse:
 
         def create(data):
             fields = dict(data)
-            fields.setdefault("branch_id", branch_id)
+            if branch_id is not None:
+                fields["branch_id"] = branch_id
             return services.create_product(user, **fields)
 
         done = _submit(

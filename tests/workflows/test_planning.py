@@ -714,3 +714,33 @@ def test_assign_reviewers_page_has_the_same_search(client, cast, pool):
 
     assert _names(page, [pool["ada"], pool["bo"]]) == ["bo"]
     assert 'id="find_name"' in page
+
+
+def test_a_superuser_without_a_branch_chooses_the_products_branch(client, superuser):
+    client.force_login(superuser)
+    pacb = branch("pacb")
+
+    form = client.get("/products/new/")
+    response = client.post(
+        "/products/new/", {"branch": pacb.pk, "kind": ProductKind.REPORT, "title": "Annual report"}
+    )
+
+    assert 'name="branch"' in html(form)
+    assert response.status_code == 302
+    assert Product.objects.get(title="Annual report").branch == pacb
+
+
+def test_product_page_runs_a_fixed_number_of_queries(client, cast, django_assert_num_queries):
+    product = cast.deliverable.product
+    client.force_login(cast.chief)
+    with django_assert_num_queries(9):
+        small = client.get(f"/products/{product.pk}/")
+    assert small.status_code == 200
+    for _n in range(12):
+        DeliverableFactory(product=product, owner=cast.owner, due_date=DUE)
+
+    with django_assert_num_queries(9):
+        large = client.get(f"/products/{product.pk}/")
+
+    assert large.status_code == 200
+    assert html(large).count('class="card deliverable-row"') == 13
