@@ -119,7 +119,10 @@ class ReviewerFilterForm(FilterForm):
     name = forms.CharField(label=_("Name"), required=False, max_length=100)
     theme = forms.ChoiceField(label=_("Expertise"), required=False)
     region = forms.ModelChoiceField(
-        label=_("Region of expertise"), queryset=Region.objects.all(), required=False
+        label=_("Region of expertise"),
+        queryset=Region.objects.all(),
+        required=False,
+        to_field_name="code",  # ?region=africa
     )
     due = forms.DateField(
         label=_("Reviews due"),
