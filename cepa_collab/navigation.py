@@ -42,6 +42,7 @@ def navigation_for(user) -> list[NavItem]:
         items.append(_item(_("My reviews"), "workflows:my_reviews"))
     if branch_person or admin:
         items.append(_item(_("Deliverables"), "workflows:deliverable_list"))
+        items.append(_item(_("Products"), "workflows:product_list"))
         items.append(_item(_("Dashboard"), "workflows:dashboard"))
     if branch_person or admin or viewer.has_role(user, Role.FOCAL_POINT):
         # Those who may see advisory requests: the branches' people, the admin, and a Member

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cepa_collab.enums import Role
-from cepa_collab.models import Profile
+from cepa_collab.models import Profile, Region
 from workflows.enums import ASSIGNMENT_OUTSTANDING_STATES, RoundState
 from workflows.models import AwayPeriod, Deliverable, ReviewAssignment, ReviewerProfile
 
@@ -56,10 +56,15 @@ class Suggestion:
     at_limit: bool
     matched_themes: tuple[str, ...]
     matched_regions: tuple[str, ...]
+    # Their away periods that overlap the review's time (today to the due date).
+    away_periods: tuple[AwayPeriod, ...] = ()
+    # Why they would rather not be chosen though the rule allows it (a conflict of interest
+    # they declared on an earlier round of this deliverable), else "".
+    conflict: str = ""
 
     @property
     def available(self) -> bool:
-        return not (self.away or self.at_limit)
+        return not (self.away or self.at_limit or self.conflict)
 
 
 def _normalise(word: str) -> str:
@@ -165,17 +170,75 @@ def refusals(deliverable: Deliverable, people: list) -> list[str]:
 # --- suggestions ------------------------------------------------------------------------
 
 
-def candidates(deliverable: Deliverable, *, today: datetime.date):
-    """Eligible reviewers with their load and absence, in one annotated query (plus one
-    to prefetch the regions of their profiles)."""
-    already_assigned = ReviewAssignment.objects.filter(
+@dataclass(frozen=True)
+class Filters:
+    """What the chooser narrows the candidates to: words of a name, a theme of expertise,
+    a region of expertise (empty: no filter)."""
+
+    name: str = ""
+    theme: str = ""
+    region: Region | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.name.strip() or self.theme.strip() or self.region)
+
+
+def name_matches(text: str) -> Q:
+    """People whose first name, last name or login holds each word of `text`."""
+    condition = Q()
+    for word in text.split():
+        condition &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(username__icontains=word)
+        )
+    return condition
+
+
+def _filtered(people: QuerySet, filters: Filters) -> QuerySet:
+    if filters.name.strip():
+        people = people.filter(name_matches(filters.name))
+    if filters.theme.strip():
+        people = people.filter(reviewer_profile__themes__icontains=filters.theme.strip())
+    if filters.region is not None:
+        people = people.filter(reviewer_profile__regions=filters.region)
+    return people
+
+
+def theme_choices() -> list[str]:
+    """Every theme of expertise some reviewer profile names, sorted (one query)."""
+    themes = set()
+    for text in ReviewerProfile.objects.exclude(themes="").values_list("themes", flat=True):
+        themes.update(theme.strip().lower() for theme in text.split(",") if theme.strip())
+    return sorted(themes)
+
+
+def _assigned_in_open_round(deliverable: Deliverable) -> QuerySet:
+    return ReviewAssignment.objects.filter(
         deliverable_id=deliverable.pk, round__state=RoundState.OPEN
     ).values("reviewer_id")
+
+
+def candidates(
+    deliverable: Deliverable,
+    *,
+    today: datetime.date,
+    due_date: datetime.date | None = None,
+    filters: Filters = Filters(),
+):
+    """Eligible reviewers with their load and absence, in one annotated query (plus one
+    to prefetch the regions of their profiles and one for their away periods between
+    today and `due_date`)."""
+    already_assigned = _assigned_in_open_round(deliverable)
     away_today = AwayPeriod.objects.filter(
         reviewer_id=OuterRef("pk"), start__lte=today, end__gte=today
     )
+    declared_conflict = ReviewAssignment.objects.filter(
+        deliverable_id=deliverable.pk, reviewer_id=OuterRef("pk"), conflict_of_interest=True
+    )
+    window = AwayPeriod.objects.filter(end__gte=today, start__lte=due_date or today)
     return (
-        eligible_reviewers(deliverable)
+        _filtered(eligible_reviewers(deliverable), filters)
         .exclude(pk__in=already_assigned)
         .annotate(
             open_assignments=Count(
@@ -184,11 +247,51 @@ def candidates(deliverable: Deliverable, *, today: datetime.date):
                 distinct=True,
             ),
             away=Exists(away_today),
+            declared_conflict=Exists(declared_conflict),
         )
         .select_related("reviewer_profile")
-        .prefetch_related("reviewer_profile__regions")
+        .prefetch_related(
+            "reviewer_profile__regions",
+            Prefetch("away_periods", queryset=window.order_by("start"), to_attr="away_in_window"),
+        )
         .order_by("username")
     )
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Someone the name search found who cannot be chosen, and why."""
+
+    user: AbstractUser
+    reason: str
+
+
+# At most this many people found by name who cannot be chosen are said why (a query each).
+REFUSED_SHOWN = 5
+
+
+def refused_by_name(deliverable: Deliverable, name: str) -> list[Refused]:
+    """People whose name matches `name` but who cannot review `deliverable` in its open
+    round, with the reason (`refusals`, or already assigned in this round)."""
+    if not name.strip():
+        return []
+    may = eligible_reviewers(deliverable).exclude(pk__in=_assigned_in_open_round(deliverable))
+    found = (
+        get_user_model()
+        .objects.filter(name_matches(name), is_active=True)
+        .exclude(pk__in=may.values("pk"))
+        .order_by("username")[:REFUSED_SHOWN]
+    )
+    refused = []
+    for person in found:
+        reasons = refusals(deliverable, [person])
+        reason = (
+            reasons[0]
+            if reasons
+            else _("%(name)s is already assigned in this round.") % {"name": _name(person)}
+        )
+        refused.append(Refused(person, reason))
+    return refused
 
 
 def _profile(user) -> ReviewerProfile | None:
@@ -198,12 +301,20 @@ def _profile(user) -> ReviewerProfile | None:
         return None
 
 
-def suggest_reviewers(deliverable: Deliverable, *, today: datetime.date) -> list[Suggestion]:
-    """Everyone who may review `deliverable` in its open round, best match first; those
-    away today or at their limit come last (still listed, marked)."""
+def suggest_reviewers(
+    deliverable: Deliverable,
+    *,
+    today: datetime.date,
+    due_date: datetime.date | None = None,
+    filters: Filters = Filters(),
+) -> list[Suggestion]:
+    """Everyone who may review `deliverable` in its open round (narrowed by `filters`),
+    best match first; those away today, at their limit or who declared a conflict of
+    interest on it come last (still listed, marked)."""
     text_words = _deliverable_words(deliverable)
     suggestions = []
-    for user in candidates(deliverable, today=today):
+    people = candidates(deliverable, today=today, due_date=due_date, filters=filters)
+    for user in people:
         profile = _profile(user)
         themes = _matched_themes(profile.theme_list, text_words) if profile else ()
         regions = _matched_regions(profile.regions.all(), text_words) if profile else ()
@@ -218,6 +329,12 @@ def suggest_reviewers(deliverable: Deliverable, *, today: datetime.date) -> list
                 at_limit=user.open_assignments >= limit,
                 matched_themes=themes,
                 matched_regions=regions,
+                away_periods=tuple(user.away_in_window),
+                conflict=(
+                    _("Declared a conflict of interest on an earlier round.")
+                    if user.declared_conflict
+                    else ""
+                ),
             )
         )
     suggestions.sort(

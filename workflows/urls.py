@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import dashboard_views, views
+from workflows import dashboard_views, planning_views, views
 
 app_name = "workflows"
 
@@ -30,4 +30,17 @@ urlpatterns = [
     path("reviews/<int:pk>/annotated/", views.annotated_download, name="annotated_download"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard_views.dashboard_export, name="dashboard_export"),
+    # planning (products, deliverables, the hand-over, sending a draft for review)
+    path("products/", planning_views.product_list, name="product_list"),
+    path("products/new/", planning_views.product_new, name="product_new"),
+    path("products/<int:pk>/", planning_views.product_detail, name="product_detail"),
+    path("products/<int:pk>/edit/", planning_views.product_edit, name="product_edit"),
+    path("deliverables/new/", planning_views.deliverable_new, name="deliverable_new"),
+    path("deliverables/<int:pk>/edit/", planning_views.deliverable_edit, name="deliverable_edit"),
+    path("deliverables/<int:pk>/hand-over/", planning_views.hand_over, name="hand_over"),
+    path(
+        "deliverables/<int:pk>/send-for-review/",
+        planning_views.send_for_review,
+        name="send_for_review",
+    ),
 ]

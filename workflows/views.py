@@ -8,7 +8,6 @@ errors are translated: ValidationError → errors on the re-rendered bound form 
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -52,7 +51,7 @@ from workflows.forms import (
 )
 from workflows.models import TRANSITION_LABELS, Deliverable, Product, Review, ReviewAssignment
 from workflows.panels import DELIVERABLE_PAGE
-from workflows.reviewers import suggest_reviewers
+from workflows.planning_forms import ReviewerChooser
 
 PAGE_SIZE = 50
 CANCEL = "cancel"
@@ -571,7 +570,8 @@ def assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceConflict as exc:
         return pages.conflict(request, exc, back)
     today = timezone.localdate()
-    suggestions = suggest_reviewers(deliverable, today=today)
+    chooser = ReviewerChooser.for_request(request.GET, deliverable, today=today)
+    suggestions = chooser.suggestions
     status = 200
     if request.method == "POST":
         form = AssignReviewersForm(request.POST, deliverable=deliverable)
@@ -589,7 +589,7 @@ def assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
         status = BAD_REQUEST
     else:
         form = AssignReviewersForm(
-            initial={"due_date": today + datetime.timedelta(days=DEFAULT_REVIEW_DAYS)},
+            initial={"due_date": chooser.due_date},
             deliverable=deliverable,
         )
     return render(
@@ -599,6 +599,7 @@ def assign_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
             "deliverable": deliverable,
             "form": form,
             "suggestions": suggestions,
+            "chooser": chooser,
             "chosen": form.chosen_pks(),
         },
         status=status,

@@ -44,9 +44,10 @@ from meetings import services as meetings
 from meetings.enums import Reply, TokenKind
 from meetings.models import Meeting
 from tests.factories import pdf
+from workflows import planning
 from workflows import services as workflows
 from workflows.enums import DeliverableKind
-from workflows.models import Deliverable, ReviewAssignment
+from workflows.models import Deliverable, Product, ReviewAssignment
 from workflows.queries import visible_deliverables
 from workflows.rules import TRANSITION_LABELS as DELIVERABLE_TRANSITIONS
 
@@ -574,5 +575,83 @@ def test_the_subscriptions_page_offers_a_branch_feed_to_whom_the_service_gives_o
         offered = TokenKind.BRANCH in shown.values("/calendar/subscriptions/reset/")
         accepted = accepts(lambda u=user: meetings.reset_token(u, TokenKind.BRANCH))
         rows.append((user, user, "branch_feed", offered, accepted))
+
+    check(rows)
+
+
+# --- planning pages (products, deliverables' edit and hand-over, sending for review) ---------
+#
+# Each is a page of its own: offered when it opens with its form (200), hidden when it
+# answers 403 or 404, or sends the person back with the reason (a conflict of state).
+
+
+def _opens(client, user, url: str) -> bool:
+    client.force_login(user)
+    status = client.get(url).status_code
+    assert status in (200, 302, 403, 404), (url, user.username, status)
+    return status == 200
+
+
+def _another_owner(deliverable: Deliverable):
+    return planning.branch_people(deliverable.product.branch_id).exclude(pk=deliverable.owner_id)[0]
+
+
+def test_planning_pages_of_a_deliverable_offer_what_the_services_accept(client, world):
+    rows = []
+    for deliverable in _one_per_state():
+        base = f"/deliverables/{deliverable.pk}/"
+        reviewer = _new_reviewer(deliverable)
+        new_owner = _another_owner(deliverable)
+        for user in cast(world):
+            attempts = {
+                "edit": lambda d=deliverable, u=user: workflows.update_deliverable(
+                    u, d.pk, title=f"{d.title} (matrix)"
+                ),
+                "hand_over": lambda d=deliverable, u=user, o=new_owner: (
+                    workflows.update_deliverable(u, d.pk, owner=o)
+                ),
+                "send_for_review": lambda d=deliverable, u=user, r=reviewer: (
+                    planning.send_for_review(
+                        u, d.pk, upload=pdf(), reviewers=[r], due_date=_later(d.due_date, 14)
+                    )
+                ),
+            }
+            urls = {
+                "edit": "edit/",
+                "hand_over": "hand-over/",
+                "send_for_review": "send-for-review/",
+            }
+            for action, attempt in attempts.items():
+                offered = _opens(client, user, base + urls[action])
+                rows.append((user, deliverable, action, offered, accepts(attempt)))
+
+    check(rows)
+
+
+def test_planning_pages_of_a_product_offer_what_the_services_accept(client, world):
+    rows = []
+    for product in Product.objects.order_by("pk"):
+        owner = planning.branch_people(product.branch_id)[0]
+        for user in cast(world):
+            attempts = {
+                "edit_product": lambda p=product, u=user: planning.update_product(
+                    u, p.pk, title=f"{p.title} (matrix)"
+                ),
+                "add_deliverable": lambda p=product, u=user, o=owner: workflows.create_deliverable(
+                    u,
+                    product=p,
+                    owner=o,
+                    title="Matrix",
+                    kind=DeliverableKind.CHAPTER,
+                    due_date=_later(timezone.localdate(), 30),
+                ),
+            }
+            urls = {
+                "edit_product": f"/products/{product.pk}/edit/",
+                "add_deliverable": f"/deliverables/new/?product={product.pk}",
+            }
+            for action, attempt in attempts.items():
+                offered = _opens(client, user, urls[action])
+                rows.append((user, product, action, offered, accepts(attempt)))
 
     check(rows)

@@ -126,3 +126,53 @@ def test_only_the_chief_approves_and_a_refusal_changes_nothing(world, who):
     page = client.post(f"/deliverables/{deliverable.pk}/transition/", body)
     assert Deliverable.objects.get(pk=deliverable.pk).state == DeliverableState.IN_REVIEW
     assert page.status_code in ((403,) if sees else (302, 404))
+
+
+# The planning pages: who → status of the product list, the product's page, a new product,
+# the product's edit, a new deliverable of it, the deliverable's edit, its hand-over, and
+# sending it for review (it is in review already: its owner and chief are sent back, 302).
+PLANNING = {
+    "owner": (200, 200, 200, 200, 200, 200, 403, 302),
+    "chief": (200, 200, 200, 200, 200, 200, 200, 302),
+    "other_branch_staff": (200, 404, 200, 404, 404, 404, 404, 404),
+    "assigned_reviewer": (403, 404, 403, 404, 404, 403, 403, 403),
+    "unassigned_reviewer": (403, 404, 403, 404, 404, 404, 404, 404),
+    "focal_point_elsewhere": (403, 404, 403, 404, 404, 404, 404, 404),
+    "secretariat_admin": (200, 200, 403, 403, 403, 403, 403, 403),
+    "anonymous": (302, 302, 302, 302, 302, 302, 302, 302),
+}
+
+
+@pytest.mark.parametrize("who", list(PLANNING))
+def test_planning_pages_answer_each_person_as_the_rules_say(world, who):
+    people, deliverable, _elsewhere = world
+    client = _client(people[who])
+    product = deliverable.product
+    urls = [
+        "/products/",
+        f"/products/{product.pk}/",
+        "/products/new/",
+        f"/products/{product.pk}/edit/",
+        f"/deliverables/new/?product={product.pk}",
+        f"/deliverables/{deliverable.pk}/edit/",
+        f"/deliverables/{deliverable.pk}/hand-over/",
+        f"/deliverables/{deliverable.pk}/send-for-review/",
+    ]
+
+    statuses = tuple(client.get(url).status_code for url in urls)
+
+    assert statuses == PLANNING[who]
+
+
+@pytest.mark.parametrize("who", [who for who in CAST if who != "chief"])
+def test_only_the_chief_hands_over_and_a_refusal_changes_nothing(world, who):
+    people, deliverable, _elsewhere = world
+    client = _client(people[who])
+    audit_before = DeliverableHistory.objects.count()
+    new_owner = people["chief"]
+
+    response = client.post(f"/deliverables/{deliverable.pk}/hand-over/", {"owner": new_owner.pk})
+
+    assert Deliverable.objects.get(pk=deliverable.pk).owner == people["owner"]
+    assert DeliverableHistory.objects.count() == audit_before
+    assert response.status_code in (302, 403, 404)
