@@ -536,6 +536,15 @@ class ReviewerProfile(TimeStampedModel):
     )
     regions = models.ManyToManyField(Region, blank=True, verbose_name=_("regions of expertise"))
     max_assignments = models.PositiveSmallIntegerField(_("most assignments at once"), default=3)
+    conflicts = models.TextField(
+        _("standing conflicts of interest"),
+        blank=True,
+        max_length=2000,
+        help_text=_(
+            "Organisations, countries, projects or people you could not review impartially, "
+            "e.g. a ministry you advise. Staff see it when they choose reviewers."
+        ),
+    )
 
     class Meta:
         ordering = ["user__username"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import dashboard_views, views
+from workflows import dashboard_views, reviewer_profile_views, views
 
 app_name = "workflows"
 
@@ -30,4 +30,15 @@ urlpatterns = [
     path("reviews/<int:pk>/annotated/", views.annotated_download, name="annotated_download"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard_views.dashboard_export, name="dashboard_export"),
+    path(
+        "accounts/reviewer-profile/",
+        reviewer_profile_views.reviewer_profile,
+        name="reviewer_profile",
+    ),
+    path("accounts/away/", reviewer_profile_views.away_add, name="away_add"),
+    path(
+        "accounts/away/<int:pk>/remove/",
+        reviewer_profile_views.away_remove,
+        name="away_remove",
+    ),
 ]
