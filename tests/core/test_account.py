@@ -294,3 +294,12 @@ def test_grid_next_elsewhere_is_not_followed(client, amina):
     response = client.post(PREFERENCES, {**_grid("none"), "next": "https://evil.example/"})
 
     assert response["Location"] == PREFERENCES
+
+
+def test_navigation_leads_everyone_signed_in_to_their_account(client, amina, ben):
+    for who in (amina, ben):
+        client.force_login(who)
+        text = client.get(ACCOUNT).content.decode()
+
+        assert '<a href="/accounts/" aria-current="page">Your account</a>' in text
+        assert '<a href="/accounts/security/">Sign-in and security</a>' in text
