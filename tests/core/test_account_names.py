@@ -3,6 +3,8 @@ notification text — never by the login alone (issue 15, item 6)."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -11,7 +13,12 @@ from advisory.enums import RequestState
 from cepa_collab.enums import Role
 from cepa_collab.service_errors import display_name
 from notifications.models import Notification
-from tests.factories import ReviewAssignmentFactory, person
+from tests.factories import (
+    AwayPeriodFactory,
+    ReviewAssignmentFactory,
+    ReviewerProfileFactory,
+    person,
+)
 from workflows import services as workflows
 from workflows.enums import AssignmentState
 from workflows.notices import WorkflowNotice
@@ -79,3 +86,19 @@ def test_team_outside_the_branch_names_the_person(request_in, ira):
     # then the message names them, and the team is unchanged
     assert caught.value.message_dict == {"team": ["Priya Bose is not in the branch."]}
     assert list(accepted.team.values_list("username", flat=True)) == ["teammate"]
+
+
+def test_records_about_a_person_read_as_their_name(wanjiru):
+    # given wanjiru's assignment, reviewer profile and away period
+    assignment = ReviewAssignmentFactory(reviewer=wanjiru)
+    profile = ReviewerProfileFactory(user=wanjiru)
+    away = AwayPeriodFactory(
+        reviewer=wanjiru, start=datetime.date(2030, 1, 1), end=datetime.date(2030, 1, 2)
+    )
+
+    # then the admin's messages and lists (str) read her name
+    assert (str(assignment).split(" — ")[0], str(profile), str(away)) == (
+        "Wanjiru Kamau",
+        "Wanjiru Kamau",
+        "Wanjiru Kamau: 2030-01-01 – 2030-01-02",
+    )
