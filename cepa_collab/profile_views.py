@@ -4,10 +4,13 @@ notification reaches them, a CEPA member's reviewer profile), each with its own 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
@@ -17,6 +20,23 @@ from cepa_collab.panels import ACCOUNT_PAGE
 from cepa_collab.profile_forms import AccountForm
 
 BAD_REQUEST = 400
+
+
+def _saved(profile) -> str:
+    """Said in the language just chosen (the pages switch to it from the next one on)."""
+    with translation.override(profile.language):
+        return _("Your account is saved.")
+
+
+def _switch_language(response: HttpResponse, language: str) -> None:
+    """The interface follows the language chosen, as signing in makes it (`LoginView`)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
 
 
 @login_required
@@ -34,9 +54,11 @@ def account(request: HttpRequest) -> HttpResponse:
             form,
             lambda data: services.update_account(user, **data),
             success_url=reverse("account"),
-            message=_("Your account is saved."),
+            message=_saved,
         )
         if done is not None:
+            if form.is_valid() and form.cleaned_data["language"] != get_language():
+                _switch_language(done, form.cleaned_data["language"])
             return done
         status = BAD_REQUEST
     else:

@@ -13,6 +13,8 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext
 
 from cepa_collab import services
 from cepa_collab.enums import Role
@@ -147,7 +149,8 @@ def test_account_saves_name_email_zone_and_language(client, amina):
     response = client.post(ACCOUNT, _details())
 
     assert response.status_code == 302
-    assert _messages(response) == ["Your account is saved."]
+    with translation.override("fr"):  # said in the language just chosen
+        assert _messages(response) == [gettext("Your account is saved.")]
     assert _stored(amina) == ("Amina", "Mensah-Owusu", "amina.mo@example.org", "Europe/Paris", "fr")
 
 
@@ -303,3 +306,12 @@ def test_navigation_leads_everyone_signed_in_to_their_account(client, amina, ben
 
         assert '<a href="/accounts/" aria-current="page">Your account</a>' in text
         assert '<a href="/accounts/security/">Sign-in and security</a>' in text
+
+
+def test_choosing_a_language_switches_the_pages_to_it(client, amina):
+    client.force_login(amina)
+
+    response = client.post(ACCOUNT, _details(language="fr"))
+
+    assert response.cookies["django_language"].value == "fr"
+    assert client.get(ACCOUNT).content.decode().startswith('<!DOCTYPE html>\n<html lang="fr"')
