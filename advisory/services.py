@@ -237,7 +237,9 @@ def set_team(actor, request: AdvisoryRequest | int, *, lead=None, members: Itera
     members = list(dict.fromkeys(members))
     for member in members:
         if not is_branch_member(member, locked.branch_id):
-            raise ValidationError({"team": _("%(name)s is not in the branch.") % {"name": member}})
+            raise ValidationError(
+                {"team": _("%(name)s is not in the branch.") % {"name": _name(member)}}
+            )
     locked.team.set(members)
     if locked.plan_review_id is not None and locked.lead is not None:
         # The plan's review follows the request's lead (reviews, reminders, due date).

@@ -58,6 +58,7 @@ def navigation_for(user) -> list[NavItem]:
     items.append(_item(_("Calendar subscriptions"), "meetings:subscriptions"))
     if invitations.may_invite(user):
         items.append(_item(_("Invitations"), "invitation_list"))
+    items.append(_item(_("Your account"), "account"))
     items.append(_item(_("Sign-in and security"), "account_security"))
     if viewer.is_division_staff(user):
         items.append(_item(_("API"), "swagger-ui"))

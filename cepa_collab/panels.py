@@ -12,6 +12,7 @@ names nobody above it and an app that is not installed adds nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 Provider = Callable[[Any, Any], Any]
@@ -43,3 +44,20 @@ class Panels:
     def chain(self, user, obj) -> list:
         """The records every provider lists (each returns an iterable), one list."""
         return [item for provider in self._providers for item in provider(user, obj)]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section an app higher up adds to a lower app's page: its anchor (`key`), heading,
+    template and the template's context."""
+
+    key: str
+    title: str
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+# The person's own account page (`cepa_collab.profile_views.account`): each provider
+# `(user, request) -> list[Section]` adds its sections (notifications: how each kind reaches
+# the person; workflows: a CEPA member's reviewer profile).
+ACCOUNT_PAGE = Panels("account page")

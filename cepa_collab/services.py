@@ -1,4 +1,5 @@
-"""Operations on people: create a person with roles, read and change their preferences."""
+"""Operations on people: create a person with roles, read and change their preferences and
+their own account (name, e-mail, time zone, language)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,22 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from cepa_collab.enums import Language, Role
-from cepa_collab.models import Branch, ChangeCounter, MemberState, Profile, roles_for
+from cepa_collab.models import (
+    Branch,
+    ChangeCounter,
+    MemberState,
+    Profile,
+    roles_for,
+    validate_time_zone,
+)
 
 # What follows a person's time zone, called with the person in the transaction that
 # changes it: apps above the kernel register here (notifications moves the person's
@@ -109,6 +121,64 @@ def update_preferences(
     if time_zone is not None:
         for follower in TIME_ZONE_FOLLOWERS:
             follower(user)
+    return profile
+
+
+@transaction.atomic
+def update_account(
+    user,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    time_zone: str,
+    language: str,
+) -> Profile:
+    """Change a person's own name, e-mail address, time zone and language at once: all of it
+    or, on a ValidationError (per field), none of it. The e-mail address must be well formed
+    and no other account's (in any case); the time zone's followers run only when it changes.
+    """
+    User = get_user_model()
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    email = email.strip()
+    errors: dict[str, list[str]] = {}
+    first_name, last_name = first_name.strip(), last_name.strip()
+    if not (first_name or last_name):
+        errors["first_name"] = [_("Enter your name, so that others know who you are.")]
+    if not email:
+        errors["email"] = [_("Enter your e-mail address: notifications are sent there.")]
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [_("Enter an e-mail address like name@example.org.")]
+        else:
+            taken = (
+                User.objects.annotate(address=Lower("email"))
+                .filter(address=email.lower())
+                .exclude(pk=locked.pk)
+                .exists()
+            )
+            if taken:
+                errors["email"] = [
+                    _("Another account has this e-mail address: enter an address of your own.")
+                ]
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as exc:
+        errors["time_zone"] = exc.messages
+    if language not in Language.values:
+        errors["language"] = [_("Choose one of the languages offered.")]
+    if errors:
+        raise ValidationError(errors)
+    locked.first_name, locked.last_name, locked.email = first_name, last_name, email
+    locked.full_clean(exclude=["password", "username"])
+    locked.save(update_fields=["first_name", "last_name", "email"])
+    zone_changed = time_zone != profile_for(user).time_zone
+    profile = update_preferences(
+        user, time_zone=time_zone if zone_changed else None, language=language
+    )
+    user.first_name, user.last_name, user.email = first_name, last_name, email
     return profile
 
 

@@ -8,7 +8,15 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from cepa_collab import account_views, api, api_contract, invitation_views, pattern_views, views
+from cepa_collab import (
+    account_views,
+    api,
+    api_contract,
+    invitation_views,
+    pattern_views,
+    profile_views,
+    views,
+)
 
 
 @extend_schema(exclude=True)
@@ -81,6 +89,7 @@ urlpatterns = [
     ),
     path("accounts/two-factor/off/", account_views.turn_off, name="second_factor_off"),
     path("accounts/security/", account_views.account_security, name="account_security"),
+    path("accounts/", profile_views.account, name="account"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Single sign-on (OpenID Connect): its views answer 404 unless OIDC_RP_CLIENT_ID is set.
     path("accounts/oidc/", include("mozilla_django_oidc.urls")),

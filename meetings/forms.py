@@ -7,9 +7,6 @@ the same form); `MeetingForm.clean` turns them into aware datetimes.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
-from collections import defaultdict
-from functools import cache
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -22,50 +19,14 @@ from cepa_collab.forms import Form
 from cepa_collab.models import Branch, MemberState, Region
 from cepa_collab.service_errors import add_service_errors
 from cepa_collab.validation import wall_clock_to_aware
+from cepa_collab.zones import zone_choices
 from meetings import services
 from meetings.enums import MeetingKind, MeetingStatus, ParticipantRole, Visibility
 from meetings.models import Meeting
 from meetings.services import Invitation
 
-# Areas of the IANA database people pick a meeting's zone from (no legacy aliases).
-ZONE_AREAS = (
-    "Africa",
-    "America",
-    "Antarctica",
-    "Arctic",
-    "Asia",
-    "Atlantic",
-    "Australia",
-    "Europe",
-    "Indian",
-    "Pacific",
-)
 PARTICIPANT_PREFIX = "role_"
 NOT_INVITED = ""
-
-
-@cache
-def _zone_groups() -> tuple:
-    by_area: dict[str, list[str]] = defaultdict(list)
-    for name in zoneinfo.available_timezones():
-        area = name.split("/", 1)[0]
-        if area in ZONE_AREAS and "/" in name:
-            by_area[area].append(name)
-    groups = [("UTC", [("UTC", "UTC")])]
-    for area in ZONE_AREAS:
-        names = sorted(by_area[area])
-        groups.append((area, [(name, name.replace("_", " ")) for name in names]))
-    return tuple(groups)
-
-
-def zone_choices(current: str | None = None) -> list:
-    """The IANA zones grouped by area (select optgroups), with `current` kept if it is a
-    legacy name (e.g. "US/Eastern") that the groups leave out."""
-    groups = list(_zone_groups())
-    known = {value for _area, options in groups for value, _label in options}
-    if current and current not in known:
-        groups.insert(0, (_("Current"), [(current, current)]))
-    return groups
 
 
 def person_name(user) -> str:

@@ -15,6 +15,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cepa_collab.service_errors import display_name
 from notifications.kinds import DEADLINE_KINDS
 from notifications.models import Digest, Notification, Reminder
 from notifications.services import as_recipient, language_of, one_line
@@ -92,7 +93,7 @@ def reminder_text(reminder: Reminder) -> tuple[str, str]:
                 % params
             )
         if reminder.escalation:
-            person = deadline.user.get_full_name() or deadline.user.username
+            person = display_name(deadline.user)
             subject = f"{subject} — {person}"
             body = _(
                 "%(title)s, due on %(date)s from %(person)s, is not done yet. You are told "

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet, prefetch_related_objects
@@ -24,6 +25,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from cepa_collab.service_errors import display_name
 from notifications import jobs
 from notifications.enums import DEFAULT_DELIVERY, Delivery, MailState
 from notifications.kinds import NOTIFICATION_KINDS
@@ -118,7 +120,9 @@ def _render(template: str, params: Mapping) -> str:
         return ""
     values = {}
     for key, value in params.items():
-        if isinstance(value, datetime.datetime):
+        if isinstance(value, AbstractBaseUser):  # a person reads as their name, not a login
+            value = display_name(value)
+        elif isinstance(value, datetime.datetime):
             value = formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
         elif isinstance(value, datetime.date):
             value = formats.date_format(value, "DATE_FORMAT")

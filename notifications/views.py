@@ -28,14 +28,9 @@ from cepa_collab import pages
 from cepa_collab.services import profile_for
 from notifications import mail, queries, services
 from notifications.enums import Delivery
-from notifications.forms import (
-    DELIVERY_CHOICES,
-    DELIVERY_HELP,
-    MarkReadForm,
-    NextForm,
-    PreferencesForm,
-)
+from notifications.forms import MarkReadForm, NextForm, PreferencesForm
 from notifications.kinds import NOTIFICATION_KINDS
+from notifications.panels import preferences_section
 
 PAGE_SIZE = 50
 BAD_REQUEST = 400
@@ -121,36 +116,37 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @private_page
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
+    """The grid of how each kind reaches the person (also a section of their account page,
+    whose form posts here and comes back there)."""
     user = request.user
     status = 200
+    form = None
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if not _safe(request, back):
+        back = reverse("notifications:preferences")
     if request.method == "POST":
         form = PreferencesForm(request.POST)
         done = pages.submit(
             request,
             form,
             lambda data: services.set_preferences(user, form.choices()),
-            success_url=reverse("notifications:preferences"),
+            success_url=back,
             message=_("Your notification preferences are saved."),
         )
         if done is not None:
             return done
         status = BAD_REQUEST
-    else:
-        form = PreferencesForm(initial=services.preferences_of(user))
-    zone = profile_for(user).time_zone
+    section = preferences_section(user, form, next_url=back)
     return render(
         request,
         "notifications/preferences.html",
         {
-            "form": form,
-            "viewer_zone": zone,
+            "form": section.context["form"],
+            "section": section,
+            "viewer_zone": section.context["viewer_zone"],
             "local_now": timezone.now(),
-            "deliveries": [
-                (label, str(DELIVERY_HELP[value]) % {"zone": zone})
-                for value, label in DELIVERY_CHOICES
-            ],
         },
         status=status,
     )

@@ -21,6 +21,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cepa_collab import documents
 from cepa_collab.models import Branch, HistoryEntry, Region, TimeStampedModel, UploadedDocument
+from cepa_collab.service_errors import display_name
 from workflows import rules
 from workflows.enums import (
     ASSIGNMENT_OUTSTANDING_STATES,
@@ -345,7 +346,7 @@ class ReviewAssignment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reviewer} — {self.round}"
+        return f"{display_name(self.reviewer)} — {self.round}"
 
     @property
     def is_outstanding(self) -> bool:
@@ -421,7 +422,7 @@ class Review(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Review by {self.assignment.reviewer} ({self.get_status_display()})"
+        return f"Review by {display_name(self.assignment.reviewer)} ({self.get_status_display()})"
 
 
 class AnnotatedFile(UploadedDocument):
@@ -540,6 +541,15 @@ class ReviewerProfile(TimeStampedModel):
     )
     regions = models.ManyToManyField(Region, blank=True, verbose_name=_("regions of expertise"))
     max_assignments = models.PositiveSmallIntegerField(_("most assignments at once"), default=3)
+    conflicts = models.TextField(
+        _("standing conflicts of interest"),
+        blank=True,
+        max_length=2000,
+        help_text=_(
+            "Organisations, countries, projects or people you could not review impartially, "
+            "e.g. a ministry you advise. Staff see it when they choose reviewers."
+        ),
+    )
 
     class Meta:
         ordering = ["user__username"]
@@ -547,7 +557,7 @@ class ReviewerProfile(TimeStampedModel):
         verbose_name_plural = _("reviewer profiles")
 
     def __str__(self) -> str:
-        return str(self.user)
+        return display_name(self.user)
 
     @property
     def theme_list(self) -> list[str]:
@@ -571,7 +581,7 @@ class AwayPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reviewer}: {self.start} – {self.end}"
+        return f"{display_name(self.reviewer)}: {self.start} – {self.end}"
 
 
 # django-guardian direct foreign-key permission tables for the objects listed per user.

@@ -30,6 +30,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from cepa_collab import documents, transitions, viewer
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
+from cepa_collab.service_errors import display_name
 from cepa_collab.services import CALENDAR, bump_counter
 from cepa_collab.validation import check_due_date
 from notifications.deadlines import close as close_deadlines
@@ -360,7 +361,7 @@ def assign_reviewers(
     check_due_date(due_date)
     already = set(round_.assignments.values_list("reviewer_id", flat=True))
     errors = [
-        _("%(name)s is already assigned in this round.") % {"name": reviewer}
+        _("%(name)s is already assigned in this round.") % {"name": display_name(reviewer)}
         for reviewer in reviewers
         if reviewer.pk in already
     ]

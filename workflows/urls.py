@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import dashboard_views, planning_views, views
+from workflows import dashboard_views, planning_views, reviewer_profile_views, views
 
 app_name = "workflows"
 
@@ -42,5 +42,16 @@ urlpatterns = [
         "deliverables/<int:pk>/send-for-review/",
         planning_views.send_for_review,
         name="send_for_review",
+    ),
+    path(
+        "accounts/reviewer-profile/",
+        reviewer_profile_views.reviewer_profile,
+        name="reviewer_profile",
+    ),
+    path("accounts/away/", reviewer_profile_views.away_add, name="away_add"),
+    path(
+        "accounts/away/<int:pk>/remove/",
+        reviewer_profile_views.away_remove,
+        name="away_remove",
     ),
 ]

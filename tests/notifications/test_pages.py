@@ -483,7 +483,7 @@ def test_preferences_page_explains_the_digest_in_the_person_time_zone(client, cl
         text
     )
     assert '<label for="id_reminder_1"><input type="radio" name="reminder" value="digest"' in text
-    assert "Daily digest at 08:00 your time</label>" in text
+    assert '<span class="visually-hidden">Daily digest at 08:00 your time</span></label>' in text
 
 
 @pytest.mark.django_db

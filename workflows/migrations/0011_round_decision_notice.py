@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workflows", "0009_remove_auditentry"),
+        ("workflows", "0010_reviewer_conflicts"),
     ]
 
     operations = [
