@@ -61,6 +61,9 @@ class Suggestion:
     # Why they would rather not be chosen though the rule allows it (a conflict of interest
     # they declared on an earlier round of this deliverable), else "".
     conflict: str = ""
+    # The standing conflicts of interest of their reviewer profile, as they wrote them: shown
+    # to whoever chooses (not a reason the rule refuses them).
+    standing_conflicts: str = ""
 
     @property
     def available(self) -> bool:
@@ -335,6 +338,7 @@ def suggest_reviewers(
                     if user.declared_conflict
                     else ""
                 ),
+                standing_conflicts=profile.conflicts if profile else "",
             )
         )
     suggestions.sort(

@@ -489,6 +489,7 @@ def decline_assignment(
         params={"name": locked.reviewer, "title": locked.deliverable.title},
         link=reverse("workflows:deliverable", args=[locked.deliverable_id]),
     )
+    _decision_if_ready(locked)
     return locked
 
 
@@ -497,6 +498,7 @@ def withdraw_assignment(actor, assignment: ReviewAssignment | int, reason: str =
     locked = _lock_assignment(assignment)
     _check_assignment(locked, actor, "withdraw")
     _record(locked.deliverable, *_withdraw_all(locked.deliverable, [locked], actor, comment=reason))
+    _decision_if_ready(locked)
     return locked
 
 
@@ -623,10 +625,16 @@ def save_review(
             link=reverse("workflows:deliverable", args=[locked.deliverable_id]),
         )
     review.save()
-    if submit and Deliverable.objects.awaiting_decision().filter(pk=locked.deliverable_id).exists():
-        # That was the last review owed (or the others are past due): the chief decides now.
-        request_decision(locked.round_id)
+    if submit:
+        _decision_if_ready(locked)
     return review
+
+
+def _decision_if_ready(assignment: ReviewAssignment) -> None:
+    """After a review came in or a reviewer dropped out of the round: if that was the last
+    review owed (or the others are past due), the chief decides now."""
+    if Deliverable.objects.awaiting_decision().filter(pk=assignment.deliverable_id).exists():
+        request_decision(assignment.round_id)
 
 
 # --- the chief's decision --------------------------------------------------------------

@@ -176,6 +176,25 @@ def test_owner_is_told_who_submitted_and_what_they_recommend(assigned, amina):
     )
 
 
+@pytest.mark.parametrize("drops_out", ["declines", "is withdrawn"])
+def test_the_last_reviewer_dropping_out_tells_the_chief_at_once(
+    assigned, amina, bruno, owner, drops_out
+):
+    _deliverable, first, second = assigned
+    submit(amina, first, Recommendation.READY)
+    assert ready_notices() == []
+
+    if drops_out == "declines":
+        services.decline_assignment(bruno, second, "No time this month.")
+    else:
+        services.withdraw_assignment(owner, second, "Enough reviews.")
+
+    assert [(user, subject) for user, subject, _body in ready_notices()] == [
+        ("chief", "Ready for your decision: Methodology annex")
+    ]
+    assert "Amina Mensah: Ready" in ready_notices()[0][2]
+
+
 def test_ready_notice_is_written_in_the_chiefs_language(assigned, amina, bruno, chief):
     chief.profile.language = "fr"
     chief.profile.save()

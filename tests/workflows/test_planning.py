@@ -695,6 +695,17 @@ def test_chooser_marks_a_declared_conflict_of_interest(client, cast, pool):
     assert "Declared a conflict of interest on an earlier round." in page
 
 
+def test_chooser_shows_the_standing_conflicts_of_a_reviewer_profile(client, cast, planned, pool):
+    profile = pool["ada"].reviewer_profile
+    profile.conflicts = "Ministry of ICT of Ghana (adviser)"
+    profile.save(update_fields=["conflicts"])
+    client.force_login(cast.owner)
+
+    page = html(client.get(f"/deliverables/{planned.pk}/send-for-review/?name=ada"))
+
+    assert "Standing conflicts of interest: Ministry of ICT of Ghana (adviser)" in page
+
+
 def test_chooser_says_why_someone_found_by_name_cannot_be_chosen(client, cast, planned):
     cast.chief.first_name = "Chidi"
     cast.chief.save()
