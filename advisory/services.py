@@ -40,7 +40,7 @@ from cepa_collab.viewer import is_branch_member
 from meetings import services as meetings
 from meetings.enums import MeetingKind, ParticipantRole, Visibility
 from meetings.models import Meeting
-from notifications.services import N_, notify
+from notifications.services import N_, mark_read_for, notify
 from workflows import services as workflow
 from workflows.enums import DeliverableKind, DeliverableState, ProductKind
 from workflows.models import Deliverable, Product
@@ -179,6 +179,7 @@ def fire_transition(
             params={"lead": _name(lead)},
         )
     deadlines.sync_request(locked.pk)
+    mark_read_for(actor, _link(locked))
     _notify_transition(locked, actor, name)
     return locked
 
@@ -458,6 +459,7 @@ def add_comment(
     comment = Comment.objects.create(
         request=locked, author=actor, text=text.strip(), internal=internal, document=document
     )
+    mark_read_for(actor, _link(locked))
     if not internal and not rules.sees_internal(locked, actor):
         _tell(
             [locked.lead, *locked.team.all()],

@@ -25,7 +25,7 @@ from contributions.models import (
     ContributionHistory,
 )
 from contributions.notices import ContributionNotice
-from notifications.services import N_, notify
+from notifications.services import N_, mark_read_for, notify
 from workflows.queries import visible_deliverables
 
 EDITABLE_FIELDS = (
@@ -283,6 +283,7 @@ def fire_transition(
         to_state=locked.state,
     )
     deadlines.sync_contribution(locked.pk)
+    mark_read_for(actor, reverse("contributions:detail", args=[locked.pk]))
     if name == "accept":
         notify(
             locked.author,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -270,6 +271,51 @@ def country_records(user, country: MemberState) -> dict:
         "contributions": [c for c in listed if c.pk not in in_repository],
         "repository": by_category,
         "meetings": list(visible_meetings(user).filter(country=country).order_by("-start", "-pk")),
+    }
+
+
+# --- one country's page: every list a page of its own ---------------------------------------
+
+# The rows of each list of a country's page; the others are on the list's further pages.
+COUNTRY_PAGE_SIZE = 20
+
+
+def country_lists(user, country: MemberState) -> dict:
+    """What `country_records` lists, as querysets not yet read, each in its order, so that a
+    page reads one page of each (its count and its rows) whatever the country's history:
+    `requests`, `contributions` (all but the accepted repository entries), `repository`
+    ({category: accepted entries}) and `meetings` held there."""
+    links = _visible_links(user).order_by("created_at", "pk")
+    informed = Prefetch("knowledge_links", queryset=links, to_attr="informed")
+    deliverables = visible_deliverables(user)
+    contributions = (
+        visible_contributions(user)
+        .filter(country=country)
+        .exclude(kind=ContributionKind.REPOSITORY_ENTRY, state=ContributionState.ACCEPTED)
+        .annotate(
+            incorporated_visible=Exists(deliverables.filter(pk=OuterRef("incorporated_into_id")))
+        )
+        .prefetch_related(informed)
+        .order_by("-updated_at", "-pk")
+    )
+    entries = repository_entries(user).filter(country=country)
+    meetings = visible_meetings(user)
+    return {
+        # `mission_visible`: whether the viewer may open the request's mission.
+        "requests": visible_requests(user)
+        .filter(country=country)
+        .select_related("mission")
+        .annotate(mission_visible=Exists(meetings.filter(pk=OuterRef("mission_id"))))
+        .prefetch_related(informed)
+        .order_by("-received_on", "-pk"),
+        "contributions": contributions,
+        "repository": {
+            category: entries.filter(category=category).order_by(
+                F("year").desc(nulls_last=True), "title", "pk"
+            )
+            for category in RepositoryCategory.values
+        },
+        "meetings": meetings.filter(country=country).order_by("-start", "-pk"),
     }
 
 

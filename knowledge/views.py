@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -87,30 +88,58 @@ def country_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _page_of(request: HttpRequest, rows, param: str, anchor: str) -> Page:
+    """One page of a list of the country page, read from `?<param>=n`; the page carries
+    `previous_url` and `next_url`, which keep the other lists' pages and return to the
+    list (`#anchor`)."""
+    page = Paginator(rows, queries.COUNTRY_PAGE_SIZE).get_page(request.GET.get(param))
+
+    def url(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return f"?{query.urlencode()}#{anchor}"
+
+    page.previous_url = url(page.previous_page_number()) if page.has_previous() else ""
+    page.next_url = url(page.next_page_number()) if page.has_next() else ""
+    return page
+
+
 @login_required
 @require_safe
 def country_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     """One Member State: its requests and missions, contributions, repository entries by
-    category and the meetings held there, as the viewer may see them."""
+    category and the meetings held there, as the viewer may see them — each list a page at
+    a time (`queries.COUNTRY_PAGE_SIZE` rows), so the page keeps its time as the country's
+    history grows."""
     country = queries.get_country(iso3)
     if country.iso3 != iso3:
         return redirect("knowledge:country", iso3=country.iso3)
-    records = queries.country_records(request.user, country)
-    meeting_ids = {meeting.pk for meeting in records["meetings"]}
+    lists = queries.country_lists(request.user, country)
+    requests = _page_of(request, lists["requests"], "requests", "requests-heading")
     repository = [
-        (category, records["repository"][category.value]) for category in RepositoryCategory
+        (
+            category,
+            _page_of(
+                request,
+                lists["repository"][category.value],
+                category.value,
+                f"category-{category.value}",
+            ),
+        )
+        for category in RepositoryCategory
     ]
     return render(
         request,
         "knowledge/country_detail.html",
         {
             "country": country,
-            "requests": records["requests"],
-            "contributions": records["contributions"],
+            "requests": requests,
+            "contributions": _page_of(
+                request, lists["contributions"], "contributions", "contributions-heading"
+            ),
             "repository": repository,
-            "repository_total": sum(len(entries) for _c, entries in repository),
-            "meetings": records["meetings"],
-            "visible_meeting_ids": meeting_ids,
+            "repository_total": sum(entries.paginator.count for _c, entries in repository),
+            "meetings": _page_of(request, lists["meetings"], "meetings", "meetings-heading"),
             "declined": RequestState.DECLINED,
         },
     )

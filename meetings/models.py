@@ -59,6 +59,8 @@ class Meeting(TimeStampedModel):
         indexes = [
             models.Index(fields=["start", "id"], name="meeting_start_id"),
             models.Index(fields=["visibility", "start"], name="meeting_visibility_start"),
+            # A country's meetings, latest first, a page at a time (the country page).
+            models.Index(fields=["country", "start", "id"], name="meeting_country_start"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -301,6 +301,7 @@ def set_reply(actor, meeting: Meeting, reply: str) -> Participant:
         raise PermissionDenied(rules.ONLY_PARTICIPANTS)
     participant.reply = reply
     participant.save(update_fields=["reply", "updated_at"])
+    notifications.mark_read_for(actor, reverse("meetings:detail", args=[meeting.pk]))
     Meeting.objects.filter(pk=meeting.pk).update(updated_at=timezone.now())
     bump_counter(CALENDAR)
     return participant

@@ -190,12 +190,14 @@ def notify_all(
     body: str = "",
     params: Mapping | None = None,
     link: str = "",
+    links: Mapping[int, str] | None = None,
     attachment: tuple[str, str] | None = None,
 ) -> list[Notification]:
     """`notify` each of `users` (the same message, each in their own language and time
     zone) in a fixed number of queries: their profiles and preferences are read at once
-    and the notifications written in one statement. Returns the notifications written
-    (none for an inactive person or while muted)."""
+    and the notifications written in one statement. `links` gives a person their own
+    link by their id (their item: `mark_read_for` then finds it), `link` the others'.
+    Returns the notifications written (none for an inactive person or while muted)."""
     if _muted.get():
         return []
     users = [user for user in dict.fromkeys(users) if user is not None and user.is_active]
@@ -227,7 +229,7 @@ def notify_all(
                 kind,
                 subject_text,
                 body_text,
-                link=link,
+                link=(links or {}).get(user.pk, link),
                 state=state,
                 attachment_name=name,
                 attachment=content,
@@ -262,6 +264,19 @@ def mark_read(user, notification_ids) -> int:
     return Notification.objects.filter(
         user=user, pk__in=list(notification_ids), read_at__isnull=True
     ).update(read_at=timezone.now())
+
+
+def mark_read_for(user, *links: str) -> int:
+    """Acting on an item marks read the person's unread notifications about it: those
+    whose link is one of `links` (the item's pages). Called by the services of the apps
+    when the person acts (answers an invitation, submits a review, decides…); nobody
+    else's notifications, nor the person's about other items, change. Returns how many."""
+    links = [link for link in links if link]
+    if not links or not getattr(user, "pk", None):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True, link__in=links).update(
+        read_at=timezone.now()
+    )
 
 
 def mark_all_read(user) -> int:

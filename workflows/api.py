@@ -62,6 +62,7 @@ from workflows.models import (
     Version,
 )
 from workflows.queries import (
+    PagedRows,
     get_assignment_for_user,
     get_deliverable_for_user,
     get_version_for_user,
@@ -484,6 +485,10 @@ class DeliverableViewSet(
 
     def get_queryset(self):
         return visible_deliverables(self.request.user)
+
+    def paginate_queryset(self, queryset):
+        # A page's ids first, then its rows: the list keeps its time as the table grows.
+        return super().paginate_queryset(PagedRows(queryset))
 
     def get_object(self) -> Deliverable:
         return get_deliverable_for_user(self.request.user, self.kwargs["pk"])

@@ -343,6 +343,8 @@ class ReviewAssignment(TimeStampedModel):
         indexes = [
             models.Index(fields=["reviewer", "state"], name="assignment_reviewer_state"),
             models.Index(fields=["state", "due_date"], name="assignment_state_due"),
+            # "My reviews" by due date, a page at a time (`queries.MyReviews`).
+            models.Index(fields=["reviewer", "due_date", "id"], name="assignment_reviewer_due"),
         ]
 
     def __str__(self) -> str:

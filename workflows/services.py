@@ -34,7 +34,7 @@ from cepa_collab.service_errors import display_name
 from cepa_collab.services import CALENDAR, bump_counter
 from cepa_collab.validation import check_due_date
 from notifications.deadlines import close as close_deadlines
-from notifications.services import N_, notify, notify_all
+from notifications.services import N_, mark_read_for, notify, notify_all
 from workflows import deadlines, rules
 from workflows.enums import (
     ASSIGNMENT_ACCESS_STATES,
@@ -230,6 +230,7 @@ def fire_transition(
     if waiver_reason:
         text = f"{comment}\n{_('Waiver')}: {waiver_reason}".strip()
     _notify_decision(locked, actor, name, text)
+    mark_read_for(actor, reverse("workflows:deliverable", args=[locked.pk]))
     return locked
 
 
@@ -395,7 +396,7 @@ def assign_reviewers(
             "version": round_.version.number,
             "due": due_date,
         },
-        link=reverse("workflows:my_reviews"),
+        links={a.reviewer_id: reverse("workflows:review", args=[a.pk]) for a in created},
     )
     return created
 
@@ -428,6 +429,7 @@ def accept_assignment(actor, assignment: ReviewAssignment | int) -> ReviewAssign
     from_state = _fire_assignment(locked, actor, "accept")
     locked.save(update_fields=["state", "responded_at", "updated_at"])
     _record(locked.deliverable, _assignment_line(locked, actor, from_state))
+    mark_read_for(actor, reverse("workflows:review", args=[locked.pk]))
     return locked
 
 
@@ -481,6 +483,7 @@ def decline_assignment(
     )
     _revoke_lost_access(locked.deliverable, [locked])
     _record(locked.deliverable, _assignment_line(locked, actor, from_state))
+    mark_read_for(actor, reverse("workflows:review", args=[locked.pk]))
     notify(
         locked.deliverable.owner,
         WorkflowNotice.REVIEW_WITHDRAWN,
@@ -609,6 +612,7 @@ def save_review(
         review.status = ReviewStatus.SUBMITTED
         review.submitted_at = timezone.now()
         _record(locked.deliverable, _assignment_line(locked, actor, from_state))
+        mark_read_for(actor, reverse("workflows:review", args=[locked.pk]))
         notify(
             locked.deliverable.owner,
             WorkflowNotice.REVIEW_SUBMITTED,

@@ -84,7 +84,9 @@ def deliverable_list(request: HttpRequest) -> HttpResponse:
     rows = form.apply(visible, user=user, today=today)
     # The rows carry the dashboard's flags (overdue, at risk and why), so a deliverable
     # reads the same here and there (`workflows/_deliverable_row.html`); still one query.
-    page = Paginator(board.annotate_rows(rows, today), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted and sorted by their own columns; only the page's rows get the flags.
+    paged = queries.PagedRows(rows, lambda shown: board.annotate_rows(shown, today))
+    page = Paginator(paged, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = board.with_risk_reasons(page.object_list)
     filtered = form.is_bound and any(form.data.get(name) for name in form.fields)
     return render(
@@ -696,7 +698,7 @@ def assignment_due_date(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def my_reviews(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    rows = queries.my_reviews_in_order(request.user, today)
+    rows = queries.MyReviews(request.user, today)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for assignment in page.object_list:

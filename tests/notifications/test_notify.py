@@ -22,6 +22,7 @@ from tests.factories import person
 from tests.notifications.conftest import START, pdf
 from workflows import services as workflows
 from workflows.enums import Recommendation
+from workflows.models import ReviewAssignment
 from workflows.notices import WorkflowNotice
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +198,10 @@ def test_assigning_reviewers_notifies_each_reviewer_once(
     ]
     amina = Notification.objects.get(user=reviewer)
     assert amina.subject == "Review requested: Chapter 3: Digital government, due 11 December 2026"
-    assert amina.link == reverse("workflows:my_reviews")
+    # each is led to their own assignment (acting on it marks the notification read)
+    assert amina.link == reverse(
+        "workflows:review", args=[ReviewAssignment.objects.get(reviewer=reviewer).pk]
+    )
 
 
 def test_withdrawing_an_assignment_notifies_the_reviewer_once(assignment, owner):
