@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workflows", "0009_remove_auditentry"),
+        ("workflows", "0011_round_decision_notice"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
