@@ -36,6 +36,7 @@ def advisory_sections(branch_ids: Sequence[int], today: datetime.date, limit: in
     )
     plans = Section(
         key="plans-of-action",
+        order=10,
         title=_("Plans of action in review"),
         definition=_(
             "Advisory requests whose plan of action is in review; flagged once its review "
@@ -68,6 +69,7 @@ def advisory_sections(branch_ids: Sequence[int], today: datetime.date, limit: in
     owed = _owed_milestones(branch_ids)
     milestones = Section(
         key="milestones",
+        order=20,
         title=_("Advisory milestones"),
         definition=_(
             "Open milestones of open advisory requests; flagged once past their due date."

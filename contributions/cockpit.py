@@ -27,6 +27,7 @@ def contribution_sections(branch_ids: Sequence[int], today: datetime.date, limit
     awaiting = _awaiting(branch_ids)
     section = Section(
         key="contributions",
+        order=30,
         title=_("Contributions awaiting review"),
         definition=_(
             "Contributions submitted or under review; flagged when their review is past due "

@@ -35,6 +35,7 @@ def meeting_sections(branch_ids: Sequence[int], today: datetime.date, limit: int
     )
     section = Section(
         key="meetings",
+        order=40,
         title=_("Upcoming meetings with unanswered invitations"),
         definition=ngettext(
             "Meetings to come with at least one invitation not yet answered; flagged when "
@@ -73,7 +74,8 @@ def meeting_sections(branch_ids: Sequence[int], today: datetime.date, limit: int
                 Row(
                     title=meeting.title,
                     url=reverse("meetings:detail", args=[meeting.pk]),
-                    due=day,
+                    due=None,
+                    starts=day,
                     who=ngettext("%(n)d unanswered", "%(n)d unanswered", meeting.unanswered)
                     % {"n": meeting.unanswered},
                     reasons=reasons,

@@ -36,6 +36,7 @@ class Row:
     who: str
     reasons: tuple[str, ...] = ()
     about: str = ""
+    starts: datetime.date | None = None  # for an event, its day (instead of a due date)
 
     @property
     def flagged(self) -> bool:
@@ -52,6 +53,7 @@ class Section:
     counts: dict[int, tuple[int, int]] = field(default_factory=dict)
     rows: list[Row] = field(default_factory=list)
     list_url: str = ""  # the full list in its own app, if it has one
+    order: int = 100  # where it comes on the page (lower first), whatever the app order
 
     @property
     def total(self) -> int:
@@ -102,7 +104,8 @@ LOADS = Registry("cockpit staff loads")
 
 
 def sections(branch_ids: Sequence[int], today: datetime.date, limit: int) -> list[Section]:
-    return SECTIONS.collect(list(branch_ids), today, limit)
+    found = SECTIONS.collect(list(branch_ids), today, limit)
+    return sorted(found, key=lambda section: section.order)
 
 
 def loads(branch_ids: Sequence[int], today: datetime.date) -> list[LoadColumn]:

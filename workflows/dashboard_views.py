@@ -72,6 +72,10 @@ class DashboardFilterForm(forms.Form):
             controls.append(control)
         return controls
 
+    def filters_given(self) -> bool:
+        """Whether any filter narrows the list (an invalid value is ignored, as in `filters`)."""
+        return self.filters() != DashboardFilters()
+
     def filters(self) -> DashboardFilters:
         self.is_valid()
         data = {name: self.cleaned_data.get(name) for name in self.fields}
@@ -102,7 +106,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     decider = board.is_decider(request.user, branch)
     overview = board.branch_overview(branch, decider=decider, today=today)
     form, rows = _filtered(request, branch, [s.product for s in overview.summaries])
-    page = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE)
+    if not form.filters_given():
+        # The unfiltered list is the branch's deliverables: the overview counted them already.
+        paginator.count = overview.totals.deliverables
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = board.page_of_rows(list(page.object_list), today)
     query = request.GET.copy()
     query.pop("page", None)

@@ -431,10 +431,10 @@ def test_cockpit_query_count_does_not_grow(
 
     # when the chief opens the cockpit: a fixed number of queries (the overview's aggregates
     # computed, then reused), plus two per section of the higher apps
-    with django_assert_num_queries(33):
+    with django_assert_num_queries(32):
         response = client.get("/dashboard/")
     assert response.status_code == 200
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         client.get("/dashboard/")
 
 
