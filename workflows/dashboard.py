@@ -54,7 +54,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -701,6 +700,8 @@ def timelines(
     starts = [
         _month_add(first, i) for i in range(TIMELINE_MONTHS_BEFORE + TIMELINE_MONTHS_AFTER + 1)
     ]
+    # Grouped by the due date itself (a year of days at most per product), then by month
+    # here: truncating dates in SQLite calls a Python function on every row.
     grouped: dict[tuple[int, datetime.date], tuple[int, int]] = {}
     for row in (
         Deliverable.objects.filter(
@@ -709,12 +710,14 @@ def timelines(
             due_date__gte=first,
             due_date__lt=after,
         )
-        .annotate(month=TruncMonth("due_date"))
-        .values("product_id", "month")
-        .annotate(n=Count("pk"), late=Count("pk", filter=overdue_q(today)))
+        .values("product_id", "due_date")
+        .annotate(n=Count("pk"))
         .order_by()
     ):
-        grouped[(row["product_id"], row["month"])] = (row["n"], row["late"])
+        key = (row["product_id"], row["due_date"].replace(day=1))
+        n, late = grouped.get(key, (0, 0))
+        late += row["n"] if row["due_date"] < today else 0
+        grouped[key] = (n + row["n"], late)
     peak = max((n for n, _late in grouped.values()), default=0) or 1
     this_month = starts.index(_month_add(today, 0))
     today_x = this_month * BAR_WIDTH + round(BAR_WIDTH * (today.day - 1) / 31)
