@@ -53,6 +53,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -914,12 +915,22 @@ class Division:
     sections: list[cockpit.Section]  # counts only (no rows)
 
 
-def division_overview(today: datetime.date | None = None) -> Division:
-    """Per branch: deliverables (all, being produced, overdue, at risk, waiting for a
-    decision), reviews outstanding and past due, and each section of the higher apps
-    (`workflows.cockpit`), counted in three queries plus one or two per app."""
-    today = today or timezone.localdate()
-    branches = list(Branch.objects.order_by("name"))
+def _division_stamp() -> str:
+    """Like `change_stamp`, for every branch at once (one query): the newest history line,
+    the number and newest id of deliverables, the newest product change."""
+    every = Deliverable.objects.order_by().annotate(all=Value(1)).values("all")
+    row = list(
+        Branch.objects.order_by("pk").values_list(
+            Subquery(DeliverableHistory.objects.order_by("-pk").values("pk")[:1]),
+            Subquery(every.annotate(n=Count("pk")).values("n")[:1]),
+            Subquery(every.annotate(m=Max("pk")).values("m")[:1]),
+            Subquery(Product.objects.order_by("-updated_at").values("updated_at")[:1]),
+        )[:1]
+    )
+    return hashlib.blake2b(repr(row).encode(), digest_size=12).hexdigest()
+
+
+def _division_figures(today: datetime.date) -> tuple[dict, dict]:
     deliverables = {
         row.pop("product__branch"): row
         for row in Deliverable.objects.values("product__branch")
@@ -941,8 +952,25 @@ def division_overview(today: datetime.date | None = None) -> Division:
         )
         .order_by()
     }
+    return deliverables, reviews
+
+
+def division_overview(today: datetime.date | None = None) -> Division:
+    """Per branch: deliverables (all, being produced, overdue, at risk, waiting for a
+    decision), reviews outstanding and past due, and each section of the higher apps
+    (`workflows.cockpit`). The deliverable figures (two aggregate queries) are reused from
+    the cache until the Division's change stamp or the day changes, as `branch_overview`;
+    the apps' sections are counted live (one or two queries per app)."""
+    today = today or timezone.localdate()
+    branches = list(Branch.objects.order_by("name"))
+    key = f"workflows:division:v1:{today.isoformat()}:{_division_stamp()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _division_figures(today)
+        cache.set(key, figures, OVERVIEW_TTL)
+    deliverables, reviews = figures
     sections = cockpit.sections([b.pk for b in branches], today, 0)
-    figures = []
+    rows = []
     for b in branches:
         d = deliverables.get(b.pk, {})
         r = reviews.get(b.pk, {})
@@ -955,8 +983,8 @@ def division_overview(today: datetime.date | None = None) -> Division:
             open_reviews=r.get("open", 0),
             overdue_reviews=r.get("overdue", 0),
         )
-        figures.append(BranchFigures(b, totals, [sec.count_for(b.pk) for sec in sections]))
-    return Division(figures, sections)
+        rows.append(BranchFigures(b, totals, [sec.count_for(b.pk) for sec in sections]))
+    return Division(rows, sections)
 
 
 # --- CSV export ---------------------------------------------------------------------------
