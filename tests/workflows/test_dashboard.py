@@ -790,12 +790,13 @@ def test_dashboard_query_count_does_not_grow(
     client.force_login(chief)
 
     # when the chief opens the dashboard, then the number of queries is fixed: session, user,
-    # roles, profile, the change stamp, products, counts per product, workload counts,
+    # roles, profile, the change stamp, products, counts per product, waiting per product,
+    # workload counts,
     # reviewers' names, waiting keys, waiting rows, staff owned, products led, the apps' staff
     # columns (2), staff names, timeline, turnaround (2), owners, page keys, page
     # rows, the apps' sections (count and rows each: 8), the navigation's, the header's
     # unread count
-    with django_assert_num_queries(32):
+    with django_assert_num_queries(33):
         response = client.get("/dashboard/")
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(rows, 50)

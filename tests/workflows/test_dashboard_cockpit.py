@@ -431,7 +431,7 @@ def test_cockpit_query_count_does_not_grow(
 
     # when the chief opens the cockpit: a fixed number of queries (the overview's aggregates
     # computed, then reused), plus two per section of the higher apps
-    with django_assert_num_queries(32):
+    with django_assert_num_queries(33):
         response = client.get("/dashboard/")
     assert response.status_code == 200
     with django_assert_num_queries(18):
@@ -450,9 +450,9 @@ def test_division_query_count_does_not_grow(
     client.force_login(secretariat_admin)
 
     # when the secretariat opens the Division view: session, user, roles, profile, branches,
-    # the change stamp, deliverables and reviews per branch, the apps' counts (4), the
+    # the change stamp, deliverables, waiting and reviews per branch, the apps' counts (4), the
     # navigation's
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get("/dashboard/division/")
     assert response.status_code == 200
     # and again: the deliverable figures are reused until something changes
