@@ -1,19 +1,31 @@
-"""The branch dashboard: what is on track, at risk or late, who is loaded, what waits.
+"""The branch cockpit: what is on track, at risk or late across the branch, who carries it,
+what waits, and how fast reviews and decisions come.
 
 Every figure comes from a fixed number of aggregate queries (``annotate``/``Count``
-with filters, ``Exists`` and ``Subquery``), whatever the number of deliverables;
+with filters, ``Exists`` and ``Subquery``), whatever the number of records;
 the page (`workflows.dashboard_views`) and its CSV export share `deliverable_rows`,
 so the export is exactly the filtered list (the page shows it 50 rows at a time).
-The branch-wide part (`branch_overview`: per-product counts, workload, waiting list)
-is reused from the cache until `change_stamp` says something changed, or the day.
+The branch-wide part (`branch_overview`: per-product counts and timelines, the workload
+of staff and reviewers, the waiting list, turnaround per quarter) is reused from the
+cache until `change_stamp` says something changed, or the day. What the higher apps add
+(plans of action, milestones, contributions, meetings: `workflows.cockpit`) is read
+live, a fixed number of queries per app.
 
 Definitions (also stated on the page):
 
-- **overdue**: due before today and still being produced (`DELIVERABLE_ACTIVE_STATES`);
+- **overdue**: due before today and still being produced (`Deliverable.objects.overdue_q`);
 - **at risk**: still being produced, due today or within `AT_RISK_DAYS` days, and
   either a review is outstanding (invited or accepted) or no version exists yet;
-- **waiting for a decision**: in review, the open round has at least one submitted
-  review and no review outstanding (every reviewer submitted, declined or was withdrawn).
+- **waiting for a decision**: `Deliverable.objects.awaiting_decision(today)`: in review,
+  and every review of the open round is in, or the missing ones are past their due date;
+- **flagged**: overdue, at risk, or a reviewer of the open round has not answered an
+  invitation for `SILENT_DAYS` days; a flagged row says why (`flag_reasons`);
+- **response rate**: invitations answered (accepted, declined or submitted) out of the
+  invitations sent, leaving out those withdrawn before any answer; **on-time rate**:
+  reviews submitted by their due date out of the reviews submitted;
+- **turnaround**: per quarter, the median days from an invitation to its review, and
+  from a round's last review to the chief's decision (the round closed by approving or
+  returning; cancelled deliverables left out).
 
 Blindness: recommendations are counted only for someone who decides on the
 branch's deliverables (`is_decider`); other viewers get no recommendation figure,
@@ -24,6 +36,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -34,20 +47,24 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cepa_collab import viewer
 from cepa_collab.models import Branch
 from cepa_collab.services import profile_for
 from cepa_collab.spreadsheets import neutralise
+from workflows import cockpit
 from workflows.enums import (
     ASSIGNMENT_OUTSTANDING_STATES,
     DELIVERABLE_ACTIVE_STATES,
@@ -67,6 +84,8 @@ from workflows.models import (
 )
 
 AT_RISK_DAYS = 14
+# A reviewer who has not answered an invitation for this many days flags the deliverable.
+SILENT_DAYS = 10
 DECISION_LIST_LIMIT = 10
 # Seconds an overview may be reused at most (a bound on changes made around the services).
 OVERVIEW_TTL = 120
@@ -131,14 +150,12 @@ def at_risk_q(today: datetime.date) -> Q:
     ) & (Q(_outstanding_review()) | Q(no_version))
 
 
-def awaiting_decision_q() -> Q:
-    # The open round is found through its partial unique index (one open round at most).
-    open_round = ReviewRound.objects.filter(deliverable=OuterRef("pk"), state=RoundState.OPEN)
-    return (
-        Q(state=DeliverableState.IN_REVIEW)
-        & Q(Exists(open_round.filter(assignments__state=AssignmentState.SUBMITTED)))
-        & ~Exists(open_round.filter(assignments__state__in=ASSIGNMENT_OUTSTANDING_STATES))
-    )
+def _awaiting_per(waiting: QuerySet[Deliverable], field_name: str) -> dict[int, int]:
+    """How many of `waiting` (`Deliverable.objects.awaiting_decision`) per `field_name`."""
+    return {
+        row[field_name]: row["n"]
+        for row in waiting.values(field_name).annotate(n=Count("pk")).order_by()
+    }
 
 
 # --- filters and the filtered list ----------------------------------------------------
@@ -164,7 +181,10 @@ def deliverable_rows(
     """The branch's deliverables matching `filters`, by due date (one query, however many
     rows); pass them (or a page of them) to `annotate_rows` for the figures of each row."""
     today = today or timezone.localdate()
-    qs = Deliverable.objects.filter(product__branch=branch)
+    qs = Deliverable.objects.all()
+    if filters.awaiting_decision:
+        qs = Deliverable.objects.awaiting_decision(today)
+    qs = qs.filter(product__branch=branch)
     if filters.product is not None:
         qs = qs.filter(product_id=filters.product)
     if filters.state == ACTIVE:
@@ -177,8 +197,6 @@ def deliverable_rows(
         qs = qs.filter(overdue_q(today))
     if filters.at_risk:
         qs = qs.filter(at_risk_q(today))
-    if filters.awaiting_decision:
-        qs = qs.filter(awaiting_decision_q())
     return qs.order_by("due_date", "pk")
 
 
@@ -213,22 +231,82 @@ def risk_reasons(row: Deliverable) -> list[str]:
     return reasons
 
 
-def with_risk_reasons(rows: Iterable[Deliverable]) -> list[Deliverable]:
+def annotate_flags(rows: QuerySet[Deliverable]) -> QuerySet[Deliverable]:
+    """`rows` (annotated by `annotate_rows`) with what `flag_reasons` reads about the open
+    round: `reviews_expected` (reviewers who did not decline or withdraw),
+    `reviews_in` (submitted) and `oldest_unanswered` (the oldest invitation not answered);
+    still one query, meant for a page of rows or the export."""
+    open_round = ReviewAssignment.objects.filter(
+        deliverable=OuterRef("pk"), round__state=RoundState.OPEN
+    ).order_by()
+    expected = (*ASSIGNMENT_OUTSTANDING_STATES, AssignmentState.SUBMITTED)
+
+    def count(qs):
+        return Subquery(qs.values("deliverable").annotate(n=Count("pk")).values("n")[:1])
+
+    return rows.annotate(
+        reviews_expected=count(open_round.filter(state__in=expected)),
+        reviews_in=count(open_round.filter(state=AssignmentState.SUBMITTED)),
+        oldest_unanswered=Subquery(
+            open_round.filter(state=AssignmentState.INVITED)
+            .order_by("created_at")
+            .values("created_at")[:1]
+        ),
+    )
+
+
+def flag_reasons(row: Deliverable, today: datetime.date | None = None) -> list[str]:
+    """Why a row (`annotate_rows` + `annotate_flags`) is flagged, in words: how many days
+    late, no draft, how many reviews are missing, a reviewer silent for `SILENT_DAYS`;
+    empty when it is on track (not overdue, not at risk, no silent reviewer)."""
+    today = today or timezone.localdate()
+    since = row.oldest_unanswered
+    silent = since is not None and (today - timezone.localdate(since)).days >= SILENT_DAYS
+    if not (row.is_overdue or row.is_at_risk or silent):
+        return []
+    reasons = []
+    if row.is_overdue:
+        reasons.append(cockpit.days_late(row.due_date, today))
+    if row.latest_version is None:
+        reasons.append(_("no draft"))
+    expected = row.reviews_expected or 0
+    missing = expected - (row.reviews_in or 0)
+    if row.state == DeliverableState.IN_REVIEW and missing > 0:
+        reasons.append(
+            ngettext(
+                "%(missing)d of %(expected)d review missing",
+                "%(missing)d of %(expected)d reviews missing",
+                expected,
+            )
+            % {"missing": missing, "expected": expected}
+        )
+    if silent:
+        reasons.append(cockpit.silent_for(timezone.localdate(since), today, SILENT_DAYS))
+    return reasons
+
+
+def with_risk_reasons(
+    rows: Iterable[Deliverable], today: datetime.date | None = None
+) -> list[Deliverable]:
     """The annotated rows as a list, each with `risk_reason` (its reasons joined, or "")
-    for the deliverable row partial (`workflows/_deliverable_row.html`)."""
+    and, when `annotate_flags` ran, `flags` (`flag_reasons`), for the deliverable row
+    partial (`workflows/_deliverable_row.html`)."""
     rows = list(rows)
     for row in rows:
         row.risk_reason = "; ".join(risk_reasons(row))
+        if hasattr(row, "reviews_expected"):
+            row.flags = flag_reasons(row, today)
     return rows
 
 
 def page_of_rows(pks: list[int], today: datetime.date | None = None) -> list[Deliverable]:
-    """The annotated deliverables of one page, given its primary keys in list order.
+    """The annotated and flagged deliverables of one page, given their keys in list order.
 
     Sorting the whole filtered list only by its own columns and annotating just the
     page keeps the per-row subqueries to the rows shown (one query)."""
-    by_pk = {d.pk: d for d in annotate_rows(Deliverable.objects.filter(pk__in=pks), today)}
-    return with_risk_reasons(by_pk[pk] for pk in pks if pk in by_pk)
+    annotated = annotate_flags(annotate_rows(Deliverable.objects.filter(pk__in=pks), today))
+    by_pk = {d.pk: d for d in annotated}
+    return with_risk_reasons((by_pk[pk] for pk in pks if pk in by_pk), today)
 
 
 def owner_choices(branch: Branch) -> list[tuple[int, str]]:
@@ -324,7 +402,7 @@ class Totals:
 def product_summaries(
     branch: Branch, today: datetime.date | None = None
 ) -> tuple[list[ProductSummary], Totals]:
-    """Deliverables by state, overdue, at risk and waiting, per product (two queries)."""
+    """Deliverables by state, overdue, at risk and waiting, per product (three queries)."""
     today = today or timezone.localdate()
     products = list(Product.objects.filter(branch=branch).order_by("title", "edition", "pk"))
     per_state = {
@@ -338,10 +416,14 @@ def product_summaries(
             **per_state,
             _overdue=Count("pk", filter=overdue_q(today)),
             _at_risk=Count("pk", filter=at_risk_q(today)),
-            _awaiting=Count("pk", filter=awaiting_decision_q()),
         )
         .order_by()
     }
+    # Counted apart: SQLite evaluates an `IN (subquery)` inside an aggregate's filter again
+    # for every row (20 s at 10,000 deliverables), a filtered query once.
+    waiting = _awaiting_per(
+        Deliverable.objects.awaiting_decision(today).filter(product__branch=branch), "product_id"
+    )
     summaries = []
     totals = Totals()
     for product in products:
@@ -351,7 +433,7 @@ def product_summaries(
             counts={state.value: row.get(state.value, 0) for state in DeliverableState},
             overdue=row.get("_overdue", 0),
             at_risk=row.get("_at_risk", 0),
-            awaiting_decision=row.get("_awaiting", 0),
+            awaiting_decision=waiting.get(product.pk, 0),
         )
         summaries.append(summary)
         totals.deliverables += summary.total
@@ -379,7 +461,11 @@ class DecisionRow:
 
 
 def awaiting_decision(
-    branch: Branch, *, with_recommendations: bool, limit: int = DECISION_LIST_LIMIT
+    branch: Branch,
+    *,
+    with_recommendations: bool,
+    limit: int = DECISION_LIST_LIMIT,
+    today: datetime.date | None = None,
 ) -> list[DecisionRow]:
     """The first `limit` deliverables waiting for the chief's decision, by due date.
 
@@ -400,8 +486,8 @@ def awaiting_decision(
             for rec in Recommendation
         }
     waiting = (
-        Deliverable.objects.filter(product__branch=branch)
-        .filter(awaiting_decision_q())
+        Deliverable.objects.awaiting_decision(today or timezone.localdate())
+        .filter(product__branch=branch)
         .order_by("due_date", "pk")
         .values_list("pk", flat=True)
     )
@@ -434,40 +520,57 @@ class ReviewerLoad:
     overdue: int
     responded: int
     submitted: int
+    invited: int = 0  # invitations sent, less those withdrawn before any answer
+    on_time: int = 0  # reviews submitted on or before their due date
 
     @property
     def response_rate(self) -> int | None:
-        """Percentage of assignments the reviewer answered (accepted, declined or submitted)."""
-        return round(100 * self.responded / self.total) if self.total else None
+        """Invitations answered (accepted, declined or submitted) out of those sent, less
+        the ones withdrawn before an answer, in whole percent."""
+        return round(100 * self.responded / self.invited) if self.invited else None
+
+    @property
+    def on_time_rate(self) -> int | None:
+        """Reviews submitted by their due date out of the reviews submitted, in percent."""
+        return round(100 * self.on_time / self.submitted) if self.submitted else None
+
+
+def _names(user_ids: Iterable[int]) -> dict[int, str]:
+    """Full names (or usernames) of these people, one query."""
+    people = get_user_model().objects.filter(pk__in=list(user_ids))
+    return {
+        person.pk: person.get_full_name() or person.get_username()
+        for person in people.only("pk", "username", "first_name", "last_name")
+    }
 
 
 def reviewer_workload(branch: Branch, today: datetime.date | None = None) -> list[ReviewerLoad]:
     """Per reviewer, their assignments on this branch's deliverables: open (invited or
-    accepted), overdue (open and past due), answered, submitted; the most loaded first.
-    Counts only: no review content or recommendation.
+    accepted), overdue (open and past due), answered, submitted, submitted on time; the
+    most loaded first. Counts only: no review content or recommendation.
 
     Two queries: the counts grouped by reviewer id alone (joining names to every
     assignment would cost a lookup per row), then the names of those reviewers."""
     today = today or timezone.localdate()
     outstanding = Q(state__in=ASSIGNMENT_OUTSTANDING_STATES)
     in_branch = Deliverable.objects.filter(product__branch=branch).values("pk")
+    withdrawn_unanswered = Q(state=AssignmentState.WITHDRAWN, responded_at__isnull=True)
+    on_time = Q(state=AssignmentState.SUBMITTED, review__submitted_at__date__lte=F("due_date"))
     counts = list(
         ReviewAssignment.objects.filter(deliverable_id__in=in_branch)
         .values("reviewer_id")
         .annotate(
             total=Count("pk"),
+            invited=Count("pk", filter=~withdrawn_unanswered),
             open_count=Count("pk", filter=outstanding),
             overdue_count=Count("pk", filter=ReviewAssignment.objects.overdue_q(today)),
             responded=Count("pk", filter=Q(responded_at__isnull=False)),
             submitted=Count("pk", filter=Q(state=AssignmentState.SUBMITTED)),
+            on_time=Count("pk", filter=on_time),
         )
         .order_by()
     )
-    people = get_user_model().objects.filter(pk__in=[row["reviewer_id"] for row in counts])
-    names = {
-        person.pk: person.get_full_name() or person.get_username()
-        for person in people.only("pk", "username", "first_name", "last_name")
-    }
+    names = _names(row["reviewer_id"] for row in counts)
     loads = [
         ReviewerLoad(
             reviewer_id=row["reviewer_id"],
@@ -477,11 +580,244 @@ def reviewer_workload(branch: Branch, today: datetime.date | None = None) -> lis
             overdue=row["overdue_count"],
             responded=row["responded"],
             submitted=row["submitted"],
+            invited=row["invited"],
+            on_time=row["on_time"],
         )
         for row in counts
     ]
     loads.sort(key=lambda load: (-load.open, -load.overdue, load.name.casefold(), load.reviewer_id))
     return loads
+
+
+# --- staff workload (owners and leads) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffLoad:
+    person_id: int
+    name: str
+    owned: int  # deliverables still being produced
+    overdue: int
+    products_led: int
+    others: tuple[int, ...]  # the registry's columns (`workflows.cockpit.LOADS`), in order
+
+
+@dataclass
+class StaffWorkload:
+    columns: list[str]  # labels of the registry's columns
+    rows: list[StaffLoad]
+
+
+def staff_workload(branch: Branch, today: datetime.date | None = None) -> StaffWorkload:
+    """Per person of staff, what they carry as owners and leads: deliverables still being
+    produced (and late), products led, and what the higher apps count (milestones led,
+    contributions under review); the most loaded first. Three queries plus one per app."""
+    today = today or timezone.localdate()
+    owned = {
+        row["owner_id"]: row
+        for row in Deliverable.objects.filter(
+            product__branch=branch, state__in=DELIVERABLE_ACTIVE_STATES
+        )
+        .values("owner_id")
+        .annotate(n=Count("pk"), late=Count("pk", filter=overdue_q(today)))
+        .order_by()
+    }
+    led = {
+        row["lead_id"]: row["n"]
+        for row in Product.objects.filter(branch=branch, lead__isnull=False)
+        .values("lead_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    columns = cockpit.loads([branch.pk], today)
+    people = set(owned) | set(led)
+    for column in columns:
+        people |= {pk for pk, n in column.counts.items() if n}
+    names = _names(people)
+    rows = [
+        StaffLoad(
+            person_id=pk,
+            name=names.get(pk, ""),
+            owned=owned.get(pk, {}).get("n", 0),
+            overdue=owned.get(pk, {}).get("late", 0),
+            products_led=led.get(pk, 0),
+            others=tuple(column.counts.get(pk, 0) for column in columns),
+        )
+        for pk in people
+    ]
+    rows.sort(
+        key=lambda r: (-(r.owned + sum(r.others)), -r.overdue, r.name.casefold(), r.person_id)
+    )
+    return StaffWorkload([str(column.label) for column in columns], rows)
+
+
+# --- due dates over time, per product ------------------------------------------------------
+
+TIMELINE_MONTHS_BEFORE = 3
+TIMELINE_MONTHS_AFTER = 8
+BAR_WIDTH = 40
+CHART_HEIGHT = 60
+
+
+@dataclass(frozen=True)
+class Month:
+    start: datetime.date
+    count: int
+    late: int
+    x: int
+    height: int  # of the whole bar, in the chart's units
+    late_height: int
+
+    @property
+    def y(self) -> int:
+        return CHART_HEIGHT - self.height
+
+    @property
+    def late_y(self) -> int:
+        return CHART_HEIGHT - self.late_height
+
+    @property
+    def label_x(self) -> int:
+        return self.x + BAR_WIDTH // 2
+
+
+@dataclass(frozen=True)
+class Timeline:
+    product: Product
+    months: list[Month]
+    today_x: int
+
+    @property
+    def total(self) -> int:
+        return sum(m.count for m in self.months)
+
+
+def _month_add(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def timelines(
+    branch: Branch, products: list[Product], today: datetime.date | None = None
+) -> list[Timeline]:
+    """Per product, the deliverables still being produced by month of their due date, from
+    `TIMELINE_MONTHS_BEFORE` months back to `TIMELINE_MONTHS_AFTER` ahead (late ones are
+    in the past months), scaled for an SVG drawn on the server (one query)."""
+    today = today or timezone.localdate()
+    first = _month_add(today, -TIMELINE_MONTHS_BEFORE)
+    after = _month_add(today, TIMELINE_MONTHS_AFTER + 1)
+    starts = [
+        _month_add(first, i) for i in range(TIMELINE_MONTHS_BEFORE + TIMELINE_MONTHS_AFTER + 1)
+    ]
+    # Grouped by the due date itself (a year of days at most per product), then by month
+    # here: truncating dates in SQLite calls a Python function on every row.
+    grouped: dict[tuple[int, datetime.date], tuple[int, int]] = {}
+    for row in (
+        Deliverable.objects.filter(
+            product__branch=branch,
+            state__in=DELIVERABLE_ACTIVE_STATES,
+            due_date__gte=first,
+            due_date__lt=after,
+        )
+        .values("product_id", "due_date")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        key = (row["product_id"], row["due_date"].replace(day=1))
+        n, late = grouped.get(key, (0, 0))
+        late += row["n"] if row["due_date"] < today else 0
+        grouped[key] = (n + row["n"], late)
+    peak = max((n for n, _late in grouped.values()), default=0) or 1
+    this_month = starts.index(_month_add(today, 0))
+    today_x = this_month * BAR_WIDTH + round(BAR_WIDTH * (today.day - 1) / 31)
+    result = []
+    for product in products:
+        months = []
+        for i, start in enumerate(starts):
+            n, late = grouped.get((product.pk, start), (0, 0))
+            height = round(CHART_HEIGHT * n / peak)
+            if n and not height:
+                height = 1
+            late_height = round(height * late / n) if n else 0
+            months.append(Month(start, n, late, i * BAR_WIDTH, height, late_height))
+        result.append(Timeline(product, months, today_x))
+    return result
+
+
+def timeline_width() -> int:
+    return (TIMELINE_MONTHS_BEFORE + TIMELINE_MONTHS_AFTER + 1) * BAR_WIDTH
+
+
+# --- turnaround per quarter ----------------------------------------------------------------
+
+TURNAROUND_QUARTERS = 4
+
+
+@dataclass(frozen=True)
+class Quarter:
+    year: int
+    number: int  # 1 to 4
+    review_days: float | None  # median days from invitation to review
+    reviews: int
+    decision_days: float | None  # median days from the round's last review to the decision
+    decisions: int
+
+
+def _quarter_of(moment: datetime.datetime) -> tuple[int, int]:
+    day = timezone.localdate(moment)
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def _median_days(spans: list[datetime.timedelta]) -> float | None:
+    if not spans:
+        return None
+    return round(statistics.median(span.total_seconds() for span in spans) / 86400, 1)
+
+
+def turnaround(branch: Branch, today: datetime.date | None = None) -> list[Quarter]:
+    """The last `TURNAROUND_QUARTERS` quarters (oldest first) of the branch: median days
+    from an invitation to its submitted review, and from the last review of a round to the
+    decision that closed it (approve or return; cancelled deliverables left out). Two
+    queries; the medians are taken in Python (the database has no median)."""
+    today = today or timezone.localdate()
+    this_quarter = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    first = _month_add(this_quarter, -3 * (TURNAROUND_QUARTERS - 1))
+    since = timezone.make_aware(datetime.datetime.combine(first, datetime.time()))
+    reviews: dict[tuple[int, int], list[datetime.timedelta]] = {}
+    for invited, submitted in ReviewAssignment.objects.filter(
+        deliverable__product__branch=branch,
+        state=AssignmentState.SUBMITTED,
+        review__submitted_at__gte=since,
+    ).values_list("created_at", "review__submitted_at"):
+        reviews.setdefault(_quarter_of(submitted), []).append(submitted - invited)
+    decisions: dict[tuple[int, int], list[datetime.timedelta]] = {}
+    for closed, last_review in (
+        ReviewRound.objects.filter(
+            deliverable__product__branch=branch,
+            state=RoundState.CLOSED,
+            closed_at__gte=since,
+        )
+        .exclude(deliverable__state=DeliverableState.CANCELLED)
+        .annotate(last_review=Max("assignments__review__submitted_at"))
+        .filter(last_review__isnull=False)
+        .values_list("closed_at", "last_review")
+    ):
+        decisions.setdefault(_quarter_of(closed), []).append(closed - last_review)
+    quarters = []
+    for i in range(TURNAROUND_QUARTERS):
+        start = _month_add(first, 3 * i)
+        key = (start.year, (start.month - 1) // 3 + 1)
+        quarters.append(
+            Quarter(
+                year=key[0],
+                number=key[1],
+                review_days=_median_days(reviews.get(key, [])),
+                reviews=len(reviews.get(key, [])),
+                decision_days=_median_days(decisions.get(key, [])),
+                decisions=len(decisions.get(key, [])),
+            )
+        )
+    return quarters
 
 
 # --- the branch overview, reused until something changes --------------------------------
@@ -495,6 +831,9 @@ class Overview:
     totals: Totals
     workload: list[ReviewerLoad]
     decisions: list[DecisionRow]
+    staff: StaffWorkload
+    timelines: list[Timeline]
+    turnaround: list[Quarter]
 
 
 def change_stamp(branch: Branch) -> str:
@@ -529,15 +868,18 @@ def change_stamp(branch: Branch) -> str:
 def branch_overview(
     branch: Branch, *, decider: bool, today: datetime.date | None = None
 ) -> Overview:
-    """Per-product counts, totals, reviewer workload and what waits for a decision.
+    """Per-product counts and due-date timelines, totals, the workload of staff and of
+    reviewers, what waits for a decision, and turnaround per quarter.
 
-    Computed by aggregate queries (seven, whatever the number of rows) and reused from
-    the cache until `change_stamp` or the day changes. Deciders and readers get separate
-    entries: a reader's overview never holds a recommendation.
+    Computed by aggregate queries (about a dozen, whatever the number of rows) and reused
+    from the cache until `change_stamp` or the day changes; the staff columns the higher
+    apps count (milestones, contributions) leave no history line here, so a change to them
+    shows within `OVERVIEW_TTL`. Deciders and readers get separate entries: a reader's
+    overview never holds a recommendation.
     """
     today = today or timezone.localdate()
     audience = "decider" if decider else "reader"
-    key = f"workflows:dashboard:v1:{branch.pk}:{today.isoformat()}:{audience}:" + change_stamp(
+    key = f"workflows:dashboard:v2:{branch.pk}:{today.isoformat()}:{audience}:" + change_stamp(
         branch
     )
     overview = cache.get(key)
@@ -545,10 +887,114 @@ def branch_overview(
         summaries, totals = product_summaries(branch, today)
         workload = reviewer_workload(branch, today)
         totals.add_workload(workload)
-        decisions = awaiting_decision(branch, with_recommendations=decider)
-        overview = Overview(summaries, totals, workload, decisions)
+        decisions = awaiting_decision(branch, with_recommendations=decider, today=today)
+        overview = Overview(
+            summaries,
+            totals,
+            workload,
+            decisions,
+            staff=staff_workload(branch, today),
+            timelines=timelines(branch, [s.product for s in summaries], today),
+            turnaround=turnaround(branch, today),
+        )
         cache.set(key, overview, OVERVIEW_TTL)
     return overview
+
+
+# --- the Division: every branch side by side ----------------------------------------------
+
+
+def sees_division(user) -> bool:
+    """The Division view is for the Director and the secretariat (`viewer.is_admin`: the
+    secretariat administrator and superusers; there is no separate Director role)."""
+    return bool(getattr(user, "is_authenticated", False)) and viewer.is_admin(user)
+
+
+@dataclass
+class BranchFigures:
+    branch: Branch
+    totals: Totals
+    sections: list[tuple[int, int]]  # (total, flagged) per section of `Division.sections`
+
+
+@dataclass
+class Division:
+    branches: list[BranchFigures]
+    sections: list[cockpit.Section]  # counts only (no rows)
+
+
+def _division_stamp() -> str:
+    """Like `change_stamp`, for every branch at once (one query): the newest history line,
+    the number and newest id of deliverables, the newest product change."""
+    every = Deliverable.objects.order_by().annotate(all=Value(1)).values("all")
+    row = list(
+        Branch.objects.order_by("pk").values_list(
+            Subquery(DeliverableHistory.objects.order_by("-pk").values("pk")[:1]),
+            Subquery(every.annotate(n=Count("pk")).values("n")[:1]),
+            Subquery(every.annotate(m=Max("pk")).values("m")[:1]),
+            Subquery(Product.objects.order_by("-updated_at").values("updated_at")[:1]),
+        )[:1]
+    )
+    return hashlib.blake2b(repr(row).encode(), digest_size=12).hexdigest()
+
+
+def _division_figures(today: datetime.date) -> tuple[dict, dict]:
+    deliverables = {
+        row.pop("product__branch"): row
+        for row in Deliverable.objects.values("product__branch")
+        .annotate(
+            n=Count("pk"),
+            active=Count("pk", filter=Q(state__in=DELIVERABLE_ACTIVE_STATES)),
+            overdue=Count("pk", filter=overdue_q(today)),
+            at_risk=Count("pk", filter=at_risk_q(today)),
+        )
+        .order_by()
+    }
+    waiting = _awaiting_per(Deliverable.objects.awaiting_decision(today), "product__branch")
+    for branch_id, n in waiting.items():
+        deliverables.setdefault(branch_id, {})["awaiting"] = n
+    reviews = {
+        row.pop("deliverable__product__branch"): row
+        for row in ReviewAssignment.objects.values("deliverable__product__branch")
+        .annotate(
+            open=Count("pk", filter=Q(state__in=ASSIGNMENT_OUTSTANDING_STATES)),
+            overdue=Count("pk", filter=ReviewAssignment.objects.overdue_q(today)),
+        )
+        .order_by()
+    }
+    return deliverables, reviews
+
+
+def division_overview(today: datetime.date | None = None) -> Division:
+    """Per branch: deliverables (all, being produced, overdue, at risk, waiting for a
+    decision), reviews outstanding and past due, and each section of the higher apps
+    (`workflows.cockpit`). The deliverable figures (two aggregate queries) are reused from
+    the cache until the Division's change stamp or the day changes, as `branch_overview`;
+    the apps' sections are counted live (one or two queries per app)."""
+    today = today or timezone.localdate()
+    branches = list(Branch.objects.order_by("name"))
+    key = f"workflows:division:v1:{today.isoformat()}:{_division_stamp()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _division_figures(today)
+        cache.set(key, figures, OVERVIEW_TTL)
+    deliverables, reviews = figures
+    sections = cockpit.sections([b.pk for b in branches], today, 0)
+    rows = []
+    for b in branches:
+        d = deliverables.get(b.pk, {})
+        r = reviews.get(b.pk, {})
+        totals = Totals(
+            deliverables=d.get("n", 0),
+            active=d.get("active", 0),
+            overdue=d.get("overdue", 0),
+            at_risk=d.get("at_risk", 0),
+            awaiting_decision=d.get("awaiting", 0),
+            open_reviews=r.get("open", 0),
+            overdue_reviews=r.get("overdue", 0),
+        )
+        rows.append(BranchFigures(b, totals, [sec.count_for(b.pk) for sec in sections]))
+    return Division(rows, sections)
 
 
 # --- CSV export ---------------------------------------------------------------------------
@@ -565,11 +1011,16 @@ def export_header() -> list[str]:
         _("at risk"),
         _("latest version"),
         _("round"),
+        _("flagged because"),
     ]
 
 
-def export_rows(rows: Iterable[Deliverable]) -> Iterator[list[object]]:
-    """The CSV rows of `deliverable_rows(...)`, every text cell neutralised."""
+def export_rows(
+    rows: Iterable[Deliverable], today: datetime.date | None = None
+) -> Iterator[list[object]]:
+    """The CSV rows of `deliverable_rows(...)` (annotated by `annotate_rows` and
+    `annotate_flags`, as the page's rows), every text cell neutralised."""
+    today = today or timezone.localdate()
     yes, no = _("yes"), _("no")
     for d in rows:
         cells = [
@@ -582,5 +1033,6 @@ def export_rows(rows: Iterable[Deliverable]) -> Iterator[list[object]]:
             yes if d.is_at_risk else no,
             d.latest_version if d.latest_version is not None else "",
             d.round_number if d.round_number is not None else "",
+            "; ".join(flag_reasons(d, today)),
         ]
         yield [neutralise(cell) for cell in cells]

@@ -1,4 +1,5 @@
-"""The branch dashboard page and its CSV export (thin: figures come from workflows.dashboard)."""
+"""The branch cockpit, its CSV export and the Division view (thin: figures come from
+workflows.dashboard)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import csv
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -16,12 +17,15 @@ from django.views.decorators.http import require_safe
 
 from cepa_collab import viewer
 from cepa_collab.models import Branch
+from workflows import cockpit
 from workflows import dashboard as board
 from workflows.dashboard import ACTIVE, DashboardFilters
 from workflows.enums import DeliverableState
 from workflows.models import Product
 
 PAGE_SIZE = 50
+# Rows shown per section of the higher apps (plans of action, milestones, ...).
+SECTION_ROWS = 5
 
 
 class DashboardFilterForm(forms.Form):
@@ -68,6 +72,10 @@ class DashboardFilterForm(forms.Form):
             controls.append(control)
         return controls
 
+    def filters_given(self) -> bool:
+        """Whether any filter narrows the list (an invalid value is ignored, as in `filters`)."""
+        return self.filters() != DashboardFilters()
+
     def filters(self) -> DashboardFilters:
         self.is_valid()
         data = {name: self.cleaned_data.get(name) for name in self.fields}
@@ -90,16 +98,24 @@ def _filtered(request: HttpRequest, branch: Branch, products):
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
+    if board.sees_division(request.user) and not request.GET.get("branch"):
+        # The secretariat lands on the Division; a branch is chosen from there.
+        return redirect("workflows:division")
     branch = board.dashboard_branch(request.user, request.GET.get("branch"))
     today = timezone.localdate()
     decider = board.is_decider(request.user, branch)
     overview = board.branch_overview(branch, decider=decider, today=today)
     form, rows = _filtered(request, branch, [s.product for s in overview.summaries])
-    page = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows.values_list("pk", flat=True), PAGE_SIZE)
+    if not form.filters_given():
+        # The unfiltered list is the branch's deliverables: the overview counted them already.
+        paginator.count = overview.totals.deliverables
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = board.page_of_rows(list(page.object_list), today)
     query = request.GET.copy()
     query.pop("page", None)
     filters_active = any(request.GET.get(name) for name in form.fields)
+    sections = cockpit.sections([branch.pk], today, SECTION_ROWS)
     return render(
         request,
         "workflows/dashboard.html",
@@ -121,8 +137,31 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "page": page,
             "export_query": query.urlencode(),
             "workload": overview.workload,
+            "staff": overview.staff,
+            "timelines": overview.timelines,
+            "timeline_width": board.timeline_width(),
+            "chart_height": board.CHART_HEIGHT,
+            "turnaround": overview.turnaround,
+            "sections": sections,
             "at_risk_days": board.AT_RISK_DAYS,
+            "silent_days": board.SILENT_DAYS,
+            "branch_query": f"branch={branch.code}&" if viewer.is_admin(request.user) else "",
         },
+    )
+
+
+@login_required
+@require_safe
+def division(request: HttpRequest) -> HttpResponse:
+    """Every branch side by side, for the Director and the secretariat (404 for others)."""
+    if not board.sees_division(request.user):
+        raise Http404("No Division view.")
+    today = timezone.localdate()
+    overview = board.division_overview(today)
+    return render(
+        request,
+        "workflows/division.html",
+        {"today": today, "branches": overview.branches, "sections": overview.sections},
     )
 
 
@@ -139,5 +178,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerow(board.export_header())
-    writer.writerows(board.export_rows(board.annotate_rows(rows).iterator(chunk_size=2000)))
+    today = timezone.localdate()
+    annotated = board.annotate_flags(board.annotate_rows(rows, today))
+    writer.writerows(board.export_rows(annotated.iterator(chunk_size=2000), today))
     return response

@@ -28,6 +28,7 @@ urlpatterns = [
     path("reviews/<int:pk>/accept/", views.assignment_accept, name="assignment_accept"),
     path("reviews/<int:pk>/decline/", views.assignment_decline, name="assignment_decline"),
     path("reviews/<int:pk>/annotated/", views.annotated_download, name="annotated_download"),
+    path("dashboard/division/", dashboard_views.division, name="division"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard_views.dashboard_export, name="dashboard_export"),
     # planning (products, deliverables, the hand-over, sending a draft for review)

@@ -176,3 +176,39 @@ def test_only_the_chief_hands_over_and_a_refusal_changes_nothing(world, who):
     assert Deliverable.objects.get(pk=deliverable.pk).owner == people["owner"]
     assert DeliverableHistory.objects.count() == audit_before
     assert response.status_code in (302, 403, 404)
+
+
+# who → (sees the e-govb cockpit and its CSV, sees the Division view)
+COCKPIT = {
+    "owner": (True, False),
+    "chief": (True, False),
+    "other_branch_staff": (False, False),
+    "assigned_reviewer": (False, False),
+    "unassigned_reviewer": (False, False),
+    "focal_point_elsewhere": (False, False),
+    "secretariat_admin": (True, True),
+    "anonymous": (False, False),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", list(COCKPIT))
+def test_cockpit_and_division_show_exactly_what_each_person_may_see(world, who):
+    # given the cast and the e-govb cockpit, its export and the Division view
+    people, _deliverable, _elsewhere = world
+    user = people[who]
+    sees_cockpit, sees_division = COCKPIT[who]
+    client = _client(user)
+
+    # when each person asks for them
+    cockpit = client.get("/dashboard/?branch=e-govb")
+    export = client.get("/dashboard/export.csv?branch=e-govb")
+    division = client.get("/dashboard/division/")
+
+    # then they are shown exactly to who may see them, hidden from everyone else
+    assert (cockpit.status_code == 200) is sees_cockpit
+    assert (export.status_code == 200) is sees_cockpit
+    assert (division.status_code == 200) is sees_division
+    for response, allowed in ((cockpit, sees_cockpit), (export, sees_cockpit)):
+        assert allowed or _hidden(response.status_code, user)
+    assert sees_division or _hidden(division.status_code, user)

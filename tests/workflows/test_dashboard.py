@@ -326,9 +326,9 @@ def test_dashboard_products_count_deliverables_by_state(
 
 @pytest.mark.django_db
 def test_dashboard_waiting_for_decision_definition(
-    client, chief, staff, cepa_member, focal_point, survey
+    client, travel, chief, staff, cepa_member, focal_point, survey
 ):
-    # given rounds in every condition
+    # given rounds in every condition, the reviews still owed not yet due
     reviewer2 = person(Role.CEPA_MEMBER, username="tesfaye", country="ETH")
     all_in = make(survey, staff, "all reviews in", state=S.IN_REVIEW, versions=1)
     review_round(
@@ -351,6 +351,7 @@ def test_dashboard_waiting_for_decision_definition(
     response = client.get("/dashboard/")
 
     # then only the round whose reviews are all in (at least one submitted) is listed
+    # (`Deliverable.objects.awaiting_decision`)
     rows = response.context["decisions"]
     assert [(r.deliverable.title, r.submitted_reviews) for r in rows] == [("all reviews in", 1)]
     assert rows[0].recommendations == [
@@ -408,12 +409,13 @@ def test_dashboard_reviewer_workload(travel, chief, staff, cepa_member, survey):
     # when the workload of the e-Government Branch is computed
     loads = dashboard.reviewer_workload(survey.branch)
 
-    # then each reviewer has open, overdue, submitted, total and response rate, busiest first
+    # then each reviewer has open, overdue, submitted, total and response rate (answered out
+    # of invited, the withdrawn unanswered invitation left out), busiest first
     assert [
         (load.name, load.open, load.overdue, load.submitted, load.total, load.response_rate)
         for load in loads
     ] == [
-        (cepa_member.get_full_name(), 2, 1, 1, 5, 60),
+        (cepa_member.get_full_name(), 2, 1, 1, 5, 75),
         ("T B", 0, 0, 1, 1, 100),
     ]
 
@@ -584,11 +586,23 @@ def test_dashboard_export_is_exactly_the_filtered_list(
         "at risk",
         "latest version",
         "round",
+        "flagged because",
     ]
     assert [row[1] for row in rows[1:]] == titles(page.context["page"].object_list)
     survey_title, owner, owner3 = str(survey), staff.get_full_name(), filtered_world.get_full_name()
     assert rows[1:] == [
-        [survey_title, "Survey late", owner, "Drafting", "2026-02-27", "yes", "no", "", ""],
+        [
+            survey_title,
+            "Survey late",
+            owner,
+            "Drafting",
+            "2026-02-27",
+            "yes",
+            "no",
+            "",
+            "",
+            "3 days late; no draft",
+        ],
         [
             survey_title,
             "Survey late by staff3",
@@ -599,8 +613,9 @@ def test_dashboard_export_is_exactly_the_filtered_list(
             "no",
             "",
             "",
+            "2 days late; no draft",
         ],
-        [survey_title, "Survey fine", owner, "Drafting", "2026-04-11", "no", "no", "1", ""],
+        [survey_title, "Survey fine", owner, "Drafting", "2026-04-11", "no", "no", "1", "", ""],
     ]
     assert f'href="/dashboard/export.csv?product={survey.pk}&amp;state=active"' in (
         page.content.decode()
@@ -775,17 +790,21 @@ def test_dashboard_query_count_does_not_grow(
     client.force_login(chief)
 
     # when the chief opens the dashboard, then the number of queries is fixed: session, user,
-    # roles, profile, the change stamp, products, counts per product, workload counts,
-    # reviewers' names, waiting keys, waiting rows, owners, list count, page keys, page rows,
-    # the navigation's, the header's unread count
-    with django_assert_num_queries(17):
+    # roles, profile, the change stamp, products, counts per product, waiting per product,
+    # workload counts,
+    # reviewers' names, waiting keys, waiting rows, staff owned, products led, the apps' staff
+    # columns (2), staff names, timeline, turnaround (2), owners, page keys, page
+    # rows, the apps' sections (count and rows each: 8), the navigation's, the header's
+    # unread count
+    with django_assert_num_queries(33):
         response = client.get("/dashboard/")
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(rows, 50)
     assert [load.total for load in response.context["workload"]] == [rows] * 3
 
-    # and opened again, the branch overview is reused: no aggregate runs again
-    with django_assert_num_queries(11):
+    # and opened again, the branch overview is reused: no aggregate runs again (the apps'
+    # sections are read live)
+    with django_assert_num_queries(18):
         again = client.get("/dashboard/")
     assert again.context["totals"] == response.context["totals"]
     assert again.context["workload"] == response.context["workload"]
@@ -834,9 +853,21 @@ def test_deliverable_row_reads_the_same_on_the_list_and_the_dashboard(
     listed = _rows(client.get("/deliverables/").content.decode())
     dashboard = _rows(client.get("/dashboard/").content.decode())
 
-    # then each deliverable's row is the same markup on both pages
+    # then each deliverable's row is the same markup on both pages, but for the line that
+    # says why the cockpit flags it
     assert sorted(listed) == ["Late", "No draft yet", "On track", "Waiting for a review"]
-    assert listed == dashboard
+
+    def unflagged(card: str) -> str:
+        without = re.sub(r'<p class="meta">(Flagged|At risk): [^<]*</p>', "", card)
+        return re.sub(r"\s+", " ", without)
+
+    assert {t: unflagged(c) for t, c in listed.items()} == {
+        t: unflagged(c) for t, c in dashboard.items()
+    }
+    assert "Flagged: 3 days late; no draft." in dashboard["Late"]
+    assert "Flagged: 1 of 1 review missing." in dashboard["Waiting for a review"]
+    assert "Flagged: no draft." in dashboard["No draft yet"]
+    assert "Flagged" not in dashboard["On track"]
     # with the overdue distance, and the reason of each risk
     late = listed["Late"]
     assert '<strong class="tag tag--overdue">Overdue</strong>' in late
