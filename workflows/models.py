@@ -91,19 +91,30 @@ class DeliverableQuerySet(models.QuerySet):
     def awaiting_decision(self, today: datetime.date | None = None) -> DeliverableQuerySet:
         """In review and waiting for the chief's decision: its open round has at least one
         reviewer who did not decline or withdraw, and no review still owed that is not yet
-        due (every review is in, or the ones missing are past their due date)."""
+        due (every review is in, or the ones missing are past their due date).
+
+        Counted over the open rounds (few: one per deliverable in review), each joined to its
+        own assignments by the round's index. Asked as correlated EXISTS instead, SQLite
+        without statistics walked the (state, due date) index of every assignment for each
+        deliverable (20 s at 10,000 deliverables)."""
         today = today or timezone.localdate()
-        in_open_round = ReviewAssignment.objects.filter(
-            deliverable=models.OuterRef("pk"), round__state=RoundState.OPEN
-        )
         counted = (*ASSIGNMENT_OUTSTANDING_STATES, AssignmentState.SUBMITTED)
-        owed_not_due = in_open_round.filter(
-            state__in=ASSIGNMENT_OUTSTANDING_STATES, due_date__gte=today
+        waiting_rounds = (
+            ReviewRound.objects.filter(state=RoundState.OPEN)
+            .annotate(
+                reviewers=models.Count("assignments", filter=Q(assignments__state__in=counted)),
+                owed_not_due=models.Count(
+                    "assignments",
+                    filter=Q(
+                        assignments__state__in=ASSIGNMENT_OUTSTANDING_STATES,
+                        assignments__due_date__gte=today,
+                    ),
+                ),
+            )
+            .filter(reviewers__gt=0, owed_not_due=0)
+            .values("deliverable_id")
         )
-        return self.filter(
-            models.Exists(in_open_round.filter(state__in=counted)),
-            state=DeliverableState.IN_REVIEW,
-        ).exclude(models.Exists(owed_not_due))
+        return self.filter(state=DeliverableState.IN_REVIEW, pk__in=waiting_rounds)
 
 
 class Deliverable(ConcurrentTransitionMixin, TimeStampedModel):

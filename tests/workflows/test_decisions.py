@@ -203,9 +203,9 @@ def test_ready_notice_is_written_in_the_chiefs_language(assigned, amina, bruno, 
 
     submit(bruno, second, Recommendation.NOT_READY)
 
-    # (the new sentences are translated at merge time; the recommendations are already)
     (notice,) = Notification.objects.filter(kind=READY)
-    assert notice.body.endswith("– Bruno Costa: Pas prêt\n– Amina Mensah: Prêt")
+    assert notice.subject == "Prêt pour votre décision\u00a0: Methodology annex"
+    assert notice.body.endswith("– Bruno Costa\u00a0: Pas prêt\n– Amina Mensah\u00a0: Prêt")
 
 
 # --- the beat: missing reviews past due ----------------------------------------------------
