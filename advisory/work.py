@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -114,8 +115,9 @@ def plans_to_comment(user, today: datetime.date) -> QuerySet[AdvisoryRequest] | 
     country_id = rules.focal_point_country_id(user)
     if country_id is None:
         return None
-    commented = Comment.objects.filter(request=OuterRef("pk"), author_id=user.pk).filter(
-        Q(created_at__gte=OuterRef("state_changed_at"))
+    since = Coalesce(OuterRef("state_changed_at"), OuterRef("created_at"))
+    commented = Comment.objects.filter(
+        request=OuterRef("pk"), author_id=user.pk, created_at__gte=since
     )
     return (
         AdvisoryRequest.objects.filter(country_id=country_id, state=RequestState.PLAN_DRAFTED)
