@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Func, IntegerField, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -35,6 +36,8 @@ from django.utils import timezone
 
 # How many records of one kind the start page lists (the rest: its "see all" link).
 PER_KIND = 10
+# How long a stamped kind's count is kept at most (its stamp renews it sooner).
+STAMPED_TTL = 60 * 60
 # How many rows "coming up" and "recently done" show each.
 PER_SIDE = 8
 # Planned work due within this many days waits now; later, it is coming up.
@@ -88,6 +91,13 @@ class WorkKind:
     item: Item
     see_all: str = ""  # the URL name of the full list, when there is one
     order: int = 100  # where the kind comes among kinds with the same due date
+    # For a kind costly to count (a rule over a whole branch): `stamp(user)` is a
+    # queryset of one value that changes whenever its records may change (None: no
+    # stamp for this person) and `scope(user)` what the records depend on besides the
+    # day (the chief's branch): the count and the first ids are kept in the cache under
+    # (scope, day, stamp), and the stamp is read in the header's one query instead.
+    stamp: Callable[[object], QuerySet | None] | None = None
+    scope: Callable[[object], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -129,21 +139,44 @@ def _count_of(qs: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def counts(user, today: datetime.date | None = None) -> dict[str, int]:
+def _cache_key(kind: WorkKind, user, today: datetime.date, stamp) -> str:
+    return f"work:{kind.code}:{kind.scope(user)}:{today.isoformat()}:{stamp}"
+
+
+def _kept(kind: WorkKind, qs: QuerySet, key: str) -> tuple[int, list]:
+    """A stamped kind's count and first ids, from the cache or counted now (and kept)."""
+    found = cache.get(key)
+    if found is None:
+        ids = list(qs.values_list("pk", flat=True)[:PER_KIND])
+        total = len(ids) if len(ids) < PER_KIND else qs.count()
+        found = (total, ids)
+        cache.set(key, found, STAMPED_TTL)
+    return found
+
+
+def counts(user, today: datetime.date | None = None) -> dict:
     """How many records of each kind wait for `user`, and the header's other numbers:
-    one query whatever the number of kinds (0 without a kind that applies)."""
+    one query whatever the number of kinds (0 without a kind that applies); a stamped
+    kind's count comes from the cache while its stamp stays (else counted once more)."""
     if not getattr(user, "is_authenticated", False):
         return {}
     today = today or timezone.localdate()
-    found: dict[str, QuerySet] = {}
+    found: dict[str, Coalesce | Subquery] = {}
+    stamped: dict[str, tuple[WorkKind, QuerySet]] = {}
     for kind in WORK.kinds.values():
         qs = kind.records(user, today)
-        if qs is not None:
-            found[kind.code] = qs
+        if qs is None:
+            continue
+        stamp = kind.stamp(user) if kind.stamp else None
+        if stamp is not None:
+            stamped[kind.code] = (kind, qs)
+            found[f"stamp:{kind.code}"] = Subquery(stamp[:1])
+        else:
+            found[kind.code] = _count_of(qs)
     for name, records in WORK.header.items():
         qs = records(user)
         if qs is not None:
-            found[name] = qs
+            found[name] = _count_of(qs)
     result = dict.fromkeys([*WORK.kinds, *WORK.header], 0)
     if not found:
         return result
@@ -151,11 +184,17 @@ def counts(user, today: datetime.date | None = None) -> dict[str, int]:
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)
-        .values(**{alias: _count_of(found[code]) for alias, code in aliases.items()})
+        .values(**{alias: found[code] for alias, code in aliases.items()})
         .first()
-    )
-    for alias, code in aliases.items():
-        result[code] = row[alias] if row else 0
+    ) or {}
+    values = {code: row.get(alias) for alias, code in aliases.items()}
+    for code, value in values.items():
+        if not code.startswith("stamp:"):
+            result[code] = value or 0
+    for code, (kind, qs) in stamped.items():
+        stamp = values.get(f"stamp:{code}")
+        result[code] = _kept(kind, qs, _cache_key(kind, user, today, stamp))[0]
+        result[f"stamp:{code}"] = stamp  # for `waiting_items`: its first ids are kept too
     return result
 
 
@@ -207,15 +246,21 @@ def _soonest(item: WorkItem, order: int) -> tuple:
     return (item.due is None, item.due or datetime.date.max, order, item.title.lower())
 
 
-def waiting_items(user, today: datetime.date, per_kind: int = PER_KIND) -> list[WorkItem]:
-    """At most `per_kind` waiting items of each kind, soonest first (one query per kind
-    that applies to `user`)."""
+def waiting_items(user, today: datetime.date, numbers: dict) -> list[WorkItem]:
+    """At most PER_KIND waiting items of each kind, soonest first (one query per kind
+    that applies to `user`); `numbers` are `counts(user, today)`."""
     rows: list[tuple[tuple, WorkItem]] = []
     for kind in WORK.kinds.values():
         qs = kind.records(user, today)
         if qs is None:
             continue
-        for record in qs[:per_kind]:
+        stamp_key = f"stamp:{kind.code}"
+        if stamp_key in numbers:
+            # Its first ids were kept with its count (`counts`, this request): the rows are
+            # loaded by id, without the rule's cost over the whole branch.
+            ids = _kept(kind, qs, _cache_key(kind, user, today, numbers[stamp_key]))[1]
+            qs = qs.filter(pk__in=ids)
+        for record in qs[:PER_KIND]:
             item = kind.item(record, today)
             rows.append((_soonest(item, kind.order), item))
     rows.sort(key=lambda row: row[0])
@@ -244,7 +289,7 @@ def my_work(
     """The start page's list for `user` (`known_counts`: `counts(user)` if already made)."""
     today = today or timezone.localdate()
     numbers = known_counts if known_counts is not None else counts(user, today)
-    waiting = waiting_items(user, today)
+    waiting = waiting_items(user, today, numbers)
     shown: dict[str, int] = {}
     for item in waiting:
         shown[item.kind] = shown.get(item.kind, 0) + 1

@@ -97,6 +97,12 @@ def _decision_item(deliverable: Deliverable, today: datetime.date) -> WorkItem:
     )
 
 
+def _history_stamp(user) -> QuerySet[DeliverableHistory]:
+    """The newest line of any deliverable's history: every service that may change what
+    waits for a decision (a state, an assignment, a review, a due date) writes one."""
+    return DeliverableHistory.objects.order_by("-pk").values("pk")
+
+
 WORK.register(
     WorkKind(
         code="decision",
@@ -105,6 +111,10 @@ WORK.register(
         item=_decision_item,
         see_all="workflows:dashboard",
         order=30,
+        # The rule runs over the whole branch's deliverables in review: counted once per
+        # change (and day), not on every page of the chief.
+        stamp=_history_stamp,
+        scope=lambda user: f"branch-{viewer.user_branch_id(user)}",
     )
 )
 
