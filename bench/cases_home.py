@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.utils import timezone
 
 from advisory.enums import Channel, MilestoneState, RequestKind, RequestState
@@ -162,6 +163,12 @@ def build_home_world(ctx: Context) -> HomeWorld:
             ),
             batch_size=BATCH,
         )
+    if connection.vendor == "sqlite":
+        # The planner's statistics, as a live database has them (`PRAGMA optimize`): without
+        # them SQLite walks `assignment_state_due` for `awaiting_decision`'s subquery
+        # (seconds at this scale) instead of the assignments of each deliverable.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return HomeWorld(
         milestones=ctx.scale["milestones"],
         contributions=len(contributions),
@@ -185,6 +192,18 @@ def _member_client(ctx: Context):
     needs=("deliverables", "home_world"),
 )
 def home_chief(client) -> None:
+    expect_ok(client.get("/"))
+
+
+@benchmark(
+    "home_chief_cold",
+    "GET / as the e-GovB chief, the decisions counted again (cache cleared first, as after "
+    "a change)",
+    setup=_chief_client,
+    needs=("deliverables", "home_world"),
+)
+def home_chief_cold(client) -> None:
+    cache.clear()
     expect_ok(client.get("/"))
 
 
