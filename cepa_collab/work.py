@@ -226,6 +226,11 @@ class MyWork:
         return sum(kind.count for kind in self.kinds)
 
     @property
+    def more(self) -> list[KindSummary]:
+        """The kinds with more waiting than listed, which have a page of them all."""
+        return [kind for kind in self.kinds if kind.more and kind.see_all]
+
+    @property
     def empty(self) -> bool:
         return not (self.waiting or self.coming_up or self.done)
 
