@@ -360,3 +360,14 @@ def test_digest_says_nothing_of_work_when_nothing_waits(cepa_member):
     message = digest_message(digest, [notification])
 
     assert "wait" not in message.body.split("\n", 1)[0]
+
+
+def test_my_work_api_lists_only_the_callers_own_work(client, cepa_member):
+    ReviewAssignmentFactory(reviewer=cepa_member)
+    other = person(Role.CEPA_MEMBER, username="lars", country="SWE")
+
+    client.force_login(other)
+    body = client.get("/api/v1/me/work/").json()
+
+    assert body["total"] == 0
+    assert body["waiting"] == []
