@@ -77,6 +77,9 @@ def first_screen_site(django_db_setup, django_db_blocker, tmp_path_factory, chro
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
         cookies = {name: crawler.session_cookie(name, server.url) for name in PERSONAS}
+        # A CEPA member with a review still owed (amina answered hers in the demo).
+        reviewer = _owing_reviewer()
+        cookies["reviewer"] = crawler.session_cookie(reviewer.username, server.url)
     try:
         yield server.url, cookies
     finally:
@@ -85,6 +88,15 @@ def first_screen_site(django_db_setup, django_db_blocker, tmp_path_factory, chro
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
             ensure_reference_data()
+
+
+def _owing_reviewer():
+    """The first CEPA member (by username) who still owes a review."""
+    owing = ReviewAssignment.objects.filter(
+        state__in=(AssignmentState.INVITED, AssignmentState.ACCEPTED),
+        reviewer__groups__name=Role.CEPA_MEMBER,
+    ).order_by("reviewer__username")
+    return owing.select_related("reviewer").first().reviewer
 
 
 def open_by_the_services(user) -> Counter:
@@ -194,11 +206,11 @@ def test_first_screen_lists_exactly_the_open_items_the_services_say(
 
 def test_a_reviewer_reaches_her_review_form_in_one_click(first_screen_site, chromium):
     base_url, cookies = first_screen_site
-    amina = get_user_model().objects.get(username="amina")
+    reviewer = _owing_reviewer()
     owed = ReviewAssignment.objects.filter(
-        reviewer=amina, state__in=(AssignmentState.INVITED, AssignmentState.ACCEPTED)
-    ).order_by("due_date", "pk")
-    context = crawler.open_context(chromium, base_url, cookies["amina"], "en")
+        reviewer=reviewer, state__in=(AssignmentState.INVITED, AssignmentState.ACCEPTED)
+    )
+    context = crawler.open_context(chromium, base_url, cookies["reviewer"], "en")
     try:
         page = context.new_page()
         page.goto(base_url + "/")
