@@ -99,7 +99,7 @@ class MyWorkSerializer(serializers.Serializer):
     total = serializers.IntegerField(help_text=_("How many things wait for the caller."))
     kinds = WorkKindSerializer(many=True)
     waiting = WorkItemSerializer(
-        many=True, help_text=_("What waits, soonest first (at most 10 of each kind).")
+        many=True, help_text=_("What waits: the 12 soonest (`kinds` counts them all).")
     )
     coming_up = WorkItemSerializer(many=True)
     done = WorkItemSerializer(many=True, help_text=_("Done in the last two weeks."))

@@ -34,8 +34,9 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-# How many records of one kind the start page lists (the rest: its "see all" link).
-PER_KIND = 10
+# How many things the start page lists, soonest first, whatever their kinds (each kind's
+# total and its page of them all are listed above them); loaded: as many of each kind.
+PER_KIND = 12
 # How long a stamped kind's count is kept at most (its stamp renews it sooner).
 STAMPED_TTL = 60 * 60
 # How many rows "coming up" and "recently done" show each.
@@ -213,8 +214,8 @@ class KindSummary:
 
 @dataclass
 class MyWork:
-    """Someone's list: what waits (soonest first; undated last), per-kind totals, what is
-    coming up and what was recently done."""
+    """Someone's list: what waits (the PER_KIND soonest; undated last), per-kind totals,
+    what is coming up and what was recently done."""
 
     waiting: list[WorkItem]
     kinds: list[KindSummary]
@@ -253,9 +254,11 @@ def _soonest(item: WorkItem, order: int) -> tuple:
 
 def waiting_items(user, today: datetime.date, numbers: dict) -> list[WorkItem]:
     """At most PER_KIND waiting items of each kind, soonest first (one query per kind
-    that applies to `user`); `numbers` are `counts(user, today)`."""
+    of which some wait for `user`); `numbers` are `counts(user, today)`."""
     rows: list[tuple[tuple, WorkItem]] = []
     for kind in WORK.kinds.values():
+        if not numbers.get(kind.code):
+            continue  # none waits (counted in the header's query): nothing to load
         qs = kind.records(user, today)
         if qs is None:
             continue
@@ -294,7 +297,7 @@ def my_work(
     """The start page's list for `user` (`known_counts`: `counts(user)` if already made)."""
     today = today or timezone.localdate()
     numbers = known_counts if known_counts is not None else counts(user, today)
-    waiting = waiting_items(user, today, numbers)
+    waiting = waiting_items(user, today, numbers)[:PER_KIND]
     shown: dict[str, int] = {}
     for item in waiting:
         shown[item.kind] = shown.get(item.kind, 0) + 1

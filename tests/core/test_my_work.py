@@ -235,7 +235,7 @@ def test_home_counts_what_waits_in_the_navigation_on_every_page(client, cepa_mem
     )
 
 
-def test_home_links_to_all_of_a_kind_beyond_what_it_lists(client, cepa_member):
+def test_home_lists_the_soonest_and_links_to_all_of_each_kind(client, cepa_member):
     for _index in range(work.PER_KIND + 1):
         ReviewAssignmentFactory(reviewer=cepa_member)
     client.force_login(cepa_member)
@@ -243,7 +243,8 @@ def test_home_links_to_all_of_a_kind_beyond_what_it_lists(client, cepa_member):
     html = client.get("/").content.decode()
 
     assert html.count("Answer the invitation") == work.PER_KIND
-    assert f"See all {work.PER_KIND + 1}: Invitations to review" in html
+    assert f'href="/reviews/">Invitations to review: {work.PER_KIND + 1}</a>' in html
+    assert f"The soonest {work.PER_KIND} things are listed" in html
 
 
 def _world(size: int, chief, member) -> None:
