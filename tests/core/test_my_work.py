@@ -262,7 +262,7 @@ def _world(size: int, chief, member) -> None:
         ContributionFactory(state=ContributionState.SUBMITTED)
 
 
-@pytest.mark.parametrize(("who", "queries"), [("chief", 20), ("member", 11)])
+@pytest.mark.parametrize(("who", "queries"), [("chief", 16), ("member", 9)])
 def test_home_costs_the_same_queries_whatever_the_amount_of_work(
     client, django_assert_num_queries, chief, cepa_member, who, queries
 ):
