@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Func, IntegerField, QuerySet, Subquery, Value
+from django.db.models import Case, Func, IntegerField, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 
@@ -140,45 +141,61 @@ def _count_of(qs: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _cache_key(kind: WorkKind, user, today: datetime.date, stamp) -> str:
-    return f"work:{kind.code}:{kind.scope(user)}:{today.isoformat()}:{stamp}"
+@dataclass(frozen=True)
+class Kept:
+    """What the cache keeps of a stamped kind: its count and (once listed) its first ids,
+    as of `stamp`."""
+
+    stamp: object
+    count: int
+    ids: tuple | None = None
 
 
-def _kept(kind: WorkKind, qs: QuerySet, key: str) -> tuple[int, list]:
-    """A stamped kind's count and first ids, from the cache or counted now (and kept)."""
-    found = cache.get(key)
-    if found is None:
-        ids = list(qs.values_list("pk", flat=True)[:PER_KIND])
-        total = len(ids) if len(ids) < PER_KIND else qs.count()
-        found = (total, ids)
-        cache.set(key, found, STAMPED_TTL)
-    return found
+def _cache_key(kind: WorkKind, user, today: datetime.date) -> str:
+    return f"work:{kind.code}:{kind.scope(user)}:{today.isoformat()}"
+
+
+def _stamped_count(kind: WorkKind, qs: QuerySet, stamp: Subquery, kept: Kept | None):
+    """The kind's count, or NULL while the stamp is still the kept one: SQL evaluates a
+    CASE's branches lazily, so the costly count runs only after a change, in the same
+    query."""
+    if kept is None or kept.stamp is None:
+        return _count_of(qs)
+    return Case(
+        When(Exact(stamp, kept.stamp), then=Value(None)),
+        default=_count_of(qs),
+        output_field=IntegerField(),
+    )
 
 
 def counts(user, today: datetime.date | None = None) -> dict:
     """How many records of each kind wait for `user`, and the header's other numbers:
-    one query whatever the number of kinds (0 without a kind that applies); a stamped
-    kind's count comes from the cache while its stamp stays (else counted once more)."""
+    one query whatever the number of kinds (0 without a kind that applies). A stamped
+    kind is counted in that query only when its stamp moved since it was last counted
+    (kept in the cache)."""
     if not getattr(user, "is_authenticated", False):
         return {}
     today = today or timezone.localdate()
-    found: dict[str, Coalesce | Subquery] = {}
-    stamped: dict[str, tuple[WorkKind, QuerySet]] = {}
+    found: dict[str, object] = {}
+    stamped: dict[str, tuple[WorkKind, Kept | None]] = {}
     for kind in WORK.kinds.values():
         qs = kind.records(user, today)
         if qs is None:
             continue
-        stamp = kind.stamp(user) if kind.stamp else None
-        if stamp is not None:
-            stamped[kind.code] = (kind, qs)
-            found[f"stamp:{kind.code}"] = Subquery(stamp[:1])
-        else:
+        stamp_qs = kind.stamp(user) if kind.stamp else None
+        if stamp_qs is None:
             found[kind.code] = _count_of(qs)
+            continue
+        kept = cache.get(_cache_key(kind, user, today))
+        stamp = Subquery(stamp_qs[:1])
+        stamped[kind.code] = (kind, kept)
+        found[f"stamp:{kind.code}"] = stamp
+        found[kind.code] = _stamped_count(kind, qs, stamp, kept)
     for name, records in WORK.header.items():
         qs = records(user)
         if qs is not None:
             found[name] = _count_of(qs)
-    result = dict.fromkeys([*WORK.kinds, *WORK.header], 0)
+    result: dict = dict.fromkeys([*WORK.kinds, *WORK.header], 0)
     if not found:
         return result
     aliases = {f"c{index}": code for index, code in enumerate(found)}
@@ -192,11 +209,26 @@ def counts(user, today: datetime.date | None = None) -> dict:
     for code, value in values.items():
         if not code.startswith("stamp:"):
             result[code] = value or 0
-    for code, (kind, qs) in stamped.items():
+    for code, (kind, kept) in stamped.items():
         stamp = values.get(f"stamp:{code}")
-        result[code] = _kept(kind, qs, _cache_key(kind, user, today, stamp))[0]
-        result[f"stamp:{code}"] = stamp  # for `waiting_items`: its first ids are kept too
+        if values.get(code) is None and kept is not None:
+            result[code] = kept.count  # unchanged since it was counted
+        else:
+            cache.set(_cache_key(kind, user, today), Kept(stamp, result[code]), STAMPED_TTL)
+        result[f"stamp:{code}"] = stamp  # for `waiting_items`
     return result
+
+
+def _kept_ids(kind: WorkKind, qs: QuerySet, user, today: datetime.date, numbers: dict) -> tuple:
+    """A stamped kind's first ids, kept with its count until its stamp moves."""
+    key = _cache_key(kind, user, today)
+    stamp = numbers[f"stamp:{kind.code}"]
+    kept = cache.get(key)
+    if kept is not None and kept.stamp == stamp and kept.ids is not None:
+        return kept.ids
+    ids = tuple(qs.values_list("pk", flat=True)[:PER_KIND])
+    cache.set(key, Kept(stamp, numbers.get(kind.code, 0), ids), STAMPED_TTL)
+    return ids
 
 
 @dataclass(frozen=True)
@@ -266,8 +298,7 @@ def waiting_items(user, today: datetime.date, numbers: dict) -> list[WorkItem]:
         if stamp_key in numbers:
             # Its first ids were kept with its count (`counts`, this request): the rows are
             # loaded by id, without the rule's cost over the whole branch.
-            ids = _kept(kind, qs, _cache_key(kind, user, today, numbers[stamp_key]))[1]
-            qs = qs.filter(pk__in=ids)
+            qs = qs.filter(pk__in=_kept_ids(kind, qs, user, today, numbers))
         for record in qs[:PER_KIND]:
             item = kind.item(record, today)
             rows.append((_soonest(item, kind.order), item))
