@@ -8,6 +8,9 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from advisory import services as advisory
@@ -372,3 +375,32 @@ def test_my_work_api_lists_only_the_callers_own_work(client, cepa_member):
 
     assert body["total"] == 0
     assert body["waiting"] == []
+
+
+def test_the_chiefs_count_follows_his_decision_at_once(client, chief, cepa_member):
+    assignment = ReviewAssignmentFactory(reviewer=cepa_member, state=AssignmentState.SUBMITTED)
+    client.force_login(chief)
+    before = client.get("/meetings/").content.decode()
+    again = client.get("/meetings/").content.decode()  # counted once, then kept
+
+    workflows.fire_transition(chief, assignment.deliverable, "approve")
+    after = client.get("/meetings/").content.decode()
+
+    assert 'Home <span class="badge">(1)</span>' in before
+    assert 'Home <span class="badge">(1)</span>' in again
+    assert 'class="badge"' not in after.split("Notifications")[0]
+
+
+def test_the_header_counts_in_one_query_on_every_page_of_the_chief(client, chief, cepa_member):
+    ReviewAssignmentFactory(reviewer=cepa_member, state=AssignmentState.SUBMITTED)
+    client.force_login(chief)
+    client.get("/meetings/month/")
+
+    with CaptureQueriesContext(connection) as warm:
+        client.get("/meetings/month/")
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        client.get("/meetings/month/")
+
+    # the decisions are counted in the header's one query when nothing was kept
+    assert len(cold.captured_queries) == len(warm.captured_queries)
