@@ -29,7 +29,15 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Case, Func, IntegerField, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Func,
+    IntegerField,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.urls import reverse
@@ -155,7 +163,7 @@ def _cache_key(kind: WorkKind, user, today: datetime.date) -> str:
     return f"work:{kind.code}:{kind.scope(user)}:{today.isoformat()}"
 
 
-def _stamped_count(kind: WorkKind, qs: QuerySet, stamp: Subquery, kept: Kept | None):
+def _stamped_count(kind: WorkKind, qs: QuerySet, stamp: Coalesce, kept: Kept | None):
     """The kind's count, or NULL while the stamp is still the kept one: SQL evaluates a
     CASE's branches lazily, so the costly count runs only after a change, in the same
     query."""
@@ -187,7 +195,7 @@ def counts(user, today: datetime.date | None = None) -> dict:
             found[kind.code] = _count_of(qs)
             continue
         kept = cache.get(_cache_key(kind, user, today))
-        stamp = Subquery(stamp_qs[:1])
+        stamp = Coalesce(Subquery(stamp_qs[:1]), 0)  # 0: nothing stamped yet
         stamped[kind.code] = (kind, kept)
         found[f"stamp:{kind.code}"] = stamp
         found[kind.code] = _stamped_count(kind, qs, stamp, kept)
