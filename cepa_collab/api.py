@@ -1,4 +1,4 @@
-"""API shell: the caller's profile and the token exchange."""
+"""API shell: the caller's profile, their work, and the token exchange."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cepa_collab import second_factor
+from cepa_collab import second_factor, work
 from cepa_collab.enums import Language
 from cepa_collab.models import roles_for
 from cepa_collab.parsers import JSONObjectParser
@@ -73,6 +73,52 @@ class MeView(APIView):
         except ValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
         return Response(me_payload(request.user))
+
+
+class WorkItemSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=_("What kind of work: review_invitation, decision…"))
+    title = serializers.CharField()
+    about = serializers.CharField(help_text=_("What it belongs to (a product, a country…)."))
+    action = serializers.CharField(help_text=_("The action's label, in the caller's language."))
+    url = serializers.URLField(help_text=_("The page where the action is done."))
+    due = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField()
+    at = serializers.DateTimeField(
+        allow_null=True, help_text=_("When it was done, or when the meeting starts.")
+    )
+
+
+class WorkKindSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    see_all = serializers.CharField(help_text=_("The page listing all of them (a path)."))
+
+
+class MyWorkSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text=_("How many things wait for the caller."))
+    kinds = WorkKindSerializer(many=True)
+    waiting = WorkItemSerializer(
+        many=True, help_text=_("What waits: the 12 soonest (`kinds` counts them all).")
+    )
+    coming_up = WorkItemSerializer(many=True)
+    done = WorkItemSerializer(many=True, help_text=_("Done in the last two weeks."))
+
+
+class MyWorkView(APIView):
+    """What waits for the caller across every module, soonest first, each item with the
+    address of the page where its action is done; then what is coming up and what was
+    recently done: the start page's list."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = MyWorkSerializer
+
+    @extend_schema(responses=MyWorkSerializer)
+    def get(self, request):
+        payload = work.my_work(request.user).as_dict()
+        for item in (*payload["waiting"], *payload["coming_up"], *payload["done"]):
+            item["url"] = request.build_absolute_uri(item["url"])
+        return Response(payload)
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -10,5 +10,6 @@ class CepaCollabConfig(AppConfig):
     def ready(self) -> None:
         # What apps add to lower apps' pages registers itself in their `panels` modules
         # (see `cepa_collab.panels`); every process knows every Celery task by name (a
-        # service enqueues the next step by name, see `notifications.jobs`).
-        autodiscover_modules("panels", "tasks")
+        # service enqueues the next step by name, see `notifications.jobs`); what waits for
+        # someone on their start page, in each app's `work` module (`cepa_collab.work`).
+        autodiscover_modules("panels", "tasks", "work")

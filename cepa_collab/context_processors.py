@@ -1,5 +1,8 @@
+from functools import cache
+
 from django.conf import settings
 
+from cepa_collab import work
 from cepa_collab.navigation import navigation_for
 
 
@@ -10,4 +13,12 @@ def shell(request):
         "site_url": settings.SITE_URL,
         # The sign-in page offers single sign-on when it is configured.
         "sign_on_provider": settings.OIDC_PROVIDER_NAME if settings.OIDC_ENABLED else "",
+        # The header's numbers (things waiting, unread notifications): one query, made the
+        # first time a template asks for them (`cepa_collab.work.counts`).
+        "header_counts": cache(lambda: _header_counts(request)),
     }
+
+
+def _header_counts(request) -> dict:
+    numbers = work.request_counts(request)
+    return {**numbers, "waiting": work.waiting_total(numbers)}

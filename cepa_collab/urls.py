@@ -26,6 +26,7 @@ def api_root(request, format=None):
     return Response(
         {
             "me": reverse("api-me", request=request, format=format),
+            "my_work": reverse("api-me-work", request=request, format=format),
             "products": reverse("api-product-list", request=request, format=format),
             "deliverables": reverse("api-deliverable-list", request=request, format=format),
             "review-assignments": reverse(
@@ -56,6 +57,7 @@ api_v1 = [
     path("", api_root, name="api-root"),
     path("auth/token/", api.TokenView.as_view(), name="api-token"),
     path("me/", api.MeView.as_view(), name="api-me"),
+    path("me/work/", api.MyWorkView.as_view(), name="api-me-work"),
     path("", include("workflows.api_urls")),
     path("", include("meetings.api_urls")),
     path("", include("notifications.api_urls")),

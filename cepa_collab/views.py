@@ -16,9 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from cepa_collab import second_factor
+from cepa_collab import second_factor, work
 from cepa_collab.health import check_health
-from cepa_collab.models import roles_for
 from cepa_collab.net import client_address
 from cepa_collab.ratelimit import password_reset_hit
 from cepa_collab.services import greeting_role, profile_for, update_preferences
@@ -26,14 +25,16 @@ from cepa_collab.services import greeting_role, profile_for, update_preferences
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """My work: what waits for the person signed in, across every app, soonest first, each
+    with its action in place; then what is coming up and what was recently done."""
     profile = profile_for(request.user)
     return render(
         request,
         "cepa_collab/home.html",
         {
             "profile": profile,
-            "roles": roles_for(request.user),
             "greeting_role": greeting_role(request.user),
+            "work": work.my_work(request.user, known_counts=work.request_counts(request)),
         },
     )
 

@@ -15,6 +15,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cepa_collab import work
 from cepa_collab.service_errors import display_name
 from notifications.kinds import DEADLINE_KINDS
 from notifications.models import Digest, Notification, Reminder
@@ -165,8 +166,17 @@ def digest_message(digest: Digest, items: list[Notification]) -> EmailMultiAlter
             "CEPA Collab digest for %(date)s: %(count)d notifications",
             len(items),
         ) % {"date": _date(digest.local_date), "count": len(items)}
+        # The top of the digest: what waits for them today, by kind (`cepa_collab.work`).
+        waiting = work.summary(user)
     entries = [{"notification": item, "link": absolute(item.link)} for item in items]
-    message = _message(user, subject, {"digest": digest, "entries": entries}, "digest", "")
+    context = {
+        "digest": digest,
+        "entries": entries,
+        "waiting": [{"label": kind.label, "count": kind.count} for kind in waiting],
+        "waiting_total": sum(kind.count for kind in waiting),
+        "home_url": absolute(reverse("home")),
+    }
+    message = _message(user, subject, context, "digest", "")
     # Meeting notifications carry their calendar file: the digest carries them all.
     calendars = [item for item in items if item.attachment]
     for number, item in enumerate(calendars, start=1):
