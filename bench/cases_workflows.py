@@ -116,7 +116,7 @@ def _pick(rng: random.Random, mix: list[tuple[Any, int]]) -> Any:
     return rng.choices([value for value, _ in mix], [weight for _, weight in mix])[0]
 
 
-def _people(branch: Branch) -> tuple[Any, list[Any], list[Any]]:
+def _people(branch: Branch, prefix: str = "wf") -> tuple[Any, list[Any], list[Any]]:
     countries = list(MemberState.objects.order_by("iso3")[:CEPA_REVIEWERS])
 
     def make(username: str, role: Role, **kwargs) -> Any:
@@ -130,21 +130,24 @@ def _people(branch: Branch) -> tuple[Any, list[Any], list[Any]]:
             **kwargs,
         )
 
-    chief = make("wf_chief", Role.BRANCH_CHIEF, branch=branch)
-    owners = [make(f"wf_staff{i:02d}", Role.BRANCH_STAFF, branch=branch) for i in range(OWNERS)]
+    chief = make(f"{prefix}_chief", Role.BRANCH_CHIEF, branch=branch)
+    owners = [
+        make(f"{prefix}_staff{i:02d}", Role.BRANCH_STAFF, branch=branch) for i in range(OWNERS)
+    ]
     reviewers = [
-        make(f"wf_member{i:02d}", Role.CEPA_MEMBER, country=countries[i % len(countries)])
+        make(f"{prefix}_member{i:02d}", Role.CEPA_MEMBER, country=countries[i % len(countries)])
         for i in range(CEPA_REVIEWERS)
     ] + [
-        make(f"wf_ira{i:02d}", Role.INTER_REGIONAL_ADVISOR, branch=branch)
+        make(f"{prefix}_ira{i:02d}", Role.INTER_REGIONAL_ADVISOR, branch=branch)
         for i in range(STAFF_REVIEWERS)
     ]
     return chief, owners, reviewers
 
 
 @dataset("deliverables", scale={"deliverables": 10_000, "assignments": 50_000})
-def build_deliverables(ctx: Context) -> Deliverables:
-    """Deliverables, versions, rounds, assignments, reviews and reviewers' permissions."""
+def build_deliverables(ctx: Context, prefix: str = "wf") -> Deliverables:
+    """Deliverables, versions, rounds, assignments, reviews and reviewers' permissions (by
+    people whose logins start with `prefix`: another data set builds its own copy)."""
     count = ctx.scale["deliverables"]
     wanted = ctx.scale["assignments"]
     rng = random.Random(2026)
@@ -159,10 +162,14 @@ def build_deliverables(ctx: Context) -> Deliverables:
     )
 
     with transaction.atomic():
-        chief, owners, reviewers = _people(branch)
+        chief, owners, reviewers = _people(branch, prefix)
         products = [
             Product.objects.create(
-                branch=branch, kind=kind, title=title, edition=edition, lead=owners[i]
+                branch=branch,
+                kind=kind,
+                title=title if prefix == "wf" else f"{title} ({prefix})",
+                edition=edition,
+                lead=owners[i],
             )
             for i, (kind, title, edition, _kind) in enumerate(PRODUCTS)
         ]

@@ -104,7 +104,7 @@ def _branch_of_new_product(user):
         return None
     branch_id = viewer.user_branch_id(user)
     if branch_id is None or not viewer.can_create_in_branch(user, branch_id):
-        raise PermissionDenied(_("Only the branch's staff create its products."))
+        raise PermissionDenied(rules.PRODUCT.create.denied)
     return branch_id
 
 
@@ -197,7 +197,7 @@ def deliverable_new(request: HttpRequest) -> HttpResponse:
         chosen = planning.get_product_for_user(user, request.GET["product"])
         rules.DELIVERABLE.create.require(chosen, user)
     elif not products.exists():
-        raise PermissionDenied(_("Only the branch's staff create its deliverables."))
+        raise PermissionDenied(rules.DELIVERABLE.create.denied)
     branch_id = chosen.branch_id if chosen else viewer.user_branch_id(user)
     owners = planning.branch_people(branch_id or 0)
     back = (
