@@ -57,7 +57,7 @@ def build_growth(ctx: Context) -> Growth:
     # Its own people ("gr_…"): a run of every case builds the "deliverables" data set too
     # (in the same branch: measure growth alone, `--only 'growth_*'`, as the README says).
     deliverables = build_deliverables(scaled, prefix="gr")
-    build_meeting_feeds(scaled)
+    build_meeting_feeds(scaled, prefix="grm")
     print(f"bench: growth x{factor} built in {time.perf_counter() - started:.0f} s", flush=True)
     return Growth(factor, sizes, deliverables.chief, deliverables.member)
 

@@ -136,8 +136,9 @@ def _meetings(
 
 
 @dataset("meeting_feeds", scale={"feed_meetings": 2_000, "public_meetings": 5_000})
-def build_meeting_feeds(ctx: Context) -> MeetingFeeds:
-    """One member's meetings (personal feed) and the public meetings, by bulk inserts."""
+def build_meeting_feeds(ctx: Context, prefix: str = "mt") -> MeetingFeeds:
+    """One member's meetings (personal feed) and the public meetings, by bulk inserts (by
+    people whose logins start with `prefix`: another data set builds its own copy)."""
     rng = random.Random(2026)
     now = timezone.now()
     branch = Branch.objects.get(code="e-govb")
@@ -156,9 +157,9 @@ def build_meeting_feeds(ctx: Context) -> MeetingFeeds:
                 **kwargs,
             )
 
-        chief = make("mt_chief", Role.BRANCH_CHIEF, branch=branch)
+        chief = make(f"{prefix}_chief", Role.BRANCH_CHIEF, branch=branch)
         member = make(
-            "mt_member", Role.CEPA_MEMBER, country=countries["GHA"], time_zone="Africa/Accra"
+            f"{prefix}_member", Role.CEPA_MEMBER, country=countries["GHA"], time_zone="Africa/Accra"
         )
         personal = Meeting.objects.bulk_create(
             _meetings(rng, ctx.scale["feed_meetings"], now, chief, branch, countries, public=False),
