@@ -31,6 +31,7 @@ from advisory.models import (
     RequestHistory,
 )
 from cepa_collab.admin_support import HistoryColumns, ReadOnlyAdmin, ReadOnlyInline
+from cepa_collab.names import display_name
 from cepa_collab.service_errors import SERVICE_ERRORS, error_text
 
 
@@ -163,7 +164,7 @@ class AdvisoryRequestAdmin(admin.ModelAdmin):
     def team_names(self, obj) -> str:
         if obj is None or obj.pk is None:
             return ""
-        return ", ".join(p.get_full_name() or p.get_username() for p in obj.team.all())
+        return ", ".join(display_name(p) for p in obj.team.all())
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -59,8 +59,9 @@ from cepa_collab import documents
 from cepa_collab.api_contract import DOWNLOAD_RESPONSES, ID, IdFilter
 from cepa_collab.forms import FilterSet
 from cepa_collab.models import Branch, MemberState, validate_time_zone
+from cepa_collab.names import display_name
 from cepa_collab.serializers import HistoryEntrySerializer, LabelField
-from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
+from cepa_collab.service_errors import ServiceErrorsMixin, errors, validated
 from cepa_collab.validation import wall_clock_to_aware
 from meetings.api import WallClockDateTimeField
 from meetings.enums import MeetingStatus

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 
 from advisory.enums import REQUEST_OPEN_STATES, MilestoneState
 from advisory.models import AdvisoryRequest, Milestone
+from cepa_collab.names import display_name
 from workflows.cockpit import LOADS, SECTIONS, LoadColumn, Row, Section, days_late
 from workflows.enums import DeliverableState
 
 
 def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else _("nobody yet")
+    return display_name(user) if user else _("nobody yet")
 
 
 def _owed_milestones(branch_ids: Sequence[int]):

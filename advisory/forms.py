@@ -19,9 +19,10 @@ from cepa_collab.documents import ACCEPTED
 from cepa_collab.enums import Role
 from cepa_collab.forms import DateInput, Form
 from cepa_collab.models import Branch, MemberState
+from cepa_collab.names import display_name
 from cepa_collab.service_errors import add_service_errors
 from cepa_collab.validation import wall_clock_to_aware
-from meetings.forms import LocalDateTimeField, person_name, zone_choices
+from meetings.forms import LocalDateTimeField, zone_choices
 
 User = get_user_model()
 
@@ -34,12 +35,12 @@ ACCEPT_ATTRIBUTE = ",".join(
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return person_name(obj)
+        return display_name(obj)
 
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
-        return person_name(obj)
+        return display_name(obj)
 
 
 def branch_people(branch_id: int) -> QuerySet:

@@ -34,6 +34,7 @@ from advisory.notices import AdvisoryNotice
 from cepa_collab import documents, transitions
 from cepa_collab.enums import Role
 from cepa_collab.models import Profile, roles_for
+from cepa_collab.names import display_name
 from cepa_collab.services import CALENDAR, bump_counter
 from cepa_collab.validation import check_due_date
 from cepa_collab.viewer import is_branch_member
@@ -99,7 +100,7 @@ def _local(moment: datetime.datetime, zone: str) -> str:
 
 
 def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else ""
+    return display_name(user) if user is not None else ""
 
 
 def _check_lead(request: AdvisoryRequest, lead) -> None:
@@ -467,7 +468,7 @@ def add_comment(
             N_("%(country)s commented on “%(title)s”"),
             N_("%(name)s wrote: %(text)s"),
             locked,
-            name=actor.get_full_name() or actor.username,
+            name=display_name(actor),
             text=comment.text[:500],
         )
     return comment

@@ -50,6 +50,7 @@ from cepa_collab import documents, pages, transitions, viewer
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.history import history_rows
 from cepa_collab.models import Branch, MemberState
+from cepa_collab.names import display_name
 from cepa_collab.rulebook import Can
 from cepa_collab.service_errors import add_service_errors
 from cepa_collab.services import profile_for
@@ -63,7 +64,7 @@ BAD_REQUEST = 400
 def _name(user) -> str:
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 def _back(pk: int) -> str:

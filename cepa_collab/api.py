@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from cepa_collab import second_factor, work
 from cepa_collab.enums import Language
 from cepa_collab.models import roles_for
+from cepa_collab.names import display_name
 from cepa_collab.parsers import JSONObjectParser
 from cepa_collab.services import profile_for, update_preferences
 
@@ -44,7 +45,7 @@ def me_payload(user) -> dict:
     return {
         "id": user.pk,
         "username": user.get_username(),
-        "name": user.get_full_name() or user.get_username(),
+        "name": display_name(user),
         "email": user.email,
         "roles": [{"code": role.value, "label": str(role.label)} for role in roles_for(user)],
         "branch": {"code": branch.code, "name": branch.name} if branch else None,

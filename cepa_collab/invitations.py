@@ -41,6 +41,7 @@ from cepa_collab import services
 from cepa_collab.enums import InvitationState, Language, Role
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.models import Invitation, MemberState, roles_for
+from cepa_collab.names import display_name
 from cepa_collab.rulebook import Rule, RuleBook
 
 logger = logging.getLogger(__name__)
@@ -516,7 +517,7 @@ def send(invitation_id: int) -> bool:
 
 def message(invitation: Invitation, token: str) -> EmailMultiAlternatives:
     """The invitation mail, plain text and HTML, in the invitation's language."""
-    inviter = invitation.invited_by.get_full_name() or invitation.invited_by.get_username()
+    inviter = display_name(invitation.invited_by)
     with translation.override(invitation.language):
         context = {
             "invitation": invitation,

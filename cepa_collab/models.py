@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cepa_collab import documents, places
 from cepa_collab.enums import InvitationState, Language, Role
+from cepa_collab.names import display_name
 
 
 class TimeStampedModel(models.Model):
@@ -107,7 +108,7 @@ class HistoryEntry(models.Model):
         """Who did it, as others read them ("System" without an actor)."""
         if self.actor is None:
             return gettext("System")
-        return self.actor.get_full_name() or self.actor.get_username()
+        return display_name(self.actor)
 
     def state_choices(self) -> type[models.TextChoices] | None:
         """The states `from_state` and `to_state` name: the record's `STATES`."""
@@ -309,7 +310,7 @@ class Profile(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return display_name(self.user)
 
 
 def roles_for(user) -> list[Role]:

@@ -80,11 +80,6 @@ def errors(*codes: int) -> dict:
     return {code: ERRORS[code] for code in codes}
 
 
-def display_name(user) -> str:
-    """A person as others read them: full name, else the login."""
-    return user.get_full_name() or user.get_username()
-
-
 def validated(serializer_class, request, **kwargs) -> dict:
     """The validated data of `serializer_class` over the request body, or a 400."""
     serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)

@@ -28,6 +28,7 @@ from cepa_collab import documents
 from cepa_collab.api_contract import DOWNLOAD_RESPONSES, ID
 from cepa_collab.forms import FilterSet
 from cepa_collab.models import MemberState
+from cepa_collab.names import display_name
 from cepa_collab.serializers import HistoryEntrySerializer, LabelField, StrictBooleanFilter
 from cepa_collab.service_errors import ServiceErrorsMixin, errors, validated
 from contributions import queries, rules, services
@@ -48,10 +49,8 @@ from workflows.models import Product
 from workflows.queries import visible_deliverables
 
 
-def display_name(user) -> str | None:
-    if user is None:
-        return None
-    return user.get_full_name() or user.get_username()
+def _name_or_none(user) -> str | None:
+    return None if user is None else display_name(user)
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -142,7 +141,7 @@ class ContributionSerializer(serializers.ModelSerializer):
         return data
 
     def get_author_name(self, contribution: Contribution) -> str | None:
-        return display_name(contribution.author)
+        return _name_or_none(contribution.author)
 
     def get_country(self, contribution: Contribution) -> str | None:
         return contribution.country.iso3 if contribution.country_id else None
@@ -167,7 +166,7 @@ class ContributionSerializer(serializers.ModelSerializer):
         return contribution.incorporated_into.title
 
     def get_reviewer_name(self, contribution: Contribution) -> str | None:
-        return display_name(contribution.reviewer)
+        return _name_or_none(contribution.reviewer)
 
     def get_url(self, contribution: Contribution) -> str:
         return reverse("contributions:detail", args=[contribution.pk])

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cepa_collab.names import display_name
 from contributions.enums import ContributionState
 from contributions.models import Contribution
 from workflows.cockpit import LOADS, SECTIONS, LoadColumn, Row, Section, days_late
@@ -54,9 +55,7 @@ def contribution_sections(branch_ids: Sequence[int], today: datetime.date, limit
                     title=c.title,
                     url=reverse("contributions:detail", args=[c.pk]),
                     due=c.review_due,
-                    who=(c.reviewer.get_full_name() or c.reviewer.get_username())
-                    if c.reviewer
-                    else _("nobody yet"),
+                    who=display_name(c.reviewer) if c.reviewer else _("nobody yet"),
                     reasons=tuple(filter(None, reasons)),
                 )
             )

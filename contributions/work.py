@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cepa_collab import viewer
 from cepa_collab.enums import Role
 from cepa_collab.models import roles_for
+from cepa_collab.names import display_name
 from cepa_collab.work import WORK, WorkItem, WorkKind
 from contributions.enums import ContributionState
 from contributions.models import Contribution
@@ -36,7 +37,7 @@ def to_review(user, today: datetime.date) -> QuerySet[Contribution] | None:
 
 def _author_name(contribution: Contribution) -> str:
     author = contribution.author
-    return author.get_full_name() or author.get_username()
+    return display_name(author)
 
 
 def _review_item(contribution: Contribution, today: datetime.date) -> WorkItem:

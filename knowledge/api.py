@@ -24,8 +24,9 @@ from rest_framework.reverse import reverse
 
 from advisory.enums import RequestKind, RequestState
 from cepa_collab.models import Region
+from cepa_collab.names import display_name
 from cepa_collab.serializers import LabelField
-from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors
+from cepa_collab.service_errors import ServiceErrorsMixin, errors
 from contributions.enums import ContributionKind, ContributionState, RepositoryCategory
 from knowledge import queries
 from meetings.enums import MeetingKind, MeetingStatus

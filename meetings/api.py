@@ -36,8 +36,9 @@ from rest_framework.views import APIView
 from cepa_collab.api_contract import ID
 from cepa_collab.forms import FilterSet
 from cepa_collab.models import Branch, MemberState, validate_time_zone
+from cepa_collab.names import display_name
 from cepa_collab.serializers import LabelField, StrictBooleanFilter, required_text
-from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
+from cepa_collab.service_errors import ServiceErrorsMixin, errors, validated
 from cepa_collab.validation import wall_clock_to_aware
 from meetings import rules, services
 from meetings.enums import MeetingKind, MeetingStatus, ParticipantRole, Reply, TokenKind, Visibility

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cepa_collab.forms import Form
 from cepa_collab.models import Branch, MemberState, Region
+from cepa_collab.names import display_name
 from cepa_collab.service_errors import add_service_errors
 from cepa_collab.validation import wall_clock_to_aware
 from cepa_collab.zones import zone_choices
@@ -27,10 +28,6 @@ from meetings.services import Invitation
 
 PARTICIPANT_PREFIX = "role_"
 NOT_INVITED = ""
-
-
-def person_name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 # --- the list and the month ----------------------------------------------------------------
@@ -198,7 +195,7 @@ class MeetingForm(Form):
         self.people = list(people)
         for person in self.people:
             self.fields[f"{PARTICIPANT_PREFIX}{person.pk}"] = forms.ChoiceField(
-                label=person_name(person),
+                label=display_name(person),
                 choices=[(NOT_INVITED, _("Not invited")), *ParticipantRole.choices],
                 required=False,
             )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cepa_collab.models import Branch, MemberState, TimeStampedModel, validate_time_zone
+from cepa_collab.names import display_name
 from meetings.enums import MeetingKind, MeetingStatus, ParticipantRole, Reply, TokenKind, Visibility
 
 
@@ -117,7 +118,7 @@ class Participant(TimeStampedModel):
 
     def __str__(self) -> str:
         if self.user_id:
-            return self.user.get_full_name() or self.user.get_username()
+            return display_name(self.user)
         return self.name
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cepa_collab import work
-from cepa_collab.service_errors import display_name
+from cepa_collab.names import display_name
 from notifications.kinds import DEADLINE_KINDS
 from notifications.models import Digest, Notification, Reminder
 from notifications.services import as_recipient, language_of, one_line

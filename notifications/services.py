@@ -25,7 +25,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from cepa_collab.service_errors import display_name
+from cepa_collab.names import display_name
 from notifications import jobs
 from notifications.enums import DEFAULT_DELIVERY, Delivery, MailState
 from notifications.kinds import NOTIFICATION_KINDS

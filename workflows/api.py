@@ -35,6 +35,7 @@ from cepa_collab.api_contract import (
 )
 from cepa_collab.forms import FilterSet
 from cepa_collab.models import Branch
+from cepa_collab.names import display_name
 from cepa_collab.parsers import JSONObjectParser
 from cepa_collab.serializers import (
     HistoryEntrySerializer,
@@ -42,7 +43,7 @@ from cepa_collab.serializers import (
     StrictBooleanFilter,
     required_text,
 )
-from cepa_collab.service_errors import ServiceErrorsMixin, display_name, errors, validated
+from cepa_collab.service_errors import ServiceErrorsMixin, errors, validated
 from workflows import services
 from workflows.enums import (
     AssignmentState,

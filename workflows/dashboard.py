@@ -62,6 +62,7 @@ from django.utils.translation import ngettext
 
 from cepa_collab import viewer
 from cepa_collab.models import Branch
+from cepa_collab.names import display_name
 from cepa_collab.services import profile_for
 from cepa_collab.spreadsheets import neutralise
 from workflows import cockpit
@@ -318,7 +319,7 @@ def owner_choices(branch: Branch) -> list[tuple[int, str]]:
         .order_by("last_name", "first_name", "username")
         .only("pk", "username", "first_name", "last_name")
     )
-    return [(owner.pk, owner.get_full_name() or owner.get_username()) for owner in owners]
+    return [(owner.pk, display_name(owner)) for owner in owners]
 
 
 # --- per product ------------------------------------------------------------------------
@@ -539,7 +540,7 @@ def _names(user_ids: Iterable[int]) -> dict[int, str]:
     """Full names (or usernames) of these people, one query."""
     people = get_user_model().objects.filter(pk__in=list(user_ids))
     return {
-        person.pk: person.get_full_name() or person.get_username()
+        person.pk: display_name(person)
         for person in people.only("pk", "username", "first_name", "last_name")
     }
 
@@ -1026,7 +1027,7 @@ def export_rows(
         cells = [
             str(d.product),
             d.title,
-            d.owner.get_full_name() or d.owner.get_username(),
+            display_name(d.owner),
             d.get_state_display(),
             d.due_date.isoformat(),
             yes if d.is_overdue else no,

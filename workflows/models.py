@@ -21,7 +21,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cepa_collab import documents
 from cepa_collab.models import Branch, HistoryEntry, Region, TimeStampedModel, UploadedDocument
-from cepa_collab.service_errors import display_name
+from cepa_collab.names import display_name
 from workflows import rules
 from workflows.enums import (
     ASSIGNMENT_OUTSTANDING_STATES,
@@ -517,9 +517,7 @@ class DeliverableHistory(HistoryEntry):
         if self.assignment_id is None:
             return about
         reviewer = self.assignment.reviewer
-        review = gettext("Review by %(reviewer)s.") % {
-            "reviewer": reviewer.get_full_name() or reviewer.get_username()
-        }
+        review = gettext("Review by %(reviewer)s.") % {"reviewer": display_name(reviewer)}
         return f"{review} {about}".strip()
 
     @property

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cepa_collab.forms import DateInput, FilterForm, Form
 from cepa_collab.models import Branch, Region
+from cepa_collab.names import display_name
 from workflows.enums import DeliverableKind, ProductKind
 from workflows.forms import AssignReviewersForm, VersionUploadForm
 from workflows.models import Deliverable, Product
@@ -33,7 +34,7 @@ class PersonChoiceField(forms.ModelChoiceField):
     """A person, named by their full name (their login when they have none)."""
 
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return display_name(obj)
 
 
 # --- products ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from cepa_collab import documents, pages, viewer
 from cepa_collab.exceptions import ServiceConflict
+from cepa_collab.names import display_name
 from cepa_collab.service_errors import add_service_errors
 from workflows import dashboard as board
 from workflows import planning, queries, rules, services
@@ -35,10 +36,6 @@ from workflows.planning_forms import (
 
 PAGE_SIZE = 50
 BAD_REQUEST = 400
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _submit(request, form, operation, *, url, message) -> HttpResponse | None:
@@ -300,7 +297,7 @@ def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
             success_url=back,
             message=lambda result: (
                 _("“%(title)s” now belongs to %(name)s.")
-                % {"title": result.title, "name": _name(result.owner)}
+                % {"title": result.title, "name": display_name(result.owner)}
             ),
         )
         if done is not None:
@@ -311,7 +308,7 @@ def hand_over(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "workflows/hand_over.html",
-        {"form": form, "deliverable": deliverable, "owner": _name(deliverable.owner)},
+        {"form": form, "deliverable": deliverable, "owner": display_name(deliverable.owner)},
         status=status,
     )
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from cepa_collab.enums import Role
 from cepa_collab.models import Profile, Region
+from cepa_collab.names import display_name
 from workflows.enums import ASSIGNMENT_OUTSTANDING_STATES, RoundState
 from workflows.models import AwayPeriod, Deliverable, ReviewAssignment, ReviewerProfile
 
@@ -131,10 +132,6 @@ def eligible_reviewers(deliverable: Deliverable) -> QuerySet:
     )
 
 
-def _name(person) -> str:
-    return person.get_full_name() or person.get_username()
-
-
 def refusals(deliverable: Deliverable, people: list) -> list[str]:
     """Why some of `people` may not review `deliverable` (empty: they all may), one
     message per person refused, in one query whatever their number."""
@@ -157,7 +154,7 @@ def refusals(deliverable: Deliverable, people: list) -> list[str]:
         elif is_chief:
             messages.append(
                 _("%(name)s is the branch chief, who decides on this deliverable: not a reviewer.")
-                % {"name": _name(person)}
+                % {"name": display_name(person)}
             )
         else:
             messages.append(
@@ -165,7 +162,7 @@ def refusals(deliverable: Deliverable, people: list) -> list[str]:
                     "%(name)s cannot review this deliverable: reviewers are CEPA members and "
                     "the staff and advisers of its branch."
                 )
-                % {"name": _name(person)}
+                % {"name": display_name(person)}
             )
     return messages
 
@@ -291,7 +288,7 @@ def refused_by_name(deliverable: Deliverable, name: str) -> list[Refused]:
         reason = (
             reasons[0]
             if reasons
-            else _("%(name)s is already assigned in this round.") % {"name": _name(person)}
+            else _("%(name)s is already assigned in this round.") % {"name": display_name(person)}
         )
         refused.append(Refused(person, reason))
     return refused

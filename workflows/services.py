@@ -30,7 +30,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from cepa_collab import documents, transitions, viewer
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
-from cepa_collab.service_errors import display_name
+from cepa_collab.names import display_name
 from cepa_collab.services import CALENDAR, bump_counter
 from cepa_collab.validation import check_due_date
 from notifications.deadlines import close as close_deadlines
@@ -622,7 +622,7 @@ def save_review(
                 "%(recommendation)s."
             ),
             params={
-                "name": _person(locked.reviewer),
+                "name": display_name(locked.reviewer),
                 "title": locked.deliverable.title,
                 "recommendation": Recommendation(recommendation).label,
             },
@@ -642,10 +642,6 @@ def _decision_if_ready(assignment: ReviewAssignment) -> None:
 
 
 # --- the chief's decision --------------------------------------------------------------
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _branch_chiefs(branch_id: int) -> list:
@@ -673,12 +669,12 @@ def _round_reviews(round_id: int) -> Promise:
         for assignment in assignments:
             if assignment.state == AssignmentState.SUBMITTED:
                 line = _("%(name)s: %(recommendation)s") % {
-                    "name": _person(assignment.reviewer),
+                    "name": display_name(assignment.reviewer),
                     "recommendation": Recommendation(assignment.review.recommendation).label,
                 }
             else:
                 line = _("%(name)s: no review (it was due %(due)s)") % {
-                    "name": _person(assignment.reviewer),
+                    "name": display_name(assignment.reviewer),
                     "due": formats.date_format(assignment.due_date, "DATE_FORMAT"),
                 }
             written.append(f"– {line}")
@@ -817,7 +813,7 @@ def update_deliverable(actor, deliverable: Deliverable | int, **changes) -> Deli
     )
     params = {"fields": edited}
     if handed_over:
-        params["owner"] = locked.owner.get_full_name() or locked.owner.get_username()
+        params["owner"] = display_name(locked.owner)
     _record(locked, _line(locked, actor, DeliverableAction.EDITED, note=note, params=params))
     return locked
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cepa_collab import documents, pages, transitions
 from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.history import history_rows
+from cepa_collab.names import display_name
 from cepa_collab.services import profile_for
 from notifications import reminders
 from workflows import dashboard as board
@@ -62,7 +63,7 @@ BAD_REQUEST = 400
 def _name(user) -> str:
     if user is None:
         return _("System")
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 def _max_upload_mb() -> float:

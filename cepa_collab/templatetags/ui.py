@@ -23,8 +23,16 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 
 from cepa_collab.dates import days_until, distance
+from cepa_collab.names import display_name
 
 register = template.Library()
+
+
+@register.filter
+def person(user) -> str:
+    """A person as others read them: `{{ deliverable.owner|person }}` (full name, else the
+    login: `cepa_collab.names.display_name`, the one rule for pages, mails and exports)."""
+    return "" if user is None else display_name(user)
 
 
 def _local(value: datetime.datetime) -> datetime.datetime:

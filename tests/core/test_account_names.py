@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from advisory import services as advisory
 from advisory.enums import RequestState
 from cepa_collab.enums import Role
-from cepa_collab.service_errors import display_name
+from cepa_collab.names import display_name
 from notifications.models import Notification
 from tests.factories import (
     AwayPeriodFactory,
