@@ -43,7 +43,10 @@ def navigation_for(user) -> list[NavItem]:
     if branch_person or admin:
         items.append(_item(_("Deliverables"), "workflows:deliverable_list"))
         items.append(_item(_("Products"), "workflows:product_list"))
-        items.append(_item(_("Dashboard"), "workflows:dashboard"))
+        # The secretariat's dashboard is the Division view (`workflows.dashboard.sees_division`
+        # is the same `viewer.is_admin`): linked straight, not through a redirect.
+        dashboard = "workflows:division" if admin else "workflows:dashboard"
+        items.append(_item(_("Dashboard"), dashboard))
     if branch_person or admin or viewer.has_role(user, Role.FOCAL_POINT):
         # Those who may see advisory requests: the branches' people, the admin, and a Member
         # State's focal point (their country's requests).

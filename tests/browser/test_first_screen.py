@@ -257,8 +257,10 @@ def test_the_chief_reaches_a_decision_form_within_two_clicks(first_screen_site, 
         with page.expect_navigation():
             decision.click()
         path = page.url.removeprefix(base_url)
-        approve = page.get_by_role("button", name=str(TRANSITION_LABELS["approve"]))
-        offered = approve.count()
+        # The one decision form: its choice (approve, or return for revision) and its button.
+        decision_form = page.locator("form#decision")
+        offered = decision_form.get_by_role("button", name="Record the decision").count()
+        offered *= decision_form.get_by_label(str(TRANSITION_LABELS["approve"]), exact=True).count()
     finally:
         context.close()
 

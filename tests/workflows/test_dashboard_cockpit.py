@@ -113,6 +113,9 @@ def test_dashboard_secretariat_lands_on_the_division(client, secretariat_admin, 
     # then it lands on the Division view, and a chosen branch shows that branch's cockpit
     assert landing.status_code == 302
     assert landing["Location"] == "/dashboard/division/"
+    # and the navigation's "Dashboard" links there itself, not through the redirect
+    assert '<a href="/dashboard/division/"' in chosen.content.decode()
+    assert '<a href="/dashboard/"' not in chosen.content.decode()
     assert chosen.status_code == 200
     assert chosen.context["branch"].code == "e-govb"
     # while the chief still lands on their own branch
