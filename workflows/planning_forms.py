@@ -126,7 +126,8 @@ class ReviewerFilterForm(FilterForm):
         to_field_name="code",  # ?region=africa
     )
     due = forms.DateField(
-        label=_("Reviews due"),
+        # Not "Reviews due": the assignment form beside it has that field.
+        label=_("Show absences until"),
         required=False,
         widget=DateInput,
         help_text=_("Shows who is away before then."),

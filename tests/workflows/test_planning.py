@@ -695,6 +695,17 @@ def test_chooser_marks_a_declared_conflict_of_interest(client, cast, pool):
     assert "Declared a conflict of interest on an earlier round." in page
 
 
+def test_chooser_search_date_and_the_reviews_due_date_have_their_own_labels(
+    client, cast, planned
+):
+    client.force_login(cast.owner)
+
+    page = html(client.get(f"/deliverables/{planned.pk}/send-for-review/"))
+
+    assert page.count(">Reviews due<") == 1
+    assert ">Show absences until<" in page
+
+
 def test_chooser_shows_the_standing_conflicts_of_a_reviewer_profile(client, cast, planned, pool):
     profile = pool["ada"].reviewer_profile
     profile.conflicts = "Ministry of ICT of Ghana (adviser)"
