@@ -695,9 +695,7 @@ def test_chooser_marks_a_declared_conflict_of_interest(client, cast, pool):
     assert "Declared a conflict of interest on an earlier round." in page
 
 
-def test_chooser_search_date_and_the_reviews_due_date_have_their_own_labels(
-    client, cast, planned
-):
+def test_chooser_search_date_and_the_reviews_due_date_have_their_own_labels(client, cast, planned):
     client.force_login(cast.owner)
 
     page = html(client.get(f"/deliverables/{planned.pk}/send-for-review/"))
