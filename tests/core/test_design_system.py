@@ -433,3 +433,23 @@ def test_the_apps_filtersets_use_the_base_that_says_any():
         form = filterset(queryset=filterset._meta.model.objects.none()).form
         html = "".join(str(form[name]) for name in form.fields)
         assert "---------" not in html, filterset.__name__
+
+
+def test_no_template_writes_an_inline_style():
+    # given every template of the project (pages and mails; the mails' own stylesheet is the
+    # one <style> element of templates/mail/base.html)
+    templates = [
+        path
+        for pattern in ("templates/**/*.html", "*/templates/**/*.html")
+        for path in ROOT.glob(pattern)
+        if ".venv" not in path.parts
+    ]
+
+    # then none sets a style attribute
+    styled = [
+        str(path.relative_to(ROOT))
+        for path in templates
+        if re.search(r"\sstyle\s*=", path.read_text(encoding="utf-8"))
+    ]
+    assert len(templates) > 100
+    assert styled == []
