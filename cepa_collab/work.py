@@ -227,6 +227,15 @@ def counts(user, today: datetime.date | None = None) -> dict:
     return result
 
 
+def _by_ids(qs: QuerySet, ids: tuple) -> list:
+    """The records of `ids` in that order, with `qs`'s related rows but not its filters
+    (the ids were chosen by them); one the stamp has not yet seen deleted is left out."""
+    found = qs.model._default_manager.filter(pk__in=ids)
+    found.query.select_related = qs.query.select_related
+    by_pk = {record.pk: record for record in found}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
 def _kept_ids(kind: WorkKind, qs: QuerySet, user, today: datetime.date, numbers: dict) -> tuple:
     """A stamped kind's first ids, kept with its count until its stamp moves."""
     key = _cache_key(kind, user, today)
@@ -304,10 +313,13 @@ def waiting_items(user, today: datetime.date, numbers: dict) -> list[WorkItem]:
             continue
         stamp_key = f"stamp:{kind.code}"
         if stamp_key in numbers:
-            # Its first ids were kept with its count (`counts`, this request): the rows are
-            # loaded by id, without the rule's cost over the whole branch.
-            qs = qs.filter(pk__in=_kept_ids(kind, qs, user, today, numbers))
-        for record in qs[:PER_KIND]:
+            # Its first ids were kept with its count (`counts`, this request), under the
+            # stamp that still holds: the rows are loaded by id alone, without the rule's
+            # cost over the whole branch.
+            records = _by_ids(qs, _kept_ids(kind, qs, user, today, numbers))
+        else:
+            records = qs[:PER_KIND]
+        for record in records:
             item = kind.item(record, today)
             rows.append((_soonest(item, kind.order), item))
     rows.sort(key=lambda row: row[0])

@@ -352,7 +352,11 @@ class ReviewAssignment(TimeStampedModel):
             models.UniqueConstraint(fields=["round", "reviewer"], name="assignment_unique_reviewer")
         ]
         indexes = [
-            models.Index(fields=["reviewer", "state"], name="assignment_reviewer_state"),
+            # A person's assignments in one state, soonest due first: the start page's
+            # invitations and reviews to write read their first rows off this index.
+            models.Index(
+                fields=["reviewer", "state", "due_date", "id"], name="assignment_reviewer_state_due"
+            ),
             models.Index(fields=["state", "due_date"], name="assignment_state_due"),
             # "My reviews" by due date, a page at a time (`queries.MyReviews`).
             models.Index(fields=["reviewer", "due_date", "id"], name="assignment_reviewer_due"),

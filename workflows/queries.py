@@ -233,7 +233,7 @@ class MyReviews:
     Sorting every assignment of a reviewer by rank to show twenty grew with their history.
     The order is the outstanding ones by due date (the overdue ones come first there: their
     due date is past), then the others by due date; each part is a range of its own index
-    (`assignment_reviewer_state`, few rows; `assignment_reviewer_due`, walked and stopped
+    (`assignment_reviewer_state_due`, few rows; `assignment_reviewer_due`, walked and stopped
     after a page), so a page is the union of two bounded subqueries, read and ranked in one
     query."""
 

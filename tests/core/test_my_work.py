@@ -404,3 +404,23 @@ def test_the_header_counts_in_one_query_on_every_page_of_the_chief(client, chief
 
     # the decisions are counted in the header's one query when nothing was kept
     assert len(cold.captured_queries) == len(warm.captured_queries)
+
+
+def test_the_chiefs_decisions_kept_are_loaded_by_key_without_the_rule(client, chief, cepa_member):
+    """Once counted, the decisions' first rows are read by their keys: the rule over the
+    whole branch (grouping every open round) runs in the count, not again to list them."""
+    assignment = ReviewAssignmentFactory(reviewer=cepa_member, state=AssignmentState.SUBMITTED)
+    client.force_login(chief)
+    client.get("/")  # counts the decisions and keeps their first keys
+
+    with CaptureQueriesContext(connection) as warm:
+        page = client.get("/").content.decode()
+
+    assert f"/deliverables/{assignment.deliverable.pk}/#decision" in page
+    deliverable_reads = [
+        q["sql"]
+        for q in warm.captured_queries
+        if q["sql"].startswith('SELECT "workflows_deliverable"."id"')
+    ]
+    assert deliverable_reads
+    assert not [sql for sql in deliverable_reads if "HAVING" in sql]
