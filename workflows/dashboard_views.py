@@ -23,7 +23,9 @@ from workflows.dashboard import ACTIVE, DashboardFilters
 from workflows.enums import DeliverableState
 from workflows.models import Product
 
-PAGE_SIZE = 50
+# The cockpit's list is one part of a long page (the full list is /deliverables/, 50 a page):
+# twenty rows a page keep the page light on a slow link.
+PAGE_SIZE = 20
 # Rows shown per section of the higher apps (plans of action, milestones, ...).
 SECTION_ROWS = 5
 

@@ -799,7 +799,7 @@ def test_dashboard_query_count_does_not_grow(
     with django_assert_num_queries(33):
         response = client.get("/dashboard/")
     assert response.status_code == 200
-    assert len(response.context["page"].object_list) == min(rows, 50)
+    assert len(response.context["page"].object_list) == min(rows, 20)
     assert [load.total for load in response.context["workload"]] == [rows] * 3
 
     # and opened again, the branch overview is reused: no aggregate runs again (the apps'
