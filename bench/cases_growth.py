@@ -12,7 +12,8 @@ side, with the ratio to the smallest::
 
 The pages: a country page (the e-GovB chief, a country with a share of the meetings),
 "My reviews" of a CEPA member with thousands of assignments, the deliverables API as that
-member, and the deliverables page as the chief. Each must stay within 2x of its 1x time.
+member, the deliverables page as the chief, the start page of both and the chief's
+cockpit. Each must stay within 2x of its 1x time.
 """
 
 from __future__ import annotations
@@ -126,6 +127,36 @@ def growth_deliverables_api_member(visit: Visit) -> None:
 )
 def growth_deliverables_page_chief(visit: Visit) -> None:
     _timed("deliverables page, chief", lambda: visit.client.get("/deliverables/"))
+
+
+@benchmark(
+    "growth_home_chief",
+    "GET / (My work) as the e-GovB chief (growth x{growth})",
+    setup=_as_chief,
+    needs=("growth",),
+)
+def growth_home_chief(visit: Visit) -> None:
+    _timed("start page, chief", lambda: visit.client.get("/"))
+
+
+@benchmark(
+    "growth_home_member",
+    "GET / (My work) as that CEPA member (growth x{growth})",
+    setup=_as_member,
+    needs=("growth",),
+)
+def growth_home_member(visit: Visit) -> None:
+    _timed("start page, member", lambda: visit.client.get("/"))
+
+
+@benchmark(
+    "growth_cockpit_chief",
+    "GET /dashboard/ (the branch cockpit) as the e-GovB chief (growth x{growth})",
+    setup=_as_chief,
+    needs=("growth",),
+)
+def growth_cockpit_chief(visit: Visit) -> None:
+    _timed("cockpit, chief", lambda: visit.client.get("/dashboard/"))
 
 
 def summary(factor: int) -> str:
