@@ -26,7 +26,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from advisory.enums import RequestState
 from cepa_collab import pages
@@ -270,9 +270,10 @@ def deliverable_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    """Remove a link (the deliverable's branch); 404 for those who may not see it."""
+    """Remove a link (the deliverable's branch), after a confirmation page (GET); 404 for
+    those who may not see it, 403 for those who see it but may not remove it."""
     try:
         deliverable_id = KnowledgeLink.objects.values_list("deliverable_id", flat=True).get(pk=pk)
     except (KnowledgeLink.DoesNotExist, ValueError, TypeError):
@@ -280,6 +281,13 @@ def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = get_deliverable_for_user(request.user, deliverable_id)
     link = KnowledgeLink.objects.select_related("request__country", "contribution").get(pk=pk)
     link.deliverable = deliverable
+    if request.method != "POST":
+        rules.LINK.remove.require(link, request.user)
+        return render(
+            request,
+            "knowledge/link_remove.html",
+            {"link": link, "deliverable": deliverable, "source": link.request or link.contribution},
+        )
     services.unlink(request.user, link)
     messages.success(
         request,

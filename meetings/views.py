@@ -494,14 +494,27 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscription_reset(request: HttpRequest) -> HttpResponse:
-    kind = request.POST.get("kind", TokenKind.PERSONAL)
+    """Create a feed address (POST), or reset one after a confirmation page (GET): a reset
+    stops every calendar still using the old address."""
+    data = request.POST if request.method == "POST" else request.GET
+    kind = data.get("kind", TokenKind.PERSONAL)
     if kind not in TokenKind.values:
         return HttpResponseBadRequest(_("Unknown feed."))
     had_one = CalendarToken.objects.filter(
         user=request.user, kind=kind, revoked_at__isnull=True
     ).exists()
+    if request.method != "POST":
+        if kind == TokenKind.BRANCH:
+            rules.BRANCH_FEED.require(None, request.user)
+        if not had_one:
+            return redirect(reverse("meetings:subscriptions") + f"#feed-{kind}")
+        return render(
+            request,
+            "meetings/subscription_reset.html",
+            {"kind": kind, "personal": TokenKind.PERSONAL},
+        )
     raw = services.reset_token(request.user, kind)
     fresh = request.session.get(NEW_TOKENS, {})
     fresh[kind] = raw

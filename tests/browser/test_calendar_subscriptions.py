@@ -98,8 +98,11 @@ def test_member_copies_their_feed_url_resets_it_and_the_old_one_stops_working(si
     expect(page.locator("#feed-personal")).to_contain_text("Last used by a calendar on")
     expect(page.locator("#feed-personal code")).to_have_text(url.rsplit("/", 1)[1][:6] + "…")
 
-    # They reset it: a new URL works, the old one answers 404 at once.
-    site.submit(page.get_by_role("button", name="Reset my feed URL"))
+    # They reset it, after saying so on a page of its own: a new URL works, the old one
+    # answers 404 at once.
+    site.submit(page.get_by_role("link", name="Reset my feed URL"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reset your feed URL?")
+    site.submit(page.get_by_role("button", name="Reset the address"))
     expect(page.get_by_role("status").first).to_contain_text("The old URL stopped working")
     new_url = feed_address(site)
     assert new_url != url

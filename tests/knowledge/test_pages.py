@@ -635,8 +635,34 @@ def test_staff_unlinks_and_the_others_may_not(client, world, staff, reviewer, ot
     assert kept is True
     assert (response.status_code, response["Location"]) == (302, deliverable_url(world))
     assert not KnowledgeLink.objects.filter(pk=link.pk).exists()
-    assert client.get(remove_url(link)).status_code == 405
+    assert client.get(remove_url(link)).status_code == 404  # gone
     assert client.post("/knowledge-links/999999/remove/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_unlinking_asks_first_on_a_page_of_its_own(
+    client, world, staff, reviewer, other_branch_staff
+):
+    link = KnowledgeLink.objects.get(request=world.r1)
+    answers = {}
+    for user in (reviewer, other_branch_staff):
+        client.force_login(user)
+        answers[user.username] = client.get(remove_url(link)).status_code
+    client.force_login(staff)
+
+    deliverable_page = html(client.get(deliverable_url(world)))
+    confirm = client.get(remove_url(link))
+
+    # the deliverable page links to the question instead of removing on one click
+    assert f'href="{remove_url(link)}"' in deliverable_page
+    assert f'action="{remove_url(link)}"' not in deliverable_page
+    assert confirm.status_code == 200
+    page = html(confirm)
+    assert "button--warning" in page
+    assert f'action="{remove_url(link)}"' in page
+    assert world.r1.title in page
+    assert answers == {"kenji": 403, "pacb_staff": 404}
+    assert KnowledgeLink.objects.filter(pk=link.pk).exists()  # asking changes nothing
 
 
 # --- the admin -------------------------------------------------------------------------------

@@ -1127,13 +1127,27 @@ def test_subscriptions_offer_the_branch_feed_to_branch_staff_only(client, staff,
 
 
 @pytest.mark.django_db
-def test_subscription_reset_needs_a_post(client, cepa_member):
+def test_subscription_reset_asks_first_and_asking_changes_nothing(client, staff, cepa_member):
     client.force_login(cepa_member)
+    nothing_yet = client.get("/calendar/subscriptions/reset/?kind=personal")
+    refused = client.get("/calendar/subscriptions/reset/?kind=branch")
+    client.post("/calendar/subscriptions/reset/", {"kind": "personal"})
+    token = CalendarToken.objects.get(user=cepa_member, revoked_at__isnull=True)
+    listing = html(client.get("/calendar/subscriptions/"))
 
-    response = client.get("/calendar/subscriptions/reset/")
+    confirm = client.get("/calendar/subscriptions/reset/?kind=personal")
 
-    assert response.status_code == 405
-    assert not CalendarToken.objects.exists()
+    # without an address there is nothing to reset: back to the page, nothing made
+    assert nothing_yet.status_code == 302
+    assert refused.status_code == 403
+    # the page links to the question; the question posts the reset
+    assert 'href="/calendar/subscriptions/reset/?kind=personal"' in listing
+    assert confirm.status_code == 200
+    page = html(confirm)
+    assert "Reset your feed URL?" in page
+    assert "button--warning" in page
+    assert 'name="kind" value="personal"' in page
+    assert list(CalendarToken.objects.filter(user=cepa_member, revoked_at__isnull=True)) == [token]
 
 
 @pytest.mark.django_db
