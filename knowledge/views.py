@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from advisory.enums import RequestState
-from cepa_collab import pages
+from cepa_collab import pages, places
 from cepa_collab.models import MemberState, Region
 from cepa_collab.spreadsheets import neutralise
 from contributions.enums import RepositoryCategory
@@ -69,7 +69,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
         country.active = queries.has_activity(country)
         by_region.setdefault(country.region_id, []).append(country)
     groups = [
-        RegionGroup(region, rows, sum(1 for c in rows if c.active))
+        RegionGroup(region, places.sorted_by_name(rows), sum(1 for c in rows if c.active))
         for region in regions
         if (rows := by_region.get(region.pk)) is not None
     ]

@@ -131,6 +131,23 @@ def test_country_list_groups_by_region_and_filters_one(client, world, staff):
 
 
 @pytest.mark.django_db
+def test_country_list_sorts_each_region_by_the_readers_names(client, world, staff):
+    client.force_login(staff)
+
+    english = client.get("/countries/?region=europe")
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    french = client.get("/countries/?region=europe")
+
+    def order(response, *iso3):
+        codes = list(listed(response))
+        return [code for code in codes if code in iso3]
+
+    # Austria before Germany in English; Allemagne before Autriche in French
+    assert order(english, "AUT", "DEU") == ["AUT", "DEU"]
+    assert order(french, "AUT", "DEU") == ["DEU", "AUT"]
+
+
+@pytest.mark.django_db
 def test_country_pages_send_anonymous_visitors_to_sign_in(client, world):
     for url in ("/countries/", "/countries/OMN/", "/regions/arab/", "/regions/arab/coverage.csv"):
         response = client.get(url)
