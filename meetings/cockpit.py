@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,18 @@ from workflows.cockpit import SECTIONS, Row, Section
 
 # A meeting this close with invitations unanswered is flagged.
 SOON_DAYS = 14
+
+
+def _participants(which: Q) -> Coalesce:
+    """How many participants of the outer meeting match `which` (a scalar subquery)."""
+    counted = (
+        Participant.objects.filter(which, meeting=OuterRef("pk"))
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
 
 
 @SECTIONS.register
@@ -54,9 +67,10 @@ def meeting_sections(branch_ids: Sequence[int], today: datetime.date, limit: int
     ):
         section.counts[row["branch_id"]] = (row["n"], row["soon"])
     if limit:
+        # Counted per row by correlated subqueries, which run for the `limit` rows kept
+        # only: a join grouped over every upcoming meeting grew with all of them.
         rows = upcoming.annotate(
-            unanswered=Count("participants", filter=Q(participants__reply=Reply.INVITED)),
-            invited=Count("participants"),
+            unanswered=_participants(Q(reply=Reply.INVITED)), invited=_participants(Q())
         ).order_by("start", "pk")[:limit]
         for meeting in rows:
             day = timezone.localdate(meeting.start)

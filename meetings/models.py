@@ -62,6 +62,8 @@ class Meeting(TimeStampedModel):
             models.Index(fields=["visibility", "start"], name="meeting_visibility_start"),
             # A country's meetings, latest first, a page at a time (the country page).
             models.Index(fields=["country", "start", "id"], name="meeting_country_start"),
+            # A branch's meetings to come, soonest first (the cockpit's section).
+            models.Index(fields=["branch", "start", "id"], name="meeting_branch_start"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -185,7 +185,10 @@ def deliverable_rows(
     qs = Deliverable.objects.all()
     if filters.awaiting_decision:
         qs = Deliverable.objects.awaiting_decision(today)
-    qs = qs.filter(product__branch=branch)
+    # The branch through EXISTS rather than a join: the database then walks the due-date
+    # index and stops after a page, where the join sorted every deliverable of the branch
+    # first (270 ms at 100,000 deliverables, against under 1 ms).
+    qs = qs.filter(Exists(Product.objects.filter(pk=OuterRef("product_id"), branch=branch)))
     if filters.product is not None:
         qs = qs.filter(product_id=filters.product)
     if filters.state == ACTIVE:

@@ -340,6 +340,7 @@ class ReviewAssignment(TimeStampedModel):
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # When the reviewer last answered: accepted, declined or (last of all) submitted.
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
 
     objects = ReviewAssignmentQuerySet.as_manager()
@@ -358,6 +359,11 @@ class ReviewAssignment(TimeStampedModel):
                 fields=["reviewer", "state", "due_date", "id"], name="assignment_reviewer_state_due"
             ),
             models.Index(fields=["state", "due_date"], name="assignment_state_due"),
+            # A person's reviews submitted lately, newest first (the start page's "recently
+            # done"): `responded_at` of a submitted assignment is when it was submitted.
+            models.Index(
+                fields=["reviewer", "state", "responded_at"], name="assignment_reviewer_answered"
+            ),
             # "My reviews" by due date, a page at a time (`queries.MyReviews`).
             models.Index(fields=["reviewer", "due_date", "id"], name="assignment_reviewer_due"),
         ]

@@ -246,13 +246,15 @@ WORK.register(SideList("deliverables_coming_up", COMING_UP, _waiting_on_others, 
 
 def _reviews_submitted(user, today: datetime.date) -> QuerySet[ReviewAssignment]:
     return (
+        # A submitted assignment's last answer is its submission: read off the index
+        # (reviewer, state, responded_at), not by joining every review the person wrote.
         ReviewAssignment.objects.filter(
             reviewer_id=user.pk,
             state=AssignmentState.SUBMITTED,
-            review__submitted_at__gte=timezone.now() - RECENT,
+            responded_at__gte=timezone.now() - RECENT,
         )
         .select_related("deliverable__product", "review")
-        .order_by("-review__submitted_at", "-pk")
+        .order_by("-responded_at", "-pk")
     )
 
 
