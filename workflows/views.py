@@ -128,7 +128,9 @@ class RoundRow:
 def _rounds(user, deliverable, *, sees_all, assignments, reviews) -> list[RoundRow]:
     # A reviewer sees the rounds they were assigned in and the earlier ones (rounds).
     rounds = list(queries.visible_rounds(user, deliverable))
-    answers = responses.visible_responses(user, deliverable) if rounds else {}
+    # A response answers a closed round: none to look for before a round closes.
+    closed = any(round_.state == RoundState.CLOSED for round_ in rounds)
+    answers = responses.visible_responses(user, deliverable) if closed else {}
     rows = []
     for round_ in rounds:
         round_reviews = [
