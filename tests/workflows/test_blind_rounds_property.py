@@ -123,7 +123,7 @@ def expected_reviews(user, deliverable, sees_all: bool) -> set[int]:
 
 
 @settings(
-    max_examples=25,
+    max_examples=12,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
@@ -15,6 +16,7 @@ from rest_framework.test import APIClient
 
 from cepa_collab.enums import Role
 from cepa_collab.exceptions import ServiceConflict
+from demo.review_rounds import CHAPTER_5, CHAPTER_6, seed_review_rounds
 from tests.factories import DeliverableFactory, ProductFactory, pdf, person
 from tests.workflows.test_rounds_world import (
     AMINA_R1,
@@ -28,7 +30,7 @@ from tests.workflows.test_rounds_world import (
 )
 from workflows import queries, responses
 from workflows.enums import AssignmentState, DeliverableState
-from workflows.models import OwnerResponse, ReviewAssignment
+from workflows.models import Deliverable, OwnerResponse, ReviewAssignment
 
 API = "/api/v1"
 
@@ -484,3 +486,19 @@ def test_api_reinvite(world):
     assert done.status_code == 201
     assert [row["reviewer"] for row in done.json()["assignments"]] == [world.bruno.pk]
     assert done.json()["skipped"] == ["Amina Mensah is already invited in this round."]
+
+
+# --- the demo --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_demo_has_responses_read_by_the_second_round(demo):
+    chapter6 = Deliverable.objects.select_related("product").get(title=CHAPTER_6)
+    claire = get_user_model().objects.get(username="claire")
+    palesa = get_user_model().objects.get(username="palesa")
+    chapter5 = Deliverable.objects.select_related("product").get(title=CHAPTER_5)
+
+    assert [v.round.number for v in responses.visible_responses(claire, chapter6).values()] == [1]
+    assert OwnerResponse.objects.filter(round__deliverable=chapter5).count() == 1
+    assert responses.visible_responses(palesa, chapter5) == {}  # round 1 only
+    assert seed_review_rounds() == 0  # idempotent
