@@ -28,7 +28,7 @@ from tests.workflows.test_rounds_world import (
     round_one,
     round_two,
 )
-from workflows import queries, responses
+from workflows import planning, queries, responses, services
 from workflows.enums import AssignmentState, DeliverableState
 from workflows.models import Deliverable, OwnerResponse, ReviewAssignment
 
@@ -502,3 +502,55 @@ def test_demo_has_responses_read_by_the_second_round(demo):
     assert OwnerResponse.objects.filter(round__deliverable=chapter5).count() == 1
     assert responses.visible_responses(palesa, chapter5) == {}  # round 1 only
     assert seed_review_rounds() == 0  # idempotent
+
+
+# --- query counts: the earlier rounds do not cost a query each ---------------------------------
+
+
+def another_round(world, number: int, reviewers) -> list[ReviewAssignment]:
+    """Round `number - 1` reviewed by `reviewers`, returned, answered; round `number` opens
+    with Carla."""
+    for assignment in ReviewAssignment.objects.filter(
+        deliverable=world.deliverable, round__number=number - 1, reviewer__in=reviewers
+    ):
+        review(assignment.reviewer, assignment, f"Round {number - 1} by {assignment.reviewer}")
+    services.fire_transition(
+        world.chief, world.deliverable.pk, "return_for_revision", comment="Again."
+    )
+    responses.save_response(world.owner, world.deliverable.pk, text=f"Answer {number - 1}")
+    return planning.send_for_review(
+        world.owner,
+        world.deliverable.pk,
+        upload=pdf(f"v{number}.pdf"),
+        reviewers=[world.carla, world.bruno],
+        due_date=DUE,
+    )
+
+
+@pytest.mark.django_db
+def test_review_and_deliverable_pages_run_a_fixed_number_of_queries(
+    client, world, django_assert_num_queries
+):
+    review(world.carla, world.r2_carla, "Carla on version 2")
+    client.force_login(world.carla)
+    with django_assert_num_queries(13):
+        small = client.get(f"/reviews/{world.r2_carla.pk}/")
+    client.force_login(world.chief)
+    with django_assert_num_queries(21):
+        client.get(f"/deliverables/{world.deliverable.pk}/")
+    another_round(world, 3, [world.amina])
+    latest = another_round(world, 4, [world.carla, world.bruno])
+    carla_latest = next(a for a in latest if a.reviewer_id == world.carla.pk)
+    review(world.carla, carla_latest, "Carla on version 4")
+
+    client.force_login(world.carla)
+    with django_assert_num_queries(13):
+        large = client.get(f"/reviews/{carla_latest.pk}/")
+    client.force_login(world.chief)
+    with django_assert_num_queries(21):
+        client.get(f"/deliverables/{world.deliverable.pk}/")
+
+    assert small.content.decode().count('class="card"') < large.content.decode().count(
+        'class="card"'
+    )
+    assert "Answer 3" in large.content.decode()
