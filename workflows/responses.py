@@ -77,7 +77,7 @@ RESPONSE = RuleBook(
     ),
     reinvite=Rule(
         rules.can_manage,
-        gettext_lazy("Only the owner or the chief chooses reviewers."),
+        rules.DELIVERABLE.assign_reviewers.denied,
         when=has_previous_round,
         not_now=gettext_lazy(
             "The previous round's reviewers are invited again once a later round is open."
