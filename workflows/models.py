@@ -620,3 +620,60 @@ class VersionUserObjectPermission(UserObjectPermissionBase):
 
 class VersionGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Version, on_delete=models.CASCADE)
+
+
+# --- rounds (issue 16): the owner's response to a round's reviews ----------------------------
+
+
+class OwnerResponse(TimeStampedModel):
+    """The owner's response to the reviews of a closed round, written while revising and
+    sent with the next version: free text, and optionally a reply to each review
+    (`points`). Seen by those who see the whole deliverable and by the reviewers of the
+    later rounds (`workflows.responses.visible_response`)."""
+
+    round = models.OneToOneField(
+        ReviewRound,
+        on_delete=models.CASCADE,
+        related_name="owner_response",
+        verbose_name=_("round answered"),
+    )
+    text = models.TextField(_("response to the reviews"), max_length=20000)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+
+    class Meta:
+        ordering = ["round"]
+        verbose_name = _("owner's response")
+        verbose_name_plural = _("owner's responses")
+
+    def __str__(self) -> str:
+        return f"{self.round} — response"
+
+
+class ResponsePoint(models.Model):
+    """The owner's reply to one review of the round their response answers."""
+
+    response = models.ForeignKey(
+        OwnerResponse, on_delete=models.CASCADE, related_name="points", verbose_name=_("response")
+    )
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="response_points", verbose_name=_("review")
+    )
+    text = models.TextField(_("reply"), max_length=20000)
+
+    class Meta:
+        ordering = ["response", "review"]
+        verbose_name = _("reply to a review")
+        verbose_name_plural = _("replies to reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "review"], name="response_point_one_per_review"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response} — review {self.review_id}"

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from cepa_collab import documents, viewer
 from cepa_collab.rulebook import Rule, RuleBook
 from cepa_collab.validation import check_due_date
-from workflows import rules, services
+from workflows import responses, rules, services
 from workflows.enums import DELIVERABLE_ACTIVE_STATES, DeliverableState
 from workflows.models import Deliverable, Product, ReviewAssignment
 from workflows.reviewers import refusals
@@ -155,12 +155,17 @@ def send_for_review(
     reviewers: Iterable,
     due_date: datetime.date | None,
     notes: str = "",
+    response: str = "",
+    replies: dict[int, str] | None = None,
 ) -> list[ReviewAssignment]:
     """Upload the draft, open a review round on it and give it to `reviewers` by
     `due_date`, in one transaction: a planned deliverable starts drafting first. Every
     rule is the composed operations' own (`upload_version`, `fire_transition`,
     `assign_reviewers`); what the input lacks is said at once, before anything is stored,
-    and a later refusal undoes what was done (the file included)."""
+    and a later refusal undoes what was done (the file included). A draft revised after a
+    round carries the owner's `response` to that round's reviews (and `replies` to single
+    reviews, by review id), stored before the new round opens (`responses.save_response`):
+    the next round's reviewers read it."""
     pk = deliverable.pk if isinstance(deliverable, Deliverable) else deliverable
     locked = Deliverable.objects.select_for_update().select_related("product").get(pk=pk)
     rules.DELIVERABLE.upload_version.require(locked, actor)
@@ -183,8 +188,17 @@ def send_for_review(
             check_due_date(due_date)
         except ValidationError as exc:
             errors["due_date"] = exc.messages
+    answers = responses.RESPONSE.write(locked, actor) and (
+        response.strip() or any(text.strip() for text in (replies or {}).values())
+    )
+    if answers:
+        round_ = responses.last_round(locked)
+        for messages in responses.check_response(round_, response, replies).values():
+            errors.setdefault("response", []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    if answers:
+        responses.save_response(actor, locked, text=response, replies=replies)
     services.upload_version(actor, locked, upload, notes=notes)
     if locked.state == DeliverableState.PLANNED:
         services.fire_transition(actor, locked, "start_drafting")

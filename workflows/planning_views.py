@@ -33,6 +33,7 @@ from workflows.planning_forms import (
     ReviewerChooser,
     SendForReviewForm,
 )
+from workflows.response_forms import replies_from, with_response_fields
 
 PAGE_SIZE = 50
 BAD_REQUEST = 400
@@ -331,6 +332,7 @@ def send_for_review(request: HttpRequest, pk: int) -> HttpResponse:
         form = SendForReviewForm(
             request.POST, request.FILES, max_mb=max_mb, deliverable=deliverable
         )
+        response_fields = with_response_fields(form, deliverable, user)
         done = pages.submit(
             request,
             form,
@@ -341,6 +343,8 @@ def send_for_review(request: HttpRequest, pk: int) -> HttpResponse:
                 notes=data["notes"],
                 reviewers=list(data["reviewers"]),
                 due_date=data["due_date"],
+                response=data.get("response", ""),
+                replies=replies_from(data),
             ),
             success_url=back,
             message=lambda created: (
@@ -374,6 +378,7 @@ def send_for_review(request: HttpRequest, pk: int) -> HttpResponse:
         form = SendForReviewForm(
             max_mb=max_mb, deliverable=deliverable, initial={"due_date": chooser.due_date}
         )
+        response_fields = with_response_fields(form, deliverable, user)
     return render(
         request,
         "workflows/send_for_review.html",
@@ -383,6 +388,7 @@ def send_for_review(request: HttpRequest, pk: int) -> HttpResponse:
             "chooser": chooser,
             "suggestions": chooser.suggestions,
             "chosen": form.chosen_pks(),
+            "response_fields": response_fields,
         },
         status=status,
     )

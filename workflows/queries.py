@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Q,
@@ -16,13 +18,19 @@ from django.db.models import (
 from django.http import Http404
 
 from cepa_collab import viewer
-from workflows.enums import ASSIGNMENT_OUTSTANDING_STATES, DeliverableAction, ReviewStatus
+from workflows.enums import (
+    ASSIGNMENT_ACCESS_STATES,
+    ASSIGNMENT_OUTSTANDING_STATES,
+    DeliverableAction,
+    ReviewStatus,
+)
 from workflows.models import (
     Deliverable,
     DeliverableHistory,
     DeliverableUserObjectPermission,
     Review,
     ReviewAssignment,
+    ReviewRound,
     Version,
     VersionUserObjectPermission,
 )
@@ -64,10 +72,43 @@ def sees_all_of(user, deliverable: Deliverable) -> bool:
 
 
 def visible_versions(user, deliverable: Deliverable) -> QuerySet[Version]:
+    """The versions `user` may see: all for those who see the whole deliverable; for a
+    reviewer, the version they were given and the earlier ones (a reviewer of round n reads
+    how the draft came to be: earlier rounds in view)."""
     qs = deliverable.versions.select_related("uploaded_by")
     if sees_all_of(user, deliverable):
         return qs
-    return qs.filter(pk__in=_granted(VersionUserObjectPermission, user, "view_version"))
+    given_later = Exists(
+        ReviewAssignment.objects.filter(
+            deliverable_id=deliverable.pk,
+            reviewer_id=user.pk,
+            state__in=ASSIGNMENT_ACCESS_STATES,
+            round__version__number__gte=OuterRef("number"),
+        )
+    )
+    return qs.filter(
+        Q(pk__in=_granted(VersionUserObjectPermission, user, "view_version")) | Q(given_later)
+    )
+
+
+def visible_rounds(user, deliverable: Deliverable) -> QuerySet[ReviewRound]:
+    """The review rounds `user` may see, newest first, with their versions: all for those
+    who see the whole deliverable; for a reviewer, the rounds they were assigned in and the
+    earlier ones of a round where they keep access to the draft."""
+    qs = deliverable.rounds.select_related("version").order_by("-number")
+    if sees_all_of(user, deliverable):
+        return qs
+    mine = ReviewAssignment.objects.filter(deliverable_id=deliverable.pk, reviewer_id=user.pk)
+    return qs.filter(
+        Q(pk__in=mine.values("round_id"))
+        | Q(
+            Exists(
+                mine.filter(
+                    state__in=ASSIGNMENT_ACCESS_STATES, round__number__gte=OuterRef("number")
+                )
+            )
+        )
+    )
 
 
 def get_version_for_user(user, deliverable_pk, number) -> Version:
@@ -81,46 +122,63 @@ def get_version_for_user(user, deliverable_pk, number) -> Version:
 # --- blind review: one rule for pages, API, downloads, exports and mails ---------------
 #
 # Whoever still owes a review in a round (invited or accepted: a CEPA member, branch staff,
-# an adviser, the admin) sees that round as its reviewers do until they submit: their own
-# assignment, review and timeline entries, none of the others'. A reviewer who submitted
-# sees the round's submitted reviews; those who see the whole deliverable (its owner and
-# chief, who never review it, the branch's staff, the admin) see them whenever they owe
-# none of that round. Drafts are their author's alone.
+# an adviser, the admin) sees that round, and every earlier round of the deliverable, as
+# its reviewers do until they submit: their own assignments, reviews and timeline
+# entries, none of the others'. A reviewer who submitted in a round sees the submitted
+# reviews of that round and of every earlier one (round n's reviewers read round 1 to n-1
+# once their own review of round n is in); those who see the whole deliverable (its owner
+# and chief, who never review it, the branch's staff, the admin) see them whenever that
+# round is not blind to them. Drafts are their author's alone.
+#
+# "Round r is blind to u" is: u owes a review in round r or a later round of the same
+# deliverable, and has submitted none in round r or later. `prefix` is the path from the
+# listed model to the assignment ("" when assignments are listed; "assignment__" for
+# reviews and timeline entries).
 
 
-def reviewing(user, round_field: str = "round_id") -> Exists:
-    """Whether `user` still owes a review (invited or accepted) in the round that the
-    outer query's `round_field` names: while so, that round is blind to them."""
+def _own_from_round(user, prefix: str, **conditions) -> Exists:
+    """Whether `user` has an assignment matching `conditions` in the outer row's round or a
+    later round of the same deliverable."""
     return Exists(
         ReviewAssignment.objects.filter(
-            round_id=OuterRef(round_field),
+            deliverable_id=OuterRef(f"{prefix}deliverable_id"),
+            round__number__gte=OuterRef(f"{prefix}round__number"),
             reviewer_id=user.pk,
-            state__in=ASSIGNMENT_OUTSTANDING_STATES,
+            **conditions,
         )
     )
 
 
+def owes_from_round(user, prefix: str = "") -> Exists:
+    return _own_from_round(user, prefix, state__in=ASSIGNMENT_OUTSTANDING_STATES)
+
+
+def submitted_from_round(user, prefix: str = "") -> Exists:
+    return _own_from_round(user, prefix, review__status=ReviewStatus.SUBMITTED)
+
+
+def reviewing(user, prefix: str = "") -> Q:
+    """Whether the outer row's round is blind to `user` (above): they still owe a review in
+    it or a later round of the deliverable, and submitted none there."""
+    return Q(owes_from_round(user, prefix)) & ~Q(submitted_from_round(user, prefix))
+
+
 def not_blind(user, assignment: str = "") -> Q:
     """The condition every list about assignments adds for `user`: rows of their own
-    assignments, or of a round they do not still review. `assignment` is the path from
-    the listed model to the assignment ("" when the assignments are listed; "assignment__"
-    for reviews and timeline entries)."""
-    return Q(**{f"{assignment}reviewer_id": user.pk}) | ~reviewing(user, f"{assignment}round_id")
+    assignments, or of a round not blind to them. `assignment` is the path from the listed
+    model to the assignment ("" when the assignments are listed; "assignment__" for reviews
+    and timeline entries)."""
+    return Q(**{f"{assignment}reviewer_id": user.pk}) | ~reviewing(user, assignment)
 
 
 def readable_reviews(user, whole: Q | None) -> Q:
     """The reviews `user` may read, as a condition on `Review`: their own; the others'
-    submitted ones of a round where theirs is submitted; and with `whole` (the reviews of
-    the deliverables `user` sees whole: an empty Q for every deliverable, None for none)
-    the submitted ones of rounds that are not blind to them."""
-    submitted_own = ReviewAssignment.objects.filter(
-        round_id=OuterRef("assignment__round_id"),
-        reviewer_id=user.pk,
-        review__status=ReviewStatus.SUBMITTED,
-    )
-    others = Q(Exists(submitted_own))
+    submitted ones of a round where theirs, of that round or a later one, is submitted;
+    and with `whole` (the reviews of the deliverables `user` sees whole: an empty Q for
+    every deliverable, None for none) the submitted ones of rounds not blind to them."""
+    others = Q(submitted_from_round(user, "assignment__"))
     if whole is not None:
-        others |= whole & not_blind(user, "assignment__")
+        others |= whole & ~Q(owes_from_round(user, "assignment__"))
     return Q(assignment__reviewer_id=user.pk) | (Q(status=ReviewStatus.SUBMITTED) & others)
 
 
@@ -291,7 +349,7 @@ def get_assignment_for_user(user, pk) -> ReviewAssignment:
             ReviewAssignment.objects.select_related(
                 "deliverable__product", "round__version", "reviewer"
             )
-            .annotate(blind=reviewing(user))
+            .annotate(blind=ExpressionWrapper(reviewing(user), output_field=BooleanField()))
             .get(pk=pk)
         )
     except (ReviewAssignment.DoesNotExist, ValueError, TypeError):

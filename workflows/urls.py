@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows import dashboard_views, planning_views, reviewer_profile_views, views
+from workflows import dashboard_views, planning_views, reviewer_profile_views, round_views, views
 
 app_name = "workflows"
 
@@ -44,6 +44,8 @@ urlpatterns = [
         planning_views.send_for_review,
         name="send_for_review",
     ),
+    path("deliverables/<int:pk>/response/", round_views.owner_response, name="owner_response"),
+    path("deliverables/<int:pk>/reinvite/", round_views.reinvite, name="reinvite"),
     path(
         "accounts/reviewer-profile/",
         reviewer_profile_views.reviewer_profile,

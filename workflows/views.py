@@ -28,7 +28,7 @@ from cepa_collab.names import display_name
 from cepa_collab.services import profile_for
 from notifications import reminders
 from workflows import dashboard as board
-from workflows import queries, rules, services
+from workflows import queries, responses, rules, services
 from workflows.deadlines import WorkflowDeadline
 from workflows.enums import (
     ASSIGNMENT_ACCESS_STATES,
@@ -121,15 +121,16 @@ class RoundRow:
     reviews: list[ReviewRow]
     # The viewer still owes a review of this round: the others' are hidden until they submit.
     blind: bool = False
+    # The owner's response to this round's reviews, if the viewer may read it (rounds).
+    response: object = None
 
 
 def _rounds(user, deliverable, *, sees_all, assignments, reviews) -> list[RoundRow]:
-    if sees_all:
-        rounds = list(deliverable.rounds.select_related("version").order_by("-number"))
-    else:
-        # A reviewer sees only the rounds they were assigned in.
-        by_pk = {a.round_id: a.round for a in assignments}
-        rounds = sorted(by_pk.values(), key=lambda r: -r.number)
+    # A reviewer sees the rounds they were assigned in and the earlier ones (rounds).
+    rounds = list(queries.visible_rounds(user, deliverable))
+    # A response answers a closed round: none to look for before a round closes.
+    closed = any(round_.state == RoundState.CLOSED for round_ in rounds)
+    answers = responses.visible_responses(user, deliverable) if closed else {}
     rows = []
     for round_ in rounds:
         round_reviews = [
@@ -152,6 +153,7 @@ def _rounds(user, deliverable, *, sees_all, assignments, reviews) -> list[RoundR
                 assignments=round_assignments,
                 reviews=round_reviews,
                 blind=any(a.reviewer_id == user.pk and a.is_outstanding for a in round_assignments),
+                response=answers.get(round_.pk),
             )
         )
     return rows
@@ -351,6 +353,7 @@ def _render_deliverable(
         # What apps above workflows show here: the advisory request a plan of action
         # comes from, the knowledge value chain (see `workflows.panels`).
         **DELIVERABLE_PAGE.context(user, deliverable),
+        **responses.deliverable_page_context(user, deliverable),
     }
     return render(request, "workflows/deliverable_detail.html", context, status=status)
 
@@ -797,6 +800,7 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
             "has_access": assignment.state in ASSIGNMENT_ACCESS_STATES,
             "can": rules.ASSIGNMENT.can(assignment, request.user),
             "submitted": ReviewStatus.SUBMITTED,
+            **responses.review_page_context(request.user, assignment),
         },
         status=status,
     )
