@@ -17,13 +17,9 @@ from workflows.queries import get_deliverable_for_user
 
 
 def _thread(deliverable: Deliverable, assignment: ReviewAssignment | None) -> Thread:
-    """The thread, saved or (before its first message) not yet (one query)."""
-    found = Thread.objects.filter(deliverable=deliverable, assignment=assignment).first()
-    if found is None:
-        found = Thread(deliverable=deliverable, assignment=assignment)
-    found.deliverable = deliverable
-    found.assignment = assignment
-    return found
+    """The thread as an unsaved record (no query): its messages are found by what it is
+    about (`messages_of`), and its first message saves it (`services.post_message`)."""
+    return Thread(deliverable=deliverable, assignment=assignment)
 
 
 def deliverable_thread(user, deliverable: Deliverable) -> Thread | None:
@@ -67,9 +63,15 @@ def get_review_thread(user, assignment_pk) -> Thread:
 
 def messages_of(thread: Thread) -> QuerySet[Message]:
     """The thread's messages, oldest first, with their authors (one query)."""
-    if thread.pk is None:
-        return Message.objects.none()
-    return thread.messages.select_related("author").order_by("created_at", "pk")
+    if thread.pk is not None:
+        found = Message.objects.filter(thread=thread)
+    elif thread.assignment_id is None:
+        found = Message.objects.filter(
+            thread__deliverable_id=thread.deliverable_id, thread__assignment__isnull=True
+        )
+    else:
+        found = Message.objects.filter(thread__assignment_id=thread.assignment_id)
+    return found.select_related("author").order_by("created_at", "pk")
 
 
 def review_threads(user, deliverable: Deliverable) -> QuerySet[ReviewAssignment]:
@@ -88,25 +90,21 @@ def review_threads(user, deliverable: Deliverable) -> QuerySet[ReviewAssignment]
 
 def participants(thread: Thread) -> list:
     """The people who may read `thread` and can be told (active), by name: whom a message
-    may mention. Superusers outside the branch are not listed (they still may be
-    mentioned by their login)."""
+    may mention (one query; the rule of `discussions.rules.sees` written as a condition,
+    which the property test holds to it). Superusers outside the branch are not listed
+    (they still may be mentioned by their login)."""
     deliverable = thread.deliverable
     branch_id = deliverable.product.branch_id
     chiefs = Q(groups__name=Role.BRANCH_CHIEF, profile__branch_id=branch_id)
     if thread.assignment_id is None:
-        condition = chiefs | Q(groups__name=Role.BRANCH_STAFF, profile__branch_id=branch_id)
-        condition |= Q(pk=deliverable.owner_id)
+        staff = Q(groups__name=Role.BRANCH_STAFF, profile__branch_id=branch_id) & ~Q(
+            pk__in=deliverable.assignments.values("reviewer_id")
+        )
+        condition = chiefs | staff | Q(pk=deliverable.owner_id)
     else:
         condition = chiefs | Q(pk__in=[deliverable.owner_id, thread.assignment.reviewer_id])
-    people = (
-        get_user_model()
-        .objects.filter(condition, is_active=True)
-        .distinct()
-        .select_related("profile")
-        .prefetch_related("groups")
-    )
-    found = [person for person in people if rules.sees(thread, person)]
-    return sorted(found, key=lambda person: (display_name(person).casefold(), person.pk))
+    people = get_user_model().objects.filter(condition, is_active=True).distinct()
+    return sorted(people, key=lambda person: (display_name(person).casefold(), person.pk))
 
 
 def thread_url(thread: Thread) -> str:
