@@ -24,18 +24,14 @@ def _thread(deliverable: Deliverable, assignment: ReviewAssignment | None) -> Th
 
 def deliverable_thread(user, deliverable: Deliverable) -> Thread | None:
     """The deliverable's thread if `user` may see it, else None."""
-    if not rules.sees_deliverable_thread(deliverable, user):
-        return None
-    return _thread(deliverable, None)
+    thread = _thread(deliverable, None)
+    return thread if rules.sees(thread, user) else None
 
 
 def review_thread(user, assignment: ReviewAssignment) -> Thread | None:
     """The assignment's thread if `user` may see it, else None."""
-    if not getattr(user, "is_authenticated", False) or not rules.sees_review_thread(
-        assignment, user
-    ):
-        return None
-    return _thread(assignment.deliverable, assignment)
+    thread = _thread(assignment.deliverable, assignment)
+    return thread if rules.sees(thread, user) else None
 
 
 def get_deliverable_thread(user, deliverable_pk) -> Thread:
@@ -81,7 +77,7 @@ def review_threads(user, deliverable: Deliverable) -> QuerySet[ReviewAssignment]
     qs = deliverable.assignments.select_related("reviewer", "round").annotate(
         message_count=Count("thread__messages"), last_message_at=Max("thread__messages__created_at")
     )
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
     if rules.is_owner_or_chief(deliverable, user):
         return qs.order_by("round__number", "pk")
