@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "notifications",
     "advisory",
     "contributions",
+    "discussions",
     "knowledge",
     "demo",
 ]

@@ -63,6 +63,7 @@ api_v1 = [
     path("", include("notifications.api_urls")),
     path("", include("advisory.api_urls")),
     path("", include("contributions.api_urls")),
+    path("", include("discussions.api_urls")),
     path("", include("knowledge.api_urls")),
 ]
 
@@ -105,6 +106,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("advisory.urls")),
     path("", include("contributions.urls")),
+    path("", include("discussions.urls")),
     path("", include("knowledge.urls")),
     # The design system's pattern page: 404 unless DEBUG is on.
     path("patterns/", pattern_views.patterns, name="patterns"),

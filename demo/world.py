@@ -14,6 +14,7 @@ from django.db import transaction
 from demo.advisory import AdvisoryDemoResult, seed_advisory
 from demo.contributions import ContributionDemoResult, seed_contributions
 from demo.core import DEMO_PASSWORD, seed_people
+from demo.discussions import seed_discussions
 from demo.knowledge import KnowledgeDemoResult, seed_knowledge
 from demo.meetings import MeetingDemoResult, seed_meetings
 from demo.notifications import NotificationDemoResult, seed_notifications
@@ -73,6 +74,7 @@ def seed_demo() -> DemoResult:
         result.contributions = seed_contributions()
         # Links between the deliverables and the requests and contributions above.
         result.knowledge = seed_knowledge()
+        seed_discussions()  # a reviewer's question and the owner's answer (demo.discussions)
         # Reminders due soon, on all of the above.
         result.notifications = seed_notifications()
     result.logins.extend(result.advisory.logins)

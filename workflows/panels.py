@@ -7,6 +7,8 @@ from workflows import reviewer_profile_views, reviewer_profiles
 # The deliverable page: each provider `(user, deliverable) -> dict` adds template context
 # (the advisory request a plan of action comes from, the knowledge value chain's links).
 DELIVERABLE_PAGE = Panels("deliverable page")
+# The review page: each provider `(user, assignment) -> dict` adds context (the discussion).
+REVIEW_PAGE = Panels("review page")
 
 
 @ACCOUNT_PAGE.register

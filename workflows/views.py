@@ -51,7 +51,7 @@ from workflows.forms import (
     VersionUploadForm,
 )
 from workflows.models import TRANSITION_LABELS, Deliverable, Product, Review, ReviewAssignment
-from workflows.panels import DELIVERABLE_PAGE
+from workflows.panels import DELIVERABLE_PAGE, REVIEW_PAGE
 from workflows.planning_forms import ReviewerChooser
 
 PAGE_SIZE = 50
@@ -801,6 +801,7 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
             "can": rules.ASSIGNMENT.can(assignment, request.user),
             "submitted": ReviewStatus.SUBMITTED,
             **responses.review_page_context(request.user, assignment),
+            **REVIEW_PAGE.context(request.user, assignment),  # the discussion (see panels)
         },
         status=status,
     )

@@ -47,7 +47,7 @@ class Persona:
 # One person of each role of the demo (demo/core.py, demo/advisory.py).
 _EVERYONE = frozenset({"meeting", "month", "country", "region", "notification preferences"})
 _BRANCH = _EVERYONE | {"deliverable", "request", "contribution"}
-_REVIEWER = _EVERYONE | {"deliverable", "review", "contribution"}
+_REVIEWER = _EVERYONE | {"deliverable", "review", "contribution", "discussion"}
 PERSONAS = [
     Persona("member", "CEPA member", "amina", _REVIEWER),
     Persona("staff", "Branch staff", "staff", _BRANCH),
@@ -62,6 +62,7 @@ PERSONAS = [
 DETAIL_PAGES = {
     "deliverable": re.compile(r"^/deliverables/\d+/$"),
     "review": re.compile(r"^/reviews/\d+/$"),
+    "discussion": re.compile(r"^/(deliverables|reviews)/\d+/discussion/$"),
     "meeting": re.compile(r"^/meetings/\d+/$"),
     "month": re.compile(r"^/meetings/month/(\?.*)?$"),
     "request": re.compile(r"^/advisory-requests/\d+/$"),

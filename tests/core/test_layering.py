@@ -51,8 +51,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "meetings": NOTIFICATIONS | {"workflows"},
     "contributions": NOTIFICATIONS | {"workflows"},
     "advisory": NOTIFICATIONS | {"workflows", "meetings"},
-    "knowledge": NOTIFICATIONS | {"workflows", "meetings", "advisory", "contributions"},
-    "demo": NOTIFICATIONS | {"workflows", "meetings", "advisory", "contributions", "knowledge"},
+    "discussions": NOTIFICATIONS | {"workflows"},
+    "knowledge": NOTIFICATIONS
+    | {"workflows", "meetings", "advisory", "contributions", "discussions"},
+    "demo": NOTIFICATIONS
+    | {"workflows", "meetings", "advisory", "contributions", "discussions", "knowledge"},
 }
 APPS = tuple(ALLOWED)
 

@@ -61,6 +61,7 @@ def test_every_app_registers_its_own_kinds_notifications_first():
         "meeting",
         "advisory",
         "contribution",
+        "mention",
     ]
     assert {kind.value: kind.module for kind in NOTIFICATION_KINDS} == {
         "reminder": "notifications.enums",
@@ -73,6 +74,7 @@ def test_every_app_registers_its_own_kinds_notifications_first():
         "meeting": "meetings.notices",
         "advisory": "advisory.notices",
         "contribution": "contributions.notices",
+        "mention": "discussions.notices",
     }
     assert {kind.value: kind.module for kind in DEADLINE_KINDS} == {
         "deliverable": "workflows.deadlines",

@@ -526,19 +526,20 @@ def test_deliverable_page_runs_a_fixed_number_of_queries(
 ):
     client.force_login(chief)
     _seed_round_rows(in_review, owner, 10, 0)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(22):
         small = client.get(f"/deliverables/{in_review.pk}/")
     assert small.status_code == 200
     _seed_round_rows(in_review, owner, 190, 10)
 
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(22):
         large = client.get(f"/deliverables/{in_review.pk}/")
     assert large.status_code == 200
 
     assert ReviewAssignment.objects.filter(deliverable=in_review).count() == 200
     # ... the owner's next reminder: its deadline, the reminder policies, those sent; what
     # it draws on (knowledge links, incorporated contributions); whether it waits for the
-    # chief's decision (`awaiting_decision`)
+    # chief's decision (`awaiting_decision`); its discussion (who may be mentioned, the
+    # deliverable thread's messages, the review threads)
 
 
 # --- firing transitions -------------------------------------------------------------------
@@ -1262,7 +1263,7 @@ def test_review_form_saves_a_draft_then_submits_and_shows_it_read_only(
         Recommendation.MINOR_REVISION,
         "All done",
     )
-    assert "<textarea" not in html(submitted)
+    assert 'name="comments"' not in html(submitted)  # the discussion keeps its own textarea
     assert "<dd>Minor revision</dd>" in html(submitted)
     assert [m.to[0] for m in mail.outbox] == ["staff@example.org"]
 
