@@ -224,7 +224,8 @@ def _xlsx(data: bytes, out: _Builder) -> None:
             for number, row in enumerate(sheet.iter_rows(values_only=True)):
                 if number >= MAX_SHEET_ROWS:
                     break
-                out.paragraph("\t".join("" if v is None else str(v) for v in row).strip())
+                cells = ("" if value is None else str(value) for value in row)
+                out.paragraph(" | ".join(cells).strip(" |"))
     finally:
         workbook.close()
 
@@ -299,6 +300,11 @@ def _from_json(raw: bytes) -> Extracted | Unreadable:
         return Unreadable(DAMAGED)
 
 
+# How a child out of address space fails: Python's own error, or the loader's when a
+# library cannot be mapped.
+_OUT_OF_MEMORY = (b"MemoryError", b"failed to map segment", b"Cannot allocate memory")
+
+
 def _limits(memory: int, cpu_seconds: int):
     def apply() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -342,7 +348,8 @@ def extract_bounded(
         # Killed by RLIMIT_CPU (SIGXCPU) or out of memory before it could answer.
         if done.returncode in (-24, 152) or b"CPU" in done.stderr[-200:]:
             return Unreadable(TOO_SLOW)
-        return Unreadable(TOO_BIG if b"MemoryError" in done.stderr[-2000:] else DAMAGED)
+        tail = done.stderr[-2000:]
+        return Unreadable(TOO_BIG if any(sign in tail for sign in _OUT_OF_MEMORY) else DAMAGED)
     return _from_json(done.stdout)
 
 

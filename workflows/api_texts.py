@@ -11,6 +11,7 @@ Both answer 404 for a version the caller may not see (`visible_versions`), as it
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -131,13 +132,8 @@ class VersionTextViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
             v.number: v
             for v in queries.visible_versions(request.user, deliverable).filter(number__in=numbers)
         }
-        missing = {
-            name: [_("No such version.")]
-            for name, number in zip(("old", "new"), numbers, strict=True)
-            if number not in versions
-        }
-        if missing:
-            raise serializers.ValidationError(missing)
+        if any(number not in versions for number in numbers):
+            raise Http404("No such version.")  # or not one the caller may see
         old, new = versions[numbers[0]], versions[numbers[1]]
         found: VersionComparison = comparison.request_comparison(deliverable, old, new)
         ready = found.status == TextStatus.READY

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -62,6 +62,16 @@ class CompareForm(forms.Form):
         return data
 
 
+def _visible_numbers(query, numbers: list[int]) -> bool:
+    """False when the query names a version number the person may not see (a 404, as its
+    download), true when it names visible ones or is malformed (the form says why)."""
+    for name in ("old", "new"):
+        value = query.get(name, "")
+        if value.isdigit() and int(value) not in numbers:
+            return False
+    return True
+
+
 @login_required
 @require_GET
 def version_compare(request: HttpRequest, pk: int) -> HttpResponse:
@@ -69,6 +79,8 @@ def version_compare(request: HttpRequest, pk: int) -> HttpResponse:
     versions = {v.number: v for v in queries.visible_versions(request.user, deliverable)}
     numbers = sorted(versions)
     asked = "old" in request.GET or "new" in request.GET
+    if asked and not _visible_numbers(request.GET, numbers):
+        raise Http404("No such version.")
     form = CompareForm(request.GET if asked else None, numbers=numbers)
     found: VersionComparison | None = None
     status = 200
