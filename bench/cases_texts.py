@@ -6,159 +6,29 @@ as the Celery task runs it; the word-level comparison of two 30,000-word version
 second with a change every few paragraphs); and the comparison page, which reads the
 stored result (target: under 100 ms).
 
-The generators (`document_text`, `docx_bytes`, `odt_bytes`, `pdf_bytes`) are used by the
-tests too.
+The documents are written by `bench.text_documents`.
 """
 
 from __future__ import annotations
 
-import io
-import random
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from docx import Document
-from fpdf import FPDF
-from odf.opendocument import OpenDocumentText
-from odf.text import H, P
 
 from bench.harness import BenchFailure, Context, expect_ok
 from bench.registry import benchmark, dataset
+from bench.text_documents import (
+    WORDS_PER_PAGE,
+    document_text,
+    docx_bytes,
+    odt_bytes,
+    pdf_bytes,
+    revised,
+)
 from cepa_collab import documents, extraction
 from workflows import comparison, texts
 from workflows.models import Deliverable, Version
-
-WORDS_PER_PAGE = 500
-PARAGRAPH_WORDS = 100
-_VOCABULARY = [
-    "public",
-    "administration",
-    "digital",
-    "government",
-    "service",
-    "delivery",
-    "citizens",
-    "trust",
-    "institutions",
-    "accountability",
-    "transparency",
-    "participation",
-    "innovation",
-    "policy",
-    "data",
-    "capacity",
-    "local",
-    "national",
-    "regional",
-    "strategy",
-    "resilience",
-    "inclusion",
-    "sustainable",
-    "development",
-    "goals",
-    "evidence",
-    "coordination",
-    "reform",
-    "budget",
-    "open",
-    "procurement",
-    "skills",
-    "leadership",
-    "agencies",
-    "municipalities",
-    "platforms",
-    "interoperability",
-    "privacy",
-    "security",
-    "engagement",
-    "outcomes",
-    "performance",
-    "measurement",
-    "review",
-    "chapter",
-    "survey",
-    "compendium",
-    "case",
-    "study",
-    "transferability",
-    "adaptability",
-    "impact",
-    "methodology",
-    "quality",
-    "clarity",
-    "relevance",
-]
-
-
-def document_text(pages: int, *, seed: int = 16) -> list[tuple[str, list[str]]]:
-    """`pages` sections of a heading and paragraphs, WORDS_PER_PAGE words each."""
-    rng = random.Random(seed)
-    sections = []
-    for page in range(1, pages + 1):
-        paragraphs = [
-            " ".join(rng.choices(_VOCABULARY, k=PARAGRAPH_WORDS)).capitalize() + "."
-            for _ in range(WORDS_PER_PAGE // PARAGRAPH_WORDS)
-        ]
-        sections.append((f"Section {page}", paragraphs))
-    return sections
-
-
-def revised(sections: list[tuple[str, list[str]]], *, every: int = 3, seed: int = 17):
-    """A later version: every `every`-th paragraph has a few words replaced, added or cut."""
-    rng = random.Random(seed)
-    out, count = [], 0
-    for title, paragraphs in sections:
-        changed = []
-        for paragraph in paragraphs:
-            count += 1
-            words = paragraph.split()
-            if count % every == 0:
-                at = rng.randrange(len(words))
-                words[at : at + 3] = rng.choices(_VOCABULARY, k=rng.randint(0, 6))
-            changed.append(" ".join(words))
-        out.append((title, changed))
-    return out
-
-
-def docx_bytes(sections) -> bytes:
-
-    document = Document()
-    for title, paragraphs in sections:
-        document.add_heading(title, level=1)
-        for paragraph in paragraphs:
-            document.add_paragraph(paragraph)
-        document.add_page_break()
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def odt_bytes(sections) -> bytes:
-
-    document = OpenDocumentText()
-    for title, paragraphs in sections:
-        document.text.addElement(H(outlinelevel=1, text=title))
-        for paragraph in paragraphs:
-            document.text.addElement(P(text=paragraph))
-    buffer = io.BytesIO()
-    document.write(buffer)
-    return buffer.getvalue()
-
-
-def pdf_bytes(sections) -> bytes:
-
-    pdf = FPDF()
-    pdf.set_auto_page_break(auto=True, margin=15)
-    for title, paragraphs in sections:
-        pdf.add_page()
-        pdf.set_font("Helvetica", size=9)
-        pdf.multi_cell(0, 4, title, new_x="LMARGIN", new_y="NEXT")
-        for paragraph in paragraphs:
-            pdf.multi_cell(0, 4, paragraph, new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(2)
-    return bytes(pdf.output())
-
 
 # --- the cases --------------------------------------------------------------------------------
 

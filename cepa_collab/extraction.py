@@ -14,6 +14,7 @@ tests may too). The text kept is cut at `MAX_TEXT_CHARS`.
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import re
@@ -21,15 +22,7 @@ import resource
 import subprocess
 import sys
 from dataclasses import dataclass, field
-
-import openpyxl
-from docx import Document as DocxDocument
-from docx.oxml.ns import qn
-from odf import teletype
-from odf.namespaces import TEXTNS
-from odf.opendocument import load as load_odf
-from pptx import Presentation
-from pypdf import PdfReader
+from types import ModuleType
 
 KINDS = ("pdf", "docx", "odt", "xlsx", "pptx", "txt")
 
@@ -51,6 +44,10 @@ TOO_BIG = "too_big"
 TOO_SLOW = "too_slow"
 UNSUPPORTED = "unsupported"
 REASONS = (SCANNED, ENCRYPTED, DAMAGED, EMPTY, TOO_BIG, TOO_SLOW, UNSUPPORTED)
+
+# How a child out of address space fails: Python's own error, or the loader's when a
+# library cannot be mapped.
+_OUT_OF_MEMORY = (b"MemoryError", b"failed to map segment", b"Cannot allocate memory")
 
 # What starts a section.
 HEADING, PAGE, SHEET, SLIDE = "heading", "page", "sheet", "slide"
@@ -146,10 +143,17 @@ def _clean(text: str) -> str:
 
 
 # --- each format ------------------------------------------------------------------------------
+#
+# Each reader loads its one library by name when it runs: the child process that reads a
+# PDF imports pypdf only (importing all five libraries took longer than reading 60 pages).
+
+
+def _library(name: str) -> ModuleType:
+    return importlib.import_module(name)
 
 
 def _pdf(data: bytes, out: _Builder) -> Unreadable | None:
-    reader = PdfReader(io.BytesIO(data))
+    reader = _library("pypdf").PdfReader(io.BytesIO(data))
     if reader.is_encrypted:
         try:
             if not reader.decrypt(""):
@@ -173,18 +177,19 @@ _HEADING_STYLE = re.compile(r"^(?:heading|título|titre|überschrift)\s*(\d)", r
 
 
 def _docx(data: bytes, out: _Builder) -> None:
-    document = DocxDocument(io.BytesIO(data))
+    document = _library("docx").Document(io.BytesIO(data))
+    qn = _library("docx.oxml.ns").qn
     names = {style.style_id: style.name or "" for style in document.styles}
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
-            _docx_paragraph(names, child, out)
+            _docx_paragraph(names, child, out, qn)
         elif child.tag == qn("w:tbl"):
             for row in child.iter(qn("w:tr")):
                 cells = ["".join(t.text or "" for t in c.iter(qn("w:t"))) for c in row]
                 out.paragraph(" | ".join(c for c in cells if c.strip()))
 
 
-def _docx_paragraph(names: dict[str, str], element, out: _Builder) -> None:
+def _docx_paragraph(names: dict[str, str], element, out: _Builder, qn) -> None:
     text = "".join(t.text or "" for t in element.iter(qn("w:t")))
     style = element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
     style_id = style.get(qn("w:val")) or "" if style is not None else ""
@@ -199,11 +204,11 @@ def _docx_paragraph(names: dict[str, str], element, out: _Builder) -> None:
 
 
 def _odt(data: bytes, out: _Builder) -> None:
-    document = load_odf(io.BytesIO(data))
-    _odt_walk(document.text, out)
+    document = _library("odf.opendocument").load(io.BytesIO(data))
+    _odt_walk(document.text, out, _library("odf.teletype"), _library("odf.namespaces").TEXTNS)
 
 
-def _odt_walk(node, out: _Builder) -> None:
+def _odt_walk(node, out: _Builder, teletype, TEXTNS: str) -> None:
     for child in node.childNodes:
         if child.nodeType != child.ELEMENT_NODE:
             continue
@@ -213,11 +218,11 @@ def _odt_walk(node, out: _Builder) -> None:
         elif child.qname == (TEXTNS, "p"):
             out.paragraph(teletype.extractText(child))
         else:
-            _odt_walk(child, out)
+            _odt_walk(child, out, teletype, TEXTNS)
 
 
 def _xlsx(data: bytes, out: _Builder) -> None:
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    workbook = _library("openpyxl").load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         for sheet_number, sheet in enumerate(workbook.worksheets, start=1):
             out.heading(sheet.title, 1, SHEET, sheet_number)
@@ -231,7 +236,7 @@ def _xlsx(data: bytes, out: _Builder) -> None:
 
 
 def _pptx(data: bytes, out: _Builder) -> None:
-    presentation = Presentation(io.BytesIO(data))
+    presentation = _library("pptx").Presentation(io.BytesIO(data))
     for number, slide in enumerate(presentation.slides, start=1):
         title = slide.shapes.title.text_frame.text if slide.shapes.title is not None else ""
         out.heading(title, 1, SLIDE, number)
@@ -263,8 +268,10 @@ def extract(data: bytes, kind: str) -> Extracted | Unreadable:
         return out.done(truncated=True)
     except MemoryError:
         return Unreadable(TOO_BIG)
-    except Exception:
-        return Unreadable(DAMAGED)
+    except Exception as exc:
+        # A library that cannot be loaded in the memory left fails with the loader's error.
+        memory = any(sign.decode() in str(exc) for sign in _OUT_OF_MEMORY)
+        return Unreadable(TOO_BIG if memory else DAMAGED)
     return refused or out.done()
 
 
@@ -298,11 +305,6 @@ def _from_json(raw: bytes) -> Extracted | Unreadable:
         return Extracted(sections, truncated=bool(loaded["truncated"]))
     except (ValueError, KeyError, TypeError):
         return Unreadable(DAMAGED)
-
-
-# How a child out of address space fails: Python's own error, or the loader's when a
-# library cannot be mapped.
-_OUT_OF_MEMORY = (b"MemoryError", b"failed to map segment", b"Cannot allocate memory")
 
 
 def _limits(memory: int, cpu_seconds: int):

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from bench.cases_texts import document_text, docx_bytes, revised
+from bench.text_documents import document_text, docx_bytes, revised
 from cepa_collab import documents, extraction
 from tests.factories import DeliverableFactory, pdf
 from workflows import comparison, services, texts
