@@ -1,12 +1,10 @@
 """Reading uploaded versions and comparing them (issue 16, items 5 and 6).
 
-Cases: the text extraction of a 60-page DOCX, ODT and PDF (generated here with
-python-docx, odfpy and fpdf2, about 500 words a page), each in the bounded child process
-as the Celery task runs it; the word-level comparison of two 30,000-word versions (the
-second with a change every few paragraphs); and the comparison page, which reads the
-stored result (target: under 100 ms).
-
-The documents are written by `bench.text_documents`.
+Cases: the text extraction of a 60-page DOCX, ODT and PDF (scale `text_pages`; written by
+`bench.text_documents` with python-docx, odfpy and fpdf2, about 500 words a page), each in
+the bounded child process as the Celery task runs it; the word-level comparison of two
+30,000-word versions (scale `compared_words`; a change in every third paragraph); and the
+comparison page, which reads the stored result (target: under 100 ms).
 """
 
 from __future__ import annotations
@@ -32,8 +30,15 @@ from workflows.models import Deliverable, Version
 
 # --- the cases --------------------------------------------------------------------------------
 
-PAGES = 60
-COMPARED_WORDS = 30_000
+KINDS = ("docx", "odt", "pdf")
+
+
+@dataclass(frozen=True)
+class TextDocuments:
+    pages: int
+    documents: dict[str, bytes]  # kind → a document of `pages` pages
+    old: list[str]  # the paragraphs of two versions of `compared_words` words
+    new: list[str]
 
 
 @dataclass(frozen=True)
@@ -44,76 +49,82 @@ class TextsWorld:
     new_number: int
 
 
-def _documents(ctx: Context) -> dict[str, bytes]:
-    if "text_documents" not in ctx.data:
-        sections = document_text(PAGES)
-        ctx.data["text_documents"] = {
+def _paragraphs(sections) -> list[str]:
+    return [p for title, paragraphs in sections for p in [title, *paragraphs]]
+
+
+@dataset("text_documents", scale={"text_pages": 60, "compared_words": 30_000})
+def build_text_documents(ctx: Context) -> TextDocuments:
+    """A DOCX, an ODT and a PDF of `text_pages` pages; two versions of `compared_words`."""
+    pages = ctx.scale["text_pages"]
+    sections = document_text(pages)
+    compared = document_text(max(1, ctx.scale["compared_words"] // WORDS_PER_PAGE))
+    return TextDocuments(
+        pages=pages,
+        documents={
             "docx": docx_bytes(sections),
             "odt": odt_bytes(sections),
             "pdf": pdf_bytes(sections),
-        }
-    return ctx.data["text_documents"]
+        },
+        old=_paragraphs(compared),
+        new=_paragraphs(revised(compared)),
+    )
 
 
 def _extraction(kind: str):
-    def setup(ctx: Context) -> bytes:
-        return _documents(ctx)[kind]
+    def setup(ctx: Context) -> tuple[bytes, int]:
+        made: TextDocuments = ctx.data["text_documents"]
+        return made.documents[kind], made.pages * WORDS_PER_PAGE
 
     return setup
 
 
 def _read(kind: str):
-    def run(data: bytes) -> None:
+    def run(state: tuple[bytes, int]) -> None:
+        data, words = state
         result = extraction.extract_bounded(data, kind)
-        if not isinstance(result, extraction.Extracted) or result.words < WORDS_PER_PAGE * PAGES:
+        if not isinstance(result, extraction.Extracted) or result.words < words:
             raise BenchFailure(f"{kind}: {result!r:.200}")
 
     return run
 
 
-for _kind in ("docx", "odt", "pdf"):
+for _kind in KINDS:
     benchmark(
         f"extract_{_kind}",
-        f"Text of a {PAGES}-page {_kind.upper()} ({PAGES * WORDS_PER_PAGE:,} words), "
+        f"Text of a {{text_pages:,}}-page {_kind.upper()} ({WORDS_PER_PAGE} words a page), "
         "read in the bounded child process as the task does",
         setup=_extraction(_kind),
+        needs=("text_documents",),
     )(_read(_kind))
 
 
-def _paragraph_lists() -> tuple[list[str], list[str]]:
-    pages = COMPARED_WORDS // WORDS_PER_PAGE
-    old = document_text(pages)
-    new = revised(old)
-    flatten = lambda sections: [p for title, ps in sections for p in [title, *ps]]  # noqa: E731
-    return flatten(old), flatten(new)
-
-
 @benchmark(
-    "compare_30k_words",
-    f"Word-level comparison of two {COMPARED_WORDS:,}-word versions (a change in every "
-    "third paragraph), as the task computes it",
-    setup=lambda ctx: _paragraph_lists(),
+    "compare_words",
+    "Word-level comparison of two {compared_words:,}-word versions (a change in every third "
+    "paragraph), as the task computes it",
+    setup=lambda ctx: ctx.data["text_documents"],
+    needs=("text_documents",),
 )
-def compare_30k_words(pair) -> None:
-    _ops, added, removed = comparison.diff_words(*pair)
+def compare_words(made: TextDocuments) -> None:
+    _ops, added, removed = comparison.diff_words(made.old, made.new)
     if not (added and removed):
         raise BenchFailure("no difference found")
 
 
-@dataset("texts_world", needs=("deliverables",))
+@dataset("texts_world", needs=("deliverables", "text_documents"))
 def build_texts_world(ctx: Context) -> TextsWorld:
-    """Two versions of 30,000 words of one of the deliverables, their texts read and their
-    comparison stored, as after the worker's tasks."""
+    """Two versions of `compared_words` words of one of the deliverables, their texts read
+    and their comparison stored, as after the worker's tasks."""
     chief = ctx.data["deliverables"].chief
     deliverable = Deliverable.objects.filter(product__branch__code="e-govb").order_by("pk")[0]
-    pages = COMPARED_WORDS // WORDS_PER_PAGE
-    old_sections = document_text(pages)
-    new_sections = revised(old_sections)
+    made: TextDocuments = ctx.data["text_documents"]
     numbers = []
     with comparison.now():
-        for sections in (old_sections, new_sections):
+        for paragraphs in (made.old, made.new):
+            content = docx_bytes([(paragraphs[0], paragraphs[1:])])
             upload = SimpleUploadedFile(
-                "bench.docx", docx_bytes(sections), content_type=documents.DOCX.content_type
+                "bench.docx", content, content_type=documents.DOCX.content_type
             )
             version = documents.store(
                 Version, upload, uploaded_by=chief, deliverable=deliverable, notes=""
@@ -138,7 +149,7 @@ def _compare_page(ctx: Context):
 
 @benchmark(
     "compare_page",
-    f"GET the comparison page of two {COMPARED_WORDS:,}-word versions (stored result) as "
+    "GET the comparison page of two {compared_words:,}-word versions (stored result) as "
     "the chief (target: under 100 ms)",
     setup=_compare_page,
     needs=("texts_world",),
