@@ -137,6 +137,9 @@ def request_comparison(deliverable: Deliverable, old: Version, new: Version) -> 
     one is computed after commit. The caller has checked who asks (`visible_versions`)."""
     if old.deliverable_id != deliverable.pk or new.deliverable_id != deliverable.pk:
         raise ValueError("Versions of another deliverable.")
+    found = VersionComparison.objects.defer("ops").filter(old=old, new=new).first()
+    if found is not None:
+        return found
     comparison, created = VersionComparison.objects.get_or_create(
         old=old, new=new, defaults={"deliverable": deliverable}
     )
@@ -174,7 +177,7 @@ def compute(comparison_id: int) -> VersionComparison | None:
     ops, added, removed = diff_words(paragraphs(texts[0]), paragraphs(texts[1]))
     # Claim, then store: another run of the same task stores nothing twice.
     VersionComparison.objects.filter(pk=comparison.pk, status=TextStatus.PENDING).update(
-        status=TextStatus.READY, ops=ops, added=added, removed=removed
+        status=TextStatus.READY, ops=ops, shown=condense(ops), added=added, removed=removed
     )
     comparison.refresh_from_db()
     return comparison
@@ -183,38 +186,31 @@ def compute(comparison_id: int) -> VersionComparison | None:
 # --- reading -----------------------------------------------------------------------------------
 
 
+GAP = "…"
+
+
+def _cut(text: str) -> list[list]:
+    """An unchanged run as shown: whole, or its first and last CONTEXT_WORDS words around
+    ["…", the number of words left out]."""
+    tokens = text.replace(BREAK, f" {BREAK} ").split(" ")
+    positions = [i for i, token in enumerate(tokens) if token and token != BREAK]
+    if len(positions) <= 2 * CONTEXT_WORDS + 10:
+        return [[EQUAL, text]]
+    head = " ".join(tokens[: positions[CONTEXT_WORDS - 1] + 1]).replace(f" {BREAK} ", BREAK)
+    tail = " ".join(tokens[positions[-CONTEXT_WORDS] :]).replace(f" {BREAK} ", BREAK)
+    return [[EQUAL, head], [GAP, len(positions) - 2 * CONTEXT_WORDS], [EQUAL, tail]]
+
+
+def condense(ops: list[list[str]]) -> list[list]:
+    """The ops as the page shows them (stored once, beside the full ops)."""
+    shown: list[list] = []
+    for op, text in ops:
+        shown.extend(_cut(text) if op == EQUAL else [[op, text]])
+    return shown
+
+
 def _paragraphs_html(text: str) -> str:
     return escape(text).replace(BREAK, "<br><br>")
-
-
-def _gap(words: int) -> str:
-    label = ngettext("%(count)d unchanged word", "%(count)d unchanged words", words) % {
-        "count": words
-    }
-    return f' <span class="text-diff__gap">[… {escape(label)} …]</span> '
-
-
-def _equal_html(text: str) -> str:
-    tokens = text.replace(BREAK, f" {BREAK} ").split(" ")
-    words = [t for t in tokens if t and t != BREAK]
-    if len(words) <= 2 * CONTEXT_WORDS + 10:
-        return _paragraphs_html(text)
-    head, tail, seen = [], [], 0
-    for token in tokens:
-        if seen >= CONTEXT_WORDS:
-            break
-        head.append(token)
-        seen += token not in ("", BREAK)
-    seen = 0
-    for token in reversed(tokens):
-        if seen >= CONTEXT_WORDS:
-            break
-        tail.append(token)
-        seen += token not in ("", BREAK)
-    hidden = len(words) - 2 * CONTEXT_WORDS
-    head_text = " ".join(head).replace(f" {BREAK} ", BREAK)
-    tail_text = " ".join(reversed(tail)).replace(f" {BREAK} ", BREAK)
-    return _paragraphs_html(head_text) + _gap(hidden) + _paragraphs_html(tail_text)
 
 
 def render(comparison: VersionComparison) -> SafeString:
@@ -222,16 +218,21 @@ def render(comparison: VersionComparison) -> SafeString:
     hidden label for screen readers; long unchanged runs shortened to their ends."""
     removed, added = escape(_("removed:")), escape(_("added:"))
     parts = []
-    for op, text in comparison.ops:
+    for op, value in comparison.shown:
         if op == EQUAL:
-            parts.append(_equal_html(text))
+            parts.append(_paragraphs_html(value))
+        elif op == GAP:
+            label = ngettext("%(count)d unchanged word", "%(count)d unchanged words", value)
+            parts.append(
+                f'<span class="text-diff__gap">[… {escape(label % {"count": value})} …]</span>'
+            )
         elif op == REMOVED:
             parts.append(
                 f'<del><span class="visually-hidden">{removed} </span>'
-                f"{_paragraphs_html(text)}</del>"
+                f"{_paragraphs_html(value)}</del>"
             )
         else:
             parts.append(
-                f'<ins><span class="visually-hidden">{added} </span>{_paragraphs_html(text)}</ins>'
+                f'<ins><span class="visually-hidden">{added} </span>{_paragraphs_html(value)}</ins>'
             )
     return mark_safe(" ".join(parts))  # every piece of text escaped above

@@ -662,6 +662,9 @@ class VersionComparison(TimeStampedModel):
     added = models.PositiveIntegerField(_("words added"), default=0)
     removed = models.PositiveIntegerField(_("words removed"), default=0)
     ops = models.JSONField(_("differences"), default=list, blank=True)
+    # As the page shows them, prepared once: long unchanged runs cut to their ends, with
+    # ["…", n] for the n words left out (the page never loads `ops`).
+    shown = models.JSONField(_("differences shown"), default=list, blank=True)
 
     class Meta:
         ordering = ["deliverable", "old", "new"]

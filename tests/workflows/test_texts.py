@@ -135,12 +135,23 @@ def test_diff_words_of_long_texts_counts_every_change():
 
 
 def test_the_rendered_difference_escapes_the_text(drafting):
-    found = VersionComparison(ops=[["=", "<b>"], ["+", "<script>x</script>"]])
+    found = VersionComparison(shown=[["=", "<b>"], ["+", "<script>x</script>"]])
 
     html = comparison.render(found)
 
     assert "<script>" not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html
+
+
+def test_long_unchanged_runs_are_shown_by_their_ends():
+    same = " ".join(f"w{i}" for i in range(200))
+
+    shown = comparison.condense([["=", same], ["+", "new"]])
+
+    head = " ".join(f"w{i}" for i in range(40))
+    tail = " ".join(f"w{i}" for i in range(160, 200))
+    assert shown == [["=", head], ["…", 120], ["=", tail], ["+", "new"]]
+    assert "[… 120 unchanged words …]" in comparison.render(VersionComparison(shown=shown))
 
 
 # --- the pages ----------------------------------------------------------------------------------
