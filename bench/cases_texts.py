@@ -157,3 +157,19 @@ def _compare_page(ctx: Context):
 def compare_page(state) -> None:
     client, url = state
     expect_ok(client.get(url))
+
+
+def _compare_form(ctx: Context):
+    world: TextsWorld = ctx.data["texts_world"]
+    return ctx.client(world.chief), f"/deliverables/{world.deliverable.pk}/compare/"
+
+
+@benchmark(
+    "compare_page_shell",
+    "GET the comparison page with no comparison chosen (its form only), for reference",
+    setup=_compare_form,
+    needs=("texts_world",),
+)
+def compare_page_shell(state) -> None:
+    client, url = state
+    expect_ok(client.get(url))

@@ -30,7 +30,7 @@ from workflows.models import Deliverable, TextStatus, Version, VersionComparison
 COMPARE_TASK = "workflows.compare_versions"
 WORD_DIFF_MAX = 5_000
 # An unchanged run longer than twice this many words is shown by its ends.
-CONTEXT_WORDS = 40
+CONTEXT_WORDS = 25
 EQUAL, ADDED, REMOVED = "=", "+", "-"
 BREAK = "\n"  # a paragraph break inside an op's text
 

@@ -148,10 +148,10 @@ def test_long_unchanged_runs_are_shown_by_their_ends():
 
     shown = comparison.condense([["=", same], ["+", "new"]])
 
-    head = " ".join(f"w{i}" for i in range(40))
-    tail = " ".join(f"w{i}" for i in range(160, 200))
-    assert shown == [["=", head], ["…", 120], ["=", tail], ["+", "new"]]
-    assert "[… 120 unchanged words …]" in comparison.render(VersionComparison(shown=shown))
+    head = " ".join(f"w{i}" for i in range(25))
+    tail = " ".join(f"w{i}" for i in range(175, 200))
+    assert shown == [["=", head], ["…", 150], ["=", tail], ["+", "new"]]
+    assert "[… 150 unchanged words …]" in comparison.render(VersionComparison(shown=shown))
 
 
 # --- the pages ----------------------------------------------------------------------------------
