@@ -21,6 +21,7 @@ from demo.notifications import NotificationDemoResult, seed_notifications
 from demo.review_rounds import seed_review_rounds
 from demo.workflows import WorkflowDemoResult, seed_workflows
 from notifications.services import muted
+from workflows import comparison
 
 
 @dataclass
@@ -64,7 +65,8 @@ def seed_demo() -> DemoResult:
     )
     # The demo's history is made up: nobody is mailed about it. The reminders that fall
     # due are mailed by the worker at the first sweep after seeding.
-    with muted():
+    # (texts read at once: the demo's versions are previewed and compared without a worker)
+    with muted(), comparison.now():
         result.workflows = seed_workflows()
         seed_review_rounds()  # the owners' responses to round 1 (issue 16)
         # The meetings link the workflow's deliverables in their agendas.

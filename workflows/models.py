@@ -677,3 +677,72 @@ class ResponsePoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response} — review {self.review_id}"
+
+
+# --- texts of versions and comparisons between them (issue 16, items 5 and 6) -------------
+# Filled by Celery tasks (`workflows.tasks`, services in `workflows.texts` and
+# `workflows.comparison`); pages and the API only read them.
+
+
+class TextStatus(models.TextChoices):
+    PENDING = "pending", _("being prepared")
+    READY = "ready", _("ready")
+    UNREADABLE = "unreadable", _("unreadable")
+
+
+class VersionText(TimeStampedModel):
+    """The text read from a version's file, cut into sections (headings, pages, sheets or
+    slides): `sections` is a list of {"title", "level", "paragraphs"}."""
+
+    version = models.OneToOneField(Version, on_delete=models.CASCADE, related_name="text")
+    status = models.CharField(
+        _("status"), max_length=10, choices=TextStatus.choices, default=TextStatus.PENDING
+    )
+    # Why it could not be read (`cepa_collab.extraction.REASONS`), when unreadable.
+    reason = models.CharField(_("reason"), max_length=20, blank=True)
+    sections = models.JSONField(_("sections"), default=list, blank=True)
+    words = models.PositiveIntegerField(_("words"), default=0)
+    chars = models.PositiveIntegerField(_("characters"), default=0)
+    truncated = models.BooleanField(_("cut at the size limit"), default=False)
+
+    class Meta:
+        ordering = ["version"]
+        verbose_name = _("version text")
+        verbose_name_plural = _("version texts")
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.status}"
+
+
+class VersionComparison(TimeStampedModel):
+    """The word-level difference from `old` to `new` (two versions of one deliverable):
+    `ops` is a list of [op, text] with op "=", "+" or "-"."""
+
+    deliverable = models.ForeignKey(
+        Deliverable, on_delete=models.CASCADE, related_name="comparisons"
+    )
+    old = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="+")
+    new = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=TextStatus.choices, default=TextStatus.PENDING
+    )
+    added = models.PositiveIntegerField(_("words added"), default=0)
+    removed = models.PositiveIntegerField(_("words removed"), default=0)
+    ops = models.JSONField(_("differences"), default=list, blank=True)
+    # As the page shows them, prepared once: long unchanged runs cut to their ends, with
+    # ["…", n] for the n words left out (the page never loads `ops`).
+    shown = models.JSONField(_("differences shown"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["deliverable", "old", "new"]
+        verbose_name = _("version comparison")
+        verbose_name_plural = _("version comparisons")
+        constraints = [
+            models.UniqueConstraint(fields=["old", "new"], name="comparison_unique_pair"),
+            models.CheckConstraint(
+                condition=~Q(old=models.F("new")), name="comparison_two_versions"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deliverable}: v{self.old_id} → v{self.new_id}"

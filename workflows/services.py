@@ -35,7 +35,7 @@ from cepa_collab.services import CALENDAR, bump_counter
 from cepa_collab.validation import check_due_date
 from notifications.deadlines import close as close_deadlines
 from notifications.services import N_, mark_read_for, notify, notify_all
-from workflows import deadlines, rules
+from workflows import deadlines, rules, texts
 from workflows.enums import (
     ASSIGNMENT_ACCESS_STATES,
     ASSIGNMENT_OUTSTANDING_STATES,
@@ -342,6 +342,7 @@ def upload_version(actor, deliverable: Deliverable | int, upload: UploadedFile, 
             params={"n": version.number},
         ),
     )
+    texts.version_uploaded(version)  # its text is read after commit (issue 16)
     return version
 
 

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from workflows import dashboard_views, planning_views, reviewer_profile_views, round_views, views
+from workflows import (
+    dashboard_views,
+    planning_views,
+    reviewer_profile_views,
+    round_views,
+    text_views,
+    views,
+)
 
 app_name = "workflows"
 
@@ -20,6 +27,13 @@ urlpatterns = [
         views.version_download,
         name="version_download",
     ),
+    # reading versions in the page (issue 16): a version's text, two versions compared
+    path(
+        "deliverables/<int:pk>/versions/<int:number>/preview/",
+        text_views.version_preview,
+        name="version_preview",
+    ),
+    path("deliverables/<int:pk>/compare/", text_views.version_compare, name="version_compare"),
     path("deliverables/<int:pk>/reviewers/", views.assign_reviewers, name="assign_reviewers"),
     path("assignments/<int:pk>/withdraw/", views.assignment_withdraw, name="assignment_withdraw"),
     path("assignments/<int:pk>/due-date/", views.assignment_due_date, name="assignment_due_date"),

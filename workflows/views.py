@@ -283,7 +283,7 @@ def _render_deliverable(
 ) -> HttpResponse:
     user = request.user
     sees_all = queries.sees_all_of(user, deliverable)
-    versions = list(queries.visible_versions(user, deliverable))
+    versions = list(queries.visible_versions(user, deliverable).select_related("text"))
     assignments = list(queries.visible_assignments(user, deliverable))
     reviews = list(queries.visible_reviews(user, deliverable).select_related("annotated_file"))
     outstanding = [a for a in assignments if a.round.state == RoundState.OPEN and a.is_outstanding]

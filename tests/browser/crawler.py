@@ -63,6 +63,8 @@ DETAIL_PAGES = {
     "deliverable": re.compile(r"^/deliverables/\d+/$"),
     "review": re.compile(r"^/reviews/\d+/$"),
     "discussion": re.compile(r"^/(deliverables|reviews)/\d+/discussion/$"),
+    "version preview": re.compile(r"^/deliverables/\d+/versions/\d+/preview/$"),
+    "version comparison": re.compile(r"^/deliverables/\d+/compare/(\?.*)?$"),
     "meeting": re.compile(r"^/meetings/\d+/$"),
     "month": re.compile(r"^/meetings/month/(\?.*)?$"),
     "request": re.compile(r"^/advisory-requests/\d+/$"),
