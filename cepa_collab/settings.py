@@ -568,6 +568,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3600},
     },
+    # Versions without a text (uploaded before texts were read, or a task lost): read them.
+    "read-missing-texts": {
+        "task": "workflows.read_missing_texts",
+        "schedule": 600.0,
+        "options": {"expires": 600},
+    },
 }
 CELERY_TIMEZONE = "UTC"
 

@@ -20,6 +20,12 @@ def extract_version_text(*, version_id: int) -> None:
     texts.read_text(version_id)
 
 
+@shared_task(name="workflows.read_missing_texts", **_TASK)
+def read_missing_texts() -> int:
+    """Beat: read the versions uploaded before texts were read, or whose task was lost."""
+    return texts.read_missing()
+
+
 @shared_task(name="workflows.compare_versions", **_TASK)
 def compare_versions(*, comparison_id: int) -> None:
     """Compute and store a comparison of two versions once both texts are read."""

@@ -12,10 +12,12 @@ the pages and the API load the version through `queries.get_version_for_user` fi
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from celery import current_app
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,10 @@ from workflows import comparison
 from workflows.models import TextStatus, Version, VersionText
 
 EXTRACT_TASK = "workflows.extract_version_text"
+# A text still pending this long after its last queueing lost its task (a broker restart):
+# the sweep queues it again. Longer than a reading may take (its child's timeout).
+STALE_AFTER = datetime.timedelta(minutes=15)
+SWEEP_BATCH = 200
 
 REASON_MESSAGES = {
     extraction.SCANNED: _(
@@ -55,6 +61,29 @@ def version_uploaded(version: Version) -> VersionText:
         return read_text(pk, bounded=False)
     transaction.on_commit(lambda: current_app.tasks[EXTRACT_TASK].delay(version_id=pk))
     return text
+
+
+def read_missing(now: datetime.datetime | None = None) -> int:
+    """Beat: queue the reading of versions that have no text yet (uploaded before texts
+    were read) or whose pending text lost its task; each is claimed (its pending row
+    stamped now) before it is queued, so a sweep queues it once. Returns how many."""
+    now = now or timezone.now()
+    missing = list(
+        Version.objects.filter(text__isnull=True).values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    VersionText.objects.bulk_create(
+        [VersionText(version_id=pk) for pk in missing], ignore_conflicts=True
+    )
+    stale = list(
+        VersionText.objects.filter(status=TextStatus.PENDING, updated_at__lt=now - STALE_AFTER)
+        .exclude(version_id__in=missing)
+        .values_list("version_id", flat=True)[:SWEEP_BATCH]
+    )
+    VersionText.objects.filter(version_id__in=stale).update(updated_at=now)
+    queued = [*missing, *stale]
+    for pk in queued:
+        transaction.on_commit(lambda pk=pk: current_app.tasks[EXTRACT_TASK].delay(version_id=pk))
+    return len(queued)
 
 
 def read_text(version_id: int, *, bounded: bool = True) -> VersionText | None:

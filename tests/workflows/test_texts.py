@@ -3,8 +3,11 @@ by the preview and comparison pages and the API (`workflows.texts`, `workflows.c
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bench.text_documents import document_text, docx_bytes, revised
@@ -77,6 +80,31 @@ def test_reading_twice_reads_once(drafting, monkeypatch):
     again = texts.read_text(version.pk)
 
     assert again.status == TextStatus.READY
+
+
+def test_the_sweep_reads_versions_without_a_text_and_those_whose_task_was_lost(
+    drafting, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        old = services.upload_version(drafting.owner, drafting, docx(SECTIONS))
+        lost = services.upload_version(drafting.owner, drafting, docx(REVISED))
+        fresh = services.upload_version(drafting.owner, drafting, docx(SECTIONS))
+    VersionText.objects.filter(version=old).delete()  # uploaded before texts were read
+    later = timezone.now() + texts.STALE_AFTER
+    VersionText.objects.filter(version=fresh).update(updated_at=later)  # just queued
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = texts.read_missing(now=later + datetime.timedelta(seconds=1))
+    again = texts.read_missing(now=later + datetime.timedelta(seconds=2))
+
+    assert queued == 2
+    statuses = dict(VersionText.objects.values_list("version_id", "status"))
+    assert statuses == {
+        old.pk: TextStatus.READY,
+        lost.pk: TextStatus.READY,
+        fresh.pk: TextStatus.PENDING,  # its task may still run: not queued twice
+    }
+    assert again == 0  # claimed: the next sweep does not queue them again
 
 
 def test_reading_a_version_that_is_gone_does_nothing(db):
