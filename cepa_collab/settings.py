@@ -493,6 +493,7 @@ CELERY_TASK_ROUTES = {
     "notifications.sweep_digests": {"queue": SWEEP_QUEUE},
     "cepa_collab.heartbeat": {"queue": SWEEP_QUEUE},
     "workflows.request_decisions": {"queue": SWEEP_QUEUE},
+    "workflows.read_missing_texts": {"queue": SWEEP_QUEUE},
 }
 # Reminders and notification mail (notifications app). Exactly one beat runs them.
 REMINDER_HOUR = env_int("REMINDER_HOUR", 9)  # a due date falls due at this local hour
