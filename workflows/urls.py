@@ -1,6 +1,12 @@
 from django.urls import path
 
-from workflows import dashboard_views, planning_views, reviewer_profile_views, views
+from workflows import (
+    dashboard_views,
+    planning_views,
+    review_form_views,
+    reviewer_profile_views,
+    views,
+)
 
 app_name = "workflows"
 
@@ -25,7 +31,7 @@ urlpatterns = [
     path("assignments/<int:pk>/due-date/", views.assignment_due_date, name="assignment_due_date"),
     path("reviews/", views.my_reviews, name="my_reviews"),
     path("reviews/<int:pk>/", views.review_form, name="review"),
-    path("reviews/<int:pk>/accept/", views.assignment_accept, name="assignment_accept"),
+    path("reviews/<int:pk>/accept/", review_form_views.assignment_accept, name="assignment_accept"),
     path("reviews/<int:pk>/decline/", views.assignment_decline, name="assignment_decline"),
     path("reviews/<int:pk>/annotated/", views.annotated_download, name="annotated_download"),
     path("dashboard/division/", dashboard_views.division, name="division"),
@@ -36,6 +42,7 @@ urlpatterns = [
     path("products/new/", planning_views.product_new, name="product_new"),
     path("products/<int:pk>/", planning_views.product_detail, name="product_detail"),
     path("products/<int:pk>/edit/", planning_views.product_edit, name="product_edit"),
+    path("products/<int:pk>/review-form/", review_form_views.review_form_edit, name="review_form"),
     path("deliverables/new/", planning_views.deliverable_new, name="deliverable_new"),
     path("deliverables/<int:pk>/edit/", planning_views.deliverable_edit, name="deliverable_edit"),
     path("deliverables/<int:pk>/hand-over/", planning_views.hand_over, name="hand_over"),

@@ -28,7 +28,7 @@ from cepa_collab.names import display_name
 from cepa_collab.services import profile_for
 from notifications import reminders
 from workflows import dashboard as board
-from workflows import queries, rules, services
+from workflows import queries, review_forms, rules, services
 from workflows.deadlines import WorkflowDeadline
 from workflows.enums import (
     ASSIGNMENT_ACCESS_STATES,
@@ -46,13 +46,13 @@ from workflows.forms import (
     DeclineForm,
     DeliverableFilterForm,
     DueDateForm,
-    ReviewForm,
     TransitionForm,
     VersionUploadForm,
 )
 from workflows.models import TRANSITION_LABELS, Deliverable, Product, Review, ReviewAssignment
 from workflows.panels import DELIVERABLE_PAGE
 from workflows.planning_forms import ReviewerChooser
+from workflows.review_form_forms import ScoredReviewForm
 
 PAGE_SIZE = 50
 CANCEL = "cancel"
@@ -284,6 +284,8 @@ def _render_deliverable(
     versions = list(queries.visible_versions(user, deliverable))
     assignments = list(queries.visible_assignments(user, deliverable))
     reviews = list(queries.visible_reviews(user, deliverable).select_related("annotated_file"))
+    review_forms.dress(user, reviews)  # scores, and the comments for the chief they may read
+    review_forms.dress_assignments(user, assignments)  # the declarations they may read
     outstanding = [a for a in assignments if a.round.state == RoundState.OPEN and a.is_outstanding]
     available = services.available_transitions(deliverable, user)
     decides = any(name in available for name in DECISIONS)
@@ -328,6 +330,12 @@ def _render_deliverable(
         "decision_form": decision_form,
         "decision_round": open_row if decision_form is not None else None,
         "recommendations": _recommendations(open_row) if decision_form is not None else [],
+        # Beside them, the round's scores per criterion (`workflows/_score_summary.html`).
+        "score_summary": (
+            review_forms.summary(open_row.round, [item.review for item in open_row.reviews])
+            if decision_form is not None and open_row is not None
+            else None
+        ),
         "waiting": waiting,
         "steps": (
             _steps(deliverable, versions, rounds[0] if rounds else None, waiting)
@@ -751,9 +759,10 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review_of(assignment)
     editable = rules.REVIEW.write(assignment, request.user)
     status = 200
+    criteria = review_forms.round_criteria(assignment.round_id)
     if request.method == "POST" and editable:
-        form = ReviewForm(request.POST, request.FILES)
-        submit = request.POST.get("action") == ReviewForm.SUBMIT
+        form = ScoredReviewForm(request.POST, request.FILES, criteria=criteria)
+        submit = request.POST.get("action") == ScoredReviewForm.SUBMIT
         done = pages.submit(
             request,
             form,
@@ -764,6 +773,8 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
                 comments=data["comments"],
                 annotated_file=data["annotated_file"] or None,
                 submit=submit,
+                scores=form.scores(),
+                comments_for_chief=data["comments_for_chief"],
             ),
             success_url=reverse("workflows:review", args=[pk]),
             message=_("Your review was submitted. Thank you.")
@@ -779,12 +790,16 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceConflict as exc:
             return pages.conflict(request, exc, reverse("workflows:review", args=[pk]))
     else:
-        form = ReviewForm(
+        form = ScoredReviewForm(
             initial={
                 "recommendation": review.recommendation if review else "",
                 "comments": review.comments if review else "",
-            }
+                **review_forms.initial_of(review),
+            },
+            criteria=criteria,
         )
+    if review is not None:
+        review_forms.dress(request.user, [review])
     _with_next_reminders(request.user, [assignment])
     return render(
         request,
@@ -797,25 +812,10 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
             "has_access": assignment.state in ASSIGNMENT_ACCESS_STATES,
             "can": rules.ASSIGNMENT.can(assignment, request.user),
             "submitted": ReviewStatus.SUBMITTED,
+            "guidelines": review_forms.round_guidelines(assignment.round_id),
         },
         status=status,
     )
-
-
-@login_required
-@require_POST
-def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = queries.get_assignment_for_user(request.user, pk)
-    back = reverse("workflows:my_reviews")
-    try:
-        services.accept_assignment(request.user, assignment)
-    except ServiceConflict as exc:
-        return pages.conflict(request, exc, back)
-    messages.success(
-        request,
-        _("You accepted to review “%(title)s”.") % {"title": assignment.deliverable.title},
-    )
-    return redirect(back)
 
 
 @login_required
