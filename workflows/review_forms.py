@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -364,14 +365,16 @@ class ScoreSummary:
         scored = [row for row in self.criteria if row.scores]
         if not scored:
             return None
-        weights = sum(Decimal(row.criterion.effective_weight) for row in scored)
+        weights = sum(Fraction(row.criterion.effective_weight) for row in scored)
         total = sum(
-            Decimal(row.criterion.effective_weight)
-            * Decimal(str(statistics.fmean(row.scores)))
-            / row.criterion.scale
+            Fraction(row.criterion.effective_weight)
+            * Fraction(sum(row.scores), len(row.scores) * row.criterion.scale)
             for row in scored
         )
-        return (100 * total / weights).quantize(Decimal("1"))
+        percent = 100 * total / weights  # exact, then rounded half up once
+        return (Decimal(percent.numerator) / Decimal(percent.denominator)).quantize(
+            Decimal("1"), rounding=ROUND_HALF_UP
+        )
 
     @property
     def disagreements(self) -> list[str]:
