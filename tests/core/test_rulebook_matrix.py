@@ -310,7 +310,7 @@ def assignment_offers(client, user, assignment: ReviewAssignment) -> set[str]:
     if f"/assignments/{assignment.pk}/due-date/" in on_deliverable.links:
         offered.add("change_due_date")
     mine = page(client, user, "/reviews/")
-    if mine.posts_to(f"/reviews/{assignment.pk}/accept/"):
+    if f"/reviews/{assignment.pk}/accept/" in mine.links:
         offered.add("accept")
     if f"/reviews/{assignment.pk}/decline/" in mine.links:
         offered.add("decline")
