@@ -17,6 +17,7 @@ from demo.core import DEMO_PASSWORD, seed_people
 from demo.knowledge import KnowledgeDemoResult, seed_knowledge
 from demo.meetings import MeetingDemoResult, seed_meetings
 from demo.notifications import NotificationDemoResult, seed_notifications
+from demo.review_forms import seed_review_forms
 from demo.workflows import WorkflowDemoResult, seed_workflows
 from notifications.services import muted
 
@@ -64,6 +65,7 @@ def seed_demo() -> DemoResult:
     # due are mailed by the worker at the first sweep after seeding.
     with muted():
         result.workflows = seed_workflows()
+        seed_review_forms()  # scores and declarations on the workflow's reviews
         # The meetings link the workflow's deliverables in their agendas.
         result.meetings = seed_meetings()
         # The requests reuse the meetings' assessment missions, their plans go to review.

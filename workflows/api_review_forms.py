@@ -16,7 +16,7 @@ from cepa_collab.service_errors import ServiceErrorsMixin, errors, validated
 from workflows import queries, review_forms, rules, services
 from workflows.api import visible_products
 from workflows.enums import RoundState
-from workflows.models import Product, Review, ScoreScale
+from workflows.models import Product, Review, ReviewAssignment, ScoreScale
 from workflows.review_forms import CriterionSpec
 
 # --- serializers --------------------------------------------------------------------------
@@ -193,16 +193,30 @@ class ReviewScoresViewSet(ServiceErrorsMixin, viewsets.ViewSet):
         ).data
 
     def _readable(self, pk):
-        """The assignment and its review as the caller may read it (else 404)."""
-        assignment = queries.get_assignment_for_user(self.request.user, pk)
+        """The assignment and its review as the caller may read it (the blind rule:
+        `queries.visible_reviews`), or their own assignment with no review yet; else 404."""
+        user = self.request.user
+        try:
+            deliverable_id = (
+                ReviewAssignment.objects.filter(pk=pk)
+                .values_list("deliverable_id", flat=True)
+                .get()
+            )
+        except (ReviewAssignment.DoesNotExist, ValueError, TypeError):
+            raise Http404("No such review.") from None
+        deliverable = queries.get_deliverable_for_user(user, deliverable_id)
         review = (
-            queries.visible_reviews(self.request.user, assignment.deliverable)
-            .filter(assignment_id=assignment.pk)
+            queries.visible_reviews(user, deliverable)
+            .select_related("assignment__deliverable__product")
+            .filter(assignment_id=pk)
             .first()
         )
-        if review is None and assignment.reviewer_id != self.request.user.pk:
+        if review is not None:
+            return review.assignment, review
+        assignment = queries.get_assignment_for_user(user, pk)
+        if assignment.reviewer_id != user.pk:
             raise Http404("No such review.")
-        return assignment, review
+        return assignment, None
 
     @extend_schema(
         summary=_("A review's scores and comments for the chief"),

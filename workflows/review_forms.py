@@ -276,9 +276,23 @@ def declare(assignment: ReviewAssignment, has_conflict: bool, details: str) -> C
     return declaration
 
 
-def declarations_for(user, assignments: list[ReviewAssignment]) -> dict[int, ConflictDeclaration]:
-    """The declarations of `assignments` that `user` may read (the chief, the owner, the
-    reviewer themself), by assignment id: one query (none when they may read none)."""
+def _same_deliverable(assignments, deliverable) -> None:
+    """Give `assignments` their (known, loaded) deliverable: asking the rules about each row
+    loads nothing more."""
+    if deliverable is None:
+        return
+    for assignment in assignments:
+        if assignment.deliverable_id == deliverable.pk:
+            assignment.deliverable = deliverable
+
+
+def declarations_for(
+    user, assignments: list[ReviewAssignment], deliverable=None
+) -> dict[int, ConflictDeclaration]:
+    """The declarations of `assignments` (of `deliverable`, when given) that `user` may read
+    (the chief, the owner, the reviewer themself), by assignment id: one query (none when
+    they may read none)."""
+    _same_deliverable(assignments, deliverable)
     readable = [a.pk for a in assignments if rules.FOR_CHIEF.read_declaration(a, user)]
     if not readable:
         return {}
@@ -287,9 +301,9 @@ def declarations_for(user, assignments: list[ReviewAssignment]) -> dict[int, Con
     }
 
 
-def dress_assignments(user, assignments: list[ReviewAssignment]) -> None:
+def dress_assignments(user, assignments: list[ReviewAssignment], deliverable=None) -> None:
     """Set `declared` on each assignment: its declaration if `user` may read it, else None."""
-    found = declarations_for(user, assignments)
+    found = declarations_for(user, assignments, deliverable)
     for assignment in assignments:
         assignment.declared = found.get(assignment.pk)
 
@@ -297,17 +311,21 @@ def dress_assignments(user, assignments: list[ReviewAssignment]) -> None:
 # --- reading: the scores of readable reviews, the chief's summary ---------------------------
 
 
-def dress(user, reviews: list[Review]) -> None:
-    """Set on each review (all readable by `user`: `queries.visible_reviews`) `score_rows`
-    (its scores, in the criteria's order) and `comments_for_chief` (the comments for the
-    chief, or None when `user` may not read them or there are none): two queries."""
+def dress(user, reviews: list[Review], deliverable=None) -> None:
+    """Set on each review (all readable by `user`: `queries.visible_reviews`; of
+    `deliverable`, when given) `score_rows` (its scores, in the criteria's order) and
+    `comments_for_chief` (the comments for the chief, or None when `user` may not read them
+    or there are none): two queries at most."""
+    _same_deliverable([review.assignment for review in reviews], deliverable)
     pks = [review.pk for review in reviews]
     scores: dict[int, list[CriterionScore]] = {}
     for score in CriterionScore.objects.filter(review_id__in=pks).select_related("criterion"):
         scores.setdefault(score.review_id, []).append(score)
     readers = [r.pk for r in reviews if rules.FOR_CHIEF.read(r.assignment, user)]
-    comments = dict(
-        ChiefComments.objects.filter(review_id__in=readers).values_list("review_id", "text")
+    comments = (
+        dict(ChiefComments.objects.filter(review_id__in=readers).values_list("review_id", "text"))
+        if readers
+        else {}
     )
     for review in reviews:
         review.score_rows = sorted(
@@ -383,19 +401,26 @@ class ScoreSummary:
 
 def summary(round_: ReviewRound, reviews: list[Review]) -> ScoreSummary | None:
     """The per-criterion summary of the submitted ones of `reviews` (already filtered by the
-    blind rule for the reader) in `round_`; None when the round has no criteria. Two queries."""
+    blind rule for the reader) in `round_`; None when the round has no criteria. One query
+    for reviews `dress`ed already, else two."""
     criteria = round_criteria(round_.pk)
     if not criteria:
         return None
-    submitted = [
+    submitted = {
         r.pk
         for r in reviews
         if r.status == ReviewStatus.SUBMITTED and r.assignment.round_id == round_.pk
-    ]
+    }
     rows = {c.pk: CriterionSummary(c) for c in criteria}
-    for criterion_id, score in CriterionScore.objects.filter(review_id__in=submitted).values_list(
-        "criterion_id", "score"
-    ):
+    dressed = all(hasattr(r, "score_rows") for r in reviews)
+    pairs = (
+        [(s.criterion_id, s.score) for r in reviews if r.pk in submitted for s in r.score_rows]
+        if dressed
+        else CriterionScore.objects.filter(review_id__in=submitted).values_list(
+            "criterion_id", "score"
+        )
+    )
+    for criterion_id, score in pairs:
         if criterion_id in rows:
             rows[criterion_id].scores.append(score)
     return ScoreSummary(round=round_, criteria=list(rows.values()), reviews=len(submitted))

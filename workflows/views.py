@@ -284,8 +284,8 @@ def _render_deliverable(
     versions = list(queries.visible_versions(user, deliverable))
     assignments = list(queries.visible_assignments(user, deliverable))
     reviews = list(queries.visible_reviews(user, deliverable).select_related("annotated_file"))
-    review_forms.dress(user, reviews)  # scores, and the comments for the chief they may read
-    review_forms.dress_assignments(user, assignments)  # the declarations they may read
+    review_forms.dress(user, reviews, deliverable)  # scores; comments for the chief they may read
+    review_forms.dress_assignments(user, assignments, deliverable)  # declarations they may read
     outstanding = [a for a in assignments if a.round.state == RoundState.OPEN and a.is_outstanding]
     available = services.available_transitions(deliverable, user)
     decides = any(name in available for name in DECISIONS)

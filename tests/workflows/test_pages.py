@@ -526,19 +526,20 @@ def test_deliverable_page_runs_a_fixed_number_of_queries(
 ):
     client.force_login(chief)
     _seed_round_rows(in_review, owner, 10, 0)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(23):
         small = client.get(f"/deliverables/{in_review.pk}/")
     assert small.status_code == 200
     _seed_round_rows(in_review, owner, 190, 10)
 
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(23):
         large = client.get(f"/deliverables/{in_review.pk}/")
     assert large.status_code == 200
 
     assert ReviewAssignment.objects.filter(deliverable=in_review).count() == 200
     # ... the owner's next reminder: its deadline, the reminder policies, those sent; what
     # it draws on (knowledge links, incorporated contributions); whether it waits for the
-    # chief's decision (`awaiting_decision`)
+    # chief's decision (`awaiting_decision`); the reviews' scores, the comments for the chief,
+    # the reviewers' declarations, the open round's criteria (`workflows.review_forms`)
 
 
 # --- firing transitions -------------------------------------------------------------------
