@@ -246,6 +246,14 @@ def _recommendations(row: RoundRow | None) -> list[tuple[str, list[str]]]:
     return summary
 
 
+def _score_summary(row: RoundRow | None):
+    """The open round's scores per criterion, once a review of it is in (else None)."""
+    reviews = [item.review for item in row.reviews] if row is not None else []
+    if not any(review.status == ReviewStatus.SUBMITTED for review in reviews):
+        return None
+    return review_forms.summary(row.round, reviews)
+
+
 def _blocked(deliverable, user, available: list[str], versions, can) -> list[Blocked]:
     """The actions the person could take at another step, and what comes first."""
     state = deliverable.state
@@ -331,11 +339,7 @@ def _render_deliverable(
         "decision_round": open_row if decision_form is not None else None,
         "recommendations": _recommendations(open_row) if decision_form is not None else [],
         # Beside them, the round's scores per criterion (`workflows/_score_summary.html`).
-        "score_summary": (
-            review_forms.summary(open_row.round, [item.review for item in open_row.reviews])
-            if decision_form is not None and open_row is not None
-            else None
-        ),
+        "score_summary": _score_summary(open_row) if decision_form is not None else None,
         "waiting": waiting,
         "steps": (
             _steps(deliverable, versions, rounds[0] if rounds else None, waiting)

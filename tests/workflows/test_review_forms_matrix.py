@@ -228,3 +228,37 @@ def test_api_hides_comments_for_the_chief_and_declarations_from_others(world):
     assert read(cast.chief) == ("Secret for the chief.", ["Co-author."])
     assert read(cast.secretariat_admin) == (None, [])
     assert read(submitted.reviewer) == ("Secret for the chief.", ["Co-author."])
+
+
+def _more_reviewers(deliverable, count: int) -> None:
+    for _n in range(count):
+        assignment = ReviewAssignmentFactory(
+            deliverable=deliverable,
+            reviewer=PersonFactory(roles=[Role.CEPA_MEMBER], country="KEN"),
+            state=AssignmentState.SUBMITTED,
+        )
+        criterion = review_forms.round_criteria(assignment.round_id)[1]
+        CriterionScore.objects.create(review=assignment.review, criterion=criterion, score=2)
+
+
+@pytest.mark.parametrize("more", [0, 5])
+def test_summary_and_declarations_api_run_a_fixed_number_of_queries(
+    world, more, django_assert_num_queries
+):
+    cast, _invited, _submitted = world
+    _more_reviewers(cast.deliverable, more)
+    client = _client(cast.chief)
+    pk = cast.deliverable.pk
+
+    with django_assert_num_queries(QUERIES_SUMMARY):
+        summary = client.get(f"/api/v1/score-summaries/{pk}/")
+    with django_assert_num_queries(QUERIES_DECLARATIONS):
+        declared = client.get(f"/api/v1/conflict-declarations/{pk}/")
+
+    assert summary.json()["reviews"] == 1 + more
+    assert len(declared.json()) == 1 + more
+
+
+# session, user, profile and roles come first in every request (the same at any size)
+QUERIES_SUMMARY = 9
+QUERIES_DECLARATIONS = 7
