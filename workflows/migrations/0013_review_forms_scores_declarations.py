@@ -5,6 +5,45 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
+# The rounds open when review forms arrive get their product kind's default criteria, as a
+# round opened now would (`workflows.review_forms.DEFAULT_CRITERIA`, copied here: a migration
+# keeps what was true when it was written). Closed rounds keep no form: nothing to score.
+_CASE_STUDY = (
+    ("Innovation", "How new is the approach, here or anywhere?"),
+    ("Transferability", "Could another country or level of government apply it?"),
+    ("Adaptability", "Does the case say what to change for another context?"),
+    ("Impact", "Are the results shown, measured and attributed?"),
+)
+_SURVEY_CHAPTER = (
+    ("Methodology", "Is the method sound, stated and followed?"),
+    ("Data quality", "Are the data current, sourced and complete?"),
+    ("Clarity", "Can a policy maker follow it on first reading?"),
+    ("Policy relevance", "Does it lead to recommendations a government can act on?"),
+)
+_GENERAL = (
+    ("Accuracy", "Are facts, figures and sources right?"),
+    ("Relevance", "Does it serve its readers and its purpose?"),
+    ("Clarity", "Is it well organised and clearly written?"),
+    ("Completeness", "Is anything important missing?"),
+)
+_DEFAULTS = {"compendium": _CASE_STUDY, "survey": _SURVEY_CHAPTER}
+
+
+def freeze_open_rounds(apps, schema_editor):
+    ReviewRound = apps.get_model("workflows", "ReviewRound")
+    RoundReviewForm = apps.get_model("workflows", "RoundReviewForm")
+    RoundCriterion = apps.get_model("workflows", "RoundCriterion")
+    rounds = ReviewRound.objects.filter(state="open").values_list(
+        "pk", "deliverable__product__kind"
+    )
+    for round_id, kind in rounds.iterator():
+        form = RoundReviewForm.objects.create(round_id=round_id, guidelines="")
+        RoundCriterion.objects.bulk_create(
+            RoundCriterion(form=form, position=n, name=name, guidance=guidance, scale=5)
+            for n, (name, guidance) in enumerate(_DEFAULTS.get(kind, _GENERAL), start=1)
+        )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("workflows", "0012_growth_indexes"),
@@ -299,4 +338,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(freeze_open_rounds, migrations.RunPython.noop),
     ]
