@@ -18,6 +18,7 @@ from demo.discussions import seed_discussions
 from demo.knowledge import KnowledgeDemoResult, seed_knowledge
 from demo.meetings import MeetingDemoResult, seed_meetings
 from demo.notifications import NotificationDemoResult, seed_notifications
+from demo.review_forms import seed_review_forms
 from demo.review_rounds import seed_review_rounds
 from demo.workflows import WorkflowDemoResult, seed_workflows
 from notifications.services import muted
@@ -69,6 +70,7 @@ def seed_demo() -> DemoResult:
     with muted(), comparison.now():
         result.workflows = seed_workflows()
         seed_review_rounds()  # the owners' responses to round 1 (issue 16)
+        seed_review_forms()  # scores and declarations on the workflow's reviews
         # The meetings link the workflow's deliverables in their agendas.
         result.meetings = seed_meetings()
         # The requests reuse the meetings' assessment missions, their plans go to review.

@@ -381,6 +381,21 @@ class DeclineSerializer(serializers.Serializer):
     conflict_of_interest = serializers.BooleanField(required=False, default=False)
 
 
+class AcceptSerializer(serializers.Serializer):
+    """Accepting an assignment: the conflict-of-interest declaration."""
+
+    has_conflict = serializers.BooleanField(
+        required=False, default=False, help_text=_("You have a possible conflict of interest.")
+    )
+    conflict_details = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text=_("What the conflict is (required with has_conflict)."),
+    )
+
+
 class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -679,13 +694,22 @@ class ReviewAssignmentViewSet(
         return Response(self.get_serializer(assignment).data)
 
     @extend_schema(
-        summary=_("Accept the assignment"),
-        request=None,
-        responses={200: ReviewAssignmentSerializer, **errors(403, 404, 409)},
+        summary=_("Accept the assignment, declaring no conflict of interest or which"),
+        request=AcceptSerializer,
+        responses={200: ReviewAssignmentSerializer, **errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._answer(services.accept_assignment(request.user, self.get_object()))
+        assignment = self.get_object()
+        data = validated(AcceptSerializer, request)
+        return self._answer(
+            services.accept_assignment(
+                request.user,
+                assignment,
+                has_conflict=data["has_conflict"],
+                conflict=data["conflict_details"],
+            )
+        )
 
     @extend_schema(
         summary=_("Decline the assignment, with a reason"),

@@ -679,6 +679,162 @@ class ResponsePoint(models.Model):
         return f"{self.response} — review {self.review_id}"
 
 
+# --- review forms, scores and declarations (issue 16, items 1 and 2) ---------------------
+# A product's review form (criteria with a scale, guidance and an optional weight, and the
+# reviewers' guidelines) is copied into each round when it opens: the round's form does
+# not change when the product's does. Reviews score each criterion of their round's form.
+
+
+class ScoreScale(models.IntegerChoices):
+    """The highest score of a criterion (scores run from 1)."""
+
+    THREE = 3, _("1 to 3")
+    FIVE = 5, _("1 to 5")
+    TEN = 10, _("1 to 10")
+
+
+class ProductReviewForm(TimeStampedModel):
+    """The review form a product's rounds open with (`workflows.review_forms`)."""
+
+    product = models.OneToOneField(
+        Product, on_delete=models.CASCADE, related_name="review_form", verbose_name=_("product")
+    )
+    guidelines = models.TextField(_("reviewer guidelines"), blank=True, max_length=10000)
+
+    class Meta:
+        ordering = ["product"]
+        verbose_name = _("review form")
+        verbose_name_plural = _("review forms")
+
+    def __str__(self) -> str:
+        return str(self.product)
+
+
+class CriterionFields(models.Model):
+    """What a criterion says, on a product's form and on a round's copy of it."""
+
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("criterion"), max_length=100)
+    guidance = models.TextField(_("guidance"), blank=True, max_length=2000)
+    scale = models.PositiveSmallIntegerField(
+        _("scale"), choices=ScoreScale.choices, default=ScoreScale.FIVE
+    )
+    weight = models.DecimalField(_("weight"), max_digits=4, decimal_places=1, null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def effective_weight(self):
+        """The weight in the weighted total: 1 when none is given."""
+        return self.weight if self.weight is not None else 1
+
+
+class FormCriterion(CriterionFields):
+    form = models.ForeignKey(ProductReviewForm, on_delete=models.CASCADE, related_name="criteria")
+
+    class Meta(CriterionFields.Meta):
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__isnull=True) | Q(weight__gt=0),
+                name="formcriterion_weight_positive",
+            )
+        ]
+
+
+class RoundReviewForm(models.Model):
+    """The form a round opened with (frozen: a copy of its product's then)."""
+
+    round = models.OneToOneField(
+        ReviewRound, on_delete=models.CASCADE, related_name="form", verbose_name=_("round")
+    )
+    guidelines = models.TextField(_("reviewer guidelines"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["round"]
+        verbose_name = _("round's review form")
+        verbose_name_plural = _("rounds' review forms")
+
+    def __str__(self) -> str:
+        return str(self.round)
+
+
+class RoundCriterion(CriterionFields):
+    form = models.ForeignKey(RoundReviewForm, on_delete=models.CASCADE, related_name="criteria")
+
+    class Meta(CriterionFields.Meta):
+        verbose_name = _("round's criterion")
+        verbose_name_plural = _("rounds' criteria")
+
+
+class CriterionScore(models.Model):
+    """A reviewer's score of one criterion of their round's form."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(RoundCriterion, on_delete=models.CASCADE, related_name="scores")
+    score = models.PositiveSmallIntegerField(_("score"))
+
+    class Meta:
+        ordering = ["review", "criterion__position", "criterion_id"]
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="score_unique_criterion"),
+            models.CheckConstraint(condition=Q(score__gte=1), name="score_at_least_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"
+
+
+class ChiefComments(TimeStampedModel):
+    """A reviewer's comments for the chief and the owner only (never other reviewers)."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="for_chief")
+    text = models.TextField(_("comments for the chief and owner only"), max_length=20000)
+
+    class Meta:
+        ordering = ["review"]
+        verbose_name = _("comments for the chief")
+        verbose_name_plural = _("comments for the chief")
+
+    def __str__(self) -> str:
+        return f"{self.review}"
+
+
+class ConflictDeclaration(models.Model):
+    """What a reviewer declared when accepting: no conflict of interest, or which."""
+
+    assignment = models.OneToOneField(
+        ReviewAssignment, on_delete=models.CASCADE, related_name="declaration"
+    )
+    has_conflict = models.BooleanField(_("conflict of interest declared"), default=False)
+    details = models.TextField(_("the conflict of interest"), blank=True, max_length=2000)
+    declared_at = models.DateTimeField(_("declared"), default=timezone.now)
+
+    class Meta:
+        ordering = ["assignment"]
+        verbose_name = _("conflict-of-interest declaration")
+        verbose_name_plural = _("conflict-of-interest declarations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(has_conflict=False, details="")
+                | (Q(has_conflict=True) & ~Q(details="")),
+                name="declaration_conflict_has_details",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment}"
+
+
 # --- texts of versions and comparisons between them (issue 16, items 5 and 6) -------------
 # Filled by Celery tasks (`workflows.tasks`, services in `workflows.texts` and
 # `workflows.comparison`); pages and the API only read them.

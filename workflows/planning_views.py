@@ -25,7 +25,7 @@ from cepa_collab.exceptions import ServiceConflict
 from cepa_collab.names import display_name
 from cepa_collab.service_errors import add_service_errors
 from workflows import dashboard as board
-from workflows import planning, queries, rules, services
+from workflows import planning, queries, review_forms, rules, services
 from workflows.planning_forms import (
     DeliverableForm,
     HandOverForm,
@@ -92,6 +92,8 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "may_edit": planning.PRODUCT.edit(product, user),
             "may_add": rules.DELIVERABLE.create(product, user),
+            "review_form": review_forms.form_of(product),
+            "may_edit_review_form": rules.REVIEW_FORM.edit(product, user),
         },
     )
 

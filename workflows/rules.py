@@ -163,3 +163,26 @@ ASSIGNMENT = RuleBook(
     ),
     write_review=WRITE_REVIEW,
 )
+
+
+# --- review forms, scores and declarations (issue 16) -------------------------------------
+
+
+def reads_for_chief(assignment, user) -> bool:
+    """The comments for the chief and owner of a review (object: its assignment): its
+    author, the deliverable's owner and chief; never another reviewer, nor other staff."""
+    return is_reviewer(assignment, user) or can_manage_assignment(assignment, user)
+
+
+REVIEW_FORM = RuleBook(
+    # The object is the product whose form it is.
+    edit=Rule(_creates_in_branch, _("Only the branch's staff and chief edit its review forms.")),
+)
+
+FOR_CHIEF = RuleBook(
+    read=Rule(reads_for_chief, _("Only the chief, the owner and its author read these comments.")),
+    # The conflict-of-interest declarations of a deliverable's reviewers (object: an assignment).
+    read_declaration=Rule(
+        reads_for_chief, _("Only the chief, the owner and the reviewer read this declaration.")
+    ),
+)

@@ -35,7 +35,7 @@ from cepa_collab.services import CALENDAR, bump_counter
 from cepa_collab.validation import check_due_date
 from notifications.deadlines import close as close_deadlines
 from notifications.services import N_, mark_read_for, notify, notify_all
-from workflows import deadlines, rules, texts
+from workflows import deadlines, review_forms, rules, texts
 from workflows.enums import (
     ASSIGNMENT_ACCESS_STATES,
     ASSIGNMENT_OUTSTANDING_STATES,
@@ -237,9 +237,11 @@ def fire_transition(
 def _open_round(deliverable: Deliverable, actor) -> ReviewRound:
     version = deliverable.versions.order_by("-number").first()
     number = (deliverable.rounds.aggregate(n=Max("number"))["n"] or 0) + 1
-    return ReviewRound.objects.create(
+    round_ = ReviewRound.objects.create(
         deliverable=deliverable, version=version, number=number, opened_by=actor
     )
+    review_forms.freeze(round_)  # the round keeps the form it opened with
+    return round_
 
 
 def _notify_decision(deliverable: Deliverable, actor, name: str, comment: str) -> None:
@@ -425,10 +427,15 @@ def _fire_assignment(assignment: ReviewAssignment, actor, name: str) -> str:
 
 
 @transaction.atomic
-def accept_assignment(actor, assignment: ReviewAssignment | int) -> ReviewAssignment:
+def accept_assignment(
+    actor, assignment: ReviewAssignment | int, *, has_conflict: bool = False, conflict: str = ""
+) -> ReviewAssignment:
+    """The reviewer accepts, declaring no conflict of interest or which (`conflict`)."""
     locked = _lock_assignment(assignment)
     from_state = _fire_assignment(locked, actor, "accept")
+    review_forms.check_declaration(has_conflict, conflict)
     locked.save(update_fields=["state", "responded_at", "updated_at"])
+    review_forms.declare(locked, has_conflict, conflict)
     _record(locked.deliverable, _assignment_line(locked, actor, from_state))
     mark_read_for(actor, reverse("workflows:review", args=[locked.pk]))
     return locked
@@ -584,8 +591,12 @@ def save_review(
     comments: str = "",
     annotated_file: UploadedFile | None = None,
     submit: bool = False,
+    scores: dict[int, int | None] | None = None,
+    comments_for_chief: str | None = None,
 ) -> Review:
-    """Save the reviewer's draft; with `submit`, validate it and submit the assignment."""
+    """Save the reviewer's draft; with `submit`, validate it and submit the assignment.
+    `scores` (criterion id → score) and `comments_for_chief` replace the saved ones; None
+    keeps them (`workflows.review_forms`)."""
     locked = _lock_assignment(assignment)
     rules.REVIEW.write.require(locked, actor)
     errors = {}
@@ -600,9 +611,14 @@ def save_review(
             documents.validate_upload(annotated_file)
         except ValidationError as exc:
             errors["annotated_file"] = exc.messages
+    try:
+        review_forms.check_scores(locked, scores)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     review, _created = Review.objects.get_or_create(assignment=locked)
+    review_forms.store_scores(review, scores, comments_for_chief)
     review.recommendation = recommendation
     review.comments = comments
     if annotated_file is not None:

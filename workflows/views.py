@@ -28,7 +28,7 @@ from cepa_collab.names import display_name
 from cepa_collab.services import profile_for
 from notifications import reminders
 from workflows import dashboard as board
-from workflows import queries, responses, rules, services
+from workflows import queries, responses, review_forms, rules, services
 from workflows.deadlines import WorkflowDeadline
 from workflows.enums import (
     ASSIGNMENT_ACCESS_STATES,
@@ -46,13 +46,13 @@ from workflows.forms import (
     DeclineForm,
     DeliverableFilterForm,
     DueDateForm,
-    ReviewForm,
     TransitionForm,
     VersionUploadForm,
 )
 from workflows.models import TRANSITION_LABELS, Deliverable, Product, Review, ReviewAssignment
 from workflows.panels import DELIVERABLE_PAGE, REVIEW_PAGE
 from workflows.planning_forms import ReviewerChooser
+from workflows.review_form_forms import ScoredReviewForm
 
 PAGE_SIZE = 50
 CANCEL = "cancel"
@@ -248,6 +248,14 @@ def _recommendations(row: RoundRow | None) -> list[tuple[str, list[str]]]:
     return summary
 
 
+def _score_summary(row: RoundRow | None):
+    """The open round's scores per criterion, once a review of it is in (else None)."""
+    reviews = [item.review for item in row.reviews] if row is not None else []
+    if not any(review.status == ReviewStatus.SUBMITTED for review in reviews):
+        return None
+    return review_forms.summary(row.round, reviews)
+
+
 def _blocked(deliverable, user, available: list[str], versions, can) -> list[Blocked]:
     """The actions the person could take at another step, and what comes first."""
     state = deliverable.state
@@ -286,6 +294,8 @@ def _render_deliverable(
     versions = list(queries.visible_versions(user, deliverable).select_related("text"))
     assignments = list(queries.visible_assignments(user, deliverable))
     reviews = list(queries.visible_reviews(user, deliverable).select_related("annotated_file"))
+    review_forms.dress(user, reviews, deliverable)  # scores; comments for the chief they may read
+    review_forms.dress_assignments(user, assignments, deliverable)  # declarations they may read
     outstanding = [a for a in assignments if a.round.state == RoundState.OPEN and a.is_outstanding]
     available = services.available_transitions(deliverable, user)
     decides = any(name in available for name in DECISIONS)
@@ -330,6 +340,8 @@ def _render_deliverable(
         "decision_form": decision_form,
         "decision_round": open_row if decision_form is not None else None,
         "recommendations": _recommendations(open_row) if decision_form is not None else [],
+        # Beside them, the round's scores per criterion (`workflows/_score_summary.html`).
+        "score_summary": _score_summary(open_row) if decision_form is not None else None,
         "waiting": waiting,
         "steps": (
             _steps(deliverable, versions, rounds[0] if rounds else None, waiting)
@@ -754,9 +766,10 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review_of(assignment)
     editable = rules.REVIEW.write(assignment, request.user)
     status = 200
+    criteria = review_forms.round_criteria(assignment.round_id)
     if request.method == "POST" and editable:
-        form = ReviewForm(request.POST, request.FILES)
-        submit = request.POST.get("action") == ReviewForm.SUBMIT
+        form = ScoredReviewForm(request.POST, request.FILES, criteria=criteria)
+        submit = request.POST.get("action") == ScoredReviewForm.SUBMIT
         done = pages.submit(
             request,
             form,
@@ -767,6 +780,8 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
                 comments=data["comments"],
                 annotated_file=data["annotated_file"] or None,
                 submit=submit,
+                scores=form.scores(),
+                comments_for_chief=data["comments_for_chief"],
             ),
             success_url=reverse("workflows:review", args=[pk]),
             message=_("Your review was submitted. Thank you.")
@@ -782,12 +797,16 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceConflict as exc:
             return pages.conflict(request, exc, reverse("workflows:review", args=[pk]))
     else:
-        form = ReviewForm(
+        form = ScoredReviewForm(
             initial={
                 "recommendation": review.recommendation if review else "",
                 "comments": review.comments if review else "",
-            }
+                **review_forms.initial_of(review),
+            },
+            criteria=criteria,
         )
+    if review is not None:
+        review_forms.dress(request.user, [review])
     _with_next_reminders(request.user, [assignment])
     return render(
         request,
@@ -802,25 +821,10 @@ def review_form(request: HttpRequest, pk: int) -> HttpResponse:
             "submitted": ReviewStatus.SUBMITTED,
             **responses.review_page_context(request.user, assignment),
             **REVIEW_PAGE.context(request.user, assignment),  # the discussion (see panels)
+            "guidelines": review_forms.round_guidelines(assignment.round_id),
         },
         status=status,
     )
-
-
-@login_required
-@require_POST
-def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = queries.get_assignment_for_user(request.user, pk)
-    back = reverse("workflows:my_reviews")
-    try:
-        services.accept_assignment(request.user, assignment)
-    except ServiceConflict as exc:
-        return pages.conflict(request, exc, back)
-    messages.success(
-        request,
-        _("You accepted to review “%(title)s”.") % {"title": assignment.deliverable.title},
-    )
-    return redirect(back)
 
 
 @login_required

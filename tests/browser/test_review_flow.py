@@ -87,13 +87,16 @@ def test_member_reviews_the_draft_and_the_chief_approves_it(open_site, cast):
     assert download.suggested_filename == "chapter-3-digital-government-for-all-v1.pdf"
     assert Path(download.path()).read_bytes() == PDF
 
-    # They accept, write the review and submit it.
-    member.submit(page.get_by_role("button", name=f"Accept the review of {TITLE}"))
+    # They accept, declaring no conflict of interest, then write the review and submit it.
     member.visit(
-        page.get_by_role("link", name=f"Write the review of {TITLE}").get_attribute("href")
+        page.get_by_role("link", name=f"Accept the review of {TITLE}").get_attribute("href")
     )
+    page.get_by_label("I have no conflict of interest", exact=False).check()
+    member.submit(page.get_by_role("button", name="Accept the review"))
     page.get_by_label("Ready", exact=True).check()
-    page.get_by_label("Comments").fill("Clear and well sourced; ready to publish.")
+    page.get_by_label("Comments for the owner", exact=True).fill(
+        "Clear and well sourced; ready to publish."
+    )
     member.submit(page.get_by_role("button", name="Submit review"))
     review = Review.objects.get(assignment__reviewer=cast["amina"])
     assert (review.status, review.recommendation) == (ReviewStatus.SUBMITTED, "ready")

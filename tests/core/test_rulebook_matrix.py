@@ -44,11 +44,12 @@ from meetings import services as meetings
 from meetings.enums import Reply, TokenKind
 from meetings.models import Meeting
 from tests.factories import pdf
-from workflows import planning
+from workflows import planning, review_forms
 from workflows import services as workflows
 from workflows.enums import DeliverableKind
 from workflows.models import Deliverable, Product, ReviewAssignment
 from workflows.queries import visible_deliverables
+from workflows.review_forms import CriterionSpec
 from workflows.rules import TRANSITION_LABELS as DELIVERABLE_TRANSITIONS
 
 pytestmark = pytest.mark.django_db
@@ -310,7 +311,7 @@ def assignment_offers(client, user, assignment: ReviewAssignment) -> set[str]:
     if f"/assignments/{assignment.pk}/due-date/" in on_deliverable.links:
         offered.add("change_due_date")
     mine = page(client, user, "/reviews/")
-    if mine.posts_to(f"/reviews/{assignment.pk}/accept/"):
+    if f"/reviews/{assignment.pk}/accept/" in mine.links:
         offered.add("accept")
     if f"/reviews/{assignment.pk}/decline/" in mine.links:
         offered.add("decline")
@@ -646,7 +647,11 @@ def test_planning_pages_of_a_product_offer_what_the_services_accept(client, worl
                     due_date=_later(timezone.localdate(), 30),
                 ),
             }
+            attempts["edit_review_form"] = lambda p=product, u=user: review_forms.save_form(
+                u, p, guidelines="", criteria=[CriterionSpec("Matrix")]
+            )
             urls = {
+                "edit_review_form": f"/products/{product.pk}/review-form/",
                 "edit_product": f"/products/{product.pk}/edit/",
                 "add_deliverable": f"/deliverables/new/?product={product.pk}",
             }

@@ -526,12 +526,12 @@ def test_deliverable_page_runs_a_fixed_number_of_queries(
 ):
     client.force_login(chief)
     _seed_round_rows(in_review, owner, 10, 0)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(26):
         small = client.get(f"/deliverables/{in_review.pk}/")
     assert small.status_code == 200
     _seed_round_rows(in_review, owner, 190, 10)
 
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(26):
         large = client.get(f"/deliverables/{in_review.pk}/")
     assert large.status_code == 200
 
@@ -539,7 +539,9 @@ def test_deliverable_page_runs_a_fixed_number_of_queries(
     # ... the owner's next reminder: its deadline, the reminder policies, those sent; what
     # it draws on (knowledge links, incorporated contributions); whether it waits for the
     # chief's decision (`awaiting_decision`); its discussion (who may be mentioned, the
-    # deliverable thread's messages, the review threads)
+    # deliverable thread's messages, the review threads); the reviews' scores, the comments
+    # for the chief, the reviewers' declarations, the open round's criteria
+    # (`workflows.review_forms`)
 
 
 # --- firing transitions -------------------------------------------------------------------
@@ -1105,7 +1107,7 @@ def test_my_reviews_lists_overdue_first_then_by_due_date(
     assert {a.reviewer_id for a in response.context["assignments"]} == {reviewer.pk}
     assert page.count('<strong class="tag tag--overdue">Overdue</strong>') == 1
     assert page.count('<span class="due due--overdue">3 days overdue</span>') == 1
-    assert page.count(">Accept</button>") == 3
+    assert page.count(">Accept</a>") == 3
 
 
 @pytest.mark.django_db
@@ -1317,6 +1319,9 @@ def test_review_form_after_withdrawal_is_read_only(client, assigned, reviewer, o
 # --- accepting and declining ---------------------------------------------------------------------
 
 
+NO_CONFLICT = {"declaration": "none"}
+
+
 @pytest.mark.django_db
 def test_assignment_accept_by_the_reviewer_only(
     client, assigned, reviewer, second_reviewer, unassigned_reviewer, owner
@@ -1325,16 +1330,16 @@ def test_assignment_accept_by_the_reviewer_only(
     statuses = []
     for user in (second_reviewer, unassigned_reviewer, owner):
         client.force_login(user)
-        statuses.append(client.post(f"/reviews/{first.pk}/accept/").status_code)
+        statuses.append(client.post(f"/reviews/{first.pk}/accept/", NO_CONFLICT).status_code)
     unchanged = ReviewAssignment.objects.get(pk=first.pk).state
     client.force_login(reviewer)
 
-    accepted = client.post(f"/reviews/{first.pk}/accept/", follow=True)
-    again = client.post(f"/reviews/{first.pk}/accept/", follow=True)
+    accepted = client.post(f"/reviews/{first.pk}/accept/", NO_CONFLICT, follow=True)
+    again = client.post(f"/reviews/{first.pk}/accept/", NO_CONFLICT, follow=True)
 
     assert statuses == [404, 404, 403]
     assert unchanged == AssignmentState.INVITED
-    assert accepted.redirect_chain == [("/reviews/", 302)]
+    assert accepted.redirect_chain == [(f"/reviews/{first.pk}/", 302)]
     assert ReviewAssignment.objects.get(pk=first.pk).state == AssignmentState.ACCEPTED
     assert "The assignment is now accepted." in html(again)
 
