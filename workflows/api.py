@@ -18,6 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -63,11 +64,13 @@ from workflows.models import (
     Version,
 )
 from workflows.queries import (
+    ANOTHER_REVIEWER,
     PagedRows,
     get_assignment_for_user,
     get_deliverable_for_user,
     get_version_for_user,
     my_assignments,
+    names_reviewer,
     visible_assignments,
     visible_deliverables,
     visible_history,
@@ -263,11 +266,24 @@ class VersionSerializer(serializers.ModelSerializer):
         )
 
 
+def _names(serializer, assignment: ReviewAssignment) -> bool:
+    request = serializer.context.get("request")
+    return request is not None and names_reviewer(request.user, assignment)
+
+
+def _reviewer_name(serializer, assignment: ReviewAssignment) -> str:
+    """The reviewer's name, or "another reviewer" for whom may not know it (as the pages)."""
+    if _names(serializer, assignment):
+        return display_name(assignment.reviewer)
+    return str(ANOTHER_REVIEWER)
+
+
 class ReviewAssignmentSerializer(serializers.ModelSerializer):
     deliverable_title = serializers.CharField(source="deliverable.title", read_only=True)
     product_title = serializers.SerializerMethodField()
     round = serializers.IntegerField(source="round.number", read_only=True)
     version = serializers.IntegerField(source="round.version.number", read_only=True)
+    reviewer = serializers.SerializerMethodField()
     reviewer_name = serializers.SerializerMethodField()
     state_label = LabelField(AssignmentState, source="state")
 
@@ -295,15 +311,19 @@ class ReviewAssignmentSerializer(serializers.ModelSerializer):
     def get_product_title(self, assignment: ReviewAssignment) -> str:
         return str(assignment.deliverable.product)
 
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_reviewer(self, assignment: ReviewAssignment) -> int | None:
+        return assignment.reviewer_id if _names(self, assignment) else None
+
     def get_reviewer_name(self, assignment: ReviewAssignment) -> str:
-        return display_name(assignment.reviewer)
+        return _reviewer_name(self, assignment)
 
 
 class ReviewSerializer(serializers.ModelSerializer):
     deliverable = serializers.IntegerField(source="assignment.deliverable_id", read_only=True)
     deliverable_title = serializers.CharField(source="assignment.deliverable.title", read_only=True)
     round = serializers.IntegerField(source="assignment.round.number", read_only=True)
-    reviewer = serializers.IntegerField(source="assignment.reviewer_id", read_only=True)
+    reviewer = serializers.SerializerMethodField()
     reviewer_name = serializers.SerializerMethodField()
     recommendation_label = LabelField(Recommendation, source="recommendation")
     has_annotated_file = serializers.SerializerMethodField()
@@ -329,8 +349,12 @@ class ReviewSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_reviewer(self, review: Review) -> int | None:
+        return review.assignment.reviewer_id if _names(self, review.assignment) else None
+
     def get_reviewer_name(self, review: Review) -> str:
-        return display_name(review.assignment.reviewer)
+        return _reviewer_name(self, review.assignment)
 
     def get_has_annotated_file(self, review: Review) -> bool:
         return hasattr(review, "annotated_file")
@@ -637,7 +661,9 @@ class DeliverableViewSet(
             request.user, deliverable, data["reviewers"], data["due_date"]
         )
         return Response(
-            ReviewAssignmentSerializer(assignments, many=True).data,
+            ReviewAssignmentSerializer(
+                assignments, many=True, context=self.get_serializer_context()
+            ).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -792,7 +818,7 @@ class ReviewAssignmentViewSet(
             annotated_file=data.get("annotated_file"),
             submit=data.get("submit", False),
         )
-        return Response(ReviewSerializer(review).data)
+        return Response(ReviewSerializer(review, context=self.get_serializer_context()).data)
 
 
 @extend_schema_view(

@@ -134,7 +134,9 @@ class DeliverableRoundsViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         result = owner_responses.reinvite_previous(request.user, deliverable, data["due_date"])
         return Response(
             {
-                "assignments": ReviewAssignmentSerializer(result.created, many=True).data,
+                "assignments": ReviewAssignmentSerializer(
+                    result.created, many=True, context=self.get_serializer_context()
+                ).data,
                 "skipped": result.skipped,
             },
             status=status.HTTP_201_CREATED,

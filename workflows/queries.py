@@ -16,6 +16,7 @@ from django.db.models import (
     When,
 )
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from cepa_collab import viewer
 from workflows.enums import (
@@ -69,6 +70,22 @@ def sees_all_of(user, deliverable: Deliverable) -> bool:
     """Branch staff, the chief and the admin see every version, submitted review and history
     line, but the others' of a round they still review (blind review, below)."""
     return viewer.sees_branch(user, deliverable.product.branch_id)
+
+
+# How a reviewer is named to someone who may not know who they are (`names_reviewer`).
+ANOTHER_REVIEWER = _("another reviewer")
+
+
+def names_reviewer(
+    user, assignment: ReviewAssignment, deliverable: Deliverable | None = None
+) -> bool:
+    """Whether `user` may know who holds `assignment` (and wrote its review): the reviewer
+    themself and those who see the whole deliverable; another reviewer reads "another
+    reviewer", in the pages and the API alike. (`deliverable`: the assignment's, when the
+    caller has it with its product.)"""
+    if assignment.reviewer_id == user.pk:
+        return True
+    return sees_all_of(user, deliverable or assignment.deliverable)
 
 
 def visible_versions(user, deliverable: Deliverable) -> QuerySet[Version]:
@@ -185,7 +202,7 @@ def readable_reviews(user, whole: Q | None) -> Q:
 def visible_reviews(user, deliverable: Deliverable) -> QuerySet[Review]:
     """The reviews of `deliverable` that `user` may read (blind review, above)."""
     qs = Review.objects.filter(assignment__deliverable=deliverable).select_related(
-        "assignment__reviewer", "assignment__round"
+        "assignment__reviewer", "assignment__round", "assignment__deliverable__product"
     )
     return qs.filter(readable_reviews(user, Q() if sees_all_of(user, deliverable) else None))
 
@@ -193,7 +210,7 @@ def visible_reviews(user, deliverable: Deliverable) -> QuerySet[Review]:
 def visible_reviews_of_all(user) -> QuerySet[Review]:
     """Every review `user` may read, in one query: `visible_reviews` over all deliverables."""
     qs = Review.objects.select_related(
-        "assignment__reviewer", "assignment__round", "assignment__deliverable"
+        "assignment__reviewer", "assignment__round", "assignment__deliverable__product"
     )
     if not getattr(user, "is_authenticated", False):
         return qs.none()

@@ -315,7 +315,6 @@ def earlier_rounds(user, assignment: ReviewAssignment) -> list[EarlierRound]:
     )
     if not rounds:
         return []
-    sees_all = queries.sees_all_of(user, deliverable)
     versions = set(queries.visible_versions(user, deliverable).values_list("pk", flat=True))
     answers = visible_responses(user, deliverable)
     reviews = list(
@@ -331,8 +330,8 @@ def earlier_rounds(user, assignment: ReviewAssignment) -> list[EarlierRound]:
                 review=review,
                 is_own=review.assignment.reviewer_id == user.pk,
                 author=display_name(review.assignment.reviewer)
-                if sees_all or review.assignment.reviewer_id == user.pk
-                else _("another reviewer"),
+                if queries.names_reviewer(user, review.assignment, deliverable)
+                else queries.ANOTHER_REVIEWER,
             )
             for review in reviews
             if review.assignment.round_id == round_.pk

@@ -139,8 +139,8 @@ def _rounds(user, deliverable, *, sees_all, assignments, reviews) -> list[RoundR
                 is_own=review.assignment.reviewer_id == user.pk,
                 author=(
                     _name(review.assignment.reviewer)
-                    if sees_all or review.assignment.reviewer_id == user.pk
-                    else _("another reviewer")
+                    if queries.names_reviewer(user, review.assignment, deliverable)
+                    else queries.ANOTHER_REVIEWER
                 ),
             )
             for review in reviews

@@ -466,3 +466,34 @@ def test_page_and_api_accept_exactly_the_same_reviewers(
     if not may_review:
         assert list(page.context["form"].errors) == ["reviewers"]
         assert list(api.json()) == ["reviewers"]
+
+
+# --- another reviewer is "another reviewer", in the pages and the API alike ----------------
+
+
+@pytest.mark.django_db
+def test_a_reviewer_reads_the_others_reviews_without_their_names_in_page_and_api(
+    client, deliverable, owner, reviewer, bystander
+):
+    second = person(Role.CEPA_MEMBER, username="tesfaye", first_name="Tesfaye", last_name="Bekele")
+    amina, tesfaye = services.assign_reviewers(
+        owner, deliverable, [reviewer, second], TODAY + datetime.timedelta(days=14)
+    )
+    for who, assignment, text in ((reviewer, amina, SECRET), (second, tesfaye, "Tesfaye's")):
+        services.save_review(
+            who, assignment, recommendation=Recommendation.READY, comments=text, submit=True
+        )
+    amina_review = Review.objects.get(assignment=amina)
+
+    as_tesfaye = api_as(second).get(f"{API}/reviews/{amina_review.pk}/").json()
+    as_staff = api_as(bystander).get(f"{API}/reviews/{amina_review.pk}/").json()
+    client.force_login(second)
+    page = client.get(f"/deliverables/{deliverable.pk}/").content.decode()
+
+    # Tesfaye reads Amina's review (both submitted) but not who wrote it
+    assert as_tesfaye["comments"] == SECRET
+    assert (as_tesfaye["reviewer"], as_tesfaye["reviewer_name"]) == (None, "another reviewer")
+    assert "Amina Mensah" not in page
+    assert "another reviewer" in page
+    # the branch's staff see the whole deliverable, names included
+    assert (as_staff["reviewer"], as_staff["reviewer_name"]) == (reviewer.pk, "Amina Mensah")

@@ -533,10 +533,10 @@ def test_review_and_deliverable_pages_run_a_fixed_number_of_queries(
 ):
     review(world.carla, world.r2_carla, "Carla on version 2")
     client.force_login(world.carla)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(21):
         small = client.get(f"/reviews/{world.r2_carla.pk}/")
     client.force_login(world.chief)
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(28):
         client.get(f"/deliverables/{world.deliverable.pk}/")
     another_round(world, 3, [world.amina])
     latest = another_round(world, 4, [world.carla, world.bruno])
@@ -544,10 +544,10 @@ def test_review_and_deliverable_pages_run_a_fixed_number_of_queries(
     review(world.carla, carla_latest, "Carla on version 4")
 
     client.force_login(world.carla)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(21):
         large = client.get(f"/reviews/{carla_latest.pk}/")
     client.force_login(world.chief)
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(28):
         client.get(f"/deliverables/{world.deliverable.pk}/")
 
     assert small.content.decode().count('class="card"') < large.content.decode().count(
