@@ -440,7 +440,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Kinds of notification are registered by the apps: their enum, named once.
-    "ENUM_NAME_OVERRIDES": {"NotificationKindEnum": "notifications.kinds.notification_choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "NotificationKindEnum": "notifications.kinds.notification_choices",
+        # Versions' texts and comparisons (pending, ready, unreadable): one name for both.
+        "TextStatusEnum": "workflows.models.TextStatus",
+    },
     # Every operation documents the errors every endpoint may answer (cepa_collab.api_contract).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -402,12 +402,12 @@ def test_the_review_page_costs_one_query_for_the_way_back(
 ):
     deliverable = advisory.send_plan_for_review(ira, drafted, due_date=_in(21))
     client.force_login(chief)
-    with django_assert_num_queries(19 + 1):
+    with django_assert_num_queries(22 + 1):
         linked = client.get(f"/deliverables/{deliverable.pk}/")
     assert linked.status_code == 200
     Deliverable.objects.filter(pk=deliverable.pk).update(kind=DeliverableKind.REPORT)
 
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(22):
         unlinked = client.get(f"/deliverables/{deliverable.pk}/")
     assert unlinked.status_code == 200
 

@@ -148,6 +148,11 @@ def test_a_second_round_builds_on_the_first_and_the_chief_decides_from_the_score
     expect(main).to_contain_text("words added")
     expect(main.locator("ins").first).to_contain_text("All")
     expect(main.locator("del").first).to_contain_text("Every")
+    # On a phone the comparison reflows: nothing wider than the window at 320 px.
+    page.set_viewport_size({"width": 320, "height": 640})
+    width, window = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= window
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     # Scores each criterion of the Survey's form and submits.
     reviewer.visit(review_page)
