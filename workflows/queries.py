@@ -142,13 +142,15 @@ def get_version_for_user(user, deliverable_pk, number) -> Version:
 # an adviser, the admin) sees that round, and every earlier round of the deliverable, as
 # its reviewers do until they submit: their own assignments, reviews and timeline
 # entries, none of the others'. A reviewer who submitted in a round sees the submitted
-# reviews of that round and of every earlier one (round n's reviewers read round 1 to n-1
-# once their own review of round n is in); those who see the whole deliverable (its owner
-# and chief, who never review it, the branch's staff, the admin) see them whenever that
-# round is not blind to them. Drafts are their author's alone.
+# reviews of that round and of every earlier one once they owe none in a later round
+# (round n's reviewers read round 1 to n-1 once their own review of round n is in, even
+# those who reviewed round 1 too: the current round is judged afresh); those who see the
+# whole deliverable (its owner and chief, who never review it, the branch's staff, the
+# admin) see them whenever that round is not blind to them. Drafts are their author's
+# alone.
 #
 # "Round r is blind to u" is: u owes a review in round r or a later round of the same
-# deliverable, and has submitted none in round r or later. `prefix` is the path from the
+# deliverable (what u submitted before does not lift it). `prefix` is the path from the
 # listed model to the assignment ("" when assignments are listed; "assignment__" for
 # reviews and timeline entries).
 
@@ -176,8 +178,8 @@ def submitted_from_round(user, prefix: str = "") -> Exists:
 
 def reviewing(user, prefix: str = "") -> Q:
     """Whether the outer row's round is blind to `user` (above): they still owe a review in
-    it or a later round of the deliverable, and submitted none there."""
-    return Q(owes_from_round(user, prefix)) & ~Q(submitted_from_round(user, prefix))
+    it or a later round of the deliverable."""
+    return Q(owes_from_round(user, prefix))
 
 
 def not_blind(user, assignment: str = "") -> Q:
@@ -190,13 +192,18 @@ def not_blind(user, assignment: str = "") -> Q:
 
 def readable_reviews(user, whole: Q | None) -> Q:
     """The reviews `user` may read, as a condition on `Review`: their own; the others'
-    submitted ones of a round where theirs, of that round or a later one, is submitted;
-    and with `whole` (the reviews of the deliverables `user` sees whole: an empty Q for
-    every deliverable, None for none) the submitted ones of rounds not blind to them."""
+    submitted ones of a round not blind to them where theirs, of that round or a later one,
+    is submitted; and with `whole` (the reviews of the deliverables `user` sees whole: an
+    empty Q for every deliverable, None for none) the submitted ones of rounds not blind to
+    them."""
+    not_blind_to_them = ~reviewing(user, "assignment__")
     others = Q(submitted_from_round(user, "assignment__"))
     if whole is not None:
-        others |= whole & ~Q(owes_from_round(user, "assignment__"))
-    return Q(assignment__reviewer_id=user.pk) | (Q(status=ReviewStatus.SUBMITTED) & others)
+        # (`whole & …`, not `others | whole`: an empty Q vanishes from an OR)
+        others |= whole & not_blind_to_them
+    return Q(assignment__reviewer_id=user.pk) | (
+        Q(status=ReviewStatus.SUBMITTED) & others & not_blind_to_them
+    )
 
 
 def visible_reviews(user, deliverable: Deliverable) -> QuerySet[Review]:

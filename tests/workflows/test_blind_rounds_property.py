@@ -6,8 +6,9 @@ round's reviews before the next. For every person, whatever happened:
 
 - their own reviews are theirs to read, drafts included; nobody reads another's draft;
 - a reviewer reads another's submitted review of round r exactly when they submitted a
-  review in round r or a later one (round n's reviewers read the earlier rounds once their
-  review of round n is in, never before);
+  review in round r or a later one and owe none in round r or later (round n's reviewers
+  read the earlier rounds once their review of round n is in, never before, even those who
+  reviewed an earlier round too);
 - those who see the whole deliverable (owner, chief, branch staff) read it unless round r,
   or a later one, is one they still owe a review in without having submitted there;
 - the API's list and the pages' query agree;
@@ -117,7 +118,9 @@ def expected_reviews(user, deliverable, sees_all: bool) -> set[int]:
             shown.add(review.pk)
         elif review.status != ReviewStatus.SUBMITTED:
             continue
-        elif any(s >= r for s in submitted) or (sees_all and not any(o >= r for o in owes)):
+        elif any(o >= r for o in owes):
+            continue  # round r is blind to them while they owe a review there or later
+        elif any(s >= r for s in submitted) or sees_all:
             shown.add(review.pk)
     return shown
 
